@@ -1,0 +1,80 @@
+"""Render SMS and email bodies from the Jinja2 templates in ``alerting/templates``.
+
+Two environments: text (no escaping; SMS, plain-text email, subject) and HTML (autoescaped, so a
+name like ``<script>`` is shown, never run). Both load the i18n extension with null translations,
+so templates can move to ``{% trans %}`` blocks when a bureau needs another language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from schemas import Alert, Bureau, Tip, event_subject
+
+__all__ = ["EmailContent", "render_sms", "render_email"]
+
+_KIND = {"border_crossing": "border crossing", "visa_application": "visa application", "tip": "tip"}
+
+
+@lru_cache(maxsize=2)
+def _env(html: bool) -> Environment:
+    env = Environment(
+        loader=PackageLoader("alerting", "templates"),
+        autoescape=html,
+        undefined=StrictUndefined,
+        keep_trailing_newline=False,
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    return env
+
+
+def _one_line(text: str) -> str:
+    """Collapse whitespace: header values and SMS bodies must stay on one line."""
+    return " ".join(text.split())
+
+
+def _context(alert: Alert, bureau: Bureau | None = None, why: str = "") -> dict[str, object]:
+    event = alert.event
+    subject = event_subject(event)
+    if isinstance(event, Tip):
+        place = (event.location.city if event.location and event.location.city else None) or event.agency
+    else:
+        place = event.post
+    subject_name = subject.full_name or " ".join(p for p in (subject.given, subject.family) if p)
+    return {
+        "alert": alert,
+        "bureau": bureau,
+        "why": why,
+        "kind": _KIND[alert.event_type],
+        "place": _one_line(place),
+        "when": event.occurred_at.strftime("%Y-%m-%d %H:%M UTC%z").replace("UTC+0000", "UTC"),
+        "subject": subject,
+        "subject_name": subject_name,
+        "tip_text": event.text if isinstance(event, Tip) else "",
+        "notice_names": [n.display() for n in alert.notice.names],
+    }
+
+
+def render_sms(alert: Alert) -> str:
+    """The SMS body: reference, urgency, place and how to acknowledge. No personal data."""
+    return _one_line(_env(False).get_template("sms.txt.j2").render(_context(alert)))
+
+
+@dataclass(frozen=True, slots=True)
+class EmailContent:
+    subject: str
+    text: str
+    html: str
+
+
+def render_email(alert: Alert, bureau: Bureau, why: str) -> EmailContent:
+    ctx = _context(alert, bureau, why)
+    return EmailContent(
+        subject=_one_line(_env(False).get_template("email_subject.txt.j2").render(ctx)),
+        text=_env(False).get_template("email.txt.j2").render(ctx) + "\n",
+        html=_env(True).get_template("email.html.j2").render(ctx),
+    )

@@ -1,0 +1,54 @@
+"""SMS through Twilio's Messages API, with the official ``twilio`` client.
+
+The client has no base-URL setting; ``client.api.base_url`` is overridden with
+``TWILIO_API_BASE_URL`` so tests and the demo talk to Prism serving Twilio's OpenAPI spec
+(INFRA-NOTES.md). Errors are mapped onto ``TransientDeliveryError`` (5xx, 429, timeouts,
+connection failures) and ``PermanentDeliveryError`` (other 4xx, e.g. an invalid number).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiohttp
+from twilio.base.exceptions import TwilioRestException
+from twilio.http.async_http_client import AsyncTwilioHttpClient
+from twilio.rest import Client
+
+from .errors import PermanentDeliveryError, TransientDeliveryError
+
+__all__ = ["TwilioSms"]
+
+
+class TwilioSms:
+    channel = "sms"
+
+    def __init__(self, account_sid: str, auth_token: str, from_number: str, base_url: str,
+                 timeout: float = 10.0, status_callback: str | None = None) -> None:
+        self._http = AsyncTwilioHttpClient(timeout=timeout)
+        self._client = Client(account_sid, auth_token, http_client=self._http)
+        self._client.api.base_url = base_url.rstrip("/")
+        self._from = from_number
+        self._status_callback = status_callback
+
+    async def send(self, to: str, body: str) -> str:
+        """Hand one SMS to Twilio; return the message SID."""
+        kwargs: dict[str, str] = {"to": to, "from_": self._from, "body": body}
+        if self._status_callback:
+            kwargs["status_callback"] = self._status_callback
+        try:
+            message = await self._client.messages.create_async(**kwargs)
+        except TwilioRestException as exc:
+            retry_after = None
+            if exc.status == 429 or exc.status >= 500:
+                raise TransientDeliveryError(
+                    f"twilio answered {exc.status} (code {exc.code})", channel="sms", retry_after=retry_after
+                ) from None
+            raise PermanentDeliveryError(f"twilio refused the message: {exc.status} (code {exc.code})",
+                                         channel="sms") from None
+        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+            raise TransientDeliveryError(f"twilio unreachable: {type(exc).__name__}", channel="sms") from None
+        return str(message.sid or "")
+
+    async def close(self) -> None:
+        await self._http.close()

@@ -1,0 +1,7 @@
+"""Plain aiokafka consumers and Kafka admin: the alert dispatcher, topic set-up, inspection tools."""
+
+from .admin import BrokerUnavailable, ensure_topics, topic_specs, wait_for_broker
+from .delivery_log import DeliveryLog
+from .dispatcher import Dispatcher
+
+__all__ = ["BrokerUnavailable", "DeliveryLog", "Dispatcher", "ensure_topics", "topic_specs", "wait_for_broker"]

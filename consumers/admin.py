@@ -1,0 +1,83 @@
+"""Topic administration: create the project's topics up front with the right partitions and policies.
+
+Faust declares only what is missing (its own leader topic); topics auto-created on
+first use can disagree on partition counts and then Faust raises ``PartitionsMismatch``
+(INFRA-NOTES.md). Creating them here, once, before any worker or producer starts, avoids that.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import structlog
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaConnectionError, TopicAlreadyExistsError
+
+from schemas import Settings, topics
+
+__all__ = ["ensure_topics", "topic_specs", "wait_for_broker", "BrokerUnavailable"]
+
+log = structlog.get_logger(__name__)
+
+
+class BrokerUnavailable(RuntimeError):
+    """The Kafka broker did not answer within the deadline."""
+
+
+def topic_specs(settings: Settings) -> list[NewTopic]:
+    """Every topic the pipeline uses, with its partition count and cleanup policy."""
+    n, rf = settings.partitions, settings.replication_factor
+    specs = []
+    for name in (*topics.EVENT_TOPICS.values(), topics.REJECTED, topics.ALERTS, topics.DELIVERIES, topics.ACKS):
+        specs.append(NewTopic(settings.topic(name), num_partitions=n, replication_factor=rf))
+    specs.append(
+        NewTopic(
+            settings.topic(topics.WANTED), num_partitions=n, replication_factor=rf,
+            topic_configs={"cleanup.policy": "compact", "min.cleanable.dirty.ratio": "0.1"},
+        )
+    )
+    return specs
+
+
+async def wait_for_broker(settings: Settings, timeout: float = 60.0) -> None:
+    """Retry until the broker answers, or raise ``BrokerUnavailable`` with what to do."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    attempt = 0
+    while True:
+        attempt += 1
+        admin = AIOKafkaAdminClient(**settings.kafka_client_kwargs(), request_timeout_ms=5000)  # type: ignore[arg-type]
+        try:
+            await admin.start()
+            await admin.list_topics()
+            return
+        except (KafkaConnectionError, OSError, asyncio.TimeoutError) as exc:
+            if asyncio.get_running_loop().time() >= deadline:
+                raise BrokerUnavailable(
+                    f"Kafka at {settings.kafka_bootstrap_servers} did not answer in {timeout:.0f}s "
+                    f"({type(exc).__name__}). Start it with `fugitive-alerts broker start`, or set "
+                    "KAFKA_BOOTSTRAP_SERVERS to a reachable broker."
+                ) from None
+            log.warning("kafka not reachable yet, retrying", bootstrap=settings.kafka_bootstrap_servers,
+                        attempt=attempt)
+            await asyncio.sleep(min(0.2 * 2**attempt, 3.0))  # back-off between retries, not synchronisation
+        finally:
+            await admin.close()
+
+
+async def ensure_topics(settings: Settings) -> list[str]:
+    """Create missing topics; return the names created. Existing topics are left as they are."""
+    await wait_for_broker(settings)
+    admin = AIOKafkaAdminClient(**settings.kafka_client_kwargs())  # type: ignore[arg-type]
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [spec for spec in topic_specs(settings) if spec.name not in existing]
+        if missing:
+            response = await admin.create_topics(missing)
+            for name, code, *rest in response.topic_errors:
+                # 36 = TOPIC_ALREADY_EXISTS: another process created it meanwhile.
+                if code not in (0, TopicAlreadyExistsError.errno):
+                    raise RuntimeError(f"could not create topic {name!r}: error {code} {rest[-1] if rest else ''}")
+        return [spec.name for spec in missing]
+    finally:
+        await admin.close()

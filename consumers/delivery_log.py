@@ -1,0 +1,67 @@
+"""What has already been delivered: the ``alerts.deliveries`` topic read back into memory.
+
+Sending is idempotent per (alert, recipient, channel): before the dispatcher sends, it looks the
+key up here. The log is rebuilt from Kafka whenever the dispatcher is assigned partitions of
+``alerts``, from the same partitions of ``alerts.deliveries`` (both are keyed by ``alert_id`` and
+have the same partition count, so an alert and its deliveries live in partitions of one number).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import structlog
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from pydantic import ValidationError
+
+from schemas import Delivery
+
+__all__ = ["DeliveryLog"]
+
+log = structlog.get_logger(__name__)
+
+
+class DeliveryLog:
+    def __init__(self, topic: str, client_kwargs: dict[str, Any]) -> None:
+        self.topic = topic
+        self.client_kwargs = client_kwargs
+        self._final: dict[str, Delivery] = {}
+
+    def get(self, key: str) -> Delivery | None:
+        return self._final.get(key)
+
+    def record(self, delivery: Delivery) -> None:
+        self._final[delivery.key] = delivery
+
+    def __len__(self) -> int:
+        return len(self._final)
+
+    async def load(self, partitions: Iterable[int]) -> int:
+        """Read the given partitions from the beginning to their current end; return records read."""
+        tps = [TopicPartition(self.topic, p) for p in partitions]
+        if not tps:
+            return 0
+        consumer = AIOKafkaConsumer(enable_auto_commit=False, group_id=None, **self.client_kwargs)
+        await consumer.start()
+        read = 0
+        try:
+            consumer.assign(tps)
+            await consumer.seek_to_beginning(*tps)
+            ends = await consumer.end_offsets(tps)
+            pending = {tp for tp in tps if ends[tp] > 0}
+            while pending:
+                batches = await consumer.getmany(*pending, timeout_ms=1000)
+                for records in batches.values():
+                    for rec in records:
+                        read += 1
+                        try:
+                            self.record(Delivery.model_validate_json(rec.value or b""))
+                        except ValidationError:
+                            log.warning("unreadable delivery record", topic=self.topic,
+                                        partition=rec.partition, offset=rec.offset)
+                for tp in list(pending):
+                    if await consumer.position(tp) >= ends[tp]:
+                        pending.discard(tp)
+        finally:
+            await consumer.stop()
+        return read

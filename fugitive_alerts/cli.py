@@ -1,0 +1,32 @@
+"""``fugitive-alerts``: one console script for every command (DESIGN.md "Command line").
+
+Exit codes: 0 ok, 1 a failure the user must see, 2 bad usage or input.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from .broker import app as broker_app
+from .cmd_data import alerts_app, publish, wanted_app
+from .cmd_pipeline import dispatcher, worker
+
+app = typer.Typer(
+    name="fugitive-alerts",
+    help="Real-time screening of border crossings, visa applications and tips against wanted lists, "
+         "with alerts to the duty officers of national bureaus by SMS and email.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(broker_app, name="broker", help="Start, stop or inspect the local Apache Kafka (KRaft) broker.")
+app.command()(worker)
+app.command()(dispatcher)
+app.add_typer(wanted_app, name="wanted")
+app.command()(publish)
+app.add_typer(alerts_app, name="alerts")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,75 @@
+"""``worker`` and ``dispatcher``: the two long-running processes of the pipeline."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+
+import typer
+
+from .common import SAMPLE_DIR, fail, load_settings
+
+__all__ = ["worker", "dispatcher"]
+
+
+def worker(
+    web_port: int = typer.Option(6066, help="Port of the worker's web server (bound to 127.0.0.1)."),
+    loglevel: str = typer.Option("warning", help="Faust's own log level (the project's logs are always on)."),
+) -> None:
+    """Run the Faust worker: load the wanted list, screen every event, produce alerts.
+
+    Creates the topics if they are missing. Waits (with retries) for Kafka if it is not up yet.
+    Stop it with Ctrl-C or SIGTERM.
+    """
+    import faust
+
+    from consumers import BrokerUnavailable, ensure_topics
+    from streams import create_app
+
+    settings = load_settings()
+    try:
+        asyncio.run(ensure_topics(settings))
+    except BrokerUnavailable as exc:
+        fail(str(exc), code=1)
+    built = create_app(settings, web_port=web_port)
+    faust.Worker(built.app, built.wanted, loglevel=loglevel, quiet=True).execute_from_commandline()
+
+
+def dispatcher() -> None:
+    """Run the alert dispatcher: route each alert to its bureaus and send SMS and email.
+
+    Reads the bureau directory from BUREAUS_FILE. Sends SMS through Twilio at TWILIO_API_BASE_URL
+    and email through SMTP_HOST:SMTP_PORT. Stop it with Ctrl-C or SIGTERM.
+    """
+    from alerting import DirectoryError, SmtpEmail, TwilioSms, load_directory
+    from consumers import BrokerUnavailable, Dispatcher, ensure_topics
+
+    settings = load_settings()
+    try:
+        directory = load_directory(settings.bureaus_file or SAMPLE_DIR / "bureaus.yaml")
+    except DirectoryError as exc:
+        fail(str(exc), code=2)
+
+    async def main() -> None:
+        await ensure_topics(settings)
+        sms = TwilioSms(settings.twilio_account_sid, settings.twilio_auth_token.get_secret_value(),
+                        settings.twilio_from_number, settings.twilio_api_base_url)
+        email = SmtpEmail(
+            settings.smtp_host, settings.smtp_port, sender=settings.alert_email_from,
+            username=settings.smtp_username,
+            password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
+            starttls=settings.smtp_starttls, timeout=settings.smtp_timeout,
+        )
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            await Dispatcher(settings, directory, sms, email).run(stop)
+        finally:
+            await sms.close()
+
+    try:
+        asyncio.run(main())
+    except BrokerUnavailable as exc:
+        fail(str(exc), code=1)

@@ -1,0 +1,92 @@
+"""Shared building blocks for the wire models: strict base class and constrained field types."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Annotated
+
+import pycountry
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict
+
+__all__ = [
+    "WireModel",
+    "CountryCode",
+    "PartialDate",
+    "Timestamp",
+    "Text",
+]
+
+
+class WireModel(BaseModel):
+    """Base of every record on a topic: unknown fields rejected, immutable, strict-ish types.
+
+    ``strict=True`` would refuse ISO strings for datetimes in Python mode, so strictness is
+    applied per field instead: no silent int->str coercion (``coerce_numbers_to_str`` off),
+    and str fields must be str.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        str_strip_whitespace=True,
+        validate_default=False,
+        ser_json_inf_nan="strings",
+    )
+
+
+@lru_cache(maxsize=512)
+def _known_alpha2(code: str) -> bool:
+    return pycountry.countries.get(alpha_2=code) is not None
+
+
+def _check_country(value: str) -> str:
+    code = value.upper()
+    if len(code) != 2 or not code.isascii() or not code.isalpha() or not _known_alpha2(code):
+        raise ValueError(f"not an ISO 3166-1 alpha-2 country code: {value!r}")
+    return code
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _check_text(value: str) -> str:
+    """Text fields may hold any script, but no C0 control characters (tabs/newlines allowed)."""
+    if _CONTROL.search(value):
+        raise ValueError("control character in text")
+    return value
+
+
+_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def _check_partial_date(value: str) -> str:
+    """ISO 8601 calendar date, possibly partial: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``."""
+    m = _PARTIAL_DATE.match(value)
+    if not m:
+        raise ValueError(f"not an ISO date (YYYY, YYYY-MM or YYYY-MM-DD): {value!r}")
+    year, month, day = m.groups()
+    if not 1800 <= int(year) <= 2200:
+        raise ValueError(f"year out of range: {value!r}")
+    if month is not None and not 1 <= int(month) <= 12:
+        raise ValueError(f"month out of range: {value!r}")
+    if day is not None:
+        date(int(year), int(month), int(day))  # raises ValueError on 2019-02-30
+    return value
+
+
+def _check_timestamp(value: datetime) -> datetime:
+    if not 1970 <= value.year <= 2200:
+        raise ValueError(f"timestamp out of range: {value.isoformat()}")
+    return value
+
+
+CountryCode = Annotated[str, AfterValidator(_check_country)]
+"""ISO 3166-1 alpha-2, upper-cased on the way in."""
+
+PartialDate = Annotated[str, AfterValidator(_check_partial_date)]
+Timestamp = Annotated[AwareDatetime, AfterValidator(_check_timestamp)]
+"""RFC 3339 timestamp; naive datetimes are rejected."""
+
+Text = Annotated[str, AfterValidator(_check_text)]

@@ -1,0 +1,34 @@
+"""Topic names (DESIGN.md "Topics"). Prefix them with ``Settings.topic``."""
+
+from __future__ import annotations
+
+__all__ = [
+    "BORDER_CROSSINGS",
+    "VISA_APPLICATIONS",
+    "TIPS",
+    "REJECTED",
+    "WANTED",
+    "ALERTS",
+    "DELIVERIES",
+    "ACKS",
+    "EVENT_TOPICS",
+    "COMPACTED",
+]
+
+BORDER_CROSSINGS = "events.border-crossings"
+VISA_APPLICATIONS = "events.visa-applications"
+TIPS = "events.tips"
+REJECTED = "events.rejected"
+WANTED = "wanted.notices"
+ALERTS = "alerts"
+DELIVERIES = "alerts.deliveries"
+ACKS = "alerts.acks"
+
+EVENT_TOPICS: dict[str, str] = {
+    "border_crossing": BORDER_CROSSINGS,
+    "visa_application": VISA_APPLICATIONS,
+    "tip": TIPS,
+}
+"""event_type -> topic."""
+
+COMPACTED = frozenset({WANTED})

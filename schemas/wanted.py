@@ -1,0 +1,55 @@
+"""Wanted persons: notices on the compacted ``wanted.notices`` topic (a null value withdraws)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from ._base import CountryCode, PartialDate, Text, WireModel
+from .events import Document, Sex
+
+__all__ = ["Name", "WantedPerson", "NoticeType", "NoticeStatus"]
+
+NoticeType = Literal["red", "diffusion", "national", "war_crimes"]
+NoticeStatus = Literal["active", "withdrawn", "cancelled"]
+_Part = Annotated[Text, Field(min_length=1, max_length=200)]
+
+
+class Name(WireModel):
+    """One name of a wanted person, in any script: ``{given, family}`` or ``{full_name}``."""
+
+    given: _Part | None = None
+    family: _Part | None = None
+    full_name: _Part | None = None
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> "Name":
+        if not (self.given or self.family or self.full_name):
+            raise ValueError("a name needs given, family or full_name")
+        return self
+
+    def display(self) -> str:
+        if self.full_name:
+            return self.full_name
+        return " ".join(p for p in (self.given, self.family) if p)
+
+
+class WantedPerson(WireModel):
+    """A notice. ``names[0]`` is the primary name, the rest known aliases."""
+
+    notice_id: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")]
+    notice_type: NoticeType = "red"
+    status: NoticeStatus = "active"
+    requesting_country: CountryCode | None = None
+    names: Annotated[list[Name], Field(min_length=1, max_length=100)]
+    birth_dates: Annotated[list[PartialDate], Field(max_length=20)] = []
+    sex: Sex | None = None
+    nationalities: Annotated[list[CountryCode], Field(max_length=20)] = []
+    documents: Annotated[list[Document], Field(max_length=50)] = []
+    offences: Annotated[list[Annotated[Text, Field(min_length=1, max_length=200)]], Field(max_length=50)] = []
+    caution: Annotated[Text, Field(max_length=200)] | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.status == "active"

@@ -1,0 +1,66 @@
+"""The Faust app factory. Build one per worker (or per test) with ``create_app(settings)``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import faust
+
+from schemas import Settings, topics
+
+from .screen_agent import add_screen_agent
+from .wanted_table import WantedTable
+
+__all__ = ["create_app", "ScreeningApp"]
+
+
+
+
+@dataclass
+class ScreeningApp:
+    app: faust.App
+    wanted: WantedTable
+    matcher: Any
+
+
+def create_app(settings: Settings, matcher: Any = None, *, web_port: int = 6066) -> ScreeningApp:
+    """Build the screening app: one agent per event topic, and the wanted list they screen against.
+
+    ``matcher`` defaults to a fresh ``matching.Matcher`` with the settings' thresholds.
+    """
+    if matcher is None:
+        from matching import Matcher
+
+        matcher = Matcher(alert_threshold=settings.alert_threshold, review_threshold=settings.review_threshold)
+    datadir = settings.data_dir / "faust" / settings.app_id
+    datadir.parent.mkdir(parents=True, exist_ok=True)
+    app = faust.App(
+        settings.app_id,
+        broker=settings.faust_broker_urls(),
+        store="memory://",
+        datadir=str(datadir),
+        topic_partitions=settings.partitions,
+        topic_replication_factor=settings.replication_factor,
+        consumer_auto_offset_reset="earliest",
+        web_bind="127.0.0.1",
+        web_port=web_port,
+        web_host="127.0.0.1",
+        key_serializer="raw",
+        value_serializer="raw",
+        producer_acks=-1,
+    )
+
+    def raw_topic(name: str) -> faust.TopicT:
+        return app.topic(settings.topic(name), key_type=bytes, value_type=bytes,
+                         key_serializer="raw", value_serializer="raw")
+
+    alerts = raw_topic(topics.ALERTS)
+    rejected = raw_topic(topics.REJECTED)
+    wanted = WantedTable(matcher, settings.topic(topics.WANTED), settings.kafka_client_kwargs())
+    for event_type, name in topics.EVENT_TOPICS.items():
+        add_screen_agent(
+            app, source=raw_topic(name), event_type=event_type, screener=matcher,
+            alerts=alerts, rejected=rejected, ready=wanted.ready,
+        )
+    return ScreeningApp(app=app, wanted=wanted, matcher=matcher)

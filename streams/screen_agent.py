@@ -1,0 +1,68 @@
+"""The screening agent: one instance per event topic. Thin: decode, screen, produce.
+
+The business logic is ``streams.screening.screen_record`` (pure, tested without Kafka). The agent
+only moves bytes: alerts go to ``alerts`` keyed by their deterministic ``alert_id``; a bad record
+goes to ``events.rejected`` and the agent carries on with the next one.
+
+Sends use ``force=True`` so an alert is produced at once rather than when the source offset is
+committed (Faust "attachments" would hold it up to ``broker_commit_interval``). At-least-once is
+kept all the same: before Faust commits a source offset it flushes the producer
+(``Consumer._commit_offsets``), so an event's offset is never committed before its alerts are
+acknowledged by the broker. A crash in between replays the event; the alert id is deterministic
+and delivery is idempotent, so nobody is messaged twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import faust
+import structlog
+
+from .screening import Screener, reject, screen_record
+
+__all__ = ["add_screen_agent"]
+
+log = structlog.get_logger(__name__)
+
+
+def add_screen_agent(
+    app: faust.App,
+    *,
+    source: faust.TopicT,
+    event_type: str,
+    screener: Screener,
+    alerts: faust.TopicT,
+    rejected: faust.TopicT,
+    ready: asyncio.Event,
+    metrics: Any = None,
+) -> Any:
+    async def screen(stream: faust.StreamT[bytes]) -> None:
+        await ready.wait()
+        async for event in stream.events():
+            msg = event.message
+            try:
+                outcome = screen_record(
+                    msg.value, topic=msg.topic, partition=msg.partition, offset=msg.offset,
+                    expected_type=event_type, screener=screener,
+                )
+            except Exception as exc:  # the agent boundary: a bug on one record must not stop screening
+                log.exception("screening failed", topic=msg.topic, partition=msg.partition, offset=msg.offset)
+                outcome = reject(msg.value, msg.topic, msg.partition, msg.offset,
+                                 f"internal error while screening: {type(exc).__name__}")
+            if outcome.rejected is not None:
+                r = outcome.rejected
+                log.warning("event rejected", topic=r.topic, partition=r.partition, offset=r.offset, error=r.error)
+                await rejected.send(
+                    key=f"{r.topic}:{r.partition}:{r.offset}".encode(),
+                    value=r.model_dump_json().encode(), force=True,
+                )
+                continue
+            for alert in outcome.alerts:
+                log.info("hit", event_id=alert.event_id, notice_id=alert.notice_id, alert_id=alert.alert_id,
+                         band=alert.band, score=alert.score)
+                await alerts.send(key=alert.alert_id.encode(), value=alert.model_dump_json().encode(), force=True)
+
+    return app.agent(source, name=f"screen-{event_type.replace('_', '-')}")(screen)
+

@@ -1,0 +1,125 @@
+"""Decode one raw event record and screen it: the pure core of the screening agents (no Kafka).
+
+The agents hand this module bytes and a source position; it hands back what to produce:
+alerts for hits, or one dead-letter record saying why the input was refused.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Protocol
+
+from pydantic import ValidationError
+
+from schemas import EVENT_ADAPTER, Alert, AnyEvent, Rejected, Urgency, WantedPerson, alert_id_for
+
+__all__ = ["Screener", "Outcome", "screen_record", "reject", "urgency_for", "describe_validation_error"]
+
+
+class _Hit(Protocol):
+    notice_id: str
+    score: float
+    band: str
+    reasons: list[str]
+    notice: WantedPerson
+
+
+class Screener(Protocol):
+    """What the agents need from the matching engine (``matching.Matcher`` satisfies it)."""
+
+    def screen(self, event: AnyEvent) -> list[_Hit]: ...
+
+
+@dataclass(slots=True)
+class Outcome:
+    event: AnyEvent | None = None
+    alerts: list[Alert] = field(default_factory=list)
+    rejected: Rejected | None = None
+
+
+_BASE_URGENCY: dict[str, Urgency] = {
+    "border_crossing": "critical",
+    "visa_application": "high",
+    "tip": "normal",
+}
+_RAISED: dict[Urgency, Urgency] = {"normal": "high", "high": "critical", "critical": "critical"}
+
+
+def urgency_for(event_type: str, caution: str | None, band: str) -> Urgency:
+    """Urgency follows the event (DESIGN.md "Routing"); a caution flag on the notice raises it one step.
+
+    A review-band hit is never more than ``normal``: it is recorded for an analyst, not pushed.
+    """
+    if band == "review":
+        return "normal"
+    urgency = _BASE_URGENCY[event_type]
+    return _RAISED[urgency] if caution else urgency
+
+
+def describe_validation_error(exc: ValidationError, limit: int = 5) -> str:
+    """A short, personal-data-free reason: field paths and messages, never the offending values."""
+    parts = []
+    for err in exc.errors(include_url=False, include_input=False)[:limit]:
+        loc = ".".join(str(p) for p in err["loc"]) or "(record)"
+        parts.append(f"{loc}: {err['msg']}")
+    more = exc.error_count() - limit
+    if more > 0:
+        parts.append(f"... and {more} more")
+    return "; ".join(parts)
+
+
+def reject(raw: bytes | None, topic: str, partition: int, offset: int, error: str) -> Outcome:
+    encoded = base64.b64encode(raw or b"").decode("ascii")
+    return Outcome(rejected=Rejected(topic=topic, partition=partition, offset=offset, raw=encoded, error=error))
+
+
+def screen_record(
+    raw: bytes | None,
+    *,
+    topic: str,
+    partition: int,
+    offset: int,
+    expected_type: str,
+    screener: Screener,
+    now: datetime | None = None,
+) -> Outcome:
+    """Validate ``raw`` as an event of ``expected_type`` and screen it.
+
+    Never raises for bad input: a record that is not valid JSON, not a valid event, or an event
+    of another type than its topic carries, comes back as ``Outcome.rejected``.
+    """
+    if not raw:
+        return reject(raw, topic, partition, offset, "empty record: expected one JSON event object")
+    try:
+        event = EVENT_ADAPTER.validate_json(raw)
+    except ValidationError as exc:
+        return reject(raw, topic, partition, offset, f"invalid event: {describe_validation_error(exc)}")
+    except (ValueError, RecursionError) as exc:  # pragma: no cover - pydantic wraps most of these
+        return reject(raw, topic, partition, offset, f"undecodable record: {type(exc).__name__}")
+    if event.event_type != expected_type:
+        return reject(
+            raw, topic, partition, offset,
+            f"event_type {event.event_type!r} does not belong on this topic (expected {expected_type!r})",
+        )
+    raised_at = now or datetime.now(timezone.utc)
+    alerts = [
+        Alert(
+            alert_id=alert_id_for(event.event_id, hit.notice_id),
+            event_id=event.event_id,
+            event_type=event.event_type,
+            notice_id=hit.notice_id,
+            band="alert" if hit.band == "alert" else "review",
+            score=round(min(max(hit.score, 0.0), 1.0), 4),
+            reasons=list(hit.reasons),
+            urgency=urgency_for(event.event_type, hit.notice.caution, hit.band),
+            country=event.country,
+            requesting_country=hit.notice.requesting_country,
+            raised_at=raised_at,
+            event=event,
+            notice=hit.notice,
+        )
+        for hit in screener.screen(event)
+    ]
+    return Outcome(event=event, alerts=alerts)

@@ -1,0 +1,107 @@
+"""The wanted list in every worker: the compacted ``wanted.notices`` topic read whole into the matcher.
+
+A Faust ``Table`` is partitioned across workers, and each worker would hold only its share of
+notices, while every worker must screen against the whole list. So each worker reads every
+partition of the compacted topic itself (no consumer group), from the beginning, and applies
+each record to its in-memory index: a notice upserts, a tombstone (null value) withdraws. The
+topic is its own changelog; nothing else is stored. Screening waits for ``ready``, which is set
+once the worker has caught up with the end offsets it saw at start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Protocol
+
+import structlog
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from mode import Service
+from pydantic import ValidationError
+
+from schemas import WantedPerson
+
+from .screening import describe_validation_error
+
+__all__ = ["WantedTable", "NoticeIndex"]
+
+log = structlog.get_logger(__name__)
+
+
+class NoticeIndex(Protocol):
+    def upsert(self, notice: WantedPerson) -> None: ...
+    def remove(self, notice_id: str) -> None: ...
+    def __len__(self) -> int: ...
+
+
+def apply_record(index: NoticeIndex, key: bytes | None, value: bytes | None) -> str | None:
+    """Apply one ``wanted.notices`` record to ``index``; return an error string if it was refused."""
+    if value is None:
+        if not key:
+            return "tombstone without a key"
+        index.remove(key.decode("utf-8", "replace"))
+        return None
+    try:
+        notice = WantedPerson.model_validate_json(value)
+    except ValidationError as exc:
+        return f"invalid notice: {describe_validation_error(exc)}"
+    if key is not None and key.decode("utf-8", "replace") != notice.notice_id:
+        return "record key does not match notice_id"
+    index.upsert(notice)
+    return None
+
+
+class WantedTable(Service):
+    """Keeps ``index`` in step with the wanted-list topic for as long as the worker runs."""
+
+    def __init__(self, index: NoticeIndex, topic: str, client_kwargs: dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.index = index
+        self.topic = topic
+        self.client_kwargs = client_kwargs
+        self.ready = asyncio.Event()
+        self.rejected = 0
+        self._consumer: AIOKafkaConsumer | None = None
+
+    async def on_start(self) -> None:
+        self._consumer = AIOKafkaConsumer(
+            enable_auto_commit=False, auto_offset_reset="earliest", group_id=None, **self.client_kwargs
+        )
+        await self._consumer.start()
+        # partitions_for_topic() only knows topics already in the client's metadata; fetch it.
+        cluster = await self._consumer._client.fetch_all_metadata()
+        partitions = cluster.partitions_for_topic(self.topic) or set()
+        tps = [TopicPartition(self.topic, p) for p in sorted(partitions)]
+        if not tps:
+            raise RuntimeError(f"topic {self.topic!r} does not exist: run `fugitive-alerts worker`, which creates it")
+        self._consumer.assign(tps)
+        await self._consumer.seek_to_beginning(*tps)
+        self._targets = await self._consumer.end_offsets(tps)
+        self.add_future(self._run())
+
+    async def on_stop(self) -> None:
+        if self._consumer is not None:
+            await self._consumer.stop()
+
+    async def _check_caught_up(self) -> None:
+        assert self._consumer is not None
+        if self.ready.is_set():
+            return
+        for tp, end in self._targets.items():
+            if await self._consumer.position(tp) < end:
+                return
+        self.ready.set()
+        log.info("wanted list loaded", topic=self.topic, notices=len(self.index), rejected=self.rejected)
+
+    async def _run(self) -> None:
+        assert self._consumer is not None
+        await self._check_caught_up()
+        while not self.should_stop:
+            batches = await self._consumer.getmany(timeout_ms=500, max_records=5000)
+            for tp, records in batches.items():
+                for rec in records:
+                    error = apply_record(self.index, rec.key, rec.value)
+                    if error:
+                        self.rejected += 1
+                        log.warning("wanted record refused", topic=tp.topic, partition=tp.partition,
+                                    offset=rec.offset, error=error)
+            await self._check_caught_up()
