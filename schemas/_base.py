@@ -16,6 +16,7 @@ __all__ = [
     "PartialDate",
     "Timestamp",
     "Text",
+    "FreeText",
 ]
 
 
@@ -41,19 +42,30 @@ def _known_alpha2(code: str) -> bool:
     return pycountry.countries.get(alpha_2=code) is not None
 
 
+# Error messages never repeat the input: a rejected value may be personal data (DESIGN.md).
+
+
 def _check_country(value: str) -> str:
     code = value.upper()
     if len(code) != 2 or not code.isascii() or not code.isalpha() or not _known_alpha2(code):
-        raise ValueError(f"not an ISO 3166-1 alpha-2 country code: {value!r}")
+        raise ValueError("not an ISO 3166-1 alpha-2 country code")
     return code
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL_BUT_LAYOUT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def _check_text(value: str) -> str:
-    """Text fields may hold any script, but no C0 control characters (tabs/newlines allowed)."""
+    """One-line text (names, posts, numbers): any script, no control characters or line breaks."""
     if _CONTROL.search(value):
+        raise ValueError("control character in text")
+    return value
+
+
+def _check_free_text(value: str) -> str:
+    """Free text (a tip's narrative): tabs and line breaks allowed, other control characters not."""
+    if _CONTROL_BUT_LAYOUT.search(value):
         raise ValueError("control character in text")
     return value
 
@@ -65,20 +77,23 @@ def _check_partial_date(value: str) -> str:
     """ISO 8601 calendar date, possibly partial: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``."""
     m = _PARTIAL_DATE.match(value)
     if not m:
-        raise ValueError(f"not an ISO date (YYYY, YYYY-MM or YYYY-MM-DD): {value!r}")
+        raise ValueError("not an ISO date (YYYY, YYYY-MM or YYYY-MM-DD)")
     year, month, day = m.groups()
     if not 1800 <= int(year) <= 2200:
-        raise ValueError(f"year out of range: {value!r}")
+        raise ValueError("year out of range 1800-2200")
     if month is not None and not 1 <= int(month) <= 12:
-        raise ValueError(f"month out of range: {value!r}")
+        raise ValueError("month out of range")
     if day is not None:
-        date(int(year), int(month), int(day))  # raises ValueError on 2019-02-30
+        try:
+            date(int(year), int(month), int(day))
+        except ValueError:
+            raise ValueError("day out of range for the month") from None
     return value
 
 
 def _check_timestamp(value: datetime) -> datetime:
     if not 1970 <= value.year <= 2200:
-        raise ValueError(f"timestamp out of range: {value.isoformat()}")
+        raise ValueError("timestamp out of range 1970-2200")
     return value
 
 
@@ -90,3 +105,4 @@ Timestamp = Annotated[AwareDatetime, AfterValidator(_check_timestamp)]
 """RFC 3339 timestamp; naive datetimes are rejected."""
 
 Text = Annotated[str, AfterValidator(_check_text)]
+FreeText = Annotated[str, AfterValidator(_check_free_text)]

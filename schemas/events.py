@@ -6,7 +6,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field, TypeAdapter, model_validator
 
-from ._base import CountryCode, PartialDate, Text, Timestamp, WireModel
+from ._base import CountryCode, FreeText, PartialDate, Text, Timestamp, WireModel
 
 __all__ = [
     "Document",
@@ -87,7 +87,7 @@ class VisaApplication(_EventBase):
 
 class Location(WireModel):
     city: Annotated[Text, Field(max_length=200)] | None = None
-    address: Annotated[Text, Field(max_length=500)] | None = None
+    address: Annotated[FreeText, Field(max_length=500)] | None = None
 
 
 class Tip(_EventBase):
@@ -96,7 +96,7 @@ class Tip(_EventBase):
     event_type: Literal["tip"]
     channel: Annotated[str, Field(min_length=1, max_length=32)]
     subject: Person
-    text: Annotated[Text, Field(max_length=10_000)] = ""
+    text: Annotated[FreeText, Field(max_length=10_000)] = ""
     location: Location | None = None
     respond: bool = False
     """Ask for a response record on ``responses.<agency>`` (border and visa events always get one)."""

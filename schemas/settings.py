@@ -69,3 +69,19 @@ class Settings(BaseSettings):
 
     def faust_broker_urls(self) -> list[str]:
         return [f"kafka://{hostport.strip()}" for hostport in self.kafka_bootstrap_servers.split(",")]
+
+    def to_env(self) -> dict[str, str]:
+        """These settings as environment variables, for starting another process with the same ones."""
+        env: dict[str, str] = {}
+        for name, info in type(self).model_fields.items():
+            value = getattr(self, name)
+            if value is None:
+                continue
+            alias = info.validation_alias
+            key = alias.choices[0] if isinstance(alias, AliasChoices) else f"FUGITIVE_ALERTS_{name.upper()}"
+            if isinstance(value, SecretStr):
+                value = value.get_secret_value()
+            elif isinstance(value, bool):
+                value = "true" if value else "false"
+            env[str(key)] = str(value)
+        return env
