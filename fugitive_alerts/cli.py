@@ -10,6 +10,7 @@ import typer
 from .broker import app as broker_app
 from .cmd_data import alerts_app, publish, wanted_app
 from .cmd_pipeline import dispatcher, worker
+from .demo import demo
 
 app = typer.Typer(
     name="fugitive-alerts",
@@ -26,6 +27,7 @@ app.command()(dispatcher)
 app.add_typer(wanted_app, name="wanted")
 app.command()(publish)
 app.add_typer(alerts_app, name="alerts")
+app.command()(demo)
 
 
 def main() -> None:

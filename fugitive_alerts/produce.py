@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +24,8 @@ class PublishReport:
     valid: int = 0
     by_topic: dict[str, int] = field(default_factory=dict)
     bad: list[BadLine] = field(default_factory=list)
+    sent_at: dict[str, float] = field(default_factory=dict)
+    """event_id -> wall-clock time it was handed to the producer (for latency figures)."""
 
 
 def route_line(raw: bytes) -> tuple[str, str]:
@@ -37,16 +41,25 @@ def route_line(raw: bytes) -> tuple[str, str]:
     return event_type, event_id
 
 
+async def _pace(sent: int, rate: float, started: float) -> None:
+    """Hold the replay to ``rate`` events/s (pacing a replay, not synchronising anything)."""
+    ahead = sent / rate - (time.monotonic() - started)
+    if ahead > 0:
+        await asyncio.sleep(ahead)
+
+
 def _producer(settings: Settings) -> AIOKafkaProducer:
     return AIOKafkaProducer(acks="all", enable_idempotence=True, linger_ms=10, **settings.kafka_client_kwargs())
 
 
-async def publish_events(settings: Settings, path: Path, *, validate: bool = True) -> PublishReport:
+async def publish_events(settings: Settings, path: Path, *, validate: bool = True,
+                         rate: float | None = None) -> PublishReport:
     """Send each event line to the topic of its ``event_type``, keyed by ``event_id``.
 
     With ``validate`` (the default) a line that fails the event schema is reported and not sent.
     Without it, any line that names a known ``event_type`` is sent as it is, and the pipeline's
     own validation rejects it to ``events.rejected``.
+    ``rate`` paces the replay at that many events per second (default: as fast as possible).
     """
     await ensure_topics(settings)
     report = PublishReport()
@@ -60,10 +73,14 @@ async def publish_events(settings: Settings, path: Path, *, validate: bool = Tru
 
     producer = _producer(settings)
     await producer.start()
+    started = time.monotonic()
     try:
         with progress_bar() as progress:
             for _, raw, (event_type, event_id) in read_jsonl(path, parse, reading, progress, "events"):
                 topic = settings.topic(topics.EVENT_TOPICS[event_type])
+                if rate:
+                    await _pace(report.sent, rate, started)
+                report.sent_at[event_id] = time.time()
                 await producer.send(topic, key=event_id.encode(), value=raw)
                 report.by_topic[topic] = report.by_topic.get(topic, 0) + 1
                 report.sent += 1
