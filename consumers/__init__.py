@@ -3,5 +3,6 @@
 from .admin import BrokerUnavailable, ensure_topics, topic_specs, wait_for_broker
 from .delivery_log import DeliveryLog
 from .dispatcher import Dispatcher
+from .responses import await_responses
 
-__all__ = ["BrokerUnavailable", "DeliveryLog", "Dispatcher", "ensure_topics", "topic_specs", "wait_for_broker"]
+__all__ = ["BrokerUnavailable", "DeliveryLog", "Dispatcher", "await_responses", "ensure_topics", "topic_specs", "wait_for_broker"]

@@ -13,7 +13,7 @@ import structlog
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaConnectionError, TopicAlreadyExistsError
 
-from schemas import Settings, topics
+from schemas import Settings, response_topic, topics
 
 __all__ = ["ensure_topics", "topic_specs", "wait_for_broker", "BrokerUnavailable"]
 
@@ -64,14 +64,23 @@ async def wait_for_broker(settings: Settings, timeout: float = 60.0) -> None:
             await admin.close()
 
 
-async def ensure_topics(settings: Settings) -> list[str]:
-    """Create missing topics; return the names created. Existing topics are left as they are."""
+async def ensure_topics(settings: Settings, agencies: list[str] | None = None) -> list[str]:
+    """Create missing topics; return the names created. Existing topics are left as they are.
+
+    ``agencies``: also create their ``responses.<agency>`` topics (the worker creates one itself
+    the first time it answers an agency; a client that waits for answers creates it first).
+    """
     await wait_for_broker(settings)
+    specs = topic_specs(settings) + [
+        NewTopic(settings.topic(response_topic(a)), num_partitions=settings.partitions,
+                 replication_factor=settings.replication_factor)
+        for a in agencies or []
+    ]
     admin = AIOKafkaAdminClient(**settings.kafka_client_kwargs())  # type: ignore[arg-type]
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        missing = [spec for spec in topic_specs(settings) if spec.name not in existing]
+        missing = [spec for spec in specs if spec.name not in existing]
         if missing:
             response = await admin.create_topics(missing)
             for name, code, *rest in response.topic_errors:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import typer
 
 from .broker import app as broker_app
-from .cmd_data import alerts_app, publish, wanted_app
+from .cmd_data import alerts_app, publish, responses_app, wanted_app
 from .cmd_pipeline import dispatcher, worker
 from .demo import demo
 
@@ -27,6 +27,7 @@ app.command()(dispatcher)
 app.add_typer(wanted_app, name="wanted")
 app.command()(publish)
 app.add_typer(alerts_app, name="alerts")
+app.add_typer(responses_app, name="responses")
 app.command()(demo)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
 
 import typer
@@ -11,17 +12,21 @@ from rich.console import Console
 from .common import fail, load_settings
 from .jsonl import report_bad_lines
 
-__all__ = ["publish", "wanted_app", "alerts_app"]
+__all__ = ["publish", "wanted_app", "alerts_app", "responses_app"]
 
 wanted_app = typer.Typer(no_args_is_help=True, help="Load and inspect wanted lists.")
 alerts_app = typer.Typer(no_args_is_help=True, help="Watch the alerts the pipeline raises.")
+responses_app = typer.Typer(no_args_is_help=True, help="Watch the answers the pipeline gives to publishing agencies.")
 
 _FILE = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="A JSONL file, one record per line.")
 
 
 def _run(coro):  # type: ignore[no-untyped-def]
+    """Run a short-lived client; Kafka being down is a message and exit 1, not a traceback."""
     from consumers import BrokerUnavailable
 
+    # aiokafka logs each retried connection or metadata error; these commands report their own.
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     try:
         return asyncio.run(coro)
     except BrokerUnavailable as exc:
@@ -30,6 +35,11 @@ def _run(coro):  # type: ignore[no-untyped-def]
 
 def publish(
     file: Path = _FILE,
+    wait_response: bool = typer.Option(False, "--wait-response",
+                                       help="Wait for each event's answer on responses.<agency> and print it "
+                                            "(border crossings and visa applications always get one; a tip "
+                                            "only with \"respond\": true). Exit 1 if one does not come in time."),
+    timeout: float = typer.Option(15.0, help="Seconds to wait for the answers, with --wait-response."),
     validate: bool = typer.Option(True, "--validate/--no-validate",
                                   help="Check each event against the schema before sending (default). "
                                        "--no-validate sends any line with a known event_type as it is, "
@@ -42,6 +52,11 @@ def publish(
     from .produce import publish_events
 
     settings = load_settings()
+    if wait_response:
+        from .responses import publish_and_wait
+
+        _run(publish_and_wait(settings, file, timeout))
+        return
     report = _run(publish_events(settings, file, validate=validate))
     for topic, n in sorted(report.by_topic.items()):
         print(f"{n:>8} -> {topic}")
@@ -93,5 +108,21 @@ def alerts_tail(
     try:
         _run(print_live(settings, Console(soft_wrap=True), from_beginning=from_beginning, deliveries=deliveries,
                         as_json=as_json))
+    except KeyboardInterrupt:
+        pass
+
+
+@responses_app.command("tail")
+def responses_tail(
+    agency: str = typer.Option(..., "--agency", help="The publishing agency, e.g. ke-immigration."),
+    from_beginning: bool = typer.Option(False, "--from-beginning", help="Start with the oldest answer kept."),
+    as_json: bool = typer.Option(False, "--json", help="Print each response as one JSON line."),
+) -> None:
+    """Follow one agency's answers live (responses.<agency>): no_hit, review or hit, with the action."""
+    from .responses import tail_responses
+
+    settings = load_settings()
+    try:
+        _run(tail_responses(settings, agency, from_beginning=from_beginning, as_json=as_json))
     except KeyboardInterrupt:
         pass

@@ -16,7 +16,11 @@ def worker(
     web_port: int = typer.Option(6066, help="Port of the worker's web server (bound to 127.0.0.1)."),
     loglevel: str = typer.Option("warning", help="Faust's own log level (the project's logs are always on)."),
 ) -> None:
-    """Run the Faust worker: load the wanted list, screen every event, produce alerts.
+    """Run the Faust worker: load the wanted list, screen every event, produce alerts and responses.
+
+    Every border crossing and visa application gets an answer on responses.<agency> (hit or not);
+    a tip gets one when it asks ("respond": true). The bureau directory (BUREAUS_FILE) gives the
+    national bureau and 24/7 number a response names.
 
     Creates the topics if they are missing. Waits (with retries) for Kafka if it is not up yet.
     Stop it with Ctrl-C or SIGTERM.
@@ -26,12 +30,18 @@ def worker(
     from consumers import BrokerUnavailable, ensure_topics
     from streams import create_app
 
+    from alerting import DirectoryError, load_directory
+
     settings = load_settings()
+    try:
+        directory = load_directory(settings.bureaus_file or SAMPLE_DIR / "bureaus.yaml")
+    except DirectoryError as exc:
+        fail(str(exc), code=2)
     try:
         asyncio.run(ensure_topics(settings))
     except BrokerUnavailable as exc:
         fail(str(exc), code=1)
-    built = create_app(settings, web_port=web_port)
+    built = create_app(settings, web_port=web_port, directory=directory)
     faust.Worker(built.app, built.wanted, loglevel=loglevel, quiet=True).execute_from_commandline()
 
 

@@ -25,6 +25,7 @@ from .events import (
     VisaApplication,
     event_subject,
 )
+from .responses import ACTIONS, CallBureau, Response, ResponseHit, ResponseResult, response_topic
 from .settings import Settings
 from .wanted import Name, NoticeStatus, NoticeType, WantedPerson
 
@@ -52,6 +53,12 @@ __all__ = [
     "Officer",
     "Person",
     "Rejected",
+    "Response",
+    "ResponseHit",
+    "ResponseResult",
+    "CallBureau",
+    "ACTIONS",
+    "response_topic",
     "Settings",
     "Subscription",
     "Tip",

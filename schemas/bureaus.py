@@ -60,6 +60,8 @@ class Bureau(WireModel):
     country: CountryCode | None = None
     """The country a national bureau serves; ``None`` for a unit that only subscribes."""
     timezone: Annotated[str, AfterValidator(_zone)] = "UTC"
+    hotline: E164 | None = None
+    """The bureau's 24/7 number, given to border officers in responses to a hit."""
     officers: Annotated[list[Officer], Field(min_length=1)]
     subscription: Subscription | None = None
 

@@ -140,8 +140,8 @@ def events(rng: random.Random) -> list[dict]:
     return out
 
 
-def example_phone(region: str) -> str:
-    number = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
+def example_phone(region: str, kind: int = phonenumbers.PhoneNumberType.MOBILE) -> str:
+    number = phonenumbers.example_number_for_type(region, kind)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -156,6 +156,7 @@ def bureaus(countries: list[str]) -> dict:
         lc = c.lower()
         out.append({
             "id": f"ncb-{lc}", "name": f"NCB {c} (fictional)", "country": c, "timezone": zones.get(c, "UTC"),
+            "hotline": example_phone(c, phonenumbers.PhoneNumberType.FIXED_LINE),
             "officers": [
                 {"id": f"{lc}-duty-1", "name": f"Duty Officer {c}-1", "phone": example_phone(c),
                  "email": f"duty1@ncb-{lc}.example", "role": "duty"},

@@ -7,9 +7,9 @@ from typing import Any
 
 import faust
 
-from schemas import Settings, topics
+from schemas import BureauDirectory, Settings, topics
 
-from .screen_agent import add_screen_agent
+from .screen_agent import ResponseTopics, add_screen_agent
 from .wanted_table import WantedTable
 
 __all__ = ["create_app", "ScreeningApp"]
@@ -24,10 +24,12 @@ class ScreeningApp:
     matcher: Any
 
 
-def create_app(settings: Settings, matcher: Any = None, *, web_port: int = 6066) -> ScreeningApp:
+def create_app(settings: Settings, matcher: Any = None, *, web_port: int = 6066,
+               directory: BureauDirectory | None = None) -> ScreeningApp:
     """Build the screening app: one agent per event topic, and the wanted list they screen against.
 
     ``matcher`` defaults to a fresh ``matching.Matcher`` with the settings' thresholds.
+    ``directory`` gives responses the national bureau (and its 24/7 number) to call after a hit.
     """
     if matcher is None:
         from matching import Matcher
@@ -57,10 +59,11 @@ def create_app(settings: Settings, matcher: Any = None, *, web_port: int = 6066)
 
     alerts = raw_topic(topics.ALERTS)
     rejected = raw_topic(topics.REJECTED)
+    responses = ResponseTopics(app, settings.topic_prefix, settings.partitions)
     wanted = WantedTable(matcher, settings.topic(topics.WANTED), settings.kafka_client_kwargs())
     for event_type, name in topics.EVENT_TOPICS.items():
         add_screen_agent(
             app, source=raw_topic(name), event_type=event_type, screener=matcher,
-            alerts=alerts, rejected=rejected, ready=wanted.ready,
+            alerts=alerts, rejected=rejected, ready=wanted.ready, responses=responses, directory=directory,
         )
     return ScreeningApp(app=app, wanted=wanted, matcher=matcher)

@@ -1,15 +1,18 @@
 """The screening agent: one instance per event topic. Thin: decode, screen, produce.
 
 The business logic is ``streams.screening.screen_record`` (pure, tested without Kafka). The agent
-only moves bytes: alerts go to ``alerts`` keyed by their deterministic ``alert_id``; a bad record
-goes to ``events.rejected`` and the agent carries on with the next one.
+only moves bytes: alerts go to ``alerts`` keyed by their deterministic ``alert_id``; the answer
+for the publishing agency goes to ``responses.<agency>`` keyed by ``event_id``; a bad record goes
+to ``events.rejected`` and the agent carries on with the next one.
 
 Sends use ``force=True`` so an alert is produced at once rather than when the source offset is
 committed (Faust "attachments" would hold it up to ``broker_commit_interval``). At-least-once is
 kept all the same: before Faust commits a source offset it flushes the producer
 (``Consumer._commit_offsets``), so an event's offset is never committed before its alerts are
 acknowledged by the broker. A crash in between replays the event; the alert id is deterministic
-and delivery is idempotent, so nobody is messaged twice.
+and delivery is idempotent, so nobody is messaged twice. The response and the alerts of one event
+belong to the same commit unit in this way: both are flushed before the event's offset is
+committed, so after a crash they are either both there or both produced again.
 """
 
 from __future__ import annotations
@@ -20,11 +23,30 @@ from typing import Any
 import faust
 import structlog
 
+from schemas import BureauDirectory, response_topic
+
 from .screening import Screener, reject, screen_record
 
-__all__ = ["add_screen_agent"]
+__all__ = ["add_screen_agent", "ResponseTopics"]
 
 log = structlog.get_logger(__name__)
+
+
+class ResponseTopics:
+    """``responses.<agency>`` topics, declared (created if missing) the first time an agency is seen."""
+
+    def __init__(self, app: faust.App, prefix: str, partitions: int) -> None:
+        self.app, self.prefix, self.partitions = app, prefix, partitions
+        self._topics: dict[str, faust.TopicT] = {}
+
+    async def for_agency(self, agency: str) -> faust.TopicT:
+        topic = self._topics.get(agency)
+        if topic is None:
+            topic = self.app.topic(f"{self.prefix}{response_topic(agency)}", partitions=self.partitions,
+                                   key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
+            await topic.maybe_declare()
+            self._topics[agency] = topic
+        return topic
 
 
 def add_screen_agent(
@@ -36,7 +58,8 @@ def add_screen_agent(
     alerts: faust.TopicT,
     rejected: faust.TopicT,
     ready: asyncio.Event,
-    metrics: Any = None,
+    responses: "ResponseTopics",
+    directory: BureauDirectory | None = None,
 ) -> Any:
     async def screen(stream: faust.StreamT[bytes]) -> None:
         await ready.wait()
@@ -45,7 +68,7 @@ def add_screen_agent(
             try:
                 outcome = screen_record(
                     msg.value, topic=msg.topic, partition=msg.partition, offset=msg.offset,
-                    expected_type=event_type, screener=screener,
+                    expected_type=event_type, screener=screener, directory=directory,
                 )
             except Exception as exc:  # the agent boundary: a bug on one record must not stop screening
                 log.exception("screening failed", topic=msg.topic, partition=msg.partition, offset=msg.offset)
@@ -63,6 +86,10 @@ def add_screen_agent(
                 log.info("hit", event_id=alert.event_id, notice_id=alert.notice_id, alert_id=alert.alert_id,
                          band=alert.band, score=alert.score)
                 await alerts.send(key=alert.alert_id.encode(), value=alert.model_dump_json().encode(), force=True)
+            if outcome.response is not None:
+                topic = await responses.for_agency(outcome.response.agency)
+                await topic.send(key=outcome.response.event_id.encode(),
+                                 value=outcome.response.model_dump_json().encode(), force=True)
 
     return app.agent(source, name=f"screen-{event_type.replace('_', '-')}")(screen)
 

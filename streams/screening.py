@@ -13,9 +13,31 @@ from typing import Protocol
 
 from pydantic import ValidationError
 
-from schemas import EVENT_ADAPTER, Alert, AnyEvent, Rejected, Urgency, WantedPerson, alert_id_for
+from schemas import (
+    ACTIONS,
+    EVENT_ADAPTER,
+    Alert,
+    AnyEvent,
+    BureauDirectory,
+    CallBureau,
+    Rejected,
+    Response,
+    ResponseHit,
+    Tip,
+    Urgency,
+    WantedPerson,
+    alert_id_for,
+)
 
-__all__ = ["Screener", "Outcome", "screen_record", "reject", "urgency_for", "describe_validation_error"]
+__all__ = [
+    "Screener",
+    "Outcome",
+    "screen_record",
+    "reject",
+    "respond",
+    "urgency_for",
+    "describe_validation_error",
+]
 
 
 class _Hit(Protocol):
@@ -37,6 +59,8 @@ class Outcome:
     event: AnyEvent | None = None
     alerts: list[Alert] = field(default_factory=list)
     rejected: Rejected | None = None
+    response: Response | None = None
+    """The answer for the publishing agency; ``None`` for a tip that did not ask for one."""
 
 
 _BASE_URGENCY: dict[str, Urgency] = {
@@ -83,6 +107,7 @@ def screen_record(
     offset: int,
     expected_type: str,
     screener: Screener,
+    directory: BureauDirectory | None = None,
     now: datetime | None = None,
 ) -> Outcome:
     """Validate ``raw`` as an event of ``expected_type`` and screen it.
@@ -122,4 +147,35 @@ def screen_record(
         )
         for hit in screener.screen(event)
     ]
-    return Outcome(event=event, alerts=alerts)
+    return Outcome(event=event, alerts=alerts, response=respond(event, alerts, directory, raised_at))
+
+
+def _call(directory: BureauDirectory | None, country: str) -> CallBureau | None:
+    for bureau in directory.bureaus if directory else ():
+        if bureau.country == country:
+            return CallBureau(id=bureau.id, name=bureau.name, phone=bureau.hotline)
+    return None
+
+
+def respond(event: AnyEvent, alerts: list[Alert], directory: BureauDirectory | None,
+            at: datetime) -> Response | None:
+    """The answer to the agency that published ``event``: every border crossing and visa
+    application gets one, hit or not; a tip only if it asked (``respond: true``).
+
+    It names the action, the alert reference, the notice type, the caution flag and the national
+    bureau to call (the one of the country where the event happened), never the notice's names,
+    dates or documents.
+    """
+    if isinstance(event, Tip) and not event.respond:
+        return None
+    call = _call(directory, event.country)
+    hits = [
+        ResponseHit(
+            alert_id=a.alert_id, band=a.band, notice_type=a.notice.notice_type, caution=a.notice.caution,
+            action=ACTIONS["review"] if a.band == "review" else ACTIONS[a.notice.notice_type], call=call,
+        )
+        for a in sorted(alerts, key=lambda a: (a.band != "alert", -a.score))
+    ]
+    result = "hit" if any(h.band == "alert" for h in hits) else "review" if hits else "no_hit"
+    return Response(event_id=event.event_id, event_type=event.event_type, agency=event.agency, result=result,
+                    hits=hits, responded_at=at)

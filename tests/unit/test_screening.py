@@ -94,3 +94,39 @@ def test_garbage_never_raises(raw: bytes) -> None:
 def test_urgency_follows_event_and_caution_raises_it(event_type: str, caution: str | None, band: str,
                                                      expected: str) -> None:
     assert urgency_for(event_type, caution, band) == expected
+
+
+def test_every_border_crossing_gets_an_answer_even_without_a_hit() -> None:
+    innocent = f.border_crossing(f.traveler("OKONKWO", "GRACE", dob="1990-01-01", sex="F", nationality="NG"))
+    response = _screen(json.dumps(innocent).encode()).response
+    assert response is not None and response.result == "no_hit" and response.hits == []
+    assert response.event_id == innocent["event_id"] and response.agency == "ke-immigration"
+
+
+def test_hit_answer_names_action_reference_and_bureau_but_no_personal_data() -> None:
+    from schemas import BureauDirectory
+
+    directory = BureauDirectory.model_validate({"bureaus": [{"id": "ncb-ke", "name": "NCB Nairobi", "country": "KE",
+                                                             "hotline": "+254202012345",
+                                                             "officers": [{"id": "d", "name": "D"}]}]})
+    event = f.border_crossing(TRAVELER, country="KE")
+    outcome = screen_record(json.dumps(event).encode(), topic="t", partition=0, offset=0,
+                            expected_type="border_crossing", screener=matcher_with(NOTICE), directory=directory)
+    response = outcome.response
+    assert response is not None and response.result == "hit"
+    [hit] = response.hits
+    assert hit.alert_id == outcome.alerts[0].alert_id and hit.notice_type == "red"
+    assert hit.action.startswith("Hold the traveller")
+    assert hit.call is not None and (hit.call.id, hit.call.phone) == ("ncb-ke", "+254202012345")
+    text = response.model_dump_json()
+    assert "Mbarushimanzi" not in text and "1951" not in text and "RW7000001" not in text
+
+
+def test_tip_is_answered_only_on_request() -> None:
+    quiet = f.tip("Athanasius Mbarushimanzi", "seen at the market")
+    asking = {**f.tip("Athanasius Mbarushimanzi", "seen at the market"), "respond": True}
+    assert screen_record(json.dumps(quiet).encode(), topic="t", partition=0, offset=0, expected_type="tip",
+                         screener=matcher_with(NOTICE)).response is None
+    response = screen_record(json.dumps(asking).encode(), topic="t", partition=0, offset=0, expected_type="tip",
+                             screener=matcher_with(NOTICE)).response
+    assert response is not None and response.result == "hit"

@@ -1,0 +1,55 @@
+"""Answers to the publishing agency, on ``responses.<agency>`` keyed by ``event_id``.
+
+A response carries nothing personal that the agency did not send itself: no name, birth date or
+document of the notice, only what the officer at the desk needs to act.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from ._base import Timestamp, WireModel
+
+__all__ = ["Response", "ResponseHit", "CallBureau", "ResponseResult", "response_topic", "ACTIONS"]
+
+ResponseResult = Literal["no_hit", "review", "hit"]
+
+ACTIONS: dict[str, str] = {
+    "red": "Hold the traveller and contact your national bureau now.",
+    "war_crimes": "Hold the traveller and contact your national bureau now.",
+    "national": "Hold the traveller and contact your national bureau now.",
+    "diffusion": "Do not let the traveller leave before you have contacted your national bureau.",
+    "review": "Possible match, under review by your national bureau. Proceed with normal checks; "
+              "the bureau will contact you if needed.",
+}
+"""What the officer at the desk should do, by notice type (and for a review-band hit)."""
+
+
+class CallBureau(WireModel):
+    id: str
+    name: str
+    phone: str | None = None
+    """The bureau's 24/7 number, E.164."""
+
+
+class ResponseHit(WireModel):
+    alert_id: str
+    band: Literal["alert", "review"]
+    action: str
+    notice_type: str
+    caution: str | None = None
+    call: CallBureau | None = None
+
+
+class Response(WireModel):
+    event_id: str
+    event_type: Literal["border_crossing", "visa_application", "tip"]
+    agency: str
+    result: ResponseResult
+    hits: list[ResponseHit] = []
+    responded_at: Timestamp
+
+
+def response_topic(agency: str) -> str:
+    """``responses.<agency>`` (before the settings' prefix)."""
+    return f"responses.{agency}"
