@@ -9,11 +9,25 @@ from .errors import (
     PermanentDeliveryError,
     TransientDeliveryError,
 )
+from .ratelimit import RateLimiter
 from .render import EmailContent, render_email, render_sms
-from .routing import Recipient, bureaus_for, route
+from .roster import critical_recipients, on_duty, staffed
+from .routing import Recipient, bureaus_for, channels_for, escalation_chain, escalation_step, route
+from .tokens import AckClaim, InvalidToken, sign_ack, verify_ack
 from .sms import TwilioSms
 
 __all__ = [
+    "AckClaim",
+    "InvalidToken",
+    "RateLimiter",
+    "channels_for",
+    "critical_recipients",
+    "escalation_chain",
+    "escalation_step",
+    "on_duty",
+    "sign_ack",
+    "staffed",
+    "verify_ack",
     "AlertingError",
     "DeliveryError",
     "DirectoryError",

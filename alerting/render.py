@@ -37,7 +37,17 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _context(alert: Alert, bureau: Bureau | None = None, why: str = "") -> dict[str, object]:
+_HEADLINES = {
+    "alert": "ALERT: a person on a wanted list has been seen.",
+    "review": "REVIEW: a possible match, recorded for an analyst. Not pushed by SMS.",
+    "escalation": "ESCALATED: this alert has not been acknowledged in time. You are the next step.",
+    "seen_again": "SEEN AGAIN: the person of an earlier alert has been seen again at the same place.",
+    "withdrawn": "STAND DOWN: the notice behind this alert has been withdrawn. No action is needed.",
+}
+
+
+def _context(alert: Alert, bureau: Bureau | None = None, why: str = "", *, kind: str = "alert", level: int = 0,
+             original: str | None = None, ack_link: str | None = None) -> dict[str, object]:
     event = alert.event
     subject = event_subject(event)
     if isinstance(event, Tip):
@@ -49,7 +59,12 @@ def _context(alert: Alert, bureau: Bureau | None = None, why: str = "") -> dict[
         "alert": alert,
         "bureau": bureau,
         "why": why,
-        "kind": _KIND[alert.event_type],
+        "kind": kind,
+        "kind_label": _KIND[alert.event_type],
+        "level": level,
+        "original": original if original and original != alert.alert_id else None,
+        "ack_link": ack_link,
+        "headline": _HEADLINES["review" if kind == "alert" and alert.band == "review" else kind],
         "place": _one_line(place),
         "when": event.occurred_at.strftime("%Y-%m-%d %H:%M UTC%z").replace("UTC+0000", "UTC"),
         "subject": subject,
@@ -59,9 +74,10 @@ def _context(alert: Alert, bureau: Bureau | None = None, why: str = "") -> dict[
     }
 
 
-def render_sms(alert: Alert) -> str:
+def render_sms(alert: Alert, *, kind: str = "alert", level: int = 0, original: str | None = None) -> str:
     """The SMS body: reference, urgency, place and how to acknowledge. No personal data."""
-    return _one_line(_env(False).get_template("sms.txt.j2").render(_context(alert)))
+    ctx = _context(alert, kind=kind, level=level, original=original)
+    return _one_line(_env(False).get_template("sms.txt.j2").render(ctx))
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +87,10 @@ class EmailContent:
     html: str
 
 
-def render_email(alert: Alert, bureau: Bureau, why: str) -> EmailContent:
-    ctx = _context(alert, bureau, why)
+def render_email(alert: Alert, bureau: Bureau, why: str, *, kind: str = "alert", level: int = 0,
+                 original: str | None = None, ack_link: str | None = None) -> EmailContent:
+    """Subject (no personal data), plain text and HTML (escaped) for one recipient."""
+    ctx = _context(alert, bureau, why, kind=kind, level=level, original=original, ack_link=ack_link)
     return EmailContent(
         subject=_one_line(_env(False).get_template("email_subject.txt.j2").render(ctx)),
         text=_env(False).get_template("email.txt.j2").render(ctx) + "\n",

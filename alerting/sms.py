@@ -24,18 +24,17 @@ class TwilioSms:
     channel = "sms"
 
     def __init__(self, account_sid: str, auth_token: str, from_number: str, base_url: str,
-                 timeout: float = 10.0, status_callback: str | None = None) -> None:
+                 timeout: float = 10.0) -> None:
         self._http = AsyncTwilioHttpClient(timeout=timeout)
         self._client = Client(account_sid, auth_token, http_client=self._http)
         self._client.api.base_url = base_url.rstrip("/")
         self._from = from_number
-        self._status_callback = status_callback
 
-    async def send(self, to: str, body: str) -> str:
-        """Hand one SMS to Twilio; return the message SID."""
+    async def send(self, to: str, body: str, status_callback: str | None = None) -> str:
+        """Hand one SMS to Twilio; return the message SID. Twilio posts status changes to ``status_callback``."""
         kwargs: dict[str, str] = {"to": to, "from_": self._from, "body": body}
-        if self._status_callback:
-            kwargs["status_callback"] = self._status_callback
+        if status_callback:
+            kwargs["status_callback"] = status_callback
         try:
             message = await self._client.messages.create_async(**kwargs)
         except TwilioRestException as exc:

@@ -28,14 +28,19 @@ def topic_specs(settings: Settings) -> list[NewTopic]:
     """Every topic the pipeline uses, with its partition count and cleanup policy."""
     n, rf = settings.partitions, settings.replication_factor
     specs = []
-    for name in (*topics.EVENT_TOPICS.values(), topics.REJECTED, topics.ALERTS, topics.DELIVERIES, topics.ACKS):
-        specs.append(NewTopic(settings.topic(name), num_partitions=n, replication_factor=rf))
-    specs.append(
-        NewTopic(
-            settings.topic(topics.WANTED), num_partitions=n, replication_factor=rf,
-            topic_configs={"cleanup.policy": "compact", "min.cleanable.dirty.ratio": "0.1"},
+    for name in (*topics.EVENT_TOPICS.values(), topics.REJECTED, topics.ALERTS, topics.DELIVERIES, topics.ACKS,
+                 topics.DELIVERY_FAILURES):
+        # Event topics keep the retro-screening window (docs/wanted-lists.md); the rest, Kafka's default.
+        events = name in topics.EVENT_TOPICS.values()
+        kept = {"retention.ms": str(settings.event_retention_days * 86_400_000)} if events else {}
+        specs.append(NewTopic(settings.topic(name), num_partitions=n, replication_factor=rf, topic_configs=kept))
+    for name in sorted(topics.COMPACTED):
+        specs.append(
+            NewTopic(
+                settings.topic(name), num_partitions=n, replication_factor=rf,
+                topic_configs={"cleanup.policy": "compact", "min.cleanable.dirty.ratio": "0.1"},
+            )
         )
-    )
     return specs
 
 

@@ -36,6 +36,12 @@ class DeliveryLog:
     def __len__(self) -> int:
         return len(self._final)
 
+    def all(self) -> list[Delivery]:
+        return list(self._final.values())
+
+    def for_alert(self, alert_id: str) -> list[Delivery]:
+        return [d for d in self._final.values() if d.alert_id == alert_id]
+
     async def load(self, partitions: Iterable[int]) -> int:
         """Read the given partitions from the beginning to their current end; return records read."""
         tps = [TopicPartition(self.topic, p) for p in partitions]

@@ -8,7 +8,8 @@ from __future__ import annotations
 import typer
 
 from .broker import app as broker_app
-from .cmd_data import alerts_app, publish, responses_app, wanted_app
+from .cmd_data import alerts_app, bureaus_app, publish, responses_app, wanted_app
+from .cmd_ops import lag, monitor  # ops (issue 5)
 from .cmd_pipeline import dispatcher, worker
 from .demo import demo
 
@@ -27,8 +28,11 @@ app.command()(dispatcher)
 app.add_typer(wanted_app, name="wanted")
 app.command()(publish)
 app.add_typer(alerts_app, name="alerts")
+app.add_typer(bureaus_app, name="bureaus")
 app.add_typer(responses_app, name="responses")
 app.command()(demo)
+app.command()(lag)  # ops (issue 5)
+app.command()(monitor)  # ops (issue 5)
 
 
 def main() -> None:

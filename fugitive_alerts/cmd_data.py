@@ -12,10 +12,11 @@ from rich.console import Console
 from .common import fail, load_settings
 from .jsonl import report_bad_lines
 
-__all__ = ["publish", "wanted_app", "alerts_app", "responses_app"]
+__all__ = ["publish", "wanted_app", "alerts_app", "responses_app", "bureaus_app"]
 
 wanted_app = typer.Typer(no_args_is_help=True, help="Load and inspect wanted lists.")
 alerts_app = typer.Typer(no_args_is_help=True, help="Watch the alerts the pipeline raises.")
+bureaus_app = typer.Typer(no_args_is_help=True, help="Manage the bureau directory (the compacted bureaus topic).")
 responses_app = typer.Typer(no_args_is_help=True, help="Watch the answers the pipeline gives to publishing agencies.")
 
 _FILE = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="A JSONL file, one record per line.")
@@ -68,27 +69,59 @@ def publish(
 
 @wanted_app.command("import")
 def wanted_import(
-    file: Path = _FILE,
-    format: str = typer.Option("jsonl", "--format", help="Input format. jsonl: WantedPerson records (DESIGN.md)."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Validate only: print counts and rejected lines."),
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True,
+                                help="The wanted list, in the --format given."),
+    format: str = typer.Option("jsonl", "--format",
+                               help="interpol: INTERPOL Red Notice API JSON (list or detail responses); "
+                                    "ftm: FollowTheMoney / OpenSanctions entities, JSON lines; "
+                                    "csv: with --map; jsonl: WantedPerson records (DESIGN.md)."),
+    dry_run: bool = typer.Option(False, "--dry-run",
+                                 help="Validate only and print the report: counts, warnings, rejected rows "
+                                      "with their reasons (and, with --full-snapshot, what would be withdrawn)."),
+    full_snapshot: bool = typer.Option(False, "--full-snapshot",
+                                       help="The file is the whole list of its source: withdraw (tombstone) "
+                                            "notices of the same source that it no longer holds."),
+    source: str | None = typer.Option(None, "--source",
+                                      help="Name of the list (default: interpol, opensanctions, csv:<file "
+                                           "stem>; jsonl records keep their own). --full-snapshot withdraws "
+                                           "only notices of this source."),
+    csv_map: list[str] = typer.Option([], "--map",
+                                      help="csv only: field=Column pairs, comma-separated, repeatable, e.g. "
+                                           "--map \"notice_id=Reference,given=First name,family=Surname\". "
+                                           "See docs/wanted-lists.md for the fields."),
 ) -> None:
     """Load a wanted list into the compacted wanted.notices topic (upsert by notice_id).
 
-    Workers pick the change up live. Malformed lines are reported with their line number and
-    skipped; the exit code is then 2.
+    Workers pick the change up live, and a new or changed notice re-screens the events of the
+    retention window. Rejected rows are reported with their line (or notice) number and a reason,
+    never with personal data, and skipped; the exit code is then 2.
     """
+    import re
+
+    from .importers import FORMATS, InputError, parse_csv_map, render_report
     from .produce import import_wanted
 
-    if format != "jsonl":
-        fail(f"unknown --format {format!r}: supported formats are: jsonl", code=2)
+    if format not in FORMATS:
+        fail(f"unknown --format {format!r}: the formats are {', '.join(FORMATS)}", code=2)
+    if csv_map and format != "csv":
+        fail("--map is for --format csv only", code=2)
+    if source is not None and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}", source):
+        fail("--source: letters, digits and . _ : / - (at most 64, starting with a letter or digit)", code=2)
+    try:
+        mapping = parse_csv_map(csv_map) if csv_map else None
+    except InputError as exc:
+        fail(str(exc), code=2)
     settings = load_settings()
-    report = _run(import_wanted(settings, file, dry_run=dry_run))
-    if dry_run:
-        print(f"dry run: {report.valid} valid notice(s), {len(report.bad)} rejected")
-    else:
-        print(f"imported {report.sent} notice(s) into {settings.topic('wanted.notices')}")
-    report_bad_lines(file, report.bad)
-    if report.bad:
+    try:
+        report = _run(import_wanted(settings, file, format=format, dry_run=dry_run, full_snapshot=full_snapshot,
+                                    source=source, csv_map=mapping))
+    except InputError as exc:
+        fail(str(exc), code=2)
+    for line in render_report(report):
+        print(line)
+    if not dry_run:
+        print(f"into {settings.topic('wanted.notices')}")
+    if report.rejected:
         raise SystemExit(2)
 
 
@@ -126,3 +159,27 @@ def responses_tail(
         _run(tail_responses(settings, agency, from_beginning=from_beginning, as_json=as_json))
     except KeyboardInterrupt:
         pass
+
+
+@bureaus_app.command("import")
+def bureaus_import(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True,
+                                help="A YAML bureau directory (see fugitive_alerts/sample/bureaus.yaml)."),
+    prune: bool = typer.Option(False, "--prune", help="Also remove bureaus that the file no longer lists."),
+) -> None:
+    """Load the bureau directory into the bureaus topic. Running dispatchers and workers see it live.
+
+    The file is validated first (E.164 phones, emails, time zones, roster officers); an invalid
+    file writes nothing and exits 2.
+    """
+    from alerting import DirectoryError
+
+    from .produce import import_bureaus
+
+    settings = load_settings()
+    try:
+        report = _run(import_bureaus(settings, file, prune=prune))
+    except DirectoryError as exc:
+        fail(str(exc), code=2)
+    removed = f", removed {report.valid}" if prune else ""
+    print(f"imported {report.sent} bureau(s) into {settings.topic('bureaus')}{removed}")

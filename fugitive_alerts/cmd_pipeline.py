@@ -7,7 +7,7 @@ import signal
 
 import typer
 
-from .common import SAMPLE_DIR, fail, load_settings
+from .common import fail, load_settings
 
 __all__ = ["worker", "dispatcher"]
 
@@ -19,8 +19,8 @@ def worker(
     """Run the Faust worker: load the wanted list, screen every event, produce alerts and responses.
 
     Every border crossing and visa application gets an answer on responses.<agency> (hit or not);
-    a tip gets one when it asks ("respond": true). The bureau directory (BUREAUS_FILE) gives the
-    national bureau and 24/7 number a response names.
+    a tip gets one when it asks ("respond": true). The bureau directory (the bureaus topic, see
+    `fugitive-alerts bureaus import`) gives the national bureau and 24/7 number a response names.
 
     Creates the topics if they are missing. Waits (with retries) for Kafka if it is not up yet.
     Stop it with Ctrl-C or SIGTERM.
@@ -30,38 +30,43 @@ def worker(
     from consumers import BrokerUnavailable, ensure_topics
     from streams import create_app
 
-    from alerting import DirectoryError, load_directory
-
     settings = load_settings()
-    try:
-        directory = load_directory(settings.bureaus_file or SAMPLE_DIR / "bureaus.yaml")
-    except DirectoryError as exc:
-        fail(str(exc), code=2)
     try:
         asyncio.run(ensure_topics(settings))
     except BrokerUnavailable as exc:
         fail(str(exc), code=1)
-    built = create_app(settings, web_port=web_port, directory=directory)
-    faust.Worker(built.app, built.wanted, loglevel=loglevel, quiet=True).execute_from_commandline()
+    built = create_app(settings, web_port=web_port)
+    faust.Worker(built.app, *built.services, loglevel=loglevel, quiet=True).execute_from_commandline()
 
 
 def dispatcher() -> None:
-    """Run the alert dispatcher: route each alert to its bureaus and send SMS and email.
+    """Run the alert dispatcher: route alerts to bureaus, send SMS and email, escalate, take acks.
 
-    Reads the bureau directory from BUREAUS_FILE. Sends SMS through Twilio at TWILIO_API_BASE_URL
-    and email through SMTP_HOST:SMTP_PORT. Stop it with Ctrl-C or SIGTERM.
+    The bureau directory is the `bureaus` topic (`fugitive-alerts bureaus import FILE`); changes
+    are picked up live. If BUREAUS_FILE is set, that file is imported into the topic at start.
+    Sends SMS through Twilio at TWILIO_API_BASE_URL and email through SMTP_HOST:SMTP_PORT.
+    Serves acknowledgement links and the Twilio webhooks on FUGITIVE_ALERTS_WEB_HOST:WEB_PORT
+    (linked as FUGITIVE_ALERTS_PUBLIC_URL). Stop it with Ctrl-C or SIGTERM.
     """
+    from aiohttp import web
+
     from alerting import DirectoryError, SmtpEmail, TwilioSms, load_directory
     from consumers import BrokerUnavailable, Dispatcher, ensure_topics
+    from consumers.webapp import create_web_app
+
+    from .produce import import_bureaus
 
     settings = load_settings()
-    try:
-        directory = load_directory(settings.bureaus_file or SAMPLE_DIR / "bureaus.yaml")
-    except DirectoryError as exc:
-        fail(str(exc), code=2)
+    if settings.bureaus_file is not None:
+        try:
+            load_directory(settings.bureaus_file)
+        except DirectoryError as exc:
+            fail(str(exc), code=2)
 
     async def main() -> None:
         await ensure_topics(settings)
+        if settings.bureaus_file is not None:
+            await import_bureaus(settings, settings.bureaus_file)
         sms = TwilioSms(settings.twilio_account_sid, settings.twilio_auth_token.get_secret_value(),
                         settings.twilio_from_number, settings.twilio_api_base_url)
         email = SmtpEmail(
@@ -74,9 +79,18 @@ def dispatcher() -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
+        the_dispatcher = Dispatcher(settings, sms, email)
+        runner = web.AppRunner(create_web_app(the_dispatcher), access_log=None)
+        await runner.setup()
         try:
-            await Dispatcher(settings, directory, sms, email).run(stop)
+            await web.TCPSite(runner, settings.web_host, settings.web_port).start()
+        except OSError as exc:
+            fail(f"cannot serve the web app on {settings.web_host}:{settings.web_port}: {exc.strerror}; "
+                 "set FUGITIVE_ALERTS_WEB_PORT to a free port", code=1)
+        try:
+            await the_dispatcher.run(stop)
         finally:
+            await runner.cleanup()
             await sms.close()
 
     try:

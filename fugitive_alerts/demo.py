@@ -10,90 +10,156 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import statistics
 import time
+from collections.abc import Callable
 from datetime import datetime, timezone
+from email import message_from_bytes, policy
 from pathlib import Path
 
+import aiohttp
 import typer
 from rich.console import Console
+from twilio.request_validator import RequestValidator
 
 from alerting import load_directory, route
 from matching import Matcher
-from schemas import EVENT_ADAPTER, Alert, Delivery, Settings, WantedPerson, topics
+from schemas import EVENT_ADAPTER, Acknowledgement, Alert, Delivery, Settings, WantedPerson
 from streams import screen_record
 
 from .common import SAMPLE_DIR, fail, load_settings
 from .live import print_live
 from .local_kafka import BrokerError
-from .produce import import_wanted, publish_events
+from .produce import import_bureaus, import_wanted, publish_events
 from .stack import start_pipeline, start_stack, stack_dir, stop_stack
 
 __all__ = ["demo"]
 
 
-def _expected(settings: Settings, wanted: Path, events: Path) -> tuple[set[str], int]:
-    """The alerts and deliveries the sample should produce, by the same engine and routing, in-process."""
+def _expected(settings: Settings, wanted: Path, events: Path) -> dict[str, int]:
+    """alert_id -> number of first deliveries, by the same engine and routing, in-process."""
     matcher = Matcher(alert_threshold=settings.alert_threshold, review_threshold=settings.review_threshold)
     for line in wanted.read_bytes().splitlines():
         matcher.upsert(WantedPerson.model_validate_json(line))
-    directory = load_directory(settings.bureaus_file or SAMPLE_DIR / "bureaus.yaml")
-    alerts: set[str] = set()
-    deliveries = 0
+    directory = load_directory(SAMPLE_DIR / "bureaus.yaml")
+    expected: dict[str, int] = {}
     for offset, line in enumerate(events.read_bytes().splitlines()):
         event_type = EVENT_ADAPTER.validate_json(line).event_type
         for alert in screen_record(line, topic="-", partition=0, offset=offset, expected_type=event_type,
                                    screener=matcher).alerts:
-            alerts.add(alert.alert_id)
-            deliveries += len(route(alert, directory))
-    return alerts, deliveries
+            expected[alert.alert_id] = len(route(alert, directory))
+    return expected
+
+
+class _Watch:
+    """What the live view has seen so far, and an event for "the condition now holds"."""
+
+    def __init__(self) -> None:
+        self.alerts: dict[str, Alert] = {}
+        self.deliveries: list[Delivery] = []
+        self.acks: list[Acknowledgement] = []
+        self.changed = asyncio.Event()
+
+    def on_record(self, topic: str, item: object) -> None:
+        if isinstance(item, Alert):
+            self.alerts[item.alert_id] = item
+        elif isinstance(item, Delivery):
+            self.deliveries.append(item)
+        elif isinstance(item, Acknowledgement):
+            self.acks.append(item)
+        self.changed.set()
+
+    async def until(self, condition: Callable[[], bool], timeout: float) -> bool:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not condition():
+            self.changed.clear()
+            try:
+                await asyncio.wait_for(self.changed.wait(), max(0.0, deadline - loop.time()))
+            except asyncio.TimeoutError:
+                return condition()
+        return True
+
+    def first(self, alert_id: str) -> int:
+        return sum(1 for d in self.deliveries if d.alert_id == alert_id and d.kind == "alert")
+
+
+def _ack_link(mail: Path, alert_id: str) -> str | None:
+    """The acknowledgement link of an email the SMTP catcher stored for ``alert_id``."""
+    for path in sorted(mail.glob("*.eml")):
+        msg = message_from_bytes(path.read_bytes(), policy=policy.default)
+        if alert_id in str(msg["Subject"]):
+            body = msg.get_body(("plain",))
+            found = re.search(r"(http://\S+/ack/\S+)", body.get_content() if body else "")
+            if found:
+                return found.group(1)
+    return None
+
+
+async def _ack_by_sms(settings: Settings, alert_id: str, phone: str) -> int:
+    """Reply "ACK <ref>" as Twilio would deliver it: a signed webhook call to the dispatcher."""
+    url = f"{settings.public_url}/twilio/inbound"
+    form = {"From": phone, "To": settings.twilio_from_number, "Body": f"ACK {alert_id}", "MessageSid": "SM" + "0" * 32}
+    signature = RequestValidator(settings.twilio_auth_token.get_secret_value()).compute_signature(url, form)
+    async with aiohttp.ClientSession() as http:
+        async with http.post(url, data=form, headers={"X-Twilio-Signature": signature}) as resp:
+            return resp.status
 
 
 async def _run(settings: Settings, console: Console, wanted: Path, events: Path, rate: float,
                timeout: float) -> dict[str, object]:
-    expected_alerts, expected_deliveries = _expected(settings, wanted, events)
-    seen_alerts: dict[str, Alert] = {}
-    deliveries: list[Delivery] = []
-    done = asyncio.Event()
-
-    def on_record(topic: str, item: object) -> None:
-        if isinstance(item, Alert):
-            seen_alerts[item.alert_id] = item
-        elif isinstance(item, Delivery):
-            deliveries.append(item)
-        if expected_alerts <= set(seen_alerts) and len(deliveries) >= expected_deliveries:
-            done.set()
-
+    expected = _expected(settings, wanted, events)
+    watch = _Watch()
+    await import_bureaus(settings, SAMPLE_DIR / "bureaus.yaml")
     report = await import_wanted(settings, wanted)
     console.print(f"[bold][5/6][/bold] Wanted list: {report.sent} fictional notices imported "
                   f"(names in Latin, Cyrillic, Arabic, Han, Hangul, Greek, Hebrew, Devanagari, Thai, ...)")
     live = asyncio.create_task(print_live(settings, console, from_beginning=True, deliveries=True,
-                                          stop=done, on_record=on_record))
+                                          on_record=watch.on_record))
     console.print(f"[bold][6/6][/bold] Replaying {sum(1 for _ in events.open('rb'))} events at {rate:g}/s; "
-                  f"expecting {len(expected_alerts)} alerts and {expected_deliveries} deliveries ...")
+                  f"expecting {len(expected)} alerts and {sum(expected.values())} deliveries ...")
     published = await publish_events(settings, events, rate=rate)
-    try:
-        await asyncio.wait_for(done.wait(), timeout)
-    except asyncio.TimeoutError:
-        console.print(f"[red]Not everything arrived within {timeout:.0f}s[/red]: {len(seen_alerts)} of "
-                      f"{len(expected_alerts)} alerts, {len(deliveries)} of {expected_deliveries} deliveries. "
-                      f"See the logs in {stack_dir(settings)}/run/.")
+    ok = await watch.until(lambda: all(a in watch.alerts and watch.first(a) >= n for a, n in expected.items()),
+                           timeout)
+    critical = [a for a in watch.alerts.values() if a.urgency == "critical"]
+    escalated_id = None
+    if ok and len(critical) >= 3:
+        console.print("\n[bold]Acknowledging[/bold]: one alert by its email link, one by SMS reply; "
+                      "the rest are left for escalation ...")
+        link = _ack_link(stack_dir(settings) / "mail", critical[0].alert_id)
+        if link:
+            async with aiohttp.ClientSession() as http, http.get(link) as resp:
+                console.print(f"      opened the ack link in the email for {critical[0].alert_id}: HTTP {resp.status}")
+        sms = next((d for d in watch.deliveries if d.alert_id == critical[1].alert_id and d.channel == "sms"), None)
+        directory = load_directory(SAMPLE_DIR / "bureaus.yaml")
+        bureau = directory.get(sms.bureau_id) if sms else None
+        officer = bureau.officer(sms.recipient) if bureau and sms else None
+        if officer and officer.phone:
+            status = await _ack_by_sms(settings, critical[1].alert_id, officer.phone)
+            console.print(f"      replied 'ACK {critical[1].alert_id}' by SMS (signed Twilio webhook): HTTP {status}")
+        escalated_id = critical[2].alert_id
+        console.print(f"      waiting {settings.escalate_critical_minutes * 60:.0f}s for {escalated_id} to escalate "
+                      "to the next officer in its bureaus' chains ...")
+        ok = await watch.until(lambda: len(watch.acks) >= 2 and any(
+            d.kind == "escalation" and d.alert_id == escalated_id for d in watch.deliveries),
+            settings.escalate_critical_minutes * 60 + timeout)
     live.cancel()
-    latencies = [
-        (d.at.timestamp() - published.sent_at[seen_alerts[d.alert_id].event_id])
-        for d in deliveries
-        if d.channel == "email" and d.status == "sent" and d.alert_id in seen_alerts
-        and seen_alerts[d.alert_id].event_type == "border_crossing"
-    ]
-    return {"alerts": len(seen_alerts), "deliveries": len(deliveries),
-            "sent": sum(d.status == "sent" for d in deliveries), "latencies": latencies,
-            "ok": expected_alerts <= set(seen_alerts) and len(deliveries) >= expected_deliveries}
+    by_id = watch.alerts
+    latencies = [d.at.timestamp() - published.sent_at[by_id[d.alert_id].event_id] for d in watch.deliveries
+                 if d.channel == "email" and d.status == "sent" and d.kind == "alert" and d.alert_id in by_id
+                 and by_id[d.alert_id].event_type == "border_crossing"]
+    return {"alerts": len(by_id), "deliveries": len(watch.deliveries), "acks": len(watch.acks),
+            "escalations": sum(d.kind == "escalation" for d in watch.deliveries),
+            "sent": sum(d.status == "sent" for d in watch.deliveries), "latencies": latencies, "ok": ok}
 
 
 def demo(
     stop: bool = typer.Option(False, "--stop", help="Stop the stack a previous demo left running, and exit."),
     rate: float = typer.Option(50.0, help="Events per second for the replay."),
     timeout: float = typer.Option(180.0, help="Seconds to wait for every alert and delivery."),
+    escalate_after: float = typer.Option(20.0, help="Seconds without acknowledgement before a critical alert "
+                                                     "escalates (the product default is 5 minutes)."),
 ) -> None:
     """Run the whole pipeline on this machine with sample data, and watch alerts go out.
 
@@ -120,13 +186,15 @@ def demo(
     except (BrokerError, RuntimeError) as exc:
         fail(f"{exc}\nStop a previous demo with `fugitive-alerts demo --stop`, then try again.", code=1)
     console.print(f"[bold][4/6][/bold] Starting the worker and the dispatcher (topics {prefix}*) ...")
-    start_pipeline(settings, base, say)
+    settings = settings.model_copy(update={"escalate_critical_minutes": escalate_after / 60})
+    start_pipeline(settings, base, stack, say)
     outcome = asyncio.run(_run(settings, console, SAMPLE_DIR / "wanted.jsonl", SAMPLE_DIR / "events.jsonl",
                                rate, timeout))
     lat = sorted(outcome["latencies"])  # type: ignore[arg-type]
     console.print()
     console.print(f"[bold]{outcome['alerts']} alerts, {outcome['sent']} of {outcome['deliveries']} deliveries "
-                  f"sent[/bold] in {time.monotonic() - started:.0f}s from start.")
+                  f"sent, {outcome['acks']} acknowledged, {outcome['escalations']} escalation messages[/bold] "
+                  f"in {time.monotonic() - started:.0f}s from start.")
     if lat:
         console.print(f"Border crossing -> email accepted by SMTP: median {statistics.median(lat):.2f}s, "
                       f"max {lat[-1]:.2f}s over {len(lat)} emails.")

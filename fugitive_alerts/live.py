@@ -9,9 +9,9 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from consumers.tail import follow
-from schemas import Alert, Delivery, Settings, topics
+from schemas import Acknowledgement, Alert, Delivery, Settings, topics
 
-__all__ = ["alert_line", "delivery_line", "print_live"]
+__all__ = ["alert_line", "delivery_line", "ack_line", "print_live"]
 
 _URGENCY_STYLE = {"critical": "bold red", "high": "yellow", "normal": "cyan"}
 
@@ -25,21 +25,32 @@ def alert_line(alert: Alert) -> str:
     )
 
 
+_KIND = {"alert": "", "escalation": "ESCALATION step {level} ", "seen_again": "SEEN AGAIN ",
+         "withdrawn": "STAND DOWN "}
+
+
 def delivery_line(d: Delivery) -> str:
-    style = "green" if d.status == "sent" else "red"
+    style = "green" if d.status in ("sent", "queued", "delivered") else "yellow" if d.status == "skipped" else "red"
     extra = f" ({d.error})" if d.error else ""
-    return (f"  [{style}]{d.channel.upper():<5} {d.status}[/{style}] {d.alert_id} -> {d.bureau_id}/{d.recipient}"
+    kind = _KIND[d.kind].format(level=d.level)
+    return (f"  [{style}]{kind}{d.channel.upper():<5} {d.status}[/{style}] {d.alert_id} -> {d.bureau_id}/{d.recipient}"
             f" attempts={d.attempts}{extra}")
+
+
+def ack_line(a: Acknowledgement) -> str:
+    return f"  [bold green]ACK[/bold green] {a.alert_id} by {a.bureau_id}/{a.officer} ({a.channel})"
 
 
 async def print_live(settings: Settings, console: Console, *, from_beginning: bool = False,
                      deliveries: bool = True, as_json: bool = False, stop: asyncio.Event | None = None,
                      on_record: Callable[[str, object], None] | None = None) -> None:
-    names = [settings.topic(topics.ALERTS)] + ([settings.topic(topics.DELIVERIES)] if deliveries else [])
-    async for rec in follow(names, settings.kafka_client_kwargs(), from_beginning=from_beginning, stop=stop):
-        is_alert = rec.topic == names[0]
+    models: dict[str, type[Alert] | type[Delivery] | type[Acknowledgement]] = {settings.topic(topics.ALERTS): Alert}
+    if deliveries:
+        models[settings.topic(topics.DELIVERIES)] = Delivery
+        models[settings.topic(topics.ACKS)] = Acknowledgement
+    async for rec in follow(list(models), settings.kafka_client_kwargs(), from_beginning=from_beginning, stop=stop):
         try:
-            item: Alert | Delivery = (Alert if is_alert else Delivery).model_validate_json(rec.value or b"")
+            item = models[rec.topic].model_validate_json(rec.value or b"")
         except ValidationError:
             console.print(f"[red]unreadable record[/red] {rec.topic}:{rec.partition}:{rec.offset}")
             continue
@@ -52,6 +63,8 @@ async def print_live(settings: Settings, console: Console, *, from_beginning: bo
             else:
                 print(item.model_dump_json())
         else:
-            console.print(alert_line(item) if isinstance(item, Alert) else delivery_line(item), highlight=False)
+            line = (alert_line(item) if isinstance(item, Alert) else
+                    delivery_line(item) if isinstance(item, Delivery) else ack_line(item))
+            console.print(line, highlight=False)
         if on_record is not None:
             on_record(rec.topic, item)

@@ -11,11 +11,12 @@ import orjson
 from aiokafka import AIOKafkaProducer
 
 from consumers import ensure_topics
-from schemas import EVENT_ADAPTER, Settings, WantedPerson, topics
+from schemas import EVENT_ADAPTER, Settings, topics
 
 from .jsonl import BadLine, Reading, progress_bar, read_jsonl
+from .wanted_import import import_wanted  # noqa: F401  (the import path lives there: every format)
 
-__all__ = ["PublishReport", "publish_events", "import_wanted", "route_line"]
+__all__ = ["PublishReport", "publish_events", "import_wanted", "import_bureaus", "route_line"]
 
 
 @dataclass(slots=True)
@@ -91,28 +92,37 @@ async def publish_events(settings: Settings, path: Path, *, validate: bool = Tru
     return report
 
 
-async def import_wanted(settings: Settings, path: Path, *, dry_run: bool = False) -> PublishReport:
-    """Upsert each WantedPerson line into ``wanted.notices`` keyed by ``notice_id``."""
-    report = PublishReport()
-    reading: Reading[WantedPerson] = Reading()
-    topic = settings.topic(topics.WANTED)
-    if dry_run:
-        with progress_bar() as progress:
-            for _ in read_jsonl(path, WantedPerson.model_validate_json, reading, progress, "notices"):
-                pass
-        report.bad, report.valid = reading.bad, reading.good
-        return report
+async def import_bureaus(settings: Settings, path: Path, *, prune: bool = False) -> PublishReport:
+    """Upsert each bureau of the YAML directory into the compacted ``bureaus`` topic, keyed by id.
+
+    With ``prune``, bureaus on the topic that the file no longer lists are removed (tombstoned).
+    Raises ``alerting.DirectoryError`` for an invalid file (nothing is written then).
+    """
+    from alerting import load_directory
+    from consumers.compacted import CompactedView
+
+    directory = load_directory(path)
     await ensure_topics(settings)
+    topic = settings.topic(topics.BUREAUS)
+    report = PublishReport()
+    stale: set[str] = set()
+    if prune:
+        view: CompactedView[bytes] = CompactedView(topic, settings.kafka_client_kwargs(), lambda raw: raw)
+        await view.start()
+        await view.ready.wait()
+        await view.stop()
+        stale = set(view.values) - {b.id for b in directory.bureaus}
     producer = _producer(settings)
     await producer.start()
     try:
-        with progress_bar() as progress:
-            for _, _, notice in read_jsonl(path, WantedPerson.model_validate_json, reading, progress, "notices"):
-                await producer.send(topic, key=notice.notice_id.encode(), value=notice.model_dump_json().encode())
-                report.sent += 1
+        for bureau in directory.bureaus:
+            await producer.send(topic, key=bureau.id.encode(), value=bureau.model_dump_json().encode())
+            report.sent += 1
+        for bureau_id in sorted(stale):
+            await producer.send(topic, key=bureau_id.encode(), value=None)
         await producer.flush()
     finally:
         await producer.stop()
     report.by_topic[topic] = report.sent
-    report.bad = reading.bad
+    report.valid = len(stale)
     return report

@@ -36,6 +36,7 @@ class Stack:
     smtp_port: int
     twilio_url: str
     topic_prefix: str
+    worker_port: int
     web_port: int
 
     def settings(self, base: Settings) -> Settings:
@@ -45,7 +46,7 @@ class Stack:
             "smtp_starttls": False, "smtp_username": None, "smtp_password": None,
             "twilio_api_base_url": self.twilio_url, "topic_prefix": self.topic_prefix,
             "app_id": f"{self.topic_prefix}worker", "dispatcher_group": f"{self.topic_prefix}dispatcher",
-            "public_url": f"http://127.0.0.1:{self.web_port}",
+            "web_port": self.web_port, "public_url": f"http://127.0.0.1:{self.web_port}",
         })
 
 
@@ -53,14 +54,13 @@ def _port(preferred: int) -> int:
     return preferred if port_is_free(preferred) else free_port()
 
 
-def _services(run: Path, settings: Settings | None = None) -> dict[str, Service]:
+def _services(run: Path, settings: Settings | None = None, worker_port: int = 0) -> dict[str, Service]:
     env = settings.to_env() if settings else {}
     py = [sys.executable, "-m", "fugitive_alerts"]
-    web_port = settings.public_url.rsplit(":", 1)[-1] if settings else "0"
     return {
         "smtp": Service("smtp-catcher", [sys.executable, "-m", "fugitive_alerts.smtp_catcher",
                                          "--port", env.get("SMTP_PORT", "0"), "--maildir", str(run.parent / "mail")], run),
-        "worker": Service("worker", [*py, "worker", "--web-port", web_port], run, env=env),
+        "worker": Service("worker", [*py, "worker", "--web-port", str(worker_port)], run, env=env),
         "dispatcher": Service("dispatcher", [*py, "dispatcher"], run, env=env),
     }
 
@@ -85,7 +85,7 @@ def start_stack(base: Settings, say: Callable[[str], None], prefix: str) -> tupl
     stop_stack(base, say, kafka=False)  # a previous demo's worker and mocks, if any
     bootstrap, local = _kafka_broker(base, root, say)
     stack = Stack(bootstrap=bootstrap, local_kafka=local, smtp_port=_port(1025),
-                  twilio_url="", topic_prefix=prefix, web_port=_port(6066))
+                  twilio_url="", topic_prefix=prefix, worker_port=_port(6066), web_port=_port(8070))
     twilio = start_twilio_mock(_port(4010), run, progress=say)
     stack.twilio_url = f"http://127.0.0.1:{twilio.argv[twilio.argv.index('-p') + 1]}"
     settings = stack.settings(base)
@@ -98,8 +98,8 @@ def start_stack(base: Settings, say: Callable[[str], None], prefix: str) -> tupl
     return stack, settings
 
 
-def start_pipeline(settings: Settings, base: Settings, say: Callable[[str], None]) -> dict[str, Service]:
-    services = _services(stack_dir(base) / "run", settings)
+def start_pipeline(settings: Settings, base: Settings, stack: Stack, say: Callable[[str], None]) -> dict[str, Service]:
+    services = _services(stack_dir(base) / "run", settings, stack.worker_port)
     for name in ("worker", "dispatcher"):
         services[name].start()
         say(f"{name} started (pid {services[name].pid}, log {services[name].log_path})")

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from ._base import CountryCode, Timestamp, WireModel
+from ._base import CountryCode, Text, Timestamp, WireModel
 from .events import Event
 from .wanted import WantedPerson
 
@@ -20,6 +20,11 @@ __all__ = [
     "DeliveryStatus",
     "Acknowledgement",
     "Rejected",
+    "BureauEscalation",
+    "DeliveryKind",
+    "Escalation",
+    "EscalationState",
+    "Sighting",
     "alert_id_for",
     "delivery_key",
 ]
@@ -27,8 +32,12 @@ __all__ = [
 Band = Literal["alert", "review"]
 Urgency = Literal["critical", "high", "normal"]
 Channel = Literal["sms", "email"]
-DeliveryStatus = Literal["sent", "failed", "skipped"]
-"""Final states only: ``sent`` (the provider accepted it), ``failed`` (gave up), ``skipped`` (nothing to send to)."""
+DeliveryStatus = Literal["sent", "failed", "skipped", "queued", "delivered", "undelivered"]
+"""``sent`` (the provider accepted it), ``failed`` (gave up, or the provider reported failure),
+``skipped`` (deliberately not sent, e.g. rate limited). Twilio status callbacks add ``queued``,
+``delivered`` and ``undelivered``. Every status is final for idempotency: a key that has any
+status is never sent again."""
+DeliveryKind = Literal["alert", "escalation", "seen_again", "withdrawn"]
 
 
 def alert_id_for(event_id: str, notice_id: str) -> str:
@@ -43,6 +52,23 @@ def alert_id_for(event_id: str, notice_id: str) -> str:
 def delivery_key(alert_id: str, recipient: str, channel: str) -> str:
     """Idempotency key of one delivery: one message per (alert, recipient, channel)."""
     return f"{alert_id}/{recipient}/{channel}"
+
+
+class SeenBefore(WireModel):
+    """A retro-screening hit: the event happened before the notice was issued (or changed).
+
+    Set only on alerts raised when a new or changed notice re-screens the retained events
+    (docs/wanted-lists.md "Retro-screening"); live alerts leave it ``None``.
+    """
+
+    occurred_at: Timestamp
+    """When the sighting happened (the event's ``occurred_at``)."""
+    country: CountryCode
+    place: Annotated[Text, Field(max_length=200)] | None = None
+    """Border post or consulate, or the tip's city."""
+    age_hours: Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
+    """How old the sighting was when the alert was raised; urgency follows it."""
+    trigger: Literal["new_notice", "changed_notice"]
 
 
 class Alert(WireModel):
@@ -62,6 +88,8 @@ class Alert(WireModel):
     raised_at: Timestamp
     event: Event
     notice: WantedPerson
+    seen_before: SeenBefore | None = None
+    """Retro-screening context (when and where the person was seen before the notice), or ``None``."""
 
 
 class Delivery(WireModel):
@@ -74,6 +102,9 @@ class Delivery(WireModel):
     """Officer id from the bureau directory: never a phone number or a name."""
     channel: Channel
     status: DeliveryStatus
+    kind: DeliveryKind = "alert"
+    level: int = 0
+    """Escalation level: 0 for the first recipients, 1.. for each step of the chain."""
     attempts: int = 1
     provider_id: str | None = None
     error: str | None = None
@@ -81,10 +112,46 @@ class Delivery(WireModel):
 
 
 class Acknowledgement(WireModel):
+    """An officer acknowledged an alert for their bureau: that bureau's escalation stops."""
+
     alert_id: str
+    bureau_id: str
     officer: str
     channel: Literal["link", "sms", "cli"]
     at: Timestamp
+
+
+EscalationState = Literal["pending", "acked", "exhausted", "cancelled"]
+
+
+class BureauEscalation(WireModel):
+    level: int = 0
+    due_at: Timestamp | None = None
+    """When to take the next step if nobody has acknowledged; ``None`` when there is none."""
+    state: EscalationState = "pending"
+    acked_by: str | None = None
+
+
+class Escalation(WireModel):
+    """Escalation timers of one alert, per bureau, on the compacted ``alerts.escalations`` topic."""
+
+    alert_id: str
+    notice_id: str
+    urgency: Urgency
+    bureaus: dict[str, BureauEscalation]
+    updated_at: Timestamp
+
+
+class Sighting(WireModel):
+    """The first alert for a person at a place, on the compacted ``alerts.sightings`` topic (dedup)."""
+
+    alert_id: str
+    notice_id: str
+    country: CountryCode
+    place: str
+    first_seen: Timestamp
+    last_seen: Timestamp
+    count: int = 1
 
 
 class Rejected(WireModel):

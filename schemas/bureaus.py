@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
@@ -10,7 +10,7 @@ from pydantic import AfterValidator, EmailStr, Field, model_validator
 
 from ._base import CountryCode, WireModel
 
-__all__ = ["Officer", "Subscription", "Bureau", "BureauDirectory"]
+__all__ = ["Officer", "Subscription", "Shift", "Weekday", "WEEKDAYS", "Bureau", "BureauDirectory"]
 
 
 def _e164(value: str) -> str:
@@ -54,6 +54,24 @@ class Subscription(WireModel):
     countries: list[CountryCode] = []
 
 
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_HHMM = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+
+
+class Shift(WireModel):
+    """Officers on duty on the given weekdays from ``start`` to ``end``, in the bureau's time zone.
+
+    A shift whose ``end`` is not after its ``start`` runs past midnight into the next day
+    (``22:00``-``06:00``); ``00:00``-``00:00`` is the whole day.
+    """
+
+    days: Annotated[list[Weekday], Field(min_length=1)]
+    start: _HHMM
+    end: _HHMM
+    officers: Annotated[list[str], Field(min_length=1)]
+
+
 class Bureau(WireModel):
     id: _Id
     name: Annotated[str, Field(min_length=1, max_length=200)]
@@ -64,17 +82,37 @@ class Bureau(WireModel):
     """The bureau's 24/7 number, given to border officers in responses to a hit."""
     officers: Annotated[list[Officer], Field(min_length=1)]
     subscription: Subscription | None = None
+    roster: list[Shift] = []
+    """Staffed hours. Empty: the officers with role ``duty`` are always on duty."""
+    on_call: list[str] = []
+    """Officer ids who take critical alerts outside the roster's staffed hours."""
+    escalation: list[str] = []
+    """Officer ids to escalate to, in order, when nobody acknowledges in time; then ``head``."""
+    head: str | None = None
+    """The head of the bureau: the last step of every escalation."""
 
     @model_validator(mode="after")
-    def _unique_officers(self) -> "Bureau":
+    def _consistent(self) -> "Bureau":
         ids = [o.id for o in self.officers]
         if len(ids) != len(set(ids)):
             raise ValueError(f"bureau {self.id}: officer ids must be unique")
+        known = set(ids)
+        named = [*self.on_call, *self.escalation, *([self.head] if self.head else [])]
+        named += [o for shift in self.roster for o in shift.officers]
+        unknown = sorted(set(named) - known)
+        if unknown:
+            raise ValueError(f"bureau {self.id}: roster, on_call, escalation or head name unknown officers {unknown}")
         return self
+
+    def officer(self, officer_id: str) -> Officer | None:
+        return next((o for o in self.officers if o.id == officer_id), None)
 
 
 class BureauDirectory(WireModel):
     bureaus: Annotated[list[Bureau], Field(min_length=1)]
+
+    def get(self, bureau_id: str) -> Bureau | None:
+        return next((b for b in self.bureaus if b.id == bureau_id), None)
 
     @model_validator(mode="after")
     def _unique_ids(self) -> "BureauDirectory":

@@ -56,9 +56,57 @@ class Settings(BaseSettings):
     dispatcher_group: str = "fugitive-alerts-dispatcher"
     data_dir: Path = Path("var")
     """Where local state lives: the broker's data, Faust tables, logs and pid files."""
-    public_url: str = "http://127.0.0.1:6066"
-    """Base URL for links in emails (acknowledgement)."""
+    public_url: str = "http://127.0.0.1:8070"
+    """Base URL of the dispatcher's web app as recipients and Twilio reach it (ack links, webhooks)."""
     log_json: bool = False
+
+    # Retro-screening (issue 8, docs/wanted-lists.md): how long events are kept and re-screened.
+    event_retention_days: int = Field(30, ge=1, le=3650)
+    """Events are kept this long on their topics (``retention.ms``), and a new or changed notice
+    re-screens the events of this window."""
+    retro_grace_seconds: float = Field(5.0, ge=0.0, le=300.0)
+    """After a notice arrives, how long its retro-scan keeps reading newly appended events, to
+    cover events screened live by a worker that had not loaded the notice yet."""
+
+    # --- ops (issue 5): lag monitor, metrics, dashboard, ops alerting. See docs/ops.md. ---
+    lag_window_seconds: float = 600.0
+    """Burrow window: commits older than this leave a partition's window."""
+    lag_window_commits: int = 10
+    """Burrow window: at most this many commits per partition (Burrow's ``intervals``)."""
+    lag_min_distance_seconds: float = 1.0
+    """A commit this soon after the previous one replaces it (Burrow's ``min-distance``)."""
+    lag_interval_seconds: float = 10.0
+    """How often ``monitor`` (and ``lag --watch``) evaluates lag."""
+    ops_token: SecretStr | None = None
+    """Token for the dashboard and its API (``Authorization: Bearer`` or ``?token=``). Unset: ``monitor``
+    makes a random one at start and prints the dashboard URL with it."""
+    ops_email_to: str | None = None
+    """Ops contact: emailed when a group is failing (ERR, STOP, STALL, REWIND) for ``ops_alert_after_minutes``."""
+    ops_alert_after_minutes: float = 5.0
+    ops_reminder_minutes: float = 60.0
+    """A reminder while the group is still failing, this long after the previous email."""
+
+    # --- delivery: escalation, acknowledgement, dedup, rate limits (issue 4) ---
+    web_host: str = "127.0.0.1"
+    web_port: int = 8070
+    """The dispatcher's web app: acknowledgement links and Twilio webhooks."""
+    ack_secret: SecretStr = SecretStr("dev-only-ack-secret-change-me")
+    """HMAC key of acknowledgement links. Set it in production: links signed with another key fail."""
+    ack_link_hours: float = 72.0
+    escalate_critical_minutes: float = 5.0
+    escalate_high_minutes: float = 240.0
+    escalate_normal_minutes: float = 0.0
+    """Minutes without acknowledgement before the next step of the chain; 0 = never escalate."""
+    dedup_window_minutes: float = 360.0
+    """The same person at the same place within this window: a "seen again" update, not a new alert."""
+    rate_limit_sms: int = 10
+    rate_limit_email: int = 60
+    rate_limit_window_minutes: float = 60.0
+    """Per recipient: at most this many messages per channel per window; 0 = no limit."""
+    retry_for_seconds: float = 600.0
+    """How long transient delivery errors (SMTP down, Twilio 5xx/429) are retried before giving up."""
+    retry_max_delay_seconds: float = 30.0
+    """Cap of the exponential back-off between two attempts (full jitter below it)."""
 
     def topic(self, name: str) -> str:
         return f"{self.topic_prefix}{name}"

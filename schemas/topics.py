@@ -11,6 +11,10 @@ __all__ = [
     "ALERTS",
     "DELIVERIES",
     "ACKS",
+    "BUREAUS",
+    "ESCALATIONS",
+    "SIGHTINGS",
+    "DELIVERY_FAILURES",
     "EVENT_TOPICS",
     "COMPACTED",
 ]
@@ -23,6 +27,10 @@ WANTED = "wanted.notices"
 ALERTS = "alerts"
 DELIVERIES = "alerts.deliveries"
 ACKS = "alerts.acks"
+BUREAUS = "bureaus"
+ESCALATIONS = "alerts.escalations"
+SIGHTINGS = "alerts.sightings"
+DELIVERY_FAILURES = "alerts.deliveries.dead"
 
 EVENT_TOPICS: dict[str, str] = {
     "border_crossing": BORDER_CROSSINGS,
@@ -31,4 +39,4 @@ EVENT_TOPICS: dict[str, str] = {
 }
 """event_type -> topic."""
 
-COMPACTED = frozenset({WANTED})
+COMPACTED = frozenset({WANTED, BUREAUS, ESCALATIONS, SIGHTINGS})

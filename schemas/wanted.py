@@ -49,6 +49,9 @@ class WantedPerson(WireModel):
     documents: Annotated[list[Document], Field(max_length=50)] = []
     offences: Annotated[list[Annotated[Text, Field(min_length=1, max_length=200)]], Field(max_length=50)] = []
     caution: Annotated[Text, Field(max_length=200)] | None = None
+    source: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/-]*$")] | None = None
+    """The list this notice was imported from (``interpol``, ``opensanctions``, ``csv:<stem>``...).
+    A ``--full-snapshot`` import withdraws only notices of its own source (docs/wanted-lists.md)."""
 
     @property
     def active(self) -> bool:

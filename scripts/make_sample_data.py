@@ -140,9 +140,15 @@ def events(rng: random.Random) -> list[dict]:
     return out
 
 
-def example_phone(region: str, kind: int = phonenumbers.PhoneNumberType.MOBILE) -> str:
-    number = phonenumbers.example_number_for_type(region, kind)
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+def example_phone(region: str, kind: int = phonenumbers.PhoneNumberType.MOBILE, n: int = 0) -> str:
+    """libphonenumber's example number for the region, its last digits varied by ``n`` (kept valid)."""
+    base = phonenumbers.format_number(phonenumbers.example_number_for_type(region, kind),
+                                      phonenumbers.PhoneNumberFormat.E164)
+    for step in range(n, n + 50):
+        candidate = base[:-2] + f"{(int(base[-2:]) + step) % 100:02d}"
+        if phonenumbers.is_valid_number(phonenumbers.parse(candidate)):
+            return candidate
+    raise ValueError(f"no valid example number for {region}")
 
 
 def bureaus(countries: list[str]) -> dict:
@@ -158,16 +164,34 @@ def bureaus(countries: list[str]) -> dict:
             "id": f"ncb-{lc}", "name": f"NCB {c} (fictional)", "country": c, "timezone": zones.get(c, "UTC"),
             "hotline": example_phone(c, phonenumbers.PhoneNumberType.FIXED_LINE),
             "officers": [
-                {"id": f"{lc}-duty-1", "name": f"Duty Officer {c}-1", "phone": example_phone(c),
+                {"id": f"{lc}-duty-1", "name": f"Duty Officer {c}-1 (day)", "phone": example_phone(c, n=0),
                  "email": f"duty1@ncb-{lc}.example", "role": "duty"},
+                {"id": f"{lc}-duty-2", "name": f"Duty Officer {c}-2 (night)", "phone": example_phone(c, n=1),
+                 "email": f"duty2@ncb-{lc}.example", "role": "duty"},
                 {"id": f"{lc}-analyst-1", "name": f"Analyst {c}-1", "email": f"analyst1@ncb-{lc}.example",
                  "role": "analyst"},
+                {"id": f"{lc}-supervisor", "name": f"Supervisor {c}", "phone": example_phone(c, n=2),
+                 "email": f"supervisor@ncb-{lc}.example", "role": "supervisor"},
+                {"id": f"{lc}-head", "name": f"Head of NCB {c}", "phone": example_phone(c, n=3),
+                 "email": f"head@ncb-{lc}.example", "role": "head"},
             ],
+            "roster": [
+                {"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "start": "07:00", "end": "19:00",
+                 "officers": [f"{lc}-duty-1"]},
+                {"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "start": "19:00", "end": "07:00",
+                 "officers": [f"{lc}-duty-2"]},
+            ],
+            "on_call": [f"{lc}-supervisor"],
+            "escalation": [f"{lc}-supervisor"],
+            "head": f"{lc}-head",
         })
     out.append({
         "id": "war-crimes-unit", "name": "War Crimes Unit (fictional)", "timezone": "Europe/Amsterdam",
         "officers": [{"id": "wcu-duty-1", "name": "WCU Duty Officer", "phone": example_phone("NL"),
-                      "email": "duty@wcu.example", "role": "duty"}],
+                      "email": "duty@wcu.example", "role": "duty"},
+                     {"id": "wcu-head", "name": "Head of the War Crimes Unit", "phone": example_phone("NL", n=1),
+                      "email": "head@wcu.example", "role": "head"}],
+        "escalation": [], "head": "wcu-head",
         "subscription": {"offences": ["genocide", "war crimes", "crimes against humanity"],
                          "notice_types": ["war_crimes"]},
     })

@@ -7,10 +7,12 @@ from typing import Any
 
 import faust
 
-from schemas import BureauDirectory, Settings, topics
+from schemas import Settings, topics
 
+from .metrics import WorkerMetrics, install_pages
+from .retro_agent import add_retro_agent
 from .screen_agent import ResponseTopics, add_screen_agent
-from .wanted_table import WantedTable
+from .wanted_table import BureauTable, WantedTable
 
 __all__ = ["create_app", "ScreeningApp"]
 
@@ -21,15 +23,21 @@ __all__ = ["create_app", "ScreeningApp"]
 class ScreeningApp:
     app: faust.App
     wanted: WantedTable
+    bureaus: BureauTable
     matcher: Any
 
+    @property
+    def services(self) -> list[Any]:
+        """Services to start with the Faust worker, beside the agents."""
+        return [self.wanted, self.bureaus]
 
-def create_app(settings: Settings, matcher: Any = None, *, web_port: int = 6066,
-               directory: BureauDirectory | None = None) -> ScreeningApp:
+
+def create_app(settings: Settings, matcher: Any = None, *, web_port: int = 6066) -> ScreeningApp:
     """Build the screening app: one agent per event topic, and the wanted list they screen against.
 
     ``matcher`` defaults to a fresh ``matching.Matcher`` with the settings' thresholds.
-    ``directory`` gives responses the national bureau (and its 24/7 number) to call after a hit.
+    The bureau directory (the ``bureaus`` topic) gives responses the national bureau, and its 24/7
+    number, to call after a hit.
     """
     if matcher is None:
         from matching import Matcher
@@ -61,9 +69,16 @@ def create_app(settings: Settings, matcher: Any = None, *, web_port: int = 6066,
     rejected = raw_topic(topics.REJECTED)
     responses = ResponseTopics(app, settings.topic_prefix, settings.partitions)
     wanted = WantedTable(matcher, settings.topic(topics.WANTED), settings.kafka_client_kwargs())
+    bureaus = BureauTable(settings.topic(topics.BUREAUS), settings.kafka_client_kwargs())
+    # ops (issue 5): Prometheus metrics, /metrics, /health and /ready on the worker's web port.
+    metrics = WorkerMetrics()
+    metrics.watch_wanted_list(lambda: len(matcher))
+    install_pages(app, metrics, ready=(wanted.ready, bureaus.ready), client_kwargs=settings.kafka_client_kwargs())
     for event_type, name in topics.EVENT_TOPICS.items():
         add_screen_agent(
             app, source=raw_topic(name), event_type=event_type, screener=matcher,
-            alerts=alerts, rejected=rejected, ready=wanted.ready, responses=responses, directory=directory,
+            alerts=alerts, rejected=rejected, ready=(wanted.ready, bureaus.ready), responses=responses,
+            directory=bureaus.directory, metrics=metrics,
         )
-    return ScreeningApp(app=app, wanted=wanted, matcher=matcher)
+    add_retro_agent(app, settings, source=raw_topic(topics.WANTED), alerts=alerts, screener=matcher, wanted=wanted)
+    return ScreeningApp(app=app, wanted=wanted, bureaus=bureaus, matcher=matcher)

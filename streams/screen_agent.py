@@ -18,6 +18,7 @@ committed, so after a crash they are either both there or both produced again.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 import faust
@@ -25,6 +26,7 @@ import structlog
 
 from schemas import BureauDirectory, response_topic
 
+from .metrics import WorkerMetrics
 from .screening import Screener, reject, screen_record
 
 __all__ = ["add_screen_agent", "ResponseTopics"]
@@ -57,23 +59,27 @@ def add_screen_agent(
     screener: Screener,
     alerts: faust.TopicT,
     rejected: faust.TopicT,
-    ready: asyncio.Event,
+    ready: tuple[asyncio.Event, ...],
     responses: "ResponseTopics",
-    directory: BureauDirectory | None = None,
+    directory: Callable[[], BureauDirectory | None] = lambda: None,
+    metrics: WorkerMetrics | None = None,  # ops (issue 5): counters and latency, see streams/metrics.py
 ) -> Any:
+    metrics = metrics or WorkerMetrics()
     async def screen(stream: faust.StreamT[bytes]) -> None:
-        await ready.wait()
+        for event in ready:  # the wanted list and the bureau directory are loaded
+            await event.wait()
         async for event in stream.events():
             msg = event.message
             try:
                 outcome = screen_record(
                     msg.value, topic=msg.topic, partition=msg.partition, offset=msg.offset,
-                    expected_type=event_type, screener=screener, directory=directory,
+                    expected_type=event_type, screener=screener, directory=directory(),
                 )
             except Exception as exc:  # the agent boundary: a bug on one record must not stop screening
                 log.exception("screening failed", topic=msg.topic, partition=msg.partition, offset=msg.offset)
                 outcome = reject(msg.value, msg.topic, msg.partition, msg.offset,
                                  f"internal error while screening: {type(exc).__name__}")
+            metrics.screened(event_type, rejected=outcome.rejected is not None)  # ops metrics hook
             if outcome.rejected is not None:
                 r = outcome.rejected
                 log.warning("event rejected", topic=r.topic, partition=r.partition, offset=r.offset, error=r.error)
@@ -86,6 +92,7 @@ def add_screen_agent(
                 log.info("hit", event_id=alert.event_id, notice_id=alert.notice_id, alert_id=alert.alert_id,
                          band=alert.band, score=alert.score)
                 await alerts.send(key=alert.alert_id.encode(), value=alert.model_dump_json().encode(), force=True)
+                metrics.alert_raised(alert.band, msg.timestamp)  # ops metrics hook
             if outcome.response is not None:
                 topic = await responses.for_agency(outcome.response.agency)
                 await topic.send(key=outcome.response.event_id.encode(),

@@ -1,4 +1,4 @@
-"""The wanted list in every worker: the compacted ``wanted.notices`` topic read whole into the matcher.
+"""Compacted topics read whole into every worker: the wanted list (into the matcher) and the bureaus.
 
 A Faust ``Table`` is partitioned across workers, and each worker would hold only its share of
 notices, while every worker must screen against the whole list. So each worker reads every
@@ -11,6 +11,7 @@ once the worker has caught up with the end offsets it saw at start.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import structlog
@@ -18,11 +19,11 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from mode import Service
 from pydantic import ValidationError
 
-from schemas import WantedPerson
+from schemas import Bureau, BureauDirectory, WantedPerson
 
 from .screening import describe_validation_error
 
-__all__ = ["WantedTable", "NoticeIndex"]
+__all__ = ["CompactedTable", "WantedTable", "BureauTable", "NoticeIndex", "apply_record"]
 
 log = structlog.get_logger(__name__)
 
@@ -50,12 +51,13 @@ def apply_record(index: NoticeIndex, key: bytes | None, value: bytes | None) -> 
     return None
 
 
-class WantedTable(Service):
-    """Keeps ``index`` in step with the wanted-list topic for as long as the worker runs."""
+class CompactedTable(Service):
+    """Applies every record of a compacted topic, from the beginning, for as long as the worker runs."""
 
-    def __init__(self, index: NoticeIndex, topic: str, client_kwargs: dict[str, Any], **kwargs: Any) -> None:
+    def __init__(self, topic: str, client_kwargs: dict[str, Any],
+                 apply: Callable[[bytes | None, bytes | None], str | None], **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.index = index
+        self.apply = apply
         self.topic = topic
         self.client_kwargs = client_kwargs
         self.ready = asyncio.Event()
@@ -90,7 +92,7 @@ class WantedTable(Service):
             if await self._consumer.position(tp) < end:
                 return
         self.ready.set()
-        log.info("wanted list loaded", topic=self.topic, notices=len(self.index), rejected=self.rejected)
+        log.info("table loaded", topic=self.topic, rejected=self.rejected)
 
     async def _run(self) -> None:
         assert self._consumer is not None
@@ -99,9 +101,40 @@ class WantedTable(Service):
             batches = await self._consumer.getmany(timeout_ms=500, max_records=5000)
             for tp, records in batches.items():
                 for rec in records:
-                    error = apply_record(self.index, rec.key, rec.value)
+                    error = self.apply(rec.key, rec.value)
                     if error:
                         self.rejected += 1
-                        log.warning("wanted record refused", topic=tp.topic, partition=tp.partition,
+                        log.warning("record refused", topic=tp.topic, partition=tp.partition,
                                     offset=rec.offset, error=error)
             await self._check_caught_up()
+
+
+class WantedTable(CompactedTable):
+    """The wanted list, applied to ``index`` (the matcher) in place."""
+
+    def __init__(self, index: NoticeIndex, topic: str, client_kwargs: dict[str, Any], **kwargs: Any) -> None:
+        self.index = index
+        super().__init__(topic, client_kwargs, lambda k, v: apply_record(index, k, v), **kwargs)
+
+
+class BureauTable(CompactedTable):
+    """The bureau directory from the ``bureaus`` topic, for responses (the bureau to call)."""
+
+    def __init__(self, topic: str, client_kwargs: dict[str, Any], **kwargs: Any) -> None:
+        self.bureaus: dict[str, Bureau] = {}
+        super().__init__(topic, client_kwargs, self._apply, **kwargs)
+
+    def _apply(self, key: bytes | None, value: bytes | None) -> str | None:
+        if not key:
+            return "record without a key"
+        if value is None:
+            self.bureaus.pop(key.decode("utf-8", "replace"), None)
+            return None
+        try:
+            self.bureaus[key.decode("utf-8", "replace")] = Bureau.model_validate_json(value)
+        except ValidationError as exc:
+            return f"invalid bureau: {describe_validation_error(exc)}"
+        return None
+
+    def directory(self) -> BureauDirectory:
+        return BureauDirectory.model_construct(bureaus=list(self.bureaus.values()))

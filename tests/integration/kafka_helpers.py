@@ -42,13 +42,18 @@ def read_until(settings: Settings, topic: str, done: Callable[[list[Record]], bo
         await consumer.start()
         try:
             name = settings.topic(topic)
-            cluster = await consumer._client.fetch_all_metadata()
-            tps = [TopicPartition(name, p) for p in sorted(cluster.partitions_for_topic(name) or ())]
-            assert tps, f"topic {name} does not exist"
+            deadline = time.monotonic() + timeout
+            while True:  # a topic the worker creates on first use may not exist yet
+                cluster = await consumer._client.fetch_all_metadata()
+                tps = [TopicPartition(name, p) for p in sorted(cluster.partitions_for_topic(name) or ())]
+                if tps:
+                    break
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"topic {name} did not appear within {timeout}s")
+                await asyncio.sleep(0.2)  # poll interval while waiting for the topic to exist
             consumer.assign(tps)
             await consumer.seek_to_beginning(*tps)
             records: list[Record] = []
-            deadline = time.monotonic() + timeout
             while not done(records):
                 if time.monotonic() > deadline:
                     raise AssertionError(f"timed out after {timeout}s waiting on {name}; saw {len(records)} records")

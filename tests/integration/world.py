@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
+from fugitive_alerts.produce import import_bureaus
 from fugitive_alerts.services import Service, free_port
 from schemas import Settings, topics
 from tests import factories as f
@@ -51,7 +53,10 @@ def pipeline(settings_factory: Any, tmp_path_factory: pytest.TempPathFactory) ->
     run = tmp_path_factory.mktemp("pipeline")
     bureaus = run / "bureaus.yaml"
     bureaus.write_text(yaml.safe_dump(BUREAUS))
-    settings: Settings = settings_factory(bureaus_file=bureaus)
+    web_port = free_port()
+    settings: Settings = settings_factory(bureaus_file=bureaus, web_port=web_port,
+                                          public_url=f"http://127.0.0.1:{web_port}")
+    asyncio.run(import_bureaus(settings, bureaus))  # before the worker starts: responses name a bureau
     produce_json(settings, topics.WANTED, [KNOWN, WITHDRAWN_LATER], "notice_id")
     worker = _start("worker", ["worker", "--web-port", str(free_port())], settings, run, {})
     dispatcher = _start("dispatcher", ["dispatcher"], settings, run, {})

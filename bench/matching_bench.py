@@ -1,0 +1,218 @@
+"""Benchmark of the matching engine (a table, not a timed test).
+
+    .venv/bin/python bench/matching_bench.py                      # 1k, 10k, 100k, 1M
+    .venv/bin/python bench/matching_bench.py --sizes 1000,10000 --events 5000
+
+For each wanted-list size, in a fresh subprocess (so RSS is that size's alone): build a
+synthetic list of fictional persons (syllable-made names drawn with a Zipf-like skew, so
+common name parts exist; 10% carry a Cyrillic alias, 60% a passport), time the index build,
+then screen a fixed mix of events on one core: 75% innocent travellers and visa applicants
+(names drawn from the same pools), 15% sightings of listed persons (ICAO upper case, some
+typos, swapped order, partial dates), 10% tips naming someone inside free text.
+Reports events/s, p50/p99 per-event latency, build time and peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import gc
+import json
+import random
+import resource
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+_ONSETS = ["", "b", "d", "f", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "ch", "sh",
+           "kr", "tr", "br", "dr", "gr", "st", "pl", "kl", "y", "w", "j", "ts"]
+_VOWELS = ["a", "e", "i", "o", "u", "ai", "ou", "ia", "ei", "au"]
+_CODAS = ["", "", "", "n", "r", "l", "s", "m", "k", "t", "nd", "rt"]
+_CYR = {"a": "а", "b": "б", "d": "д", "e": "е", "f": "ф", "g": "г", "h": "х", "i": "и", "j": "й", "k": "к",
+        "l": "л", "m": "м", "n": "н", "o": "о", "p": "п", "r": "р", "s": "с", "t": "т", "u": "у", "v": "в",
+        "w": "в", "y": "ы", "z": "з", "c": "ц"}
+_CITIES = ["Tarvos", "Melbrook", "Quennel", "Ostravia", "Pellmar", "Durnhold"]
+_WHEN = datetime(2026, 4, 14, 8, 12, tzinfo=timezone.utc)
+
+
+def _word(rng: random.Random, syllables: int) -> str:
+    parts = [rng.choice(_ONSETS) + rng.choice(_VOWELS) + rng.choice(_CODAS) for _ in range(syllables)]
+    return "".join(parts).capitalize()
+
+
+class _Pool:
+    """Names with a Zipf-like frequency: a few very common, a long tail of rare ones."""
+
+    def __init__(self, rng: random.Random, size: int, syllables: tuple[int, int]) -> None:
+        self.names = [_word(rng, rng.randint(*syllables)) for _ in range(size)]
+        total = 0.0
+        self.cum: list[float] = []
+        for rank in range(1, size + 1):
+            total += 1.0 / rank ** 0.85
+            self.cum.append(total)
+        self.rng = rng
+
+    def draw(self) -> str:
+        x = self.rng.random() * self.cum[-1]
+        return self.names[bisect.bisect_left(self.cum, x)]
+
+
+def _cyrillic(name: str) -> str:
+    return "".join(_CYR.get(ch, ch) for ch in name.lower()).capitalize()
+
+
+def _dob(rng: random.Random) -> str:
+    return f"{rng.randint(1940, 2005)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+
+
+def make_wanted(n: int, seed: int = 7) -> list[dict[str, object]]:
+    rng = random.Random(seed)
+    given = _Pool(rng, max(2000, n // 20), (2, 3))
+    family = _Pool(rng, max(5000, n // 3), (2, 4))
+    out = []
+    for i in range(n):
+        g = given.draw() + (" " + given.draw() if rng.random() < 0.3 else "")
+        f = family.draw()
+        names = [{"given": g, "family": f}]
+        if rng.random() < 0.1:
+            names.append({"given": _cyrillic(g), "family": _cyrillic(f)})
+        if rng.random() < 0.1:
+            names.append({"given": given.draw(), "family": family.draw()})
+        docs = []
+        if rng.random() < 0.6:
+            docs.append({"type": "passport", "number": f"X{rng.randrange(10**8):08d}", "country": "FR"})
+        out.append({"notice_id": f"B/{i:07d}", "status": "active", "names": names,
+                    "birth_dates": [_dob(rng)], "sex": rng.choice("MF"), "nationalities": ["FR"],
+                    "documents": docs})
+    out.append({"pools": [given.names[:50_000], family.names[:200_000]]})  # for events
+    return out
+
+
+def _typo(rng: random.Random, s: str) -> str:
+    i = rng.randrange(len(s))
+    return s[:i] + rng.choice("aeioukrst") + s[i + 1:]
+
+
+def make_events(wanted: list[dict[str, object]], n: int, seed: int = 11) -> list[dict[str, object]]:
+    rng = random.Random(seed)
+    pools = wanted[-1]["pools"]  # type: ignore[index]
+    notices = wanted[:-1]
+    given = _Pool(rng, 10, (2, 3))
+    given.names, family_names = pools[0], pools[1]  # type: ignore[index]
+    fam = _Pool(rng, 10, (2, 3))
+    fam.names = family_names
+    for p in (given, fam):
+        total = 0.0
+        p.cum = []
+        for rank in range(1, len(p.names) + 1):
+            total += 1.0 / rank ** 0.85
+            p.cum.append(total)
+    events: list[dict[str, object]] = []
+    for i in range(n):
+        r = rng.random()
+        base = {"event_id": f"e-{i}", "occurred_at": _WHEN.isoformat(), "country": "KE", "agency": "ke-imm"}
+        if r < 0.9:
+            if r < 0.75:
+                person = {"given": given.draw().upper(), "family": fam.draw().upper(), "birth_date": _dob(rng),
+                          "sex": rng.choice("MF"), "nationality": "FR",
+                          "document": {"type": "passport", "number": f"X{rng.randrange(10**8):08d}",
+                                       "country": "FR"}}
+            else:
+                w = rng.choice(notices)
+                nm = w["names"][0]  # type: ignore[index]
+                g, f = nm["given"].upper(), nm["family"].upper()
+                if rng.random() < 0.3:
+                    f = _typo(rng, f)
+                if rng.random() < 0.2:
+                    g, f = f, g
+                dob = w["birth_dates"][0]  # type: ignore[index]
+                person = {"given": g, "family": f, "birth_date": dob[:4] if rng.random() < 0.2 else dob,
+                          "sex": w["sex"], "nationality": "FR"}
+            if rng.random() < 0.66:
+                events.append({**base, "event_type": "border_crossing", "post": "P1", "direction": "entry",
+                               "traveler": person})
+            else:
+                events.append({**base, "event_type": "visa_application", "post": "C1",
+                               "destination_country": "FR", "applicant": person})
+        else:
+            who = (given.draw() + " " + fam.draw()) if rng.random() < 0.7 else " ".join(
+                (lambda nm: (nm["given"], nm["family"]))(rng.choice(notices)["names"][0]))  # type: ignore[index]
+            text = f"Caller says {who} was seen near the market in {rng.choice(_CITIES)} last week, about 40."
+            events.append({**base, "event_type": "tip", "channel": "hotline", "subject": {}, "text": text})
+    return events
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_one(size: int, n_events: int) -> dict[str, float]:
+    import schemas
+    from matching import Matcher
+
+    raw = make_wanted(size)
+    events = [schemas.EVENT_ADAPTER.validate_python(e) for e in make_events(raw, n_events)]
+    notices = [schemas.WantedPerson.model_validate(w) for w in raw[:-1]]
+    del raw
+    gc.collect()
+    rss0 = _rss_mb()
+    m = Matcher()
+    t0 = time.perf_counter()
+    for w in notices:
+        m.upsert(w)
+    build = time.perf_counter() - t0
+    del notices
+    gc.collect()
+    rss_index = _rss_mb() - rss0
+    for e in events[: min(500, len(events))]:  # warm caches
+        m.screen(e)
+    lat: list[float] = []
+    hits = 0
+    t_all = time.perf_counter()
+    for e in events:
+        t = time.perf_counter()
+        hits += len(m.screen(e))
+        lat.append(time.perf_counter() - t)
+    total = time.perf_counter() - t_all
+    lat.sort()
+    return {"size": size, "events": len(events), "eps": len(events) / total,
+            "p50_ms": lat[len(lat) // 2] * 1e3, "p99_ms": lat[int(len(lat) * 0.99)] * 1e3,
+            "mean_us": total / len(events) * 1e6, "build_s": build, "rss_mb": _rss_mb(),
+            "index_mb": rss_index, "hits_per_event": hits / len(events)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="1000,10000,100000,1000000")
+    ap.add_argument("--events", type=int, default=20000)
+    ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.one:
+        print(json.dumps(run_one(args.one, args.events)))
+        return
+    rows = []
+    for size in (int(s) for s in args.sizes.split(",")):
+        out = subprocess.run([sys.executable, __file__, "--one", str(size), "--events", str(args.events)],
+                             check=True, capture_output=True, text=True)
+        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        r = rows[-1]
+        print(f"# done {size}: {r['eps']:.0f} ev/s", file=sys.stderr, flush=True)
+    print("| wanted list | events/s (1 core) | mean µs/event | p50 ms | p99 ms | build s | index RSS MB | "
+          "process RSS MB | hits/event |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        print(f"| {int(r['size']):,} | {r['eps']:,.0f} | {r['mean_us']:.0f} | {r['p50_ms']:.3f} | "
+              f"{r['p99_ms']:.3f} | {r['build_s']:.1f} | {r['index_mb']:,.0f} | {r['rss_mb']:,.0f} | "
+              f"{r['hits_per_event']:.2f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,83 @@
+"""Birth dates: partial ISO dates (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``) and how two agree."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+
+__all__ = ["PartialDate", "parse_date", "compare_dates"]
+
+PartialDate = tuple[int, int, int]
+"""(year, month or 0, day or 0)."""
+
+
+@lru_cache(maxsize=100_000)
+def parse_date(value: str | None) -> PartialDate | None:
+    """``"1935-03"`` -> ``(1935, 3, 0)``; ``None`` or garbage -> ``None``."""
+    if not value:
+        return None
+    parts = value.split("-")
+    try:
+        y = int(parts[0])
+        m = int(parts[1]) if len(parts) > 1 else 0
+        d = int(parts[2]) if len(parts) > 2 else 0
+    except ValueError:
+        return None
+    return (y, m, d)
+
+
+# Outcomes, strongest first: (delta, label). Deltas are score adjustments used by rules.
+EXACT = (0.10, "birth date exact")
+YEAR_MONTH = (0.06, "birth year-month agrees")
+YEAR = (0.04, "birth year agrees")
+DAY_MONTH_SWAP = (0.03, "birth date agrees with day/month swapped")
+YEAR_OFF_BY_ONE = (0.03, "birth date agrees but for the year (off by one)")
+YEAR_OFF_BY_TWO = (0.01, "birth date agrees but for the year (off by two)")
+SWAP_YEAR_OFF = (0.01, "birth date agrees with day/month swapped and the year off")
+SAME_YEAR_OTHER_DAY = (-0.06, "birth year agrees, day differs")
+NEAR_YEAR = (0.02, "birth date about a year off")
+NEAR_YEAR_PARTIAL = (0.01, "birth year off by one")
+NEAR_YEAR_FULL = (-0.10, "birth date differs (year off by one, other day)")
+YEAR_OFF_2 = (-0.04, "birth year off by two")
+CONFLICT = (-0.18, "birth date conflicts")
+FAR_CONFLICT = (-0.32, "birth date conflicts")
+
+
+def _pair(q: PartialDate, c: PartialDate) -> tuple[float, str]:
+    qy, qm, qd = q
+    cy, cm, cd = c
+    if qy == cy:
+        if qm and cm:
+            if qd and cd:
+                if qm == cm and qd == cd:
+                    return EXACT
+                if qm == cd and qd == cm:
+                    return DAY_MONTH_SWAP
+                if qm == 1 and qd == 1 or cm == 1 and cd == 1:
+                    return YEAR  # 1 January: the usual placeholder for "day unknown"
+                return SAME_YEAR_OTHER_DAY
+            if qm == cm:
+                return YEAR_MONTH
+            if qd and qd == cm or cd and cd == qm:
+                return DAY_MONTH_SWAP
+            return SAME_YEAR_OTHER_DAY
+        return YEAR
+    dy = abs(qy - cy)
+    if dy <= 2 and qm and cm and qd and cd:
+        if (qm, qd) == (cm, cd):
+            return YEAR_OFF_BY_ONE if dy == 1 else YEAR_OFF_BY_TWO
+        if (qm, qd) == (cd, cm):
+            return SWAP_YEAR_OFF
+    if dy == 1:
+        if qd and cd and (qm, qd) != (1, 1) and (cm, cd) != (1, 1):
+            apart = abs((date(qy, qm, qd) - date(cy, cm, cd)).days)
+            return NEAR_YEAR if abs(apart - 365) <= 7 else NEAR_YEAR_FULL
+        return NEAR_YEAR_PARTIAL
+    if dy == 2:
+        return YEAR_OFF_2
+    return CONFLICT if dy <= 3 else FAR_CONFLICT
+
+
+def compare_dates(query: PartialDate, candidates: tuple[PartialDate, ...]) -> tuple[float, str]:
+    """Best agreement of a query date with any of a notice's dates: ``(delta, label)``."""
+    return max((_pair(query, c) for c in candidates), key=lambda t: t[0])

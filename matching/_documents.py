@@ -1,0 +1,19 @@
+"""Document numbers: normalised for exact comparison (upper case, separators dropped)."""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["doc_key", "mask"]
+
+_SEP = re.compile(r"[^0-9A-Z]")
+
+
+def doc_key(number: str) -> str:
+    """``"rw 123-4567"`` -> ``"RW1234567"``. Letters O/0 are kept distinct (MRZ keeps them)."""
+    return _SEP.sub("", number.upper())
+
+
+def mask(number: str) -> str:
+    """The number as printed in reasons (normalised; full: reasons travel only in e-mail)."""
+    return doc_key(number)

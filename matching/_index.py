@@ -1,0 +1,299 @@
+"""Inverted candidate index, updated in place.
+
+Keys are hashes (``int``) of strings with a one-letter kind prefix, mapping to the slots of
+the entries that hold them:
+
+* ``t:`` a canonical token key, and the join of two adjacent tokens (compound names);
+* ``c:`` a token's consonant skeleton (abjad scripts, vowel variants, some typos);
+* ``m:`` a token's Metaphone code (jellyfish; sound-alike spellings);
+* ``f:``/``s:`` a token's first and last four letters (one typo leaves one of them intact);
+* ``p:`` an unordered pair of a name's token keys: selective even when each token is common;
+* ``d:`` a normalised document number.
+
+A posting is a bare ``int`` while a key has one holder and becomes a compact ``array('I')``
+on the second: most pair and join keys are unique, so this halves the index.
+
+Candidate selection votes per query *token*: a notice gets one vote for each query token
+that any of the token's keys (t/c/m) finds, two for a shared token pair, and is scored only
+with at least two votes, or a shared document number. Keys whose posting is longer than
+``token_cap`` are skipped (too common to select anything); when fewer than two query tokens
+find anything (a one-part name, a typo in every key of a part, or a part too common to use),
+one vote suffices, so a rare name part alone can still select. Work per event is therefore bounded by the caps, not by the list size.
+
+Removal is lazy: the slot is marked dead at once, and a posting list is compacted in place
+when more than half of it is dead. Nothing is ever rebuilt wholesale.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+import jellyfish
+
+from ._features import Entry
+from ._names import NameForm
+from ._text import PARTICLES, token_key
+
+__all__ = ["CandidateIndex", "QueryKeys", "name_keys", "query_keys", "key_id"]
+
+Posting = int | array  # type: ignore[type-arg]
+
+
+def key_id(key: str) -> int:
+    """The index's integer id of a key string (stable within one process)."""
+    return hash(key)
+
+
+def _token_group(form: NameForm, i: int) -> list[str]:
+    return list(_group_strings(form.keys[i], form.cons[i]))
+
+
+@lru_cache(maxsize=200_000)
+def _group_strings(k: str, c: str) -> tuple[str, ...]:
+    group = ["t:" + k]
+    if len(c) >= 3:
+        group.append("c:" + c)
+    if len(k) >= 4:
+        group.append("m:" + _metaphone(k))
+    if len(k) >= 5:  # a one-letter typo leaves the head or the tail intact
+        group.append("f:" + k[:4])
+        group.append("s:" + k[-4:])
+    return tuple(group)
+
+
+@lru_cache(maxsize=200_000)
+def _group_ids(k: str, c: str) -> tuple[int, ...]:
+    return tuple(key_id(x) for x in _group_strings(k, c))
+
+
+@lru_cache(maxsize=200_000)
+def _join_id(a: str, b: str) -> int:
+    return key_id("t:" + token_key(a + b))
+
+
+def name_keys(form: NameForm) -> set[str]:
+    """Index keys of one name form (what a notice is found by)."""
+    keys = form.keys
+    out: set[str] = set()
+    for i, k in enumerate(keys):
+        if len(k) >= 2:
+            out.update(_token_group(form, i))
+        if i + 1 < len(keys):
+            out.add("t:" + token_key(k + keys[i + 1]))
+    uniq = sorted({k for k in keys[:8] if len(k) >= 2 and k not in PARTICLES})
+    for i, a in enumerate(uniq):
+        for b in uniq[i + 1:]:
+            out.add("p:" + a + "|" + b)
+    return out
+
+
+class QueryKeys:
+    """An event's look-up keys: per-token groups, token pairs, document numbers."""
+
+    __slots__ = ("groups", "pairs", "docs")
+
+    def __init__(self) -> None:
+        self.groups: dict[tuple[int, ...], None] = {}
+        self.pairs: set[int] = set()
+        self.docs: set[int] = set()
+
+
+def query_keys(forms: Iterable[NameForm], qk: QueryKeys | None = None) -> QueryKeys:
+    qk = qk or QueryKeys()
+    groups = qk.groups
+    for form in forms:
+        keys = form.keys
+        cons = form.cons
+        n = len(keys)
+        for i, k in enumerate(keys):
+            if len(k) >= 2 and k not in PARTICLES:
+                groups[_group_ids(k, cons[i])] = None
+            if i + 1 < n:
+                groups[(_join_id(k, keys[i + 1]),)] = None
+        uniq = sorted({k for k in keys[:8] if len(k) >= 2 and k not in PARTICLES})
+        for i, a in enumerate(uniq):
+            for b in uniq[i + 1:]:
+                qk.pairs.add(key_id("p:" + a + "|" + b))
+    return qk
+
+
+_MP: dict[str, str] = {}
+
+
+def _metaphone(key: str) -> str:
+    code = _MP.get(key)
+    if code is None:
+        code = jellyfish.metaphone(key)
+        if len(_MP) < 500_000:
+            _MP[key] = code
+    return code
+
+
+class CandidateIndex:
+    """Postings from key ids to entry slots."""
+
+    __slots__ = ("postings", "live", "token_cap", "pair_cap", "n_live")
+
+    def __init__(self, token_cap: int = 400, pair_cap: int = 5000) -> None:
+        self.postings: dict[int, Posting] = {}
+        self.live: list[Entry | None] = []
+        self.token_cap = token_cap
+        self.pair_cap = pair_cap
+        self.n_live = 0
+
+    def get(self, key: str, default: int = 0) -> int:
+        """Document frequency: how many entries hold ``key`` (an upper bound while dead slots
+        await compaction). Mapping-like, so rules can read it as ``df.get(key, 0)``."""
+        p = self.postings.get(key_id(key))
+        if p is None:
+            return default
+        return 1 if isinstance(p, int) else len(p)
+
+    @staticmethod
+    def keys_of(entry: Entry) -> set[int]:
+        keys: set[str] = set()
+        for form in entry.forms:
+            keys |= name_keys(form)
+        for number, _country, _type in entry.docs:
+            keys.add("d:" + number)
+        return {key_id(k) for k in keys}
+
+    def add(self, entry: Entry) -> None:
+        assert entry.slot == len(self.live)
+        self.live.append(entry)
+        self.n_live += 1
+        postings = self.postings
+        slot = entry.slot
+        for key in self.keys_of(entry):
+            p = postings.get(key)
+            if p is None:
+                postings[key] = slot
+            elif isinstance(p, int):
+                postings[key] = array("I", (p, slot))
+            else:
+                p.append(slot)
+
+    def remove(self, slot: int) -> None:
+        entry = self.live[slot]
+        if entry is None:
+            return
+        self.live[slot] = None
+        self.n_live -= 1
+        live = self.live
+        for key in self.keys_of(entry):
+            p = self.postings.get(key)
+            if p is None:
+                continue
+            if isinstance(p, int):
+                if p == slot:
+                    del self.postings[key]
+                continue
+            n_live = sum(1 for s in p if live[s] is not None) if len(p) < 64 else None
+            if n_live == 0:
+                del self.postings[key]
+            elif n_live is not None and len(p) > 2 * n_live:
+                self.postings[key] = array("I", (s for s in p if live[s] is not None))
+            elif n_live is None and len(p) % 64 == 0:  # long list: compact now and then
+                kept = array("I", (s for s in p if live[s] is not None))
+                if len(kept) * 2 < len(p):
+                    self.postings[key] = kept
+
+    def _posting(self, key: int, cap: int) -> Sequence[int] | None:
+        p = self.postings.get(key)
+        if p is None:
+            return ()
+        if isinstance(p, int):
+            return (p,)
+        return p if len(p) <= cap else None
+
+    def candidates(self, qk: QueryKeys, limit: int) -> list[Entry]:
+        """Entries with enough votes (see module docstring), best-voted first, at most ``limit``.
+
+        Set algebra in C: a notice found by two query tokens lies in the intersection of their
+        holder sets. When only one token finds anything, its holders are taken key by key in
+        the group's order (exact key, skeleton, Metaphone, then head/tail), up to ``limit``.
+        Votes are counted only to rank a candidate list longer than ``limit``."""
+        postings = self.postings
+        cap = self.token_cap
+        groups: list[list[Sequence[int]]] = []
+        for group in qk.groups:
+            found: list[Sequence[int]] = []
+            for key in group:
+                p = postings.get(key)
+                if p is None:
+                    continue
+                if type(p) is int:
+                    found.append((p,))
+                elif len(p) <= cap:
+                    found.append(p)
+            if found:
+                groups.append(found)
+        strong: set[int] = set()
+        for key in qk.pairs:
+            p = postings.get(key)
+            if p is None:
+                continue
+            if type(p) is int:
+                strong.add(p)
+            elif len(p) <= self.pair_cap:
+                strong.update(p)
+        for key in qk.docs:
+            p = postings.get(key)
+            if p is not None:
+                if type(p) is int:
+                    strong.add(p + _DOC_BIT)
+                else:
+                    strong.update(s + _DOC_BIT for s in p)
+        docs = {s - _DOC_BIT for s in strong if s >= _DOC_BIT}
+        if docs:
+            strong = {s for s in strong if s < _DOC_BIT} | docs
+        n_groups = len(groups)
+        sets: list[set[int]] = []
+        if n_groups >= 2:
+            groups.sort(key=lambda g: sum(map(len, g)))
+            for g in groups:
+                st: set[int] = set()
+                for p in g:
+                    st.update(p)
+                sets.append(st)
+            cand: set[int] = set()
+            for i in range(n_groups - 1):
+                a = sets[i]
+                for j in range(i + 1, n_groups):
+                    cand |= a & sets[j]
+            cand |= strong
+        elif n_groups == 1:
+            cand = set(strong)
+            for p in groups[0]:
+                if len(cand) >= limit:
+                    break
+                cand.update(p[:limit])
+            sets = [cand]
+        else:
+            cand = strong
+        if not cand:
+            return []
+        live = self.live
+        if len(cand) <= limit:
+            ranked = sorted(cand)
+        else:
+            def votes(s: int) -> int:
+                v = 2 * (s in strong) + 100 * (s in docs)
+                for st in sets:
+                    if s in st:
+                        v += 1
+                return v
+            ranked = sorted(cand, key=lambda s: (-votes(s), s))
+        out: list[Entry] = []
+        for s in ranked:
+            e = live[s]
+            if e is not None:
+                out.append(e)
+                if len(out) >= limit:
+                    break
+        return out
+
+
+_DOC_BIT = 1 << 40

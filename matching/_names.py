@@ -1,0 +1,238 @@
+"""Names as comparable token forms, and the token-alignment similarity between two of them.
+
+A ``NameForm`` is one Latin rendering of one name: a tuple of canonical token keys
+(``_text.token_key``), their consonant skeletons and the original words (for the reasons an
+officer reads). A notice name in a native script yields one form per romanisation standard.
+
+``align(query, candidate)`` pairs tokens order-free (so given/family swaps cost nothing),
+lets one token match two adjacent joined tokens (``ALOTAIBI`` ~ ``AL OTAIBI``,
+``XIAOMING`` ~ ``XIAO MING``), and returns a similarity in [0, 1]: the mean similarity of
+the pairs, minus a large penalty for each token of the *shorter* name left unmatched (a
+different given name is a different person) and a small one for each extra token of the
+longer name (middle names and patronymics come and go).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+
+from rapidfuzz.distance import OSA, Levenshtein
+
+from ._text import PARTICLES, consonant_key, is_abjad, preprocess, romanise, token_key, words
+
+__all__ = ["NameForm", "Alignment", "forms_of", "align"]
+
+_MIN_PAIR = 0.55
+MISSING_SHORT = 0.30
+"""Penalty per unmatched token of the shorter name."""
+EXTRA_LONG = 0.05
+"""Penalty per unmatched middle name or patronymic; particles 0.01."""
+MISSING_FIRST = 0.20
+"""Penalty when the first given name is unmatched but a later one matched."""
+EXTRA_UNKNOWN = 0.08
+"""Penalty per unmatched token of a name whose given/family split is unknown."""
+
+
+class NameForm:
+    """One rendering of one name, ready for comparison."""
+
+    __slots__ = ("keys", "cons", "originals", "roles", "name_index", "abjad")
+
+    def __init__(self, keys: tuple[str, ...], originals: tuple[str, ...], name_index: int,
+                 roles: tuple[str, ...] | None = None, abjad: bool = False) -> None:
+        self.keys = keys
+        self.cons = tuple(consonant_key(k) for k in keys)
+        self.originals = originals
+        self.roles = roles if roles is not None else ("?",) * len(keys)
+        """Per token: ``g`` given, ``f`` family, ``?`` unknown (full name, tip text)."""
+        self.name_index = name_index
+        self.abjad = abjad
+        """Rendered from a script without short vowels (Arabic, Hebrew): compare skeletons."""
+
+    def __repr__(self) -> str:
+        return f"NameForm({' '.join(self.keys)!r})"
+
+
+@lru_cache(maxsize=200_000)
+def word_keys(word: str) -> tuple[tuple[str, ...], ...]:
+    """Per Latin rendering of one written word, its canonical token keys (cached: travellers
+    share given and family names, so the event side mostly hits this cache)."""
+    out: list[tuple[str, ...]] = []
+    for rendered in romanise(word):
+        out.append(tuple(k for k in (token_key(w) for w in words(preprocess(rendered))) if k))
+    return tuple(out)
+
+
+def forms_of(parts: Iterable[tuple[str | None, str]], name_index: int = 0) -> list[NameForm]:
+    """All ``NameForm`` renderings of a name given as ``(text, role)`` parts.
+
+    Roles: ``g`` given names, ``f`` family name, ``?`` a full name of unknown order.
+    """
+    words_orig: list[tuple[str, str]] = []
+    for part, role in parts:
+        if part:
+            words_orig.extend((w, role) for w in part.replace("-", " ").split() if w)
+    if not words_orig:
+        return []
+    per_word = [word_keys(w) for w, _ in words_orig]
+    abjad = any(is_abjad(w) for w, _ in words_orig)
+    n_variants = max(len(r) for r in per_word)
+    forms: list[NameForm] = []
+    seen: set[tuple[str, ...]] = set()
+    for v in range(n_variants):
+        keys: list[str] = []
+        origs: list[str] = []
+        roles: list[str] = []
+        for (orig, role), renderings in zip(words_orig, per_word):
+            if not renderings:
+                continue
+            for k in renderings[min(v, len(renderings) - 1)]:
+                keys.append(k)
+                origs.append(orig)
+                roles.append(role)
+        t = tuple(keys)
+        if t and t not in seen:
+            seen.add(t)
+            forms.append(NameForm(t, tuple(origs), name_index, tuple(roles), abjad))
+    return forms
+
+
+def token_similarity(a: str, b: str, ca: str, cb: str, abjad: bool = False) -> float:
+    """Similarity of two token keys: edit distance on the keys; or 0.9 x the similarity of the
+    consonant skeletons when one side comes from an abjad script, or when the keys have the
+    same length and differ only in vowels (Mohamed/Muhamad)."""
+    if a == b:
+        return 1.0
+    if len(a) < 3 or len(b) < 3:
+        return 0.0  # "Li"/"Yi", "in"/"Jin": too short for fuzzy evidence
+    s = OSA.normalized_similarity(a, b)
+    if len(ca) >= 2 and len(cb) >= 2 and ca[0] == cb[0] and (abjad or min(len(ca), len(cb)) >= 3):
+        if abjad or abs(len(a) - len(b)) <= 1:
+            s = max(s, 0.9 * Levenshtein.normalized_similarity(ca, cb))
+            if abjad and "b" in ca + cb:  # waw/vav written for a vowel: "qdwry" ~ "Qaddouri"
+                s = max(s, 0.9 * Levenshtein.normalized_similarity(ca.replace("b", ""), cb.replace("b", "")))
+        elif ca == cb:  # vowels dropped: "MHRRMLI" ~ "Məhərrəmli"
+            s = max(s, 0.9 if len(ca) >= 4 else 0.75)
+    elif ca == cb and a[0] == b[0] and abs(len(a) - len(b)) <= 1 and min(len(a), len(b)) >= 4:
+        s = max(s, 0.9)  # vowel variants of a short skeleton: "Ilias" ~ "Ilyes"
+    return s
+
+
+class Alignment:
+    """Result of ``align``: similarity and the matched (query words, candidate words) pairs."""
+
+    __slots__ = ("score", "pairs", "matched")
+
+    def __init__(self, score: float, pairs: list[tuple[str, str, float]], matched: int) -> None:
+        self.score = score
+        self.pairs = pairs
+        self.matched = matched
+
+
+def _units(form: NameForm) -> list[tuple[frozenset[int], str, str]]:
+    keys = form.keys
+    units = [(frozenset((i,)), k, form.cons[i]) for i, k in enumerate(keys)]
+    for i in range(len(keys) - 1):
+        if len(keys[i]) + len(keys[i + 1]) < 5:
+            continue  # "Yi Yu" is not a compound of "Yu"
+        joined = token_key(keys[i] + keys[i + 1])
+        units.append((frozenset((i, i + 1)), joined, consonant_key(joined)))
+    return units
+
+
+def align(q: NameForm, c: NameForm) -> Alignment:
+    """Order-free token alignment of two name forms (see module docstring)."""
+    if q.keys == c.keys or (len(q.keys) == len(c.keys) and sorted(q.keys) == sorted(c.keys)):
+        pairs = [(qo, co, 1.0) for qo, co in zip(q.originals, _reorder(q, c))]
+        return Alignment(1.0, pairs, _substantive(q, set(range(len(q.keys)))))
+    qu, cu = _units(q), _units(c)
+    abjad = q.abjad or c.abjad
+    cands: list[tuple[float, int, frozenset[int], frozenset[int]]] = []
+    for qi, qk, qc in qu:
+        for ci, ck, cc in cu:
+            if len(qi) > 1 and len(ci) > 1 or (len(qi) > 1 or len(ci) > 1) and min(len(qk), len(ck)) < 4:
+                continue
+            s = token_similarity(qk, ck, qc, cc, abjad)
+            if s >= _MIN_PAIR:
+                cands.append((s, len(qi) + len(ci), qi, ci))
+    cands.sort(key=lambda t: (-t[0], -t[1]))
+    used_q: set[int] = set()
+    used_c: set[int] = set()
+    total = 0.0
+    weight = 0.0
+    pairs: list[tuple[str, str, float]] = []
+    for s, size, qi, ci in cands:
+        if used_q & qi or used_c & ci:
+            continue
+        used_q |= qi
+        used_c |= ci
+        w = float(max(len(qi), len(ci)))
+        total += s * w
+        weight += w
+        pairs.append((_orig(q, qi), _orig(c, ci), s))
+    if not weight:
+        return Alignment(0.0, [], 0)
+    score = total / weight - _unmatched_penalty(q, used_q) - _unmatched_penalty(c, used_c)
+    matched = min(_substantive(q, used_q), _substantive(c, used_c))
+    return Alignment(max(0.0, min(1.0, score)), pairs, matched)
+
+
+def _substantive(form: NameForm, used: set[int]) -> int:
+    return sum(1 for i in used if form.keys[i] not in PARTICLES)
+
+
+def _unmatched_penalty(form: NameForm, used: set[int]) -> float:
+    """Cost of a side's unmatched tokens.
+
+    With roles known, a side whose given names, or whose family name, found no partner at all
+    is a different person (``MISSING_SHORT`` each); a missing *first* given name while a later
+    one matched costs ``MISSING_FIRST``; other unmatched tokens are middle names or
+    patronymics (``EXTRA_LONG``; particles 0.01). With roles unknown (full names, tip text),
+    a side of two or more substantive tokens must match at least two, and each extra token
+    costs ``EXTRA_UNKNOWN``.
+    """
+    penalty = 0.0
+    keys, roles = form.keys, form.roles
+    groups: dict[str, list[bool]] = {}
+    for i, k in enumerate(keys):
+        if k in PARTICLES:
+            if i not in used:
+                penalty += 0.01
+            continue
+        groups.setdefault(roles[i], []).append(i in used)
+    for role, hits in groups.items():
+        misses = hits.count(False)
+        if role == "?":
+            need = min(2, len(hits))
+            short = max(0, need - (len(hits) - misses))
+            penalty += MISSING_SHORT * short + EXTRA_UNKNOWN * (misses - short)
+        elif misses == len(hits):
+            penalty += MISSING_SHORT + EXTRA_LONG * (misses - 1)
+        elif role == "g" and not hits[0]:
+            penalty += MISSING_FIRST + EXTRA_LONG * (misses - 1)
+        else:
+            penalty += EXTRA_LONG * misses
+    return penalty
+
+
+def _orig(form: NameForm, idx: frozenset[int]) -> str:
+    seen: list[str] = []
+    for i in sorted(idx):
+        o = form.originals[i]
+        if o not in seen:
+            seen.append(o)
+    return " ".join(seen)
+
+
+def _reorder(q: NameForm, c: NameForm) -> list[str]:
+    """Candidate originals in the order of the query's keys (for an exact, maybe swapped, match)."""
+    remaining = list(range(len(c.keys)))
+    out = []
+    for k in q.keys:
+        for j in remaining:
+            if c.keys[j] == k:
+                remaining.remove(j)
+                out.append(c.originals[j])
+                break
+    return out

@@ -1,0 +1,195 @@
+"""Text normalisation: any script to comparable Latin keys.
+
+Three layers, each a pure function with a cache (names repeat a lot):
+
+* ``romanise(text)``: every plausible Latin rendering of a string. Latin input is folded to
+  ASCII (diacritics stripped, ``ß``→``ss``, ``Ø``→``O``, ``ə``→``e``); non-Latin input goes
+  through PyICU, once per romanisation standard we know for its script (e.g. Cyrillic via
+  BGN/PCGN and via ISO-9-like ``Any-Latin``; Han via ``Han-Latin/Names`` with each word's
+  syllables joined, as pinyin writes given names).
+* ``token_key(token)``: a *canonical skeleton* of one lower-case ASCII word that collapses
+  the differences between romanisation standards and the ICAO 9303 expansions
+  (``ae/oe/ue``→``a/o/u``, ``kh``→``h``, ``sch/sz``→``sh``, ``w``→``v``, ``y/j``→``i``,
+  ``ou``→``u``, doubled letters single...). The same function runs on both sides, so a
+  collision only has to be consistent, not linguistically right.
+* ``consonant_key(key)``: the key without vowels: what survives abjad scripts (Arabic,
+  Hebrew: ``محمد`` → ``mhmd`` = ``Muhammad`` → ``mhmd``) and vowel spelling variants.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import icu
+
+__all__ = ["romanise", "words", "token_key", "consonant_key", "fold_ascii", "is_abjad", "preprocess", "PARTICLES"]
+
+_ANY = "Any-Latin; Latin-ASCII"
+# Script name (unicodedata prefix) -> ICU transliterator ids, most common standard first.
+_BY_SCRIPT: dict[str, tuple[str, ...]] = {
+    "CYRILLIC": ("Russian-Latin/BGN", "Ukrainian-Latin/BGN", "Any-Latin"),
+    "GREEK": ("Greek-Latin/UNGEGN", "Any-Latin"),
+    "ARABIC": ("Any-Latin",),
+    "HEBREW": ("Hebrew-Latin", "Any-Latin"),
+    "CJK": ("Han-Latin/Names", "Any-Latin"),
+    "HANGUL": ("Hangul-Latin",),
+    "HIRAGANA": ("Any-Latin",),
+    "KATAKANA": ("Katakana-Latin/BGN", "Any-Latin"),
+    "ARMENIAN": ("Armenian-Latin/BGN", "Any-Latin"),
+    "ETHIOPIC": ("Amharic-Latin/BGN", "Any-Latin"),
+    "DEVANAGARI": ("Any-Latin",),
+    "BENGALI": ("Any-Latin",),
+    "THAI": ("Any-Latin",),
+}
+# Scripts whose romanisation writes an inherent vowel the name does not pronounce ("kirana").
+_INDIC = {"DEVANAGARI", "BENGALI"}
+_PRE_FOLD = str.maketrans({"ß": "ss", "ẞ": "SS", "ə": "e", "Ə": "E", "ı": "i", "ø": "o", "Ø": "O",
+                           "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "æ": "ae", "Æ": "AE", "œ": "oe",
+                           "Œ": "OE", "þ": "th", "Þ": "TH", "ð": "d", "Ð": "D", "’": "'", "ʻ": "'",
+                           "ʼ": "'", "ʿ": "'", "ʾ": "'", "`": "'", "‘": "'"})
+_WORD = re.compile(r"[^\W\d_]+(?:['’ʼʿʾ`‘][^\W\d_]+)*", re.UNICODE)
+
+PARTICLES = frozenset({
+    "al", "el", "ul", "bin", "uld", "abu", "da", "de", "del", "della", "der", "di", "do", "dos",
+    "das", "du", "la", "le", "van", "von", "den", "ter", "ten", "y", "i", "e", "bat", "ben", "ibn",
+})
+"""Name particles (after ``token_key``): an unmatched particle costs little."""
+
+
+@lru_cache(maxsize=64)
+def _translit(ident: str) -> icu.Transliterator:
+    return icu.Transliterator.createInstance(ident + "; " + _ANY if ident != "Any-Latin" else _ANY)
+
+
+def _script_of(ch: str) -> str:
+    name = unicodedata.name(ch, "")
+    return name.split(" ", 1)[0] if name else ""
+
+
+def _scripts(text: str) -> set[str]:
+    if text.isascii():
+        return set()
+    return {_script_of(ch) for ch in text if ch.isalpha() and ord(ch) > 0x24F}
+
+
+_ABJADS = {"ARABIC", "HEBREW", "SYRIAC", "THAI"}
+
+
+def is_abjad(text: str) -> bool:
+    """Written in a script whose romanisation leaves vowels out or unreliable (Arabic, Hebrew;
+    Thai, which ICU romanises letter by letter)."""
+    return bool(_scripts(text) & _ABJADS)
+
+
+def fold_ascii(text: str) -> str:
+    """Latin text to lower-case ASCII: diacritics stripped, special letters expanded."""
+    text = text.translate(_PRE_FOLD)
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    if not stripped.isascii():
+        stripped = _translit("Any-Latin").transliterate(stripped)
+    return stripped.lower()
+
+
+def _romanise_word(word: str, ident: str, indic: bool) -> str:
+    out = _translit(ident).transliterate(word)
+    out = "".join(out.split())  # Han: one syllable per character; a word is one name part
+    out = fold_ascii(out)
+    if indic and len(out) > 3 and out.endswith("a"):
+        out = out[:-1]  # schwa deletion: "kirana" -> "kiran"
+    return out
+
+
+@lru_cache(maxsize=200_000)
+def romanise(text: str) -> tuple[str, ...]:
+    """All Latin renderings of ``text`` (lower-case ASCII, words kept apart by spaces)."""
+    text = unicodedata.normalize("NFKC", text)
+    scripts = _scripts(text)
+    if not scripts:
+        return (fold_ascii(text),)
+    idents: list[tuple[str, bool]] = []
+    for script in sorted(scripts):
+        for ident in _BY_SCRIPT.get(script, ("Any-Latin",)):
+            idents.append((ident, script in _INDIC))
+    outputs: list[str] = []
+    for ident, indic in idents or [("Any-Latin", False)]:
+        rendered = " ".join(
+            _romanise_word(w, ident, indic) if _scripts(w) else fold_ascii(w) for w in text.split()
+        )
+        if rendered not in outputs:
+            outputs.append(rendered)
+    return tuple(outputs)
+
+
+def words(text: str) -> list[str]:
+    """Split a lower-case ASCII rendering into name words (hyphens split, apostrophes join)."""
+    return [w.replace("'", "") for w in _WORD.findall(text)]
+
+
+_ABD = re.compile(r"\babd\s*(?:a|e|u|ou|oul)l\b\s*|\babd(?:a|e|u|ou)l(?=\w)")
+_ARTICLE = re.compile(r"\b([ae]l)[- ]")
+
+
+def preprocess(rendered: str) -> str:
+    """Whole-name rewrites before splitting: Arabic ``Abd al-``/``Abdel``/``Abdul`` -> ``abdal``."""
+    rendered = rendered.replace("-", " ")
+    rendered = _ABD.sub("abdal ", rendered)
+    return _ARTICLE.sub(r"\1 ", rendered)
+
+
+_REWRITES: tuple[tuple[str, str], ...] = (
+    ("tsch", "ch"), ("szcz", "shch"), ("sch", "sh"), ("tch", "ch"), ("dzh", "j"), ("dj", "j"),
+    ("sz", "sh"), ("cz", "ch"), ("ch", "sh"), ("zh", "z"), ("kh", "h"), ("gh", "g"), ("ph", "f"),
+    ("th", "t"), ("dh", "d"), ("ck", "k"), ("q", "k"), ("ks", "x"), ("tz", "c"), ("ts", "c"),
+    ("hs", "x"), ("w", "v"), ("y", "i"), ("ae", "a"), ("oe", "o"), ("ue", "u"), ("ou", "u"),
+    ("oo", "u"), ("ee", "i"),
+)
+_WHOLE_TOKEN = {"ibni": "ibn", "ould": "uld", "vuld": "uld", "veld": "uld"}
+
+
+_J_AFTER_VOWEL = re.compile(r"(?<=[aeiouy])j")
+_HARD_C = re.compile(r"c(?![eihyz])")  # Carlos/Karlos, Dicson/Dikson (cz, ch, ce, ci stay)
+
+
+@lru_cache(maxsize=500_000)
+def token_key(word: str) -> str:
+    """Canonical skeleton of one lower-case ASCII word (see module docstring)."""
+    w = _HARD_C.sub("k", _J_AFTER_VOWEL.sub("i", word.lower()))
+    for src, dst in _REWRITES:
+        if src in w:
+            w = w.replace(src, dst)
+    w = _WHOLE_TOKEN.get(w, w)
+    if len(w) > 1 and w.endswith("h") and w[-2] in "aeiou":
+        w = w[:-1]  # Fatimah/Fatima, Abdallah/Abdalla
+    out = []
+    prev = ""
+    for ch in w:
+        if ch != prev:
+            out.append(ch)
+        prev = ch
+    w = "".join(out)
+    if w.endswith("ii") or w.endswith("ij"):
+        w = w[:-1]
+    return w
+
+
+_VOWELS = str.maketrans({"a": None, "e": None, "i": None, "o": None, "u": None,
+                         "v": "b", "p": "f", "c": "k"})
+
+
+@lru_cache(maxsize=500_000)
+def consonant_key(key: str) -> str:
+    """``token_key`` without vowels and doubled consonants, and with the consonants abjads
+    write alike merged (b/v, p/f, sh/s): ``muhamad`` -> ``mhmd``, ``avital`` -> ``btl``."""
+    c = key.replace("sh", "s").translate(_VOWELS)
+    out = []
+    prev = ""
+    for ch in c:
+        if ch != prev:
+            out.append(ch)
+        prev = ch
+    return "".join(out)

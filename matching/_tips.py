@@ -1,0 +1,115 @@
+"""Names inside a tip's free text, in any language or script.
+
+The text is split into words; each word is romanised and keyed like a name token. A word is
+*name-like* when its key (or consonant skeleton) is a key of the index, i.e. some notice has
+such a name part, and, in a cased script (Latin, Cyrillic, Greek...), it is capitalised.
+A name is a *run* of capitalised words and particles, ended by punctuation or an ordinary
+lower-case word, trimmed to start and end on name-like words. A run of 2 to 6 words becomes
+one candidate ``NameForm`` (extra words then cost as unmatched tokens, so "Amine Ayoub Touati"
+is not "Ayoub Touati"); a longer run (an uncased script has no capitals) yields windows of 2
+to 4 words. The ordinary name rule then aligns the forms with the notices' names.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Protocol
+
+from ._names import NameForm
+from ._text import PARTICLES, consonant_key, is_abjad, preprocess, romanise, token_key, words
+
+__all__ = ["text_forms"]
+
+# letters plus combining marks (Indic and Thai vowel signs, Arabic harakat, Hebrew points)
+_L = (r"(?:[^\W\d_]|[\u0300-\u036F\u0483-\u0489\u0591-\u05C7\u0610-\u061A\u064B-\u065F\u0670"
+      r"\u06D6-\u06ED\u0900-\u0DFF\u0E31-\u0E4E\u1AB0-\u1AFF\u1DC0-\u1DFF\u3099\u309A])")
+_WORD_RE = re.compile(rf"{_L}+(?:['’ʼ-]{_L}+)*", re.UNICODE)
+_MAX_WORDS = 400
+_MAX_WINDOW = 4
+_MAX_RUN = 6
+
+
+class _Frequencies(Protocol):
+    def get(self, key: str, default: int = 0) -> int: ...
+
+
+def _pieces(word: str) -> list[str]:
+    """A run of Han characters is written without spaces: split the surname (first character)."""
+    if 2 <= len(word) <= 4 and all("\u4e00" <= ch <= "\u9fff" for ch in word):
+        return [word[0], word[1:]]
+    return [word]
+
+
+def text_forms(text: str, df: _Frequencies, max_df: int) -> tuple[NameForm, ...]:
+    """Candidate name forms found in ``text`` (see module docstring)."""
+    runs: list[list[tuple[str, tuple[str, ...], bool]]] = []
+    run: list[tuple[str, tuple[str, ...], bool]] = []
+    last_end = 0
+    for count, m in enumerate(_WORD_RE.finditer(text)):
+        if count >= _MAX_WORDS:
+            break
+        gap = text[last_end:m.start()]
+        last_end = m.end()
+        if gap.strip() and run:  # punctuation ends a name
+            runs.append(run)
+            run = []
+        for piece in _pieces(m.group()):
+            tok = _token(piece, df, max_df)
+            if tok is None:  # an ordinary lower-case word ends a name
+                if run:
+                    runs.append(run)
+                    run = []
+                continue
+            run.append(tok)
+    if run:
+        runs.append(run)
+    forms: list[NameForm] = []
+    seen: set[tuple[str, ...]] = set()
+    for run in runs:
+        # strip leading/trailing words that are not names (sentence-initial capitals, particles)
+        while run and not run[0][2]:
+            run = run[1:]
+        while run and not run[-1][2]:
+            run = run[:-1]
+        if len(run) < 2:
+            continue
+        spans = [(0, len(run))] if len(run) <= _MAX_RUN else [
+            (i, j) for i in range(len(run)) for j in range(i + 2, min(len(run), i + _MAX_WINDOW) + 1)
+            if run[i][2] and run[j - 1][2]
+        ]
+        for i, j in spans:
+            window = run[i:j]
+            n_render = max(len(t[1]) for t in window)
+            for v in range(n_render):
+                keys = tuple(t[1][min(v, len(t[1]) - 1)] for t in window)
+                if keys in seen:
+                    continue
+                seen.add(keys)
+                origs = tuple(t[0] for t in window)
+                forms.append(NameForm(keys, origs, 0, None, any(is_abjad(o) for o in origs)))
+    return tuple(forms)
+
+
+def _token(word: str, df: _Frequencies, max_df: int) -> tuple[str, tuple[str, ...], bool] | None:
+    """(original, keys per rendering, name-like), or None for a word that cannot be in a name."""
+    cased = word[0].lower() != word[0].upper()
+    capital = not cased or word[0].isupper()
+    keys: list[str] = []
+    for r in romanise(word):
+        ws = words(preprocess(r))
+        if ws:
+            k = token_key("".join(token_key(x) for x in ws))
+            if k not in keys:
+                keys.append(k)
+    if not keys:
+        return None
+    if not capital:
+        return (word, tuple(keys), False) if keys[0] in PARTICLES else None
+    for k in keys:
+        if len(k) < 2:
+            continue
+        n = df.get("t:" + k, 0)
+        c = consonant_key(k)
+        if 0 < n <= max_df or (len(c) >= 3 and 0 < df.get("c:" + c, 0) <= max_df):
+            return (word, tuple(keys), True)
+    return (word, tuple(keys), False)

@@ -1,0 +1,137 @@
+"""The ``Matcher``: an in-place-updatable index of active notices, and ``screen(event)``.
+
+``screen`` is CPU-only and bounded (a few dictionary look-ups, then full scoring of at most
+``max_candidates`` notices), so it can run inline in an asyncio agent.
+"""
+
+from __future__ import annotations
+
+import schemas
+
+from ._features import Entry, Query, query_of
+from ._index import CandidateIndex, key_id, query_keys
+from ._tips import text_forms
+from .rules import RULES, Context, Evidence, combine, far_dates_reject, rule_name, upper_bound
+
+__all__ = ["Matcher", "Hit"]
+
+
+class Hit:
+    """One notice matched by one event."""
+
+    __slots__ = ("notice_id", "score", "band", "reasons", "_entry", "_notice")
+
+    def __init__(self, entry: Entry, score: float, band: str, reasons: list[str]) -> None:
+        self.notice_id = entry.notice_id
+        self.score = score
+        self.band = band
+        self.reasons = reasons
+        self._entry = entry
+        self._notice: schemas.WantedPerson | None = None
+
+    @property
+    def notice(self) -> schemas.WantedPerson:
+        """The matched notice (rebuilt from the index's compact copy on first access)."""
+        if self._notice is None:
+            self._notice = self._entry.notice()
+        return self._notice
+
+    def __repr__(self) -> str:
+        return f"Hit({self.notice_id!r}, {self.score:.3f}, {self.band!r}, {self.reasons!r})"
+
+
+class Matcher:
+    """Screens events against the active notices of a wanted list.
+
+    ``upsert`` adds or replaces a notice (an inactive one is removed), ``remove`` withdraws
+    one; both update the index in place.
+    """
+
+    def __init__(self, alert_threshold: float = 0.80, review_threshold: float = 0.60,
+                 *, max_candidates: int = 24) -> None:
+        if not 0.0 <= review_threshold <= alert_threshold <= 1.0:
+            raise ValueError("need 0 <= review_threshold <= alert_threshold <= 1")
+        self.alert_threshold = alert_threshold
+        self.review_threshold = review_threshold
+        self.max_candidates = max_candidates
+        self._index = CandidateIndex()
+        self._slots: dict[str, int] = {}
+        self._far_years = far_dates_reject(review_threshold)
+
+    def upsert(self, notice: schemas.WantedPerson) -> None:
+        """Add or replace a notice by ``notice_id``; a withdrawn or cancelled one is removed."""
+        self.remove(notice.notice_id)
+        if notice.status != "active":
+            return
+        slot = len(self._index.live)
+        self._index.add(Entry(slot, notice))
+        self._slots[notice.notice_id] = slot
+
+    def remove(self, notice_id: str) -> None:
+        """Take a notice out of the index (tombstone). No error if it is absent."""
+        slot = self._slots.pop(notice_id, None)
+        if slot is not None:
+            self._index.remove(slot)
+
+    def __len__(self) -> int:
+        return len(self._slots)
+
+    def __contains__(self, notice_id: object) -> bool:
+        return notice_id in self._slots
+
+    def get(self, notice_id: str) -> schemas.WantedPerson | None:
+        """The indexed (active) notice, or ``None``."""
+        slot = self._slots.get(notice_id)
+        if slot is None:
+            return None
+        entry = self._index.live[slot]
+        return entry.notice() if entry is not None else None
+
+    def screen(self, event: schemas.BorderCrossing | schemas.VisaApplication | schemas.Tip) -> list[Hit]:
+        """Hits with score >= the review threshold, best first."""
+        q = query_of(event)
+        return self.screen_query(q)
+
+    def screen_query(self, q: Query) -> list[Hit]:
+        index = self._index
+        ctx = Context(index, len(self._slots))
+        qk = query_keys(q.forms)
+        if q.text:
+            ctx.text_forms = text_forms(q.text, index, index.token_cap)
+            query_keys(ctx.text_forms, qk)
+        if q.doc is not None:
+            qk.docs.add(key_id("d:" + q.doc[0]))
+        hits: list[Hit] = []
+        for entry in index.candidates(qk, self.max_candidates):
+            hit = self._score(q, entry, ctx)
+            if hit is not None:
+                hits.append(hit)
+        hits.sort(key=lambda h: -h.score)
+        return hits
+
+    def _score(self, q: Query, entry: Entry, ctx: Context) -> Hit | None:
+        # The cheap rules first: if even an exact name could not lift the candidate to the
+        # review band, skip the name comparison (most candidates of innocent events end here).
+        far = self._far_years
+        if far is not None and q.dob is not None and entry.years is not None:
+            qy = q.dob[0]
+            if (qy < entry.years[0] - far or qy > entry.years[1] + far) and (
+                    q.doc is None or all(d[0] != q.doc[0] for d in entry.docs)):
+                return None
+        others: list[Evidence] = []
+        for rule in _OTHER_RULES:
+            ev = rule(q, entry, ctx)
+            if ev is not None:
+                others.append(ev)
+        if upper_bound(others) < self.review_threshold:
+            return None
+        name = rule_name(q, entry, ctx)
+        evidence = others if name is None else [name, *others]
+        score = combine(evidence, self.alert_threshold)
+        if score < self.review_threshold:
+            return None
+        band = "alert" if score >= self.alert_threshold else "review"
+        return Hit(entry, round(score, 4), band, [ev.reason for ev in evidence])
+
+
+_OTHER_RULES = [r for r in RULES if r is not rule_name]

@@ -1,0 +1,226 @@
+"""Scoring rules: pure functions ``(query, entry, context) -> Evidence | None``.
+
+Each rule checks one kind of evidence and says so in one line a duty officer can read.
+``RULES`` lists them in the order their reasons are printed. ``combine`` turns the evidence
+into a score in [0, 1]:
+
+* the name rule gives the base (0 when no name agrees);
+* birth date, sex, nationality and tip-text age add or subtract;
+* an exact document match lifts the score to at least ``DOCUMENT_SCORE`` on its own (a stolen
+  or fraudulent identity travels under another name);
+* a *common* name (a frequent token in the list or in ``_common.COMMON``, or a single-token
+  name) with nothing else in agreement is capped below the alert band; so is, when nothing
+  but sex or nationality agrees, a name that does not agree fully, or any name with some
+  contradicting fact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from ._common import is_common
+from ._dates import FAR_CONFLICT, compare_dates
+from ._features import Entry, Query
+from ._names import Alignment, NameForm, align
+from ._text import PARTICLES
+
+__all__ = ["Evidence", "Context", "RULES", "combine", "upper_bound", "name_base", "rule_name", "DOCUMENT_SCORE"]
+
+DOCUMENT_SCORE = 0.95
+CORROBORATION = 0.05
+"""Support (sum of positive findings) the other rules must add before a common name may
+alert (e.g. birth year and sex agree; sex and nationality alone do not suffice)."""
+EXACT_NAME = 0.94
+"""A name-only hit (nothing else agrees at all) alerts only when the name agrees fully."""
+
+
+class Evidence:
+    """One rule's finding: ``delta`` to the score (the name rule: the base), and the reason."""
+
+    __slots__ = ("kind", "delta", "reason", "corroborates", "sim")
+
+    def __init__(self, kind: str, delta: float, reason: str, corroborates: bool = False,
+                 sim: float = 0.0) -> None:
+        self.sim = sim
+        self.kind = kind
+        self.delta = delta
+        self.reason = reason
+        self.corroborates = corroborates
+
+    def __repr__(self) -> str:
+        return f"Evidence({self.kind!r}, {self.delta:+.2f}, {self.reason!r})"
+
+
+class _Frequencies(Protocol):
+    def get(self, key: str, default: int = 0) -> int: ...
+
+
+class Context:
+    """What rules may read beyond the pair: key frequencies of the indexed list."""
+
+    __slots__ = ("df", "size", "text_forms")
+
+    def __init__(self, df: _Frequencies, size: int) -> None:
+        self.df = df
+        self.size = size
+        self.text_forms: tuple[NameForm, ...] = ()
+
+
+def name_base(sim: float) -> float:
+    """Map a name similarity to the base score: 1.0 -> 0.85, 0.9 -> 0.80, 0.7 -> 0.50."""
+    if sim >= 0.9:
+        return 0.80 + (sim - 0.9) * 0.5
+    return max(0.0, 0.80 - (0.9 - sim) * 1.5)
+
+
+def best_alignment(forms: tuple[NameForm, ...], entry: Entry) -> tuple[Alignment, NameForm | None]:
+    best = Alignment(0.0, [], 0)
+    best_form: NameForm | None = None
+    for qf in forms:
+        for cf in entry.forms:
+            a = align(qf, cf)
+            if a.score > best.score or (a.score == best.score and best_form is None and a.score > 0):
+                best, best_form = a, cf
+                if a.score >= 1.0:
+                    return best, best_form
+    return best, best_form
+
+
+def rule_name(q: Query, e: Entry, ctx: Context) -> Evidence | None:
+    """Names: best order-free token alignment of the event's name (or a name found in a tip's
+    text) with any name or alias of the notice, in any script or romanisation."""
+    a, form = best_alignment(q.forms, e)
+    where = ""
+    if ctx.text_forms:
+        ta, tform = best_alignment(ctx.text_forms, e)
+        if ta.score > a.score:
+            a, form, where = ta, tform, " (named in tip text)"
+    if form is None or a.score <= 0.0:
+        return None
+    alias = "" if form.name_index == 0 else f" (alias {form.name_index})"
+    shown = ", ".join(f"{qo}~{co}" for qo, co, _ in a.pairs)
+    common = _is_common_name(form, a, ctx)
+    ev = Evidence("name", name_base(a.score), f"name {a.score:.2f}{where}{alias}: {shown}", sim=a.score)
+    ev.corroborates = not common
+    if common:
+        ev.reason += " (common name)"
+    return ev
+
+
+def _is_common_name(form: NameForm, a: Alignment, ctx: Context) -> bool:
+    """Fewer than two name parts agree, or every part is common, or several notices share
+    the very same pair of name parts."""
+    if a.matched < 2:
+        return True
+    keys = sorted({k for k in form.keys if len(k) >= 2 and k not in PARTICLES})
+    for i, x in enumerate(keys):
+        for y in keys[i + 1:]:
+            if ctx.df.get("p:" + x + "|" + y, 0) >= 3:
+                return True
+    return all(is_common(k, ctx.df.get("t:" + k, 0), ctx.size) for k in keys)
+
+
+def rule_birth_date(q: Query, e: Entry, ctx: Context) -> Evidence | None:
+    """Birth date: exact agrees strongly; year-month or year weakly; day/month swapped or the
+    year off by one weaker still; a different year lowers the score. Tips: an age in the text."""
+    if q.dob is not None and e.dobs:
+        delta, label = compare_dates(q.dob, e.dobs)
+        return Evidence("birth_date", delta, label)
+    if q.ages is not None and e.dobs:
+        lo, hi = q.ages
+        if any(lo - 1 <= d[0] <= hi + 1 for d in e.dobs):
+            return Evidence("birth_date", 0.02, "age in tip consistent with birth date")
+        if all(d[0] < lo - 3 or d[0] > hi + 3 for d in e.dobs):
+            return Evidence("birth_date", -0.20, "age in tip conflicts with birth date")
+    return None
+
+
+def rule_sex(q: Query, e: Entry, ctx: Context) -> Evidence | None:
+    """Sex: agreement supports a little, a contradiction weighs more."""
+    if q.sex is None or e.sex is None:
+        return None
+    if q.sex == e.sex:
+        return Evidence("sex", 0.01, "sex agrees")
+    return Evidence("sex", -0.15, "sex differs")
+
+
+def rule_nationality(q: Query, e: Entry, ctx: Context) -> Evidence | None:
+    """Nationality: one of the notice's nationalities supports; another one weakly contradicts
+    (fugitives often travel on a second passport)."""
+    if q.nationality is None or not e.nationalities:
+        return None
+    if q.nationality in e.nationalities:
+        return Evidence("nationality", 0.02, f"nationality {q.nationality} agrees")
+    return Evidence("nationality", -0.03, f"nationality {q.nationality} not among the notice's")
+
+
+def rule_document(q: Query, e: Entry, ctx: Context) -> Evidence | None:
+    """Document number: a normalised exact match (same issuing country when both are known)
+    is a hit on its own, whatever the name (stolen or fraudulent identity)."""
+    if q.doc is None:
+        return None
+    number, country, dtype = q.doc
+    for n, c, t in e.docs:
+        if n == number and (country is None or c is None or country == c):
+            return Evidence("document", 0.0, f"{t} {number} matches", corroborates=True)
+    return None
+
+
+Rule = Callable[[Query, Entry, Context], Evidence | None]
+RULES: list[Rule] = [rule_name, rule_birth_date, rule_sex, rule_nationality, rule_document]
+
+
+NAME_MAX = 0.85
+"""The highest base the name rule gives (``name_base(1.0)``)."""
+
+
+def upper_bound(others: list[Evidence]) -> float:
+    """The best score ``combine`` could reach given every rule's evidence but the name's:
+    an exact name (``NAME_MAX``) plus the others' deltas, or ``DOCUMENT_SCORE`` with a
+    document match. A candidate whose bound is under the review threshold is dropped before
+    the (costlier) name comparison."""
+    bound = NAME_MAX
+    for ev in others:
+        if ev.kind == "document":
+            return 1.0
+        bound += ev.delta
+    return bound
+
+
+def far_dates_reject(review_threshold: float) -> int | None:
+    """Birth years further apart than this many years rule a candidate out (no document
+    match) before any other rule runs: the same outcome as ``upper_bound`` with the birth
+    date rule's far conflict (an exact name plus every other support cannot reach the review
+    band). ``None`` when the threshold is too low for the shortcut."""
+    best_rest = NAME_MAX + FAR_CONFLICT[0] + 0.01 + 0.02  # + sex agrees + nationality agrees
+    return 3 if best_rest < review_threshold else None
+
+
+def combine(evidence: list[Evidence], alert_threshold: float) -> float:
+    """Score in [0, 1] from the rules' evidence (see module docstring)."""
+    score = 0.0
+    doc = False
+    support = 0.0
+    name_sim = 0.0
+    against = False
+    dated = False
+    common = True
+    for ev in evidence:
+        if ev.kind == "document":
+            doc = True
+        elif ev.kind == "name":
+            common = not ev.corroborates
+            score += ev.delta
+            name_sim = ev.sim
+        else:
+            score += ev.delta
+            support += max(0.0, ev.delta)
+            against = against or ev.delta <= -0.03
+            dated = dated or ev.kind == "birth_date"
+    weak = support < CORROBORATION
+    if not doc and weak and (common or name_sim < EXACT_NAME or against and not dated):
+        score = min(score, alert_threshold - 0.01)
+    if doc:
+        score = max(score, DOCUMENT_SCORE)
+    return max(0.0, min(1.0, score))

@@ -1,0 +1,109 @@
+"""The worker's Prometheus metrics and its ``/metrics``, ``/health`` and ``/ready`` pages.
+
+Served by Faust's own web server (the worker's ``--web-port``), one registry per app, so a test
+that builds two apps gets two sets of counters. The screening agent calls two one-liners:
+:meth:`WorkerMetrics.screened` after deciding, :meth:`WorkerMetrics.alert_raised` after producing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import faust
+from aiokafka import AIOKafkaClient
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.process_collector import ProcessCollector
+
+__all__ = ["LATENCY_BUCKETS", "WorkerMetrics", "install_pages"]
+
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0)
+"""Seconds. A border crossing must alert within seconds; minutes mean a backlog."""
+
+
+class WorkerMetrics:
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        self.registry = registry if registry is not None else CollectorRegistry()
+        r = self.registry
+        ProcessCollector(registry=r)
+        self.events = Counter("fugitive_alerts_events_screened_total", "Event records read by the screening agents.",
+                              ["event_type"], registry=r)
+        self.rejected = Counter("fugitive_alerts_events_rejected_total",
+                                "Event records refused (sent to events.rejected).", ["event_type"], registry=r)
+        self.alerts = Counter("fugitive_alerts_alerts_raised_total", "Alerts produced to the alerts topic.",
+                              ["band"], registry=r)
+        self.latency = Histogram("fugitive_alerts_event_to_alert_seconds",
+                                 "From the event record's timestamp to its alert being produced.",
+                                 buckets=LATENCY_BUCKETS, registry=r)
+        self.wanted = Gauge("fugitive_alerts_wanted_notices", "Active notices in this worker's wanted list.",
+                            registry=r)
+        for event_type in ("border_crossing", "visa_application", "tip"):  # series exist at 0 from the start
+            self.events.labels(event_type)
+            self.rejected.labels(event_type)
+        for band in ("alert", "review"):
+            self.alerts.labels(band)
+
+    def screened(self, event_type: str, rejected: bool) -> None:
+        """One event record handled by an agent (``rejected``: dead-lettered)."""
+        self.events.labels(event_type).inc()
+        if rejected:
+            self.rejected.labels(event_type).inc()
+
+    def alert_raised(self, band: str, event_timestamp: float | None) -> None:
+        """One alert produced; ``event_timestamp`` is the source record's (epoch seconds)."""
+        self.alerts.labels(band).inc()
+        if event_timestamp:
+            self.latency.observe(max(0.0, time.time() - event_timestamp))
+
+    def watch_wanted_list(self, size: Callable[[], int]) -> None:
+        self.wanted.set_function(lambda: float(size()))
+
+    def exposition(self) -> bytes:
+        return generate_latest(self.registry)
+
+
+class _BrokerProbe:
+    """Is the broker reachable? A metadata request, cached for a couple of seconds."""
+
+    def __init__(self, client_kwargs: dict[str, Any], ttl: float = 2.0) -> None:
+        self.client_kwargs, self.ttl = client_kwargs, ttl
+        self._at, self._ok = 0.0, False
+        self._client: AIOKafkaClient | None = None
+
+    async def __call__(self) -> bool:
+        if time.monotonic() - self._at < self.ttl:
+            return self._ok
+        try:
+            if self._client is None:
+                self._client = AIOKafkaClient(**self.client_kwargs, request_timeout_ms=3000)
+                await self._client.bootstrap()
+            await asyncio.wait_for(self._client.fetch_all_metadata(), 3.0)
+            self._ok = True
+        except Exception:  # any failure means "not reachable now"; the next probe tries again
+            self._ok = False
+            if self._client is not None:
+                client, self._client = self._client, None
+                await client.close()
+        self._at = time.monotonic()
+        return self._ok
+
+
+def install_pages(app: faust.App, metrics: WorkerMetrics, *, ready: Sequence[asyncio.Event],
+                  client_kwargs: dict[str, Any]) -> None:
+    """``/metrics`` (Prometheus), ``/health`` (the process answers), ``/ready`` (broker up, wanted list loaded)."""
+    broker_ok = _BrokerProbe(client_kwargs)
+
+    @app.page("/metrics")
+    async def prometheus(view: faust.web.View, request: faust.web.Request) -> faust.web.Response:
+        return view.bytes(metrics.exposition(), headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+    @app.page("/health")
+    async def health(view: faust.web.View, request: faust.web.Request) -> faust.web.Response:
+        return view.json({"status": "ok"})
+
+    @app.page("/ready")
+    async def readiness(view: faust.web.View, request: faust.web.Request) -> faust.web.Response:
+        checks = {"broker": await broker_ok(), "wanted_list_loaded": all(e.is_set() for e in ready)}
+        return view.json({"ready": all(checks.values()), **checks}, status=200 if all(checks.values()) else 503)

@@ -1,0 +1,379 @@
+"""Matching engine: names across scripts and spellings, other evidence, bands, index upkeep.
+
+All persons are invented. Factories: ``person(family, given, dob=...)`` builds a notice,
+``traveller(given, family, ...)`` a border crossing, ``tip(text, ...)`` a tip.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import pytest
+
+import schemas
+from matching import Hit, Matcher
+
+_ids = itertools.count(1)
+
+
+def person(family: str | None, given: str | None = None, *, dob: str | list[str] | None = None,
+           aliases: list[tuple[str, str]] = (), nid: str | None = None, status: str = "active",
+           sex: str | None = None, nationalities: list[str] = (), documents: list[dict[str, Any]] = (),
+           full_name: str | None = None) -> schemas.WantedPerson:
+    names: list[dict[str, str]] = [{"full_name": full_name}] if full_name else [{"given": given, "family": family}]
+    names += [{"given": g, "family": f} for g, f in aliases]
+    dobs = [dob] if isinstance(dob, str) else list(dob or [])
+    return schemas.WantedPerson.model_validate({
+        "notice_id": nid or f"2026/{next(_ids):06d}", "status": status, "names": names, "birth_dates": dobs,
+        "sex": sex, "nationalities": list(nationalities), "documents": list(documents)})
+
+
+def traveller(given: str | None, family: str | None = None, *, dob: str | None = None, sex: str | None = None,
+              nationality: str | None = None, doc: tuple[str, str | None] | None = None,
+              full_name: str | None = None) -> schemas.BorderCrossing:
+    p: dict[str, Any] = {"given": given, "family": family, "full_name": full_name, "birth_date": dob,
+                         "sex": sex, "nationality": nationality}
+    if doc:
+        p["document"] = {"type": "passport", "number": doc[0], "country": doc[1]}
+    return schemas.EVENT_ADAPTER.validate_python({
+        "event_id": f"bc-{next(_ids)}", "event_type": "border_crossing", "occurred_at": "2026-04-14T08:12:00Z",
+        "country": "KE", "post": "NBO-T1", "direction": "entry", "agency": "ke-imm",
+        "traveler": {k: v for k, v in p.items() if v is not None}})  # type: ignore[return-value]
+
+
+def tip(text: str = "", *, full_name: str | None = None, dob: str | None = None) -> schemas.Tip:
+    return schemas.EVENT_ADAPTER.validate_python({
+        "event_id": f"tip-{next(_ids)}", "event_type": "tip", "occurred_at": "2026-04-14T08:12:00Z",
+        "country": "CD", "agency": "cd-police", "channel": "hotline",
+        "subject": {"full_name": full_name, "birth_date": dob}, "text": text})  # type: ignore[return-value]
+
+
+def screen(*notices: schemas.WantedPerson, event: Any) -> list[Hit]:
+    m = Matcher()
+    for n in notices:
+        m.upsert(n)
+    return m.screen(event)
+
+
+def best(hits: list[Hit], notice: schemas.WantedPerson) -> Hit | None:
+    return next((h for h in hits if h.notice_id == notice.notice_id), None)
+
+
+def score(notice: schemas.WantedPerson, event: Any) -> float:
+    h = best(screen(notice, event=event), notice)
+    return h.score if h else 0.0
+
+
+# --- names across scripts -------------------------------------------------------------------
+
+SCRIPTS = [
+    pytest.param(("Ворислав", "Плетнёв"), ("VORISLAV", "PLETNEV"), id="cyrillic"),
+    pytest.param(("نزار", "قدوري"), ("NIZAR", "QADDOURI"), id="arabic"),
+    pytest.param(("بهرنگ", "طاهرخانی"), ("BEHRANG", "TAHERKHANI"), id="persian"),
+    pytest.param(("思远", "蔺"), ("SIYUAN", "LIN"), id="chinese"),
+    pytest.param(("ハルキ", "ミズサワ"), ("HARUKI", "MIZUSAWA"), id="japanese"),
+    pytest.param(("민준", "탁"), ("MINJUN", "TAK"), id="korean"),
+    pytest.param(("Στυλιανός", "Καραβόλας"), ("STYLIANOS", "KARAVOLAS"), id="greek"),
+    pytest.param(("אביטל", "שמרוני"), ("AVITAL", "SHIMRONI"), id="hebrew"),
+    pytest.param(("किरणदीप", "भंडारकर"), ("KIRANDEEP", "BHANDARKAR"), id="devanagari"),
+    pytest.param(("Վարդգես", "Մխոյան"), ("VARDGES", "MKHOYAN"), id="armenian"),
+    pytest.param(("ተስፋጽዮን", "ወልደገብርኤል"), ("TESFATSION", "WOLDEGEBRIEL"), id="ethiopic"),
+]
+
+
+@pytest.mark.parametrize(("native", "latin"), SCRIPTS)
+def test_native_script_notice_matches_passport_latin_with_exact_birth_date(native, latin) -> None:
+    n = person(native[1], native[0], dob="1971-05-04")
+    assert score(n, traveller(latin[0], latin[1], dob="1971-05-04")) >= 0.80
+
+
+def test_native_script_name_without_other_evidence_is_not_confused_with_another_person() -> None:
+    n = person("Плетнёв", "Ворислав", dob="1971-05-04")
+    assert score(n, traveller("ZINOVY", "KRAVETS", dob="1971-05-04")) < 0.60
+
+
+def test_other_romanisation_standard_of_cyrillic_matches() -> None:
+    n = person("Ерёменко", "Витольд", dob="1980-02-03")
+    for given, family in [("VITOLD", "YEREMENKO"), ("WITOLD", "JEREMENKO"), ("VITOL'D", "ERYOMENKO")]:
+        assert score(n, traveller(given, family, dob="1980-02-03")) >= 0.80, (given, family)
+
+
+@pytest.mark.parametrize(("notice_name", "passport"), [
+    (("Jürgen", "Größlinger"), ("JUERGEN", "GROESSLINGER")),
+    (("Jürgen", "Größlinger"), ("JURGEN", "GROSSLINGER")),
+    (("Åsmund", "Kjærgård"), ("AASMUND", "KJAERGAARD")),
+    (("Søren", "Løvholt"), ("SOEREN", "LOEVHOLT")),
+    (("Théogène", "Ndagibimbaza"), ("THEOGENE", "NDAGIBIMBAZA")),
+])
+def test_icao_transliteration_in_both_forms_matches(notice_name, passport) -> None:
+    n = person(notice_name[1], notice_name[0], dob="1961-09-30")
+    assert score(n, traveller(*passport, dob="1961-09-30")) >= 0.85
+
+
+@pytest.mark.parametrize("given", ["MOHAMMED", "MUHAMMAD", "MOHAMED", "MOHAMAD"])
+def test_arabic_given_name_variants_match(given) -> None:
+    n = person("Zaghloulani", "Mohammed", dob="1979-01-12")
+    assert score(n, traveller(given, "ZAGHLOULANI", dob="1979-01-12")) >= 0.80
+
+
+@pytest.mark.parametrize("given", ["ABDEL KARIM", "ABDUL KARIM", "ABD AL-KARIM", "ABDELKARIM"])
+def test_abd_al_particle_variants_match(given) -> None:
+    n = person("Bensoukhri", "Abdelkarim", dob="1966-03-14")
+    assert score(n, traveller(given, "BENSOUKHRI", dob="1966-03-14")) >= 0.80
+
+
+def test_al_prefix_joined_or_split_matches() -> None:
+    n = person("Al-Zuwaihri", "Tamim", dob="1988-11-02")
+    assert score(n, traveller("TAMIM", "ALZUWAIHRI", dob="1988-11-02")) >= 0.80
+    assert score(n, traveller("TAMIM", "EL ZUWAIHRI", dob="1988-11-02")) >= 0.80
+
+
+def test_given_and_family_swapped_still_matches() -> None:
+    n = person("Okonkwarde", "Bartholomew", dob="1970-01-20")
+    assert score(n, traveller("OKONKWARDE", "BARTHOLOMEW", dob="1970-01-20")) >= 0.90
+
+
+def test_middle_name_missing_or_added_costs_little() -> None:
+    n = person("Vashchenkov", "Gleb Artemovich", dob="1975-06-06")
+    dropped = score(n, traveller("GLEB", "VASHCHENKOV", dob="1975-06-06"))
+    added = score(person("Pellerano", "Ilario", dob="1990-02-02"),
+                  traveller("ILARIO FERRUCCIO", "PELLERANO", dob="1990-02-02"))
+    assert dropped >= 0.85 and added >= 0.85
+
+
+def test_first_given_name_missing_costs_more_than_a_middle_name() -> None:
+    n = person("Vashchenkov", "Gleb Artemovich", dob="1975-06-06")
+    assert score(n, traveller("ARTEMOVICH", "VASHCHENKOV", dob="1975-06-06")) < score(
+        n, traveller("GLEB", "VASHCHENKOV", dob="1975-06-06"))
+
+
+@pytest.mark.parametrize(("notice_name", "passport"), [
+    (("Chia-Wen", "Tsaolin"), ("CHIAWEN", "TSAOLIN")),
+    (("Xiaoming", "Guo"), ("XIAO MING", "GUO")),
+    (("Rania", "Ben Yedder"), ("RANIA", "BENYEDDER")),
+])
+def test_compound_name_split_or_joined_matches(notice_name, passport) -> None:
+    n = person(notice_name[1], notice_name[0], dob="1983-07-19")
+    assert score(n, traveller(*passport, dob="1983-07-19")) >= 0.80
+
+
+def test_one_typo_in_a_name_still_alerts_with_exact_birth_date() -> None:
+    n = person("Kabandorwa", "Augustinien", dob="1956-05-30")
+    assert score(n, traveller("AUGUSTINIEN", "KABANDORVA", dob="1956-05-30")) >= 0.80
+    assert score(n, traveller("AUGUSTNIEN", "KABANDORWA", dob="1956-05-30")) >= 0.80
+
+
+def test_known_alias_matches_and_is_named_in_reasons() -> None:
+    n = person("Vandermeulen", "Corentin", dob="1969-10-10", aliases=[("Pascal", "Duterloo")])
+    h = best(screen(n, event=traveller("PASCAL", "DUTERLOO", dob="1969-10-10")), n)
+    assert h is not None and h.band == "alert"
+    assert "alias 1" in h.reasons[0]
+
+
+def test_different_given_name_with_same_family_name_is_not_an_alert() -> None:
+    n = person("Ndayambaje", "Fidelite", dob="1960-01-01")
+    assert score(n, traveller("CASIMIRETTE", "NDAYAMBAJE", dob="1960-01-01")) < 0.80
+
+
+# --- birth dates, sex, nationality ----------------------------------------------------------
+
+def test_birth_date_evidence_is_ordered_exact_partial_swapped_conflicting() -> None:
+    n = person("Rukundabagabo", "Eustache", dob="1958-03-11")
+    exact = score(n, traveller("EUSTACHE", "RUKUNDABAGABO", dob="1958-03-11"))
+    year_month = score(n, traveller("EUSTACHE", "RUKUNDABAGABO", dob="1958-03"))
+    year = score(n, traveller("EUSTACHE", "RUKUNDABAGABO", dob="1958"))
+    swapped = score(n, traveller("EUSTACHE", "RUKUNDABAGABO", dob="1958-11-03"))
+    year_off = score(n, traveller("EUSTACHE", "RUKUNDABAGABO", dob="1959-03-11"))
+    none = score(n, traveller("EUSTACHE", "RUKUNDABAGABO"))
+    conflict = score(n, traveller("EUSTACHE", "RUKUNDABAGABO", dob="1974-08-21"))
+    assert exact > year_month > year > max(swapped, year_off)
+    assert min(swapped, year_off) > none > conflict
+    assert exact >= 0.80 and year_off >= 0.80 and conflict < 0.80
+
+
+def test_conflicting_birth_date_keeps_an_exact_namesake_out_of_the_alert_band() -> None:
+    n = person("Hakizabera", "Leocadie", dob="1949-12-01", sex="F")
+    assert score(n, traveller("LEOCADIE", "HAKIZABERA", dob="1987-04-17", sex="F")) < 0.80
+
+
+def test_sex_contradiction_lowers_the_score() -> None:
+    n = person("Mwisenyenzi", "Dorotheus", dob="1972-02-02", sex="M")
+    agree = score(n, traveller("DOROTHEUS", "MWISENYENZI", dob="1972-02-02", sex="M"))
+    contradict = score(n, traveller("DOROTHEUS", "MWISENYENZI", dob="1972-02-02", sex="F"))
+    assert agree - contradict >= 0.1
+
+
+def test_nationality_supports_or_weakly_contradicts() -> None:
+    n = person("Mwisenyenzi", "Dorotheus", dob="1972-02", nationalities=["RW"])
+    same = score(n, traveller("DOROTHEUS", "MWISENYENZI", dob="1972-02-02", nationality="RW"))
+    other = score(n, traveller("DOROTHEUS", "MWISENYENZI", dob="1972-02-02", nationality="UG"))
+    assert same > other >= 0.80
+
+
+# --- documents ------------------------------------------------------------------------------
+
+def test_document_number_match_alerts_under_another_name_and_dob() -> None:
+    n = person("Sebarenzikazi", "Onesphore", dob="1950-01-01",
+               documents=[{"type": "passport", "number": "rw 123-4567", "country": "RW"}])
+    h = best(screen(n, event=traveller("JOHN", "PEMBERLY", dob="1990-09-09", doc=("RW1234567", "RW"))), n)
+    assert h is not None and h.band == "alert"
+    assert any("RW1234567 matches" in r for r in h.reasons)
+
+
+def test_same_document_number_from_another_country_is_not_a_document_hit() -> None:
+    n = person("Sebarenzikazi", "Onesphore", dob="1950-01-01",
+               documents=[{"type": "passport", "number": "RW1234567", "country": "RW"}])
+    assert score(n, traveller("JOHN", "PEMBERLY", dob="1990-09-09", doc=("RW1234567", "KE"))) < 0.60
+
+
+def test_document_number_one_digit_off_is_not_a_hit() -> None:
+    n = person("Sebarenzikazi", "Onesphore", dob="1950-01-01",
+               documents=[{"type": "passport", "number": "RW1234567", "country": "RW"}])
+    assert score(n, traveller("JOHN", "PEMBERLY", dob="1990-09-09", doc=("RW1234568", "RW"))) < 0.60
+
+
+# --- tips -----------------------------------------------------------------------------------
+
+def test_tip_with_full_name_only_alerts_for_a_rare_name() -> None:
+    n = person("Ndagibimbaza", "Theogenette", dob="1966")
+    h = best(screen(n, event=tip("Seen at the bus station.", full_name="Theogenette Ndagibimbaza")), n)
+    assert h is not None and h.band == "alert"
+
+
+def test_tip_text_mention_is_found_in_any_language() -> None:
+    n = person("Ndagibimbaza", "Theogenette", dob="1966")
+    for text in ["Un informateur affirme que Theogenette Ndagibimbaza vit à Goma depuis l'été.",
+                 "Llamada anónima: NDAGIBIMBAZA Theogenette fue visto en el puerto."]:
+        h = best(screen(n, event=tip(text)), n)
+        assert h is not None and h.band == "alert", text
+        assert "named in tip text" in h.reasons[0]
+
+
+def test_tip_text_mention_in_native_script_is_found() -> None:
+    n = person("Pletnev", "Vorislav", dob="1971-05-04", aliases=[("Ворислав", "Плетнёв")])
+    h = best(screen(n, event=tip("Caller says Ворислав Плетнёв rents a flat near the port.")), n)
+    assert h is not None and h.score >= 0.60
+
+
+def test_tip_text_naming_a_longer_name_does_not_alert_on_the_notice_inside_it() -> None:
+    """'Amine Ayoubal Touaregine' is someone else than 'Ayoubal Touaregine' (Amine being a known
+    name part: another notice carries it)."""
+    n = person("Touaregine", "Ayoubal", dob="1963-01-21")
+    other = person("Bellkacemi", "Amine", dob="1990-01-01")
+    text = "Report of a lost passport belonging to Amine Ayoubal Touaregine, found."
+    h = best(screen(n, other, event=tip(text)), n)
+    assert h is None or h.band == "review"
+
+
+def test_tip_age_in_text_contradicting_birth_date_lowers_the_score() -> None:
+    n = person("Ndagibimbaza", "Theogenette", dob="1995-02-02")
+    young = score(n, tip("Theogenette Ndagibimbaza was seen in Goma, about 31 years old."))
+    old = score(n, tip("Theogenette Ndagibimbaza was seen in Goma, about 70 years old."))
+    assert young > old and old < 0.80
+
+
+# --- bands and commonness -------------------------------------------------------------------
+
+def test_common_name_with_nothing_else_in_agreement_is_not_in_alert_band() -> None:
+    n = person("Ali", "Mohamed", dob="1980-01-01", nid="N/common")
+    h = best(screen(n, event=traveller("MOHAMED", "ALI")), n)
+    assert h is not None and h.band == "review"
+
+
+def test_name_shared_by_many_notices_counts_as_common() -> None:
+    notices = [person("Kazadiwumba", "Jeanvier", dob=f"19{50 + i}-01-0{1 + i % 9}") for i in range(4)]
+    hits = screen(*notices, event=traveller("JEANVIER", "KAZADIWUMBA", nationality="CD"))
+    assert hits and all(h.band == "review" for h in hits)
+
+
+def test_common_name_with_exact_birth_date_alerts() -> None:
+    n = person("Ali", "Mohamed", dob="1980-07-23", nid="N/common2")
+    h = best(screen(n, event=traveller("MOHAMED", "ALI", dob="1980-07-23")), n)
+    assert h is not None and h.band == "alert"
+
+
+def test_configurable_thresholds_set_the_bands() -> None:
+    n = person("Rukundabagabo", "Eustache", dob="1958-03-11")
+    m = Matcher(alert_threshold=0.99, review_threshold=0.5)
+    m.upsert(n)
+    hits = m.screen(traveller("EUSTACHE", "RUKUNDABAGABO", dob="1958"))
+    assert hits and hits[0].band == "review"
+    with pytest.raises(ValueError):
+        Matcher(alert_threshold=0.5, review_threshold=0.6)
+
+
+def test_hits_are_sorted_best_first_and_carry_the_notice() -> None:
+    a = person("Rukundabagabo", "Eustache", dob="1958-03-11")
+    b = person("Rukundabagabo", "Eustache", dob="1958")
+    hits = screen(a, b, event=traveller("EUSTACHE", "RUKUNDABAGABO", dob="1958-03-11"))
+    assert [h.notice_id for h in hits] == [a.notice_id, b.notice_id]
+    assert hits[0].score > hits[1].score
+    assert hits[0].notice == a
+
+
+def test_reasons_read_like_an_officer_summary() -> None:
+    n = person("Ndagijimbaza", "Théogène", dob="1935-03-01",
+               documents=[{"type": "passport", "number": "RW1234567", "country": "RW"}])
+    h = best(screen(n, event=traveller("THEOGENE", "NDAGIJIMBAZA", dob="1935-03-01", doc=("RW1234567", "RW"))), n)
+    assert h is not None
+    assert h.reasons[0].startswith("name 1.00: ")
+    assert "THEOGENE~Théogène" in h.reasons[0] and "NDAGIJIMBAZA~Ndagijimbaza" in h.reasons[0]
+    assert "birth date exact" in h.reasons
+    assert "passport RW1234567 matches" in h.reasons
+
+
+# --- index upkeep ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("status", ["withdrawn", "cancelled"])
+def test_inactive_notice_never_hits(status) -> None:
+    n = person("Rukundabagabo", "Eustache", dob="1958-03-11", status=status,
+               documents=[{"type": "passport", "number": "RW1234567", "country": "RW"}])
+    m = Matcher()
+    m.upsert(n)
+    assert len(m) == 0 and m.get(n.notice_id) is None
+    assert m.screen(traveller("EUSTACHE", "RUKUNDABAGABO", dob="1958-03-11", doc=("RW1234567", "RW"))) == []
+
+
+def test_upsert_with_inactive_status_removes_an_indexed_notice() -> None:
+    n = person("Rukundabagabo", "Eustache", dob="1958-03-11", nid="N/7")
+    m = Matcher()
+    m.upsert(n)
+    m.upsert(n.model_copy(update={"status": "withdrawn"}))
+    assert len(m) == 0
+    assert m.screen(traveller("EUSTACHE", "RUKUNDABAGABO", dob="1958-03-11")) == []
+
+
+def test_upsert_replaces_the_notice_with_the_same_id() -> None:
+    m = Matcher()
+    m.upsert(person("Rukundabagabo", "Eustache", dob="1958-03-11", nid="N/8"))
+    m.upsert(person("Zvonimirovski", "Branimir", dob="1977-07-07", nid="N/8"))
+    assert len(m) == 1
+    assert m.screen(traveller("EUSTACHE", "RUKUNDABAGABO", dob="1958-03-11")) == []
+    hits = m.screen(traveller("BRANIMIR", "ZVONIMIROVSKI", dob="1977-07-07"))
+    assert [h.notice_id for h in hits] == ["N/8"]
+    got = m.get("N/8")
+    assert got is not None and got.names[0].family == "Zvonimirovski"
+
+
+def test_remove_takes_the_notice_out_of_the_index_and_ignores_unknown_ids() -> None:
+    m = Matcher()
+    m.upsert(person("Rukundabagabo", "Eustache", dob="1958-03-11", nid="N/9"))
+    m.upsert(person("Zvonimirovski", "Branimir", dob="1977-07-07", nid="N/10"))
+    m.remove("N/9")
+    m.remove("N/does-not-exist")
+    assert len(m) == 1 and m.get("N/9") is None
+    assert m.screen(traveller("EUSTACHE", "RUKUNDABAGABO", dob="1958-03-11")) == []
+    assert [h.notice_id for h in m.screen(traveller("BRANIMIR", "ZVONIMIROVSKI", dob="1977-07-07"))] == ["N/10"]
+
+
+def test_many_removals_keep_the_index_correct() -> None:
+    m = Matcher()
+    for i in range(200):
+        m.upsert(person("Kazadiwumba", "Jeanvier", dob=f"{1940 + i % 60}-01-01", nid=f"N/{i}"))
+    for i in range(0, 200, 2):
+        m.remove(f"N/{i}")
+    hits = m.screen(traveller("JEANVIER", "KAZADIWUMBA", dob="1941-01-01"))
+    assert len(m) == 100
+    assert hits and all(int(h.notice_id.split("/")[1]) % 2 == 1 for h in hits)
+    assert hits[0].notice_id == "N/1"
