@@ -27,4 +27,4 @@ clean: stop  ## stop the demo and remove local state (var/) and build/test cache
 		-name __pycache__ -type d -print0 | xargs -0 rm -rf
 
 distclean: clean  ## also remove .venv and tools/twilio-mock/node_modules (the Kafka jar cache stays)
-	rm -rf $(VENV) tools/twilio-mock/node_modules tools/twilio-mock/.install.lock
+	rm -rf $(VENV) tools/twilio-mock/node_modules

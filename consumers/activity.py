@@ -35,7 +35,7 @@ class Activity:
 
     async def start(self) -> None:
         self._consumer = AIOKafkaConsumer(group_id=None, enable_auto_commit=False,
-                                          **self.settings.kafka_client_kwargs())  # type: ignore[arg-type]
+                                          **self.settings.kafka_client_kwargs())
         await self._consumer.start()
 
     async def stop(self) -> None:
@@ -73,8 +73,8 @@ class Activity:
             return
         alert_id = data["alert_id"]
         if kind == "alert":
-            entry = self.alerts.setdefault(alert_id, {"bureaus": [], "sent": 0, "failed": 0, "acked": False})
-            entry.update({k: data.get(k) for k in _ALERT_FIELDS})
+            new = self.alerts.setdefault(alert_id, {"bureaus": [], "sent": 0, "failed": 0, "acked": False})
+            new.update({k: data.get(k) for k in _ALERT_FIELDS})
             while len(self.alerts) > self.keep:
                 self.alerts.popitem(last=False)
             return

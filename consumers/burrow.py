@@ -33,8 +33,9 @@ from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from itertools import pairwise
 
-__all__ = ["Commit", "Status", "Window", "evaluate_partition", "group_status", "FAILING"]
+__all__ = ["FAILING", "Commit", "Status", "Window", "evaluate_partition", "group_status"]
 
 
 class Status(str, Enum):
@@ -84,7 +85,7 @@ def evaluate_partition(commits: Sequence[Commit], current_lag: int, now: float, 
         return Status.STOP
     if any(not c.lag for c in commits):  # None counts as unknown, i.e. not proven lagging
         return Status.OK
-    pairs = list(zip(commits, commits[1:]))
+    pairs = list(pairwise(commits))
     if any(b.offset < a.offset for a, b in pairs):
         return Status.REWIND
     first, last = commits[0], commits[-1]

@@ -24,7 +24,7 @@ import asyncio
 import struct
 import time
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Self
 
 import structlog
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -168,10 +168,10 @@ class LagMonitor:
 
     async def start(self) -> None:
         kwargs = self.settings.kafka_client_kwargs()
-        self._offsets = AIOKafkaConsumer(group_id=None, enable_auto_commit=False, **kwargs)  # type: ignore[arg-type]
+        self._offsets = AIOKafkaConsumer(group_id=None, enable_auto_commit=False, **kwargs)
         self._probe = AIOKafkaConsumer(group_id=None, enable_auto_commit=False, max_partition_fetch_bytes=65536,
-                                       **kwargs)  # type: ignore[arg-type]
-        self._admin = AIOKafkaAdminClient(**kwargs)  # type: ignore[arg-type]
+                                       **kwargs)
+        self._admin = AIOKafkaAdminClient(**kwargs)
         try:
             await self._offsets.start()
             await self._probe.start()
@@ -187,7 +187,7 @@ class LagMonitor:
         if self._admin is not None:
             await self._admin.close()
 
-    async def __aenter__(self) -> LagMonitor:
+    async def __aenter__(self) -> Self:
         await self.start()
         return self
 
@@ -245,7 +245,7 @@ class LagMonitor:
         consumer = self._offsets
         assert consumer is not None
         todo: dict[TopicPartition, list[Commit]] = {}
-        for (group, topic, partition), window in self._windows.items():
+        for (_group, topic, partition), window in self._windows.items():
             tp = TopicPartition(topic, partition)
             if tp in ends:
                 todo.setdefault(tp, []).extend(c for c in window.commits(now) if c.lag is None)
@@ -274,11 +274,11 @@ class LagMonitor:
                 for g in response.groups:
                     if g[1] == group:
                         out[group] = (len(g[5]), g[2] or "Dead")
-            except Exception as exc:  # membership is informative only; lag is still reported
+            except Exception as exc:  # noqa: BLE001 - membership is informative only; lag is still reported
                 log.warning("could not describe consumer group", group=group, error=type(exc).__name__)
         return out
 
-    async def _record_ages(self, wanted: dict[TopicPartition, set[int]], now: float) -> dict[tuple[TopicPartition, int], float]:
+    async def _record_ages(self, wanted: dict[TopicPartition, set[int]]) -> dict[tuple[TopicPartition, int], float]:
         """Age (s) of the record at each (partition, offset): the oldest record a group has not consumed."""
         probe = self._probe
         assert probe is not None
@@ -296,7 +296,8 @@ class LagMonitor:
                 batches = await probe.getmany(*left, timeout_ms=500, max_records=1)
                 for tp, records in batches.items():
                     if records and tp in left:
-                        ages[(tp, round_[tp])] = max(0.0, now - records[0].timestamp / 1000.0)
+                        # Measured now, not at the evaluation's start: the record may be younger than that.
+                        ages[(tp, round_[tp])] = max(0.0, time.time() - records[0].timestamp / 1000.0)
                         left.discard(tp)
         return ages
 
@@ -331,7 +332,7 @@ class LagMonitor:
                 rows.append((group, tp, committed, lag, position))
                 if ends[tp] > position:
                     wanted.setdefault(tp, set()).add(position)
-        ages = await self._record_ages(wanted, now)
+        ages = await self._record_ages(wanted)
         members = await self._members(groups)
 
         report: list[GroupLag] = []

@@ -9,10 +9,18 @@ Lag monitor: :class:`LagMetrics` mirrors the latest :class:`consumers.lag.LagRep
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
 from prometheus_client.process_collector import ProcessCollector
 
 from schemas import Alert, Delivery
@@ -59,7 +67,7 @@ def record_delivery(alert: Alert, delivery: Delivery) -> None:
     DISPATCHER.record_delivery(alert, delivery)
 
 
-def metrics_handler(registry: CollectorRegistry | None = None) -> web.RequestHandler:  # type: ignore[name-defined]
+def metrics_handler(registry: CollectorRegistry | None = None) -> Callable[[web.Request], Awaitable[web.Response]]:
     """An aiohttp GET handler serving ``registry`` (default: the dispatcher's) in the exposition format."""
     reg = registry if registry is not None else DISPATCHER.registry
 

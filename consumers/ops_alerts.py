@@ -58,6 +58,12 @@ class OpsAlertState:
             return "reminder"
         return None
 
+    def not_sent(self, group: str) -> None:
+        """The email could not be sent: try again at the next evaluation."""
+        g = self._groups.get(group)
+        if g is not None and g.failing_since is not None:
+            g.last_sent = None
+
     def failing_for(self, group: str, now: float) -> float:
         g = self._groups.get(group)
         return 0.0 if g is None or g.failing_since is None else now - g.failing_since
@@ -108,4 +114,5 @@ class OpsAlerter:
                 self.sent.append((group.group, notice))
                 log.warning("ops email sent", group=group.group, notice=notice, status=str(group.status))
             except DeliveryError as exc:
-                log.error("ops email failed", group=group.group, notice=notice, error=str(exc))
+                self.state.not_sent(group.group)
+                log.error("ops email failed, will retry", group=group.group, notice=notice, error=str(exc))

@@ -31,6 +31,7 @@ from alerting import (
 from schemas import Alert, Delivery, DeliveryKind, Settings, delivery_key, topics
 
 from .delivery_log import DeliveryLog
+from .metrics import record_delivery
 
 __all__ = ["Sender", "SmsChannel", "EmailChannel", "recipient_key"]
 
@@ -143,6 +144,7 @@ class Sender:
         )
         await self.publish(topics.DELIVERIES, alert.alert_id, delivery.model_dump_json().encode())
         self.deliveries.record(delivery)
+        record_delivery(alert, delivery)
         log.info("delivery", key=key, bureau_id=to.bureau.id, recipient=to.officer.id, channel=to.channel,
                  kind=kind, level=level, status=status, attempts=attempts, error=error)
         return delivery

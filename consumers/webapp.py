@@ -6,6 +6,7 @@
 | `POST /twilio/inbound` | Twilio forwards an SMS reply ("ACK A-1B2C3D4E5F"): record the ack |
 | `POST /twilio/status?key=...` | Twilio reports a message's status (queued, sent, delivered, undelivered, failed) |
 | `GET /health` | liveness |
+| `GET /metrics` | the dispatcher's Prometheus metrics (deliveries by channel and outcome, hand-off latency) |
 
 Twilio requests must carry a valid ``X-Twilio-Signature`` (checked with the twilio library's
 ``RequestValidator`` against ``public_url`` + path): without one the answer is 403. The URL Twilio
@@ -26,6 +27,8 @@ from twilio.request_validator import RequestValidator
 
 from alerting import InvalidToken, Recipient, verify_ack
 from schemas import Acknowledgement, Delivery, topics
+
+from .metrics import metrics_handler
 
 if TYPE_CHECKING:
     from .dispatcher import Dispatcher
@@ -118,7 +121,8 @@ def create_web_app(dispatcher: "Dispatcher") -> web.Application:
 
     app = web.Application(client_max_size=64 * 1024)
     app.add_routes([web.get("/ack/{token}", ack_link), web.post("/twilio/inbound", inbound),
-                    web.post("/twilio/status", status), web.get("/health", health)])
+                    web.post("/twilio/status", status), web.get("/health", health),
+                    web.get("/metrics", metrics_handler())])
     return app
 
 

@@ -12,7 +12,6 @@ import logging
 import secrets
 import signal
 import sys
-from typing import Optional
 
 import typer
 from rich.console import Console, Group
@@ -22,7 +21,7 @@ from rich.text import Text
 
 from .common import fail, load_settings
 
-__all__ = ["lag", "monitor", "lag_table"]
+__all__ = ["lag", "lag_table", "monitor"]
 
 _STYLE = {"OK": "green", "WARN": "yellow", "ERR": "bold red", "STOP": "bold red", "STALL": "bold red",
           "REWIND": "bold magenta"}
@@ -53,12 +52,12 @@ def lag_table(report: object) -> Group:
 def lag(
     as_json: bool = typer.Option(False, "--json", help="Print {groups: [...], partitions: [...]} as JSON."),
     watch: bool = typer.Option(False, "--watch", help="Refresh every --interval seconds until Ctrl-C."),
-    group: Optional[list[str]] = typer.Option(None, "--group", "-g",
+    group: list[str] | None = typer.Option(None, "--group", "-g",
                                               help="A group to report (repeatable). Default: the worker's "
                                                    "(FUGITIVE_ALERTS_APP_ID) and the dispatcher's."),
     all_groups: bool = typer.Option(False, "--all-groups", help="Every consumer group with offsets on the cluster "
                                                                 "(topics filtered by FUGITIVE_ALERTS_TOPIC_PREFIX)."),
-    interval: Optional[float] = typer.Option(None, help="Seconds between refreshes with --watch "
+    interval: float | None = typer.Option(None, help="Seconds between refreshes with --watch "
                                                         "[default: FUGITIVE_ALERTS_LAG_INTERVAL_SECONDS]."),
 ) -> None:
     """Consumer lag per group and partition: committed and end offsets, lag in records and seconds, status.
@@ -101,7 +100,7 @@ def lag(
                 while not stop.is_set():
                     try:
                         report = await evaluate(monitor)
-                    except (KafkaError, OSError, asyncio.TimeoutError) as exc:
+                    except (TimeoutError, KafkaError, OSError) as exc:
                         code = 1
                         console.print(f"[red]lag evaluation failed: {exc!r}; retrying[/red]")
                     else:
@@ -112,7 +111,7 @@ def lag(
                             live.update(lag_table(report), refresh=True)
                     try:
                         await asyncio.wait_for(stop.wait(), every)  # the refresh interval
-                    except asyncio.TimeoutError:
+                    except TimeoutError:
                         pass
             return code
 
@@ -124,7 +123,7 @@ def lag(
 
     try:
         code = asyncio.run(main())
-    except (OSError, asyncio.TimeoutError) as exc:
+    except (TimeoutError, OSError) as exc:
         fail(f"could not read lag from Kafka at {settings.kafka_bootstrap_servers}: {type(exc).__name__}. "
              "Is the broker up (`fugitive-alerts broker status`)?", code=1)
     except KafkaError as exc:
@@ -135,7 +134,7 @@ def lag(
 def monitor(
     port: int = typer.Option(8080, help="Port of /metrics, /health, /ready and the dashboard."),
     host: str = typer.Option("127.0.0.1", help="Address to bind (0.0.0.0 to expose it)."),
-    group: Optional[list[str]] = typer.Option(None, "--group", "-g", help="A group to watch (repeatable)."),
+    group: list[str] | None = typer.Option(None, "--group", "-g", help="A group to watch (repeatable)."),
     all_groups: bool = typer.Option(False, "--all-groups", help="Watch every consumer group on the cluster."),
 ) -> None:
     """Watch lag continuously: Prometheus /metrics, /health, /ready, a live dashboard, and ops emails.

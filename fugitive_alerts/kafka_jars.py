@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from .services import file_lock
+from .services import file_lock, user_cache_dir
 
 __all__ = ["POM_PATH", "BrokerError", "ensure_jars", "jars_dir", "java", "kafka_version"]
 
@@ -42,8 +42,7 @@ def kafka_version() -> str:
 
 def jars_dir() -> Path:
     """Where the jars of the pinned Kafka version live (whether fetched yet or not)."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "fugitive-alerts" / f"kafka-{kafka_version()}" / "libs"
+    return user_cache_dir() / f"kafka-{kafka_version()}" / "libs"
 
 
 def ensure_jars(progress: Callable[[str], None] = _stderr) -> Path:

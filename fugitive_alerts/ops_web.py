@@ -32,7 +32,7 @@ from consumers.metrics import LagMetrics
 from consumers.ops_alerts import OpsAlerter
 from schemas import Settings, topics
 
-__all__ = ["OpsMonitor", "STATIC_DIR"]
+__all__ = ["STATIC_DIR", "OpsMonitor"]
 
 log = structlog.get_logger(__name__)
 
@@ -69,7 +69,7 @@ class OpsMonitor:
                 await self.tick()
                 try:
                     await asyncio.wait_for(stop.wait(), self.interval)  # the interval between evaluations
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass
         finally:
             await self.activity.stop()
@@ -80,7 +80,7 @@ class OpsMonitor:
             report = await asyncio.wait_for(self.lag.evaluate(), max(30.0, self.interval * 3))
             ends = await self.lag.end_offsets(list(self._throughput_topics.values()))
             await self.activity.poll()
-        except Exception as exc:  # the broker may be down: report it on /ready and keep trying
+        except Exception as exc:  # noqa: BLE001 - the broker may be down: report it on /ready, keep trying
             self.last_error = f"{type(exc).__name__}: {exc}"
             self.metrics.evaluations.labels("error").inc()
             log.warning("lag evaluation failed", error=self.last_error)

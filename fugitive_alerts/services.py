@@ -25,7 +25,16 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-__all__ = ["Service", "ServiceError", "file_lock", "free_port", "port_is_free", "tail", "wait_for"]
+__all__ = [
+    "Service",
+    "ServiceError",
+    "file_lock",
+    "free_port",
+    "port_is_free",
+    "tail",
+    "user_cache_dir",
+    "wait_for",
+]
 
 T = TypeVar("T")
 
@@ -82,6 +91,11 @@ def wait_for(
             raise TimeoutError(f"{what} did not happen within {timeout:g} s")
         # Not synchronisation: the pause between two polls of the condition above.
         time.sleep(interval)
+
+
+def user_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/fugitive-alerts`` (``~/.cache/fugitive-alerts`` by default)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "fugitive-alerts"
 
 
 @contextlib.contextmanager

@@ -56,7 +56,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .services import Service, ServiceError, file_lock
+from .services import Service, ServiceError, file_lock, user_cache_dir
 
 __all__ = [
     "ERROR_STATUSES",
@@ -127,7 +127,7 @@ def ensure_prism(progress: Callable[[str], None] = _stderr) -> Path:
 
     if installed():
         return _prism_bin()
-    with file_lock(folder / ".install.lock"):
+    with file_lock(user_cache_dir() / "twilio-mock-install.lock"):
         if installed():
             return _prism_bin()
         npm = shutil.which("npm")

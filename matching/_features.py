@@ -7,7 +7,10 @@ bytes and rebuilt only for hits), and builds one ``Query`` per event.
 from __future__ import annotations
 
 import re
+import sys
+import zlib
 from datetime import datetime
+from typing import Any
 
 import orjson
 
@@ -16,6 +19,7 @@ import schemas
 from ._dates import PartialDate, parse_date
 from ._documents import doc_key
 from ._names import NameForm, forms_of
+from ._wadegiles import looks_wade_giles, to_pinyin
 
 __all__ = ["Entry", "Query", "DocRef", "entry_of", "query_of"]
 
@@ -23,32 +27,103 @@ DocRef = tuple[str, str | None, str]
 """(normalised number, issuing country or None, document type)."""
 
 
-class Entry:
-    """What the matcher needs of one active notice."""
+_ZDICT = (b'{"notice_id":"","notice_type":"red","status":"active","requesting_country":"",'
+          b'"names":[{"given":"","family":""},{"full_name":""}],"birth_dates":["19"],"sex":"M",'
+          b'"nationalities":[""],"documents":[{"type":"passport","number":"","country":""}],'
+          b'"offences":["murder","genocide","war_crimes","drug_trafficking","terrorism"],"caution":null}')
+"""Preset dictionary for the per-notice zlib stream: field names and common values, so a
+~330-byte notice compresses to about half."""
 
-    __slots__ = ("slot", "notice_id", "forms", "dobs", "years", "sex", "nationalities", "docs", "raw")
+_SHARED: dict[object, object] = {}
+
+
+def _share(value: Any) -> Any:
+    """One copy of equal small immutable values (nationality tuples, year ranges)."""
+    return _SHARED.setdefault(value, value) if len(_SHARED) < 200_000 else value
+
+
+def _pack(form: NameForm) -> str:
+    return "\x1f".join((" ".join(form.keys), "".join(form.roles), str(form.name_index),
+                        ("a" if form.abjad else "") + ("d" if form.derived else ""), "\x1e".join(form.originals)))
+
+
+def _unpack(packed: str) -> NameForm:
+    keys, roles, index, flags, originals = packed.split("\x1f")
+    return NameForm(tuple(keys.split(" ")), tuple(originals.split("\x1e")), int(index),
+                    tuple(roles), "a" in flags, "d" in flags)
+
+
+class Entry:
+    """What the matcher needs of one active notice, stored compactly (a 1M-notice list must fit
+    in memory): name forms packed as one string each and unpacked when compared, the notice
+    itself as zlib-compressed JSON rebuilt only for hits."""
+
+    __slots__ = ("slot", "notice_id", "_forms", "dobs", "years", "sex", "nationalities", "_docs", "_z")
 
     def __init__(self, slot: int, notice: schemas.WantedPerson) -> None:
         self.slot = slot
         self.notice_id = notice.notice_id
         forms: list[NameForm] = []
         for i, name in enumerate(notice.names):
-            forms.extend(forms_of(_parts(name.given, name.family, name.full_name), i))
-        self.forms = tuple(forms)
-        self.dobs: tuple[PartialDate, ...] = tuple(
+            forms.extend(name_forms(name.given, name.family, name.full_name, tuple(notice.nationalities), i))
+        packed = tuple(_pack(f) for f in forms)
+        self._forms: str | tuple[str, ...] = packed[0] if len(packed) == 1 else packed
+        self.dobs: tuple[PartialDate, ...] = _share(tuple(
             d for d in (parse_date(b) for b in notice.birth_dates) if d is not None
-        )
-        self.years = (min(d[0] for d in self.dobs), max(d[0] for d in self.dobs)) if self.dobs else None
+        ))
+        self.years: tuple[int, int] | None = _share(
+            (min(d[0] for d in self.dobs), max(d[0] for d in self.dobs))) if self.dobs else None
         """(earliest, latest) birth year, for a quick far-apart check."""
         self.sex = notice.sex if notice.sex in ("M", "F") else None
-        self.nationalities = tuple(notice.nationalities)
-        self.docs: tuple[DocRef, ...] = tuple(
-            (doc_key(d.number), d.country, d.type) for d in notice.documents if doc_key(d.number)
-        )
-        self.raw = orjson.dumps(notice.model_dump(mode="json", exclude_none=False))
+        self.nationalities: tuple[str, ...] = _share(tuple(sys.intern(c) for c in notice.nationalities))
+        self._docs = "\x1e".join(f"{doc_key(d.number)}\x1f{d.country or ''}\x1f{d.type}"
+                                 for d in notice.documents if doc_key(d.number)) or None
+        comp = zlib.compressobj(9, zdict=_ZDICT)
+        self._z = comp.compress(orjson.dumps(notice.model_dump(mode="json", exclude_none=True))) + comp.flush()
+
+    @property
+    def forms(self) -> tuple[NameForm, ...]:
+        """The notice's name forms (every name and alias, every romanisation)."""
+        f = self._forms
+        return (_unpack(f),) if isinstance(f, str) else tuple(_unpack(x) for x in f)
+
+    @property
+    def docs(self) -> tuple[DocRef, ...]:
+        """(normalised number, issuing country or None, type) per document of the notice."""
+        if self._docs is None:
+            return ()
+        out = []
+        for d in self._docs.split("\x1e"):
+            number, country, dtype = d.split("\x1f")
+            out.append((number, country or None, dtype))
+        return tuple(out)
+
+    @property
+    def raw(self) -> bytes:
+        """The notice as JSON."""
+        d = zlib.decompressobj(zdict=_ZDICT)
+        return d.decompress(self._z) + d.flush()
 
     def notice(self) -> schemas.WantedPerson:
         return schemas.WantedPerson.model_validate_json(self.raw)
+
+
+def name_forms(given: str | None, family: str | None, full: str | None,
+               nationality: str | tuple[str, ...] | None, name_index: int = 0) -> list[NameForm]:
+    """The name's forms, plus a pinyin reading when it looks Wade–Giles (``_wadegiles``)."""
+    parts = _parts(given, family, full)
+    forms = forms_of(parts, name_index)
+    text = " ".join(p for p, _ in parts if p)
+    if forms and looks_wade_giles(text, nationality):
+        seen = {f.keys for f in forms}
+        converted = [(" ".join(to_pinyin(w) for w in p.split()) if role == "?" else to_pinyin(p), role)
+                     if p else (p, role) for p, role in parts]
+        shown = {role: p for p, role in parts if p}
+        for f in forms_of(converted, name_index):
+            if f.keys not in seen:
+                originals = tuple(shown.get(r, o) if r != "?" else o for r, o in zip(f.roles, f.originals))
+                forms.append(NameForm(f.keys, originals, name_index, f.roles, f.abjad, derived=True))
+    return forms
 
 
 def _parts(given: str | None, family: str | None, full: str | None) -> list[tuple[str | None, str]]:
@@ -97,7 +172,7 @@ def query_of(event: schemas.BorderCrossing | schemas.VisaApplication | schemas.T
     """Build the ``Query`` of an event (its subject's name forms, facts, and a tip's text)."""
     person = schemas.event_subject(event)
     q = Query()
-    q.forms = tuple(forms_of(_parts(person.given, person.family, person.full_name)))
+    q.forms = tuple(name_forms(person.given, person.family, person.full_name, person.nationality))
     q.dob = parse_date(person.birth_date)
     q.sex = person.sex if person.sex in ("M", "F") else None
     q.nationality = person.nationality

@@ -37,10 +37,10 @@ EXTRA_UNKNOWN = 0.08
 class NameForm:
     """One rendering of one name, ready for comparison."""
 
-    __slots__ = ("keys", "cons", "originals", "roles", "name_index", "abjad")
+    __slots__ = ("keys", "cons", "originals", "roles", "name_index", "abjad", "derived")
 
     def __init__(self, keys: tuple[str, ...], originals: tuple[str, ...], name_index: int,
-                 roles: tuple[str, ...] | None = None, abjad: bool = False) -> None:
+                 roles: tuple[str, ...] | None = None, abjad: bool = False, derived: bool = False) -> None:
         self.keys = keys
         self.cons = tuple(consonant_key(k) for k in keys)
         self.originals = originals
@@ -48,6 +48,9 @@ class NameForm:
         """Per token: ``g`` given, ``f`` family, ``?`` unknown (full name, tip text)."""
         self.name_index = name_index
         self.abjad = abjad
+        self.derived = derived
+        """Converted by us from one Latin romanisation to another (Wade–Giles to pinyin): a
+        guess, so only an exact agreement through it counts in full."""
         """Rendered from a script without short vowels (Arabic, Hebrew): compare skeletons."""
 
     def __repr__(self) -> str:

@@ -35,6 +35,11 @@ EXACT_NAME = 0.94
 """A name-only hit (nothing else agrees at all) alerts only when the name agrees fully."""
 
 
+DERIVED_PENALTY = 0.05
+"""Taken off an inexact name similarity reached only through a romanisation we converted
+(Wade–Giles to pinyin): a guess plus a spelling difference is weak evidence."""
+
+
 class Evidence:
     """One rule's finding: ``delta`` to the score (the name rule: the base), and the reason."""
 
@@ -98,6 +103,8 @@ def rule_name(q: Query, e: Entry, ctx: Context) -> Evidence | None:
             a, form, where = ta, tform, " (named in tip text)"
     if form is None or a.score <= 0.0:
         return None
+    if form.derived and a.score < 1.0:
+        a.score = max(0.0, a.score - DERIVED_PENALTY)
     alias = "" if form.name_index == 0 else f" (alias {form.name_index})"
     shown = ", ".join(f"{qo}~{co}" for qo, co, _ in a.pairs)
     common = _is_common_name(form, a, ctx)

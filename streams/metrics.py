@@ -14,7 +14,14 @@ from typing import Any
 
 import faust
 from aiokafka import AIOKafkaClient
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
 from prometheus_client.process_collector import ProcessCollector
 
 __all__ = ["LATENCY_BUCKETS", "WorkerMetrics", "install_pages"]
@@ -81,7 +88,7 @@ class _BrokerProbe:
                 await self._client.bootstrap()
             await asyncio.wait_for(self._client.fetch_all_metadata(), 3.0)
             self._ok = True
-        except Exception:  # any failure means "not reachable now"; the next probe tries again
+        except Exception:  # noqa: BLE001 - any failure means "not reachable now"; the next probe retries
             self._ok = False
             if self._client is not None:
                 client, self._client = self._client, None

@@ -167,7 +167,9 @@ class RetroScreener:
                 assert change.trigger is not None
                 # The first trigger names it (new, then changed: new); the last record dates it.
                 trigger: Trigger = notices[nid].trigger if nid in notices else change.trigger
-                notices[change.notice_id] = Rescreen(trigger, datetime.fromtimestamp(rec.timestamp, timezone.utc))
+                notices[change.notice_id] = Rescreen(
+                    trigger, datetime.fromtimestamp(rec.timestamp, timezone.utc)
+                )
                 pending[change.notice_id] = change.fingerprint
             elif change.action == "forget":
                 notices.pop(change.notice_id, None)

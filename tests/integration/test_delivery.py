@@ -275,3 +275,13 @@ def test_no_sms_body_holds_a_name_birth_date_or_document_number(stack: Stack) ->
     for body in bodies:
         for secret in ("MBARUSHIMANZI", "Mbarushimanzi", "ATHANASIUS", "1951", "RW7000001"):
             assert secret not in body
+
+
+def test_dispatcher_metrics_count_deliveries_and_hand_off_latency(stack: Stack) -> None:
+    """/metrics on the dispatcher's web app, after the deliveries the tests above made."""
+    with urllib.request.urlopen(f"{stack.settings.public_url}/metrics", timeout=10) as resp:
+        text = resp.read().decode()
+    sent = re.search(r'^fugitive_alerts_deliveries_total\{channel="sms",outcome="sent"\} (\S+)$', text, re.M)
+    failed = re.search(r'^fugitive_alerts_deliveries_total\{channel="sms",outcome="failed"\} (\S+)$', text, re.M)
+    assert sent and float(sent.group(1)) >= 1 and failed and float(failed.group(1)) >= 1
+    assert re.search(r'^fugitive_alerts_alert_to_provider_seconds_count\{channel="email"\} [1-9]', text, re.M)

@@ -51,7 +51,7 @@ def _http(url: str, token: str | None = None) -> tuple[int, str]:
 def _lag_json(settings: Settings) -> tuple[int, dict[str, Any]]:
     done = subprocess.run([sys.executable, "-m", "fugitive_alerts", "lag", "--json", "--group", settings.app_id],
                           env={**os.environ, **settings.to_env()}, capture_output=True, text=True,
-                          timeout=90)
+                          timeout=90, check=False)
     assert done.returncode in (0, 1) and done.stdout, f"lag --json exited {done.returncode}: {done.stderr}"
     return done.returncode, json.loads(done.stdout)
 
@@ -71,9 +71,18 @@ def _lag_until(settings: Settings, ok: Any, timeout: float, what: str) -> tuple[
 
 def _metric(text: str, name: str, **labels: str) -> float | None:
     for line in text.splitlines():
-        if (line.startswith(name + "{") or line.startswith(name + " ")) and all(f'{k}="{v}"' in line for k, v in labels.items()):
+        if line.startswith((name + "{", name + " ")) and all(f'{k}="{v}"' in line for k, v in labels.items()):
             return float(line.rsplit(" ", 1)[1])
     return None
+
+
+def _scrape_until(url: str, ok: Any, what: str, timeout: float = 30.0) -> str:
+    """Scrape ``url`` until ``ok(text)``; return that text."""
+    def attempt() -> str | None:
+        text = _http(url)[1]
+        return text if ok(text) else None
+
+    return wait_for(attempt, timeout, what)
 
 
 class Ops:
@@ -175,9 +184,9 @@ def test_stopped_worker_shows_as_lagging_everywhere_and_recovers(ops: Ops, smtp_
     produce_json(s, topics.BORDER_CROSSINGS, [first], "event_id")
     first_alert = alert_id_for(first["event_id"], KNOWN["notice_id"])
     read_until(s, topics.ALERTS, lambda rs: any(r.key == first_alert.encode() for r in rs), 90)
-    worker_metrics = wait_for(lambda: (lambda t: t if (_metric(t, "fugitive_alerts_alerts_raised_total", band="alert")
-                                                       or 0) >= 1 else None)(
-        _http(f"http://127.0.0.1:{ops.worker_port}/metrics")[1]), 30, "the worker to count the alert")
+    worker_metrics = _scrape_until(f"http://127.0.0.1:{ops.worker_port}/metrics",
+                                   lambda t: (_metric(t, "fugitive_alerts_alerts_raised_total", band="alert") or 0) >= 1,
+                                   "the worker to count the alert")
     assert (_metric(worker_metrics, "fugitive_alerts_events_screened_total", event_type="border_crossing") or 0) >= 1
     assert _metric(worker_metrics, "fugitive_alerts_wanted_notices") == 1.0
     assert "fugitive_alerts_event_to_alert_seconds_count 1.0" in worker_metrics
@@ -199,9 +208,9 @@ def test_stopped_worker_shows_as_lagging_everywhere_and_recovers(ops: Ops, smtp_
     assert set(part) == {"group", "topic", "partition", "committed", "end", "lag", "lag_seconds", "status"}
     print("lag --json while the worker is stopped:\n" + json.dumps(report, indent=2))
 
-    metrics = wait_for(lambda: (lambda t: t if _metric(t, "fugitive_alerts_consumer_group_status", group=group,
-                                                       status="STOP") == 1.0 else None)(
-        _http(f"{ops.monitor_url}/metrics")[1]), 30, "/metrics to show the group as STOP")
+    metrics = _scrape_until(f"{ops.monitor_url}/metrics",
+                            lambda t: _metric(t, "fugitive_alerts_consumer_group_status", group=group,
+                                              status="STOP") == 1.0, "/metrics to show the group as STOP")
     assert _metric(metrics, "fugitive_alerts_consumer_lag_records", group=group,
                    topic=s.topic(topics.BORDER_CROSSINGS), partition="0") == 5.0
     assert (_metric(metrics, "fugitive_alerts_consumer_lag_seconds", group=group,
@@ -222,8 +231,9 @@ def test_stopped_worker_shows_as_lagging_everywhere_and_recovers(ops: Ops, smtp_
     code, report = _lag_until(s, lambda g: g["status"] == "OK" and g["lag"] == 0, 120,
                               "the restarted worker to catch up")
     assert code == 0
-    wait_for(lambda: _metric(_http(f"{ops.monitor_url}/metrics")[1], "fugitive_alerts_consumer_group_status",
-                             group=group, status="OK") == 1.0, 30, "/metrics to show the group OK again")
+    _scrape_until(f"{ops.monitor_url}/metrics",
+                  lambda t: _metric(t, "fugitive_alerts_consumer_group_status", group=group, status="OK") == 1.0,
+                  "/metrics to show the group OK again")
     _dashboard(ops.monitor_url, ARTIFACTS / "ops-dashboard-recovered.png", status="OK")
     smtp_sink.wait_for(lambda msgs: [m for m in msgs if m["To"] == s.ops_email_to
                                      and f"consumer group {group} has recovered" in str(m["Subject"])], timeout=60)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from aiohttp.test_utils import TestClient, TestServer
 
@@ -48,7 +48,7 @@ def test_activity_keeps_ids_and_state_never_personal_data() -> None:
     activity = Activity(_settings())
     alert = make_alert()
     activity._apply("alert", alert.model_dump_json().encode())
-    at = datetime.now(timezone.utc)
+    at = datetime.now(UTC)
     for status, channel in (("sent", "sms"), ("failed", "email")):
         d = Delivery(key=f"{alert.alert_id}/b.o/{channel}", alert_id=alert.alert_id, bureau_id="ncb-ke",
                      recipient="ke-duty", channel=channel, status=status, at=at, error="smtp server answered 550"

@@ -147,6 +147,21 @@ def test_event_older_than_the_window_by_occurred_at_raises_nothing() -> None:
     assert len(_retro(_crossing(24 * 29))) == 1
 
 
+def test_event_appended_after_the_notice_and_grace_was_screened_live() -> None:
+    """Retro-screening skips what live screening saw with the notice loaded (no duplicate alerts)."""
+    assert _retro(_crossing(30), appended=GRACE) == []
+    assert _retro(_crossing(30), appended=timedelta(hours=2)) == []
+
+
+def test_event_in_the_grace_after_the_notice_alerts_as_live_screening_would() -> None:
+    """An event that happened after the notice, appended within the grace: a worker that had not
+    loaded the notice yet may have missed it, so it alerts, but it is not "seen before"."""
+    event = _crossing(-0.0005)  # occurred two seconds after the notice was issued
+    [alert] = _retro(event, appended=timedelta(seconds=3))
+    assert alert.seen_before is None and alert.urgency == "critical"
+    assert not alert.reasons[0].startswith("seen before")
+
+
 def test_only_the_retro_screened_notices_alert() -> None:
     other = f.notice(
         "Quillfeather", "Barnabus", notice_id="2026/00003", dob="1960-01-01", passport="GB7000003"
@@ -252,12 +267,12 @@ def _screener(
 def _wanted(
     record: dict[str, Any] | None, notice_id: str = NOTICE["notice_id"], offset: int = 0
 ) -> WantedRecord:
-    return WantedRecord(notice_id.encode(), _raw(record), 0, offset, 0.0)
+    return WantedRecord(notice_id.encode(), _raw(record), 0, offset, time.time())
 
 
 def test_new_notice_alerts_once_and_identical_reimport_does_not_rescreen() -> None:
     fingerprints: dict[bytes, bytes] = {}
-    event = _crossing(5)
+    event = _crossing(5, datetime.now(timezone.utc))
     screener, sent = _screener([event], fingerprints)
     assert asyncio.run(screener.handle([_wanted(NOTICE)])) == 1
     assert [a.event_id for a in sent] == [event["event_id"]]
@@ -269,7 +284,7 @@ def test_new_notice_alerts_once_and_identical_reimport_does_not_rescreen() -> No
 
 def test_withdrawn_then_reissued_notice_screens_again() -> None:
     fingerprints: dict[bytes, bytes] = {}
-    screener, sent = _screener([_crossing(5)], fingerprints)
+    screener, sent = _screener([_crossing(5, datetime.now(timezone.utc))], fingerprints)
     asyncio.run(screener.handle([_wanted(NOTICE)]))
     asyncio.run(screener.handle([_wanted(None, offset=1)]))
     assert NOTICE["notice_id"].encode() not in fingerprints
@@ -279,14 +294,14 @@ def test_withdrawn_then_reissued_notice_screens_again() -> None:
 
 def test_notice_added_and_withdrawn_in_one_batch_does_not_scan() -> None:
     fingerprints: dict[bytes, bytes] = {}
-    screener, sent = _screener([_crossing(5)], fingerprints)
+    screener, sent = _screener([_crossing(5, datetime.now(timezone.utc))], fingerprints)
     assert asyncio.run(screener.handle([_wanted(NOTICE), _wanted(None, offset=1)])) == 0
     assert sent == [] and screener.events.reads == 0 and fingerprints == {}  # type: ignore[attr-defined]
 
 
 def test_changed_notice_rescreens_with_changed_trigger() -> None:
     fingerprints: dict[bytes, bytes] = {}
-    screener, sent = _screener([_crossing(5)], fingerprints)
+    screener, sent = _screener([_crossing(5, datetime.now(timezone.utc))], fingerprints)
     asyncio.run(screener.handle([_wanted(NOTICE)]))
     changed = {**NOTICE, "names": [*NOTICE["names"], {"given": "Athanase", "family": "Mbarushimanzi"}]}
     screener.screener = matcher_with(changed)  # the worker's matcher has applied the change
