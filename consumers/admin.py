@@ -11,13 +11,23 @@ import asyncio
 
 import structlog
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import KafkaConnectionError, TopicAlreadyExistsError
+from aiokafka.errors import (
+    ClusterAuthorizationFailedError,
+    KafkaConnectionError,
+    TopicAlreadyExistsError,
+    TopicAuthorizationFailedError,
+)
 
 from schemas import Settings, response_topic, topics
+
+from .kafka_login import login_problem
 
 __all__ = ["ensure_topics", "topic_specs", "wait_for_broker", "BrokerUnavailable"]
 
 log = structlog.get_logger(__name__)
+
+
+_NOT_AUTHORIZED = (TopicAuthorizationFailedError.errno, ClusterAuthorizationFailedError.errno)
 
 
 class BrokerUnavailable(RuntimeError):
@@ -30,10 +40,19 @@ def topic_specs(settings: Settings) -> list[NewTopic]:
     specs = []
     for name in (*topics.EVENT_TOPICS.values(), topics.REJECTED, topics.ALERTS, topics.DELIVERIES, topics.ACKS,
                  topics.DELIVERY_FAILURES):
-        # Event topics keep the retro-screening window (docs/wanted-lists.md); the rest, Kafka's default.
-        events = name in topics.EVENT_TOPICS.values()
-        kept = {"retention.ms": str(settings.event_retention_days * 86_400_000)} if events else {}
+        # Event topics keep the retro-screening window (docs/wanted-lists.md). Alerts and deliveries keep
+        # twice that: a notice changed at the end of the window re-screens events as old as the window,
+        # and the dispatcher must still find those alerts' deliveries, or it would send them again.
+        days = {**{t: settings.event_retention_days for t in topics.EVENT_TOPICS.values()},
+                topics.ALERTS: 2 * settings.event_retention_days,
+                topics.DELIVERIES: 2 * settings.event_retention_days}.get(name)
+        kept = {"retention.ms": str(days * 86_400_000)} if days else {}
         specs.append(NewTopic(settings.topic(name), num_partitions=n, replication_factor=rf, topic_configs=kept))
+    for agency in settings.ingest_agency_list:  # security (issue 6): per-agency ingest, as the event topics
+        for event_type in topics.EVENT_TOPICS:
+            specs.append(NewTopic(settings.topic(topics.ingest_topic(agency, event_type)), num_partitions=n,
+                                  replication_factor=rf,
+                                  topic_configs={"retention.ms": str(settings.event_retention_days * 86_400_000)}))
     for name in sorted(topics.COMPACTED):
         specs.append(
             NewTopic(
@@ -44,8 +63,9 @@ def topic_specs(settings: Settings) -> list[NewTopic]:
     return specs
 
 
-async def wait_for_broker(settings: Settings, timeout: float = 60.0) -> None:
+async def wait_for_broker(settings: Settings, timeout: float | None = None) -> None:
     """Retry until the broker answers, or raise ``BrokerUnavailable`` with what to do."""
+    timeout = settings.startup_timeout_seconds if timeout is None else timeout
     deadline = asyncio.get_running_loop().time() + timeout
     attempt = 0
     while True:
@@ -56,6 +76,9 @@ async def wait_for_broker(settings: Settings, timeout: float = 60.0) -> None:
             await admin.list_topics()
             return
         except (KafkaConnectionError, OSError, asyncio.TimeoutError) as exc:
+            problem = await login_problem(settings) if attempt == 1 else None  # security (issue 6)
+            if problem is not None:  # a wrong password or an untrusted certificate: retrying won't help
+                raise BrokerUnavailable(problem) from None
             if asyncio.get_running_loop().time() >= deadline:
                 raise BrokerUnavailable(
                     f"Kafka at {settings.kafka_bootstrap_servers} did not answer in {timeout:.0f}s "
@@ -88,9 +111,13 @@ async def ensure_topics(settings: Settings, agencies: list[str] | None = None) -
         missing = [spec for spec in specs if spec.name not in existing]
         if missing:
             response = await admin.create_topics(missing)
+            denied = sorted(name for name, code, *_ in response.topic_errors if code in _NOT_AUTHORIZED)
+            if denied:  # with ACLs on, an admin creates the topics (`fugitive-alerts acls apply`)
+                log.warning("not authorized to create or see these topics; an admin must create them", topics=denied)
+                missing = [spec for spec in missing if spec.name not in denied]
             for name, code, *rest in response.topic_errors:
                 # 36 = TOPIC_ALREADY_EXISTS: another process created it meanwhile.
-                if code not in (0, TopicAlreadyExistsError.errno):
+                if code not in (0, TopicAlreadyExistsError.errno, *_NOT_AUTHORIZED):
                     raise RuntimeError(f"could not create topic {name!r}: error {code} {rest[-1] if rest else ''}")
         return [spec.name for spec in missing]
     finally:

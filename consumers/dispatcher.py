@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import os
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -116,7 +117,7 @@ class Dispatcher:
         producer = AIOKafkaProducer(acks="all", enable_idempotence=True, linger_ms=5, **kwargs)
         consumer = AIOKafkaConsumer(
             group_id=self.settings.dispatcher_group, enable_auto_commit=False, auto_offset_reset="earliest",
-            partition_assignment_strategy=(RangePartitionAssignor,), **kwargs,
+            partition_assignment_strategy=(RangePartitionAssignor,), isolation_level="read_committed", **kwargs,
         )
         await producer.start()
         self.sender.producer = producer
@@ -138,6 +139,9 @@ class Dispatcher:
                     continue
                 await self._loaded.wait()  # never act on a record before its partition's state is loaded
                 await asyncio.gather(*(self._handle(rec) for recs in batches.values() for rec in recs))
+                if self.settings.fault_exit_before_commit:
+                    log.warning("fault injection: exiting between send and offset commit")
+                    os._exit(137)
                 await consumer.commit({tp: recs[-1].offset + 1 for tp, recs in batches.items()})
         finally:
             timer.cancel()
@@ -185,6 +189,8 @@ class Dispatcher:
             return [d for d in results if d is not None]
         results = await asyncio.gather(*(self.sender.deliver(alert, r) for r in recipients))
         await self._start_escalation(alert, sorted({r.bureau.id for r in recipients}), now)
+        if self.notices.values.get(alert.notice_id) is False:
+            await self.withdraw(alert.notice_id)  # withdrawn while this alert was being delivered
         return [d for d in results if d is not None]
 
     async def _sighting(self, alert: Alert, now: datetime) -> str | None:

@@ -118,7 +118,9 @@ def start(
     if external is not None:
         _echo(f"KAFKA_BOOTSTRAP_SERVERS names {external}: using that broker, not starting a local one.")
         try:
-            wait_for_broker(external, min(timeout, 30.0))
+            from schemas import Settings
+
+            wait_for_broker(external, min(timeout, 30.0), Settings().kafka_client_kwargs())  # TLS/SASL if set
         except BrokerError as exc:
             raise _fail(f"{exc} (or unset KAFKA_BOOTSTRAP_SERVERS to run a local broker)") from None
         _echo(f"The broker at {external} answers.")
@@ -163,7 +165,9 @@ def status(
     _quiet_clients()
     broker, external = _resolve(port, controller_port, data_dir)
     if external is not None:
-        if broker_answers(external, 5.0):
+        from schemas import Settings
+
+        if broker_answers(external, 5.0, Settings().kafka_client_kwargs()):  # TLS/SASL if configured
             typer.echo(f"using KAFKA_BOOTSTRAP_SERVERS={external}: answers")
             return
         typer.echo(f"using KAFKA_BOOTSTRAP_SERVERS={external}: does not answer")

@@ -11,7 +11,9 @@ from .broker import app as broker_app
 from .cmd_data import alerts_app, bureaus_app, publish, responses_app, wanted_app
 from .cmd_ops import lag, monitor  # ops (issue 5)
 from .cmd_pipeline import dispatcher, worker
+from .cmd_security import acls_app  # security (issue 6)
 from .demo import demo
+from .screen import screen_command
 
 app = typer.Typer(
     name="fugitive-alerts",
@@ -30,9 +32,11 @@ app.command()(publish)
 app.add_typer(alerts_app, name="alerts")
 app.add_typer(bureaus_app, name="bureaus")
 app.add_typer(responses_app, name="responses")
+app.command("screen")(screen_command)
 app.command()(demo)
 app.command()(lag)  # ops (issue 5)
 app.command()(monitor)  # ops (issue 5)
+app.add_typer(acls_app, name="acls")  # security (issue 6)
 
 
 def main() -> None:

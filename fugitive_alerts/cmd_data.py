@@ -45,6 +45,9 @@ def publish(
                                   help="Check each event against the schema before sending (default). "
                                        "--no-validate sends any line with a known event_type as it is, "
                                        "so the pipeline's dead-letter path can be exercised."),
+    ingest: bool = typer.Option(False, "--ingest",
+                                help="Publish to each event's agency's ingest.<agency>.* topic (the worker checks "
+                                     "and forwards it): how an agency publishes when Kafka ACLs are on."),
 ) -> None:
     """Publish JSONL events to their topics (border crossings, visa applications, tips), keyed by event_id.
 
@@ -56,9 +59,9 @@ def publish(
     if wait_response:
         from .responses import publish_and_wait
 
-        _run(publish_and_wait(settings, file, timeout))
+        _run(publish_and_wait(settings, file, timeout, ingest=ingest))
         return
-    report = _run(publish_events(settings, file, validate=validate))
+    report = _run(publish_events(settings, file, validate=validate, ingest=ingest))
     for topic, n in sorted(report.by_topic.items()):
         print(f"{n:>8} -> {topic}")
     print(f"published {report.sent} event(s)")

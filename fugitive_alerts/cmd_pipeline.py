@@ -15,6 +15,7 @@ __all__ = ["worker", "dispatcher"]
 def worker(
     web_port: int = typer.Option(6066, help="Port of the worker's web server (bound to 127.0.0.1)."),
     loglevel: str = typer.Option("warning", help="Faust's own log level (the project's logs are always on)."),
+    loop: str = typer.Option("aio", help="Event loop: aio (asyncio) or uvloop (the 'fast' extra). See docs/benchmarks.md."),
 ) -> None:
     """Run the Faust worker: load the wanted list, screen every event, produce alerts and responses.
 
@@ -30,6 +31,10 @@ def worker(
     from consumers import BrokerUnavailable, ensure_topics
     from streams import create_app
 
+    if loop != "aio":
+        import mode.loop
+
+        mode.loop.use(loop)  # as `faust -L uvloop worker`: before any event loop exists
     settings = load_settings()
     try:
         asyncio.run(ensure_topics(settings))

@@ -25,12 +25,13 @@ from twilio.request_validator import RequestValidator
 
 from alerting import load_directory, route
 from matching import Matcher
-from schemas import EVENT_ADAPTER, Acknowledgement, Alert, Delivery, Settings, WantedPerson
+from schemas import EVENT_ADAPTER, Acknowledgement, Alert, Delivery, Settings
 from streams import screen_record
 
 from .common import SAMPLE_DIR, fail, load_settings
 from .live import print_live
 from .local_kafka import BrokerError
+from .importers import read_notices
 from .produce import import_bureaus, import_wanted, publish_events
 from .stack import start_pipeline, start_stack, stack_dir, stop_stack
 
@@ -40,8 +41,8 @@ __all__ = ["demo"]
 def _expected(settings: Settings, wanted: Path, events: Path) -> dict[str, int]:
     """alert_id -> number of first deliveries, by the same engine and routing, in-process."""
     matcher = Matcher(alert_threshold=settings.alert_threshold, review_threshold=settings.review_threshold)
-    for line in wanted.read_bytes().splitlines():
-        matcher.upsert(WantedPerson.model_validate_json(line))
+    for notice in read_notices("ftm", wanted, source="sample")[0]:
+        matcher.upsert(notice)
     directory = load_directory(SAMPLE_DIR / "bureaus.yaml")
     expected: dict[str, int] = {}
     for offset, line in enumerate(events.read_bytes().splitlines()):
@@ -112,9 +113,10 @@ async def _run(settings: Settings, console: Console, wanted: Path, events: Path,
     expected = _expected(settings, wanted, events)
     watch = _Watch()
     await import_bureaus(settings, SAMPLE_DIR / "bureaus.yaml")
-    report = await import_wanted(settings, wanted)
-    console.print(f"[bold][5/6][/bold] Wanted list: {report.sent} fictional notices imported "
-                  f"(names in Latin, Cyrillic, Arabic, Han, Hangul, Greek, Hebrew, Devanagari, Thai, ...)")
+    report = await import_wanted(settings, wanted, format="ftm", source="sample")
+    console.print(f"[bold][5/6][/bold] Wanted list: {report.sent} fictional notices imported from a "
+                  f"FollowTheMoney (OpenSanctions-format) file, {wanted.name} (names in Latin, Cyrillic, Arabic, "
+                  f"Han, Hangul, Greek, Hebrew, Devanagari, Thai, ...)")
     live = asyncio.create_task(print_live(settings, console, from_beginning=True, deliveries=True,
                                           on_record=watch.on_record))
     console.print(f"[bold][6/6][/bold] Replaying {sum(1 for _ in events.open('rb'))} events at {rate:g}/s; "
@@ -188,7 +190,7 @@ def demo(
     console.print(f"[bold][4/6][/bold] Starting the worker and the dispatcher (topics {prefix}*) ...")
     settings = settings.model_copy(update={"escalate_critical_minutes": escalate_after / 60})
     start_pipeline(settings, base, stack, say)
-    outcome = asyncio.run(_run(settings, console, SAMPLE_DIR / "wanted.jsonl", SAMPLE_DIR / "events.jsonl",
+    outcome = asyncio.run(_run(settings, console, SAMPLE_DIR / "wanted.ftm.jsonl", SAMPLE_DIR / "events.jsonl",
                                rate, timeout))
     lat = sorted(outcome["latencies"])  # type: ignore[arg-type]
     console.print()

@@ -28,8 +28,9 @@ import shlex
 import subprocess
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 from .kafka_jars import BrokerError, _stderr, ensure_jars, jars_dir, java, kafka_version
 from .services import Service, ServiceError, port_is_free, tail, wait_for
@@ -51,11 +52,12 @@ LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 # -- probing a broker ----------------------------------------------------------------------------
 
 
-async def _describe(bootstrap: str, timeout: float) -> bool:
+async def _describe(bootstrap: str, timeout: float, client_kwargs: Mapping[str, Any] | None = None) -> bool:
     from aiokafka.admin import AIOKafkaAdminClient
 
     ms = max(1000, int(timeout * 1000))
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=ms)
+    kwargs = {**(client_kwargs or {}), "bootstrap_servers": bootstrap}
+    admin = AIOKafkaAdminClient(**kwargs, request_timeout_ms=ms)
     try:
         await asyncio.wait_for(admin.start(), timeout)
         cluster = await asyncio.wait_for(admin.describe_cluster(), timeout)
@@ -67,20 +69,21 @@ async def _describe(bootstrap: str, timeout: float) -> bool:
             await admin.close()
 
 
-def broker_answers(bootstrap: str, timeout: float = 5.0) -> bool:
+def broker_answers(bootstrap: str, timeout: float = 5.0, client_kwargs: Mapping[str, Any] | None = None) -> bool:
     """True if a Kafka cluster at ``bootstrap`` answers a metadata request with a live broker.
 
+    ``client_kwargs``: security arguments (``Settings.kafka_client_kwargs()``) for a TLS/SASL broker.
     Safe to call with or without a running event loop (runs on a private loop in a thread).
     """
     with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="kafka-probe") as pool:
-        return pool.submit(asyncio.run, _describe(bootstrap, timeout)).result()
+        return pool.submit(asyncio.run, _describe(bootstrap, timeout, client_kwargs)).result()
 
 
-def wait_for_broker(bootstrap: str, timeout: float = 60.0) -> None:
+def wait_for_broker(bootstrap: str, timeout: float = 60.0, client_kwargs: Mapping[str, Any] | None = None) -> None:
     """Wait until the broker at ``bootstrap`` answers; :class:`BrokerError` if it does not in time."""
     try:
         wait_for(
-            lambda: broker_answers(bootstrap, 2.0), timeout, f"the Kafka broker at {bootstrap} to answer"
+            lambda: broker_answers(bootstrap, 2.0, client_kwargs), timeout, f"the Kafka broker at {bootstrap} to answer"
         )
     except TimeoutError:
         raise BrokerError(

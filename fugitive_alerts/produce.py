@@ -10,7 +10,7 @@ from pathlib import Path
 import orjson
 from aiokafka import AIOKafkaProducer
 
-from consumers import ensure_topics
+from consumers import ensure_topics, wait_for_broker
 from schemas import EVENT_ADAPTER, Settings, topics
 
 from .jsonl import BadLine, Reading, progress_bar, read_jsonl
@@ -54,31 +54,41 @@ def _producer(settings: Settings) -> AIOKafkaProducer:
 
 
 async def publish_events(settings: Settings, path: Path, *, validate: bool = True,
-                         rate: float | None = None) -> PublishReport:
+                         rate: float | None = None, ingest: bool = False) -> PublishReport:
     """Send each event line to the topic of its ``event_type``, keyed by ``event_id``.
 
     With ``validate`` (the default) a line that fails the event schema is reported and not sent.
     Without it, any line that names a known ``event_type`` is sent as it is, and the pipeline's
     own validation rejects it to ``events.rejected``.
     ``rate`` paces the replay at that many events per second (default: as fast as possible).
+    ``ingest``: send each event to its agency's ``ingest.<agency>.*`` topic instead (the way an
+    agency publishes when ACLs are on; docs/security.md). Those topics are an admin's to create.
     """
-    await ensure_topics(settings)
+    if ingest:
+        await wait_for_broker(settings)
+    else:
+        await ensure_topics(settings)
     report = PublishReport()
-    reading: Reading[tuple[str, str]] = Reading()
+    reading: Reading[tuple[str, str, str]] = Reading()
 
-    def parse(raw: bytes) -> tuple[str, str]:
+    def parse(raw: bytes) -> tuple[str, str, str]:
         if validate:
             event = EVENT_ADAPTER.validate_json(raw)
-            return event.event_type, event.event_id
-        return route_line(raw)
+            return event.event_type, event.event_id, event.agency
+        event_type, event_id = route_line(raw)
+        agency = orjson.loads(raw).get("agency")
+        if ingest and not (isinstance(agency, str) and agency):
+            raise ValueError("agency missing: an ingest topic is per agency")
+        return event_type, event_id, str(agency)
 
     producer = _producer(settings)
     await producer.start()
     started = time.monotonic()
     try:
         with progress_bar() as progress:
-            for _, raw, (event_type, event_id) in read_jsonl(path, parse, reading, progress, "events"):
-                topic = settings.topic(topics.EVENT_TOPICS[event_type])
+            for _, raw, (event_type, event_id, agency) in read_jsonl(path, parse, reading, progress, "events"):
+                name = topics.ingest_topic(agency, event_type) if ingest else topics.EVENT_TOPICS[event_type]
+                topic = settings.topic(name)
                 if rate:
                     await _pace(report.sent, rate, started)
                 report.sent_at[event_id] = time.time()

@@ -4,7 +4,7 @@ Two ways to use it:
 
 - ``python -m fugitive_alerts.smtp_catcher --port 1025 --maildir var/mail`` runs a server that
   stores each message as ``<maildir>/<UTC timestamp>-<n>.eml`` and logs one line per message
-  (file, Message-ID, envelope recipients; never the body). Stop it with SIGTERM or Ctrl-C.
+  (file, Message-ID, number of recipients; never addresses or the body). Stop it with SIGTERM or Ctrl-C.
 - :class:`SmtpSink` runs one in-process (``aiosmtpd.controller.Controller`` on 127.0.0.1, a free
   port) and keeps the parsed :class:`email.message.EmailMessage` objects in memory;
   :meth:`SmtpSink.wait_for` blocks on a condition variable until the expected messages arrive.
@@ -102,7 +102,7 @@ class MaildirHandler:
         headers = BytesHeaderParser(policy=email.policy.default).parsebytes(data)
         self.log(
             f"{now:%Y-%m-%dT%H:%M:%SZ} stored {name} message-id={headers.get('Message-ID', '-')} "
-            f"to={','.join(envelope.rcpt_tos)}"
+            f"recipients={len(envelope.rcpt_tos)}"
         )
         return "250 Message accepted for delivery"
 

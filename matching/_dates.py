@@ -26,24 +26,29 @@ def parse_date(value: str | None) -> PartialDate | None:
     return (y, m, d)
 
 
-# Outcomes, strongest first: (delta, label). Deltas are score adjustments used by rules.
-EXACT = (0.10, "birth date exact")
-YEAR_MONTH = (0.06, "birth year-month agrees")
-YEAR = (0.04, "birth year agrees")
-DAY_MONTH_SWAP = (0.03, "birth date agrees with day/month swapped")
-YEAR_OFF_BY_ONE = (0.03, "birth date agrees but for the year (off by one)")
-YEAR_OFF_BY_TWO = (0.01, "birth date agrees but for the year (off by two)")
-SWAP_YEAR_OFF = (0.01, "birth date agrees with day/month swapped and the year off")
-SAME_YEAR_OTHER_DAY = (-0.06, "birth year agrees, day differs")
-NEAR_YEAR = (0.02, "birth date about a year off")
-NEAR_YEAR_PARTIAL = (0.01, "birth year off by one")
-NEAR_YEAR_FULL = (-0.10, "birth date differs (year off by one, other day)")
-YEAR_OFF_2 = (-0.04, "birth year off by two")
-CONFLICT = (-0.18, "birth date conflicts")
-FAR_CONFLICT = (-0.32, "birth date conflicts")
+# Outcomes, strongest first: (delta, label, weight). ``delta`` is the score adjustment;
+# ``weight`` is the evidence in log10 units (how many times likelier the agreement is for the
+# same person than for a stranger, roughly: a stranger shares a birth year about 1 time in 60,
+# a full date about 1 in 20,000), used by the matcher's evidence gate (``rules.combine``).
+EXACT = (0.10, "birth date exact", 4.0)
+YEAR_MONTH = (0.06, "birth year-month agrees", 2.9)
+YEAR = (0.04, "birth year agrees", 1.8)
+DAY_MONTH_SWAP = (0.03, "birth date agrees with day/month swapped", 3.0)
+YEAR_OFF_BY_ONE = (0.03, "birth date agrees but for the year (off by one)", 2.5)
+YEAR_OFF_BY_TWO = (0.01, "birth date agrees but for the year (off by two)", 2.0)
+SWAP_YEAR_OFF = (0.01, "birth date agrees with day/month swapped and the year off", 1.5)
+SAME_YEAR_OTHER_DAY = (-0.06, "birth year agrees, day differs", 0.5)
+NEAR_YEAR = (0.02, "birth date about a year off", 0.5)
+NEAR_YEAR_PARTIAL = (0.01, "birth year off by one", 0.3)
+NEAR_YEAR_FULL = (-0.10, "birth date differs (year off by one, other day)", -0.5)
+YEAR_OFF_2 = (-0.04, "birth year off by two", -0.5)
+CONFLICT = (-0.18, "birth date conflicts", -2.0)
+FAR_CONFLICT = (-0.32, "birth date conflicts", -4.0)
+
+Outcome = tuple[float, str, float]
 
 
-def _pair(q: PartialDate, c: PartialDate) -> tuple[float, str]:
+def _pair(q: PartialDate, c: PartialDate) -> Outcome:
     qy, qm, qd = q
     cy, cm, cd = c
     if qy == cy:
@@ -78,6 +83,6 @@ def _pair(q: PartialDate, c: PartialDate) -> tuple[float, str]:
     return CONFLICT if dy <= 3 else FAR_CONFLICT
 
 
-def compare_dates(query: PartialDate, candidates: tuple[PartialDate, ...]) -> tuple[float, str]:
-    """Best agreement of a query date with any of a notice's dates: ``(delta, label)``."""
+def compare_dates(query: PartialDate, candidates: tuple[PartialDate, ...]) -> Outcome:
+    """Best agreement of a query date with any of a notice's dates: ``(delta, label, weight)``."""
     return max((_pair(query, c) for c in candidates), key=lambda t: t[0])

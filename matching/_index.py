@@ -134,13 +134,15 @@ def _metaphone(key: str) -> str:
 class CandidateIndex:
     """Postings from key ids to entry slots."""
 
-    __slots__ = ("postings", "live", "token_cap", "pair_cap", "n_live")
+    __slots__ = ("postings", "live", "token_cap", "pair_cap", "rare_cap", "n_live")
 
-    def __init__(self, token_cap: int = 400, pair_cap: int = 5000) -> None:
+    def __init__(self, token_cap: int = 400, pair_cap: int = 5000, rare_cap: int = 8) -> None:
         self.postings: dict[int, Posting] = {}
         self.live: list[Entry | None] = []
         self.token_cap = token_cap
         self.pair_cap = pair_cap
+        self.rare_cap = rare_cap
+        """A query token whose exact key has at most this many holders selects them alone."""
         self.n_live = 0
 
     def get(self, key: str, default: int = 0) -> int:
@@ -217,7 +219,9 @@ class CandidateIndex:
         Votes are counted only to rank a candidate list longer than ``limit``."""
         postings = self.postings
         cap = self.token_cap
+        rare_cap = self.rare_cap
         groups: list[list[Sequence[int]]] = []
+        strong: set[int] = set()
         for group in qk.groups:
             found: list[Sequence[int]] = []
             for key in group:
@@ -230,7 +234,13 @@ class CandidateIndex:
                     found.append(p)
             if found:
                 groups.append(found)
-        strong: set[int] = set()
+                # a rare exact token selects on its own: the other parts may all be misspelt
+                p = postings.get(group[0])
+                if p is not None:
+                    if type(p) is int:
+                        strong.add(p)
+                    elif len(p) <= rare_cap:
+                        strong.update(p)
         for key in qk.pairs:
             p = postings.get(key)
             if p is None:

@@ -125,20 +125,21 @@ def token_similarity(a: str, b: str, ca: str, cb: str, abjad: bool = False) -> f
 class Alignment:
     """Result of ``align``: similarity and the matched (query words, candidate words) pairs."""
 
-    __slots__ = ("score", "pairs", "matched")
+    __slots__ = ("score", "pairs", "matched", "used")
 
-    def __init__(self, score: float, pairs: list[tuple[str, str, float]], matched: int) -> None:
+    def __init__(self, score: float, pairs: list[tuple[str, str, float]], matched: int,
+                 used: Iterable[int] = ()) -> None:
         self.score = score
         self.pairs = pairs
         self.matched = matched
+        self.used = used
+        """Indices of the candidate form's tokens that found a partner."""
 
 
 def _units(form: NameForm) -> list[tuple[frozenset[int], str, str]]:
     keys = form.keys
     units = [(frozenset((i,)), k, form.cons[i]) for i, k in enumerate(keys)]
     for i in range(len(keys) - 1):
-        if len(keys[i]) + len(keys[i + 1]) < 5:
-            continue  # "Yi Yu" is not a compound of "Yu"
         joined = token_key(keys[i] + keys[i + 1])
         units.append((frozenset((i, i + 1)), joined, consonant_key(joined)))
     return units
@@ -148,13 +149,19 @@ def align(q: NameForm, c: NameForm) -> Alignment:
     """Order-free token alignment of two name forms (see module docstring)."""
     if q.keys == c.keys or (len(q.keys) == len(c.keys) and sorted(q.keys) == sorted(c.keys)):
         pairs = [(qo, co, 1.0) for qo, co in zip(q.originals, _reorder(q, c))]
-        return Alignment(1.0, pairs, _substantive(q, set(range(len(q.keys)))))
+        every = range(len(c.keys))
+        return Alignment(1.0, pairs, _substantive(q, set(range(len(q.keys)))), every)
     qu, cu = _units(q), _units(c)
     abjad = q.abjad or c.abjad
     cands: list[tuple[float, int, frozenset[int], frozenset[int]]] = []
     for qi, qk, qc in qu:
         for ci, ck, cc in cu:
-            if len(qi) > 1 and len(ci) > 1 or (len(qi) > 1 or len(ci) > 1) and min(len(qk), len(ck)) < 4:
+            if len(qi) > 1 and len(ci) > 1:
+                continue
+            if (len(qi) > 1 or len(ci) > 1) and min(len(qk), len(ck)) < 4:
+                # a short join only when spelt the same: "JI YE" ~ "JIYE", but "Yi Yu" is not "Yu"
+                if qk == ck:
+                    cands.append((1.0, len(qi) + len(ci), qi, ci))
                 continue
             s = token_similarity(qk, ck, qc, cc, abjad)
             if s >= _MIN_PAIR:
@@ -178,7 +185,7 @@ def align(q: NameForm, c: NameForm) -> Alignment:
         return Alignment(0.0, [], 0)
     score = total / weight - _unmatched_penalty(q, used_q) - _unmatched_penalty(c, used_c)
     matched = min(_substantive(q, used_q), _substantive(c, used_c))
-    return Alignment(max(0.0, min(1.0, score)), pairs, matched)
+    return Alignment(max(0.0, min(1.0, score)), pairs, matched, used_c)
 
 
 def _substantive(form: NameForm, used: set[int]) -> int:

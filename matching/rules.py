@@ -19,7 +19,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from ._common import is_common
+from math import log10
+
+from ._common import COMMON, is_common
 from ._dates import FAR_CONFLICT, compare_dates
 from ._features import Entry, Query
 from ._names import Alignment, NameForm, align
@@ -35,6 +37,18 @@ EXACT_NAME = 0.94
 """A name-only hit (nothing else agrees at all) alerts only when the name agrees fully."""
 
 
+import os
+COMMON_GATE = os.environ.get("CG", "0") == "1"
+EVIDENCE_MIN = float(os.environ.get("EMIN", "5.5"))
+SIM_PENALTY = float(os.environ.get("SP", "10"))
+FUZZY_EVIDENCE_MIN = float(os.environ.get("FEM", "99"))
+STRONG = os.environ.get("STRONG", "1") == "1"
+EXACT_DATE_WEIGHT = 4.0
+CLOSE_NAME = float(os.environ.get("CLOSE", "0.75"))
+"""The evidence gate: a hit alerts only when the rarity of the agreeing name (``name_rarity``)
+plus the other rules' weights (birth date, sex, nationality, age in a tip) reach this many
+log10 units; below, it goes to review. An exact document match passes on its own."""
+
 DERIVED_PENALTY = 0.05
 """Taken off an inexact name similarity reached only through a romanisation we converted
 (Wade–Giles to pinyin): a guess plus a spelling difference is weak evidence."""
@@ -43,11 +57,14 @@ DERIVED_PENALTY = 0.05
 class Evidence:
     """One rule's finding: ``delta`` to the score (the name rule: the base), and the reason."""
 
-    __slots__ = ("kind", "delta", "reason", "corroborates", "sim")
+    __slots__ = ("kind", "delta", "reason", "corroborates", "sim", "weight")
 
     def __init__(self, kind: str, delta: float, reason: str, corroborates: bool = False,
-                 sim: float = 0.0) -> None:
+                 sim: float = 0.0, weight: float = 0.0) -> None:
         self.sim = sim
+        self.weight = weight
+        """Evidence in log10 units (the name rule: how rare the agreeing name is), summed by
+        ``combine`` for the evidence gate."""
         self.kind = kind
         self.delta = delta
         self.reason = reason
@@ -108,7 +125,8 @@ def rule_name(q: Query, e: Entry, ctx: Context) -> Evidence | None:
     alias = "" if form.name_index == 0 else f" (alias {form.name_index})"
     shown = ", ".join(f"{qo}~{co}" for qo, co, _ in a.pairs)
     common = _is_common_name(form, a, ctx)
-    ev = Evidence("name", name_base(a.score), f"name {a.score:.2f}{where}{alias}: {shown}", sim=a.score)
+    ev = Evidence("name", name_base(a.score), f"name {a.score:.2f}{where}{alias}: {shown}", sim=a.score,
+                  weight=name_rarity(form, a, ctx) - SIM_PENALTY * (1.0 - a.score))
     ev.corroborates = not common
     if common:
         ev.reason += " (common name)"
@@ -128,18 +146,51 @@ def _is_common_name(form: NameForm, a: Alignment, ctx: Context) -> bool:
     return all(is_common(k, ctx.df.get("t:" + k, 0), ctx.size) for k in keys)
 
 
+RARITY_MIN_LIST = 3000
+"""Below this many notices the list says little about how common a name part is: frequencies
+are taken per this many, so every part of a small list counts as rare (no gating)."""
+RARITY_FLOOR = 1e-5
+"""No name part is credited as rarer than 1 in 100,000 (at most 5 per part)."""
+COMMON_FREQUENCY = 1 / 200
+"""A world-frequent name part (``_common.COMMON``) counts as at least this frequent."""
+THIRD_PART = 0.5
+"""Weight of a third agreeing part: name parts are not independent (one culture's given and
+family names travel together), so only the two rarest count in full."""
+
+
+def name_rarity(form: NameForm, a: Alignment, ctx: Context) -> float:
+    """Evidence (log10 units) that an agreeing name gives: the sum over the two rarest
+    agreeing parts (half for a third) of -log10 of the part's frequency among the listed
+    names, i.e. roughly log10 of how many strangers one would expect to pass before one
+    carries this name by chance. A name held by 1 in 3,000 and 1 in 5,000 gives 7.2; two
+    parts each held by 1 in 200 give 4.6."""
+    n = max(ctx.size, RARITY_MIN_LIST)
+    vals: list[float] = []
+    keys = form.keys
+    for i in a.used:
+        k = keys[i]
+        if len(k) < 2 or k in PARTICLES:
+            continue
+        f = max(1, ctx.df.get("t:" + k, 0)) / n
+        if k in COMMON and f < COMMON_FREQUENCY:
+            f = COMMON_FREQUENCY
+        vals.append(-log10(max(f, RARITY_FLOOR)))
+    vals.sort(reverse=True)
+    return sum(vals[:2]) + THIRD_PART * sum(vals[2:3])
+
+
 def rule_birth_date(q: Query, e: Entry, ctx: Context) -> Evidence | None:
     """Birth date: exact agrees strongly; year-month or year weakly; day/month swapped or the
     year off by one weaker still; a different year lowers the score. Tips: an age in the text."""
     if q.dob is not None and e.dobs:
-        delta, label = compare_dates(q.dob, e.dobs)
-        return Evidence("birth_date", delta, label)
+        delta, label, weight = compare_dates(q.dob, e.dobs)
+        return Evidence("birth_date", delta, label, weight=weight)
     if q.ages is not None and e.dobs:
         lo, hi = q.ages
         if any(lo - 1 <= d[0] <= hi + 1 for d in e.dobs):
-            return Evidence("birth_date", 0.02, "age in tip consistent with birth date")
+            return Evidence("birth_date", 0.02, "age in tip consistent with birth date", weight=0.8)
         if all(d[0] < lo - 3 or d[0] > hi + 3 for d in e.dobs):
-            return Evidence("birth_date", -0.20, "age in tip conflicts with birth date")
+            return Evidence("birth_date", -0.20, "age in tip conflicts with birth date", weight=-2.0)
     return None
 
 
@@ -148,8 +199,8 @@ def rule_sex(q: Query, e: Entry, ctx: Context) -> Evidence | None:
     if q.sex is None or e.sex is None:
         return None
     if q.sex == e.sex:
-        return Evidence("sex", 0.01, "sex agrees")
-    return Evidence("sex", -0.15, "sex differs")
+        return Evidence("sex", 0.01, "sex agrees", weight=0.3)
+    return Evidence("sex", -0.15, "sex differs", weight=-1.0)
 
 
 def rule_nationality(q: Query, e: Entry, ctx: Context) -> Evidence | None:
@@ -158,8 +209,8 @@ def rule_nationality(q: Query, e: Entry, ctx: Context) -> Evidence | None:
     if q.nationality is None or not e.nationalities:
         return None
     if q.nationality in e.nationalities:
-        return Evidence("nationality", 0.02, f"nationality {q.nationality} agrees")
-    return Evidence("nationality", -0.03, f"nationality {q.nationality} not among the notice's")
+        return Evidence("nationality", 0.02, f"nationality {q.nationality} agrees", weight=0.7)
+    return Evidence("nationality", -0.03, f"nationality {q.nationality} not among the notice's", weight=-0.5)
 
 
 def rule_document(q: Query, e: Entry, ctx: Context) -> Evidence | None:
@@ -213,21 +264,38 @@ def combine(evidence: list[Evidence], alert_threshold: float) -> float:
     against = False
     dated = False
     common = True
+    weight = 0.0
+    name: Evidence | None = None
+    exact_date = same_country = False
     for ev in evidence:
+        weight += ev.weight
         if ev.kind == "document":
             doc = True
+        elif ev.kind == "birth_date" and ev.weight >= EXACT_DATE_WEIGHT:
+            exact_date = True
+        elif ev.kind == "nationality" and ev.delta > 0:
+            same_country = True
         elif ev.kind == "name":
             common = not ev.corroborates
             score += ev.delta
             name_sim = ev.sim
-        else:
+            name = ev
+        if ev.kind not in ("document", "name"):
             score += ev.delta
             support += max(0.0, ev.delta)
             against = against or ev.delta <= -0.03
             dated = dated or ev.kind == "birth_date"
     weak = support < CORROBORATION
-    if not doc and weak and (common or name_sim < EXACT_NAME or against and not dated):
+    if not doc and weak and (COMMON_GATE and common or name_sim < EXACT_NAME and weight < FUZZY_EVIDENCE_MIN
+                             or against and not dated):
         score = min(score, alert_threshold - 0.01)
+    elif not doc and name is not None and weight < EVIDENCE_MIN and score >= alert_threshold:
+        score = alert_threshold - 0.01
+        name.reason += f" (too frequent a name for the other evidence: {weight:.1f} < {EVIDENCE_MIN})"
+    if exact_date and same_country and name_sim >= CLOSE_NAME and score < alert_threshold:
+        score = alert_threshold + 0.01 if STRONG else score
+        if STRONG and name is not None:
+            name.reason += " (close name, exact birth date and nationality)"
     if doc:
         score = max(score, DOCUMENT_SCORE)
     return max(0.0, min(1.0, score))

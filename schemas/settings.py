@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ssl
 from pathlib import Path
+from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings"]
@@ -15,12 +17,21 @@ def _env(name: str) -> AliasChoices:
     return AliasChoices(name, f"FUGITIVE_ALERTS_{name}")
 
 
+_SECRET_FILES = {
+    "kafka_sasl_password": "kafka_sasl_password_file",
+    "smtp_password": "smtp_password_file",
+    "twilio_auth_token": "twilio_auth_token_file",
+}
+"""Secret -> the setting naming a file that holds it (docs/security.md "Secrets")."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="FUGITIVE_ALERTS_",
         env_file=".env",
         extra="ignore",
         populate_by_name=True,
+        hide_input_in_errors=True,  # security (issue 6): a validation error never echoes a secret
     )
 
     kafka_bootstrap_servers: str = Field("127.0.0.1:9092", validation_alias=_env("KAFKA_BOOTSTRAP_SERVERS"))
@@ -29,6 +40,28 @@ class Settings(BaseSettings):
     partitions: int = 1
     """Partition count for the topics the project creates (events, alerts, wanted list)."""
     replication_factor: int = 1
+
+    # --- Kafka security (issue 6, docs/security.md): TLS and SASL for every client, and the
+    # agencies allowed to publish through ingest.<agency>.* topics. Secrets are SecretStr and come
+    # from the environment or from a file (``*_FILE``, e.g. a mounted secret); never logged.
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        "PLAINTEXT", validation_alias=_env("KAFKA_SECURITY_PROTOCOL"))
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = Field(
+        "SCRAM-SHA-512", validation_alias=_env("KAFKA_SASL_MECHANISM"))
+    kafka_sasl_username: str | None = Field(None, validation_alias=_env("KAFKA_SASL_USERNAME"))
+    kafka_sasl_password: SecretStr | None = Field(None, validation_alias=_env("KAFKA_SASL_PASSWORD"))
+    kafka_sasl_password_file: Path | None = Field(None, validation_alias=_env("KAFKA_SASL_PASSWORD_FILE"))
+    """A file holding the SASL password (one line); used when ``KAFKA_SASL_PASSWORD`` is unset."""
+    kafka_ssl_cafile: Path | None = Field(None, validation_alias=_env("KAFKA_SSL_CAFILE"))
+    """PEM bundle of the CAs that signed the brokers' certificates; unset: the system's CAs."""
+    kafka_ssl_certfile: Path | None = Field(None, validation_alias=_env("KAFKA_SSL_CERTFILE"))
+    kafka_ssl_keyfile: Path | None = Field(None, validation_alias=_env("KAFKA_SSL_KEYFILE"))
+    """Client certificate and key (PEM) for brokers that require mutual TLS; usually unset with SASL."""
+    smtp_password_file: Path | None = Field(None, validation_alias=_env("SMTP_PASSWORD_FILE"))
+    twilio_auth_token_file: Path | None = Field(None, validation_alias=_env("TWILIO_AUTH_TOKEN_FILE"))
+    ingest_agencies: str = ""
+    """Comma-separated agencies whose ``ingest.<agency>.*`` topics the worker checks and forwards
+    to ``events.*`` (``FUGITIVE_ALERTS_INGEST_AGENCIES=ke-immigration,fr-visas``). Empty: none."""
 
     smtp_host: str = Field("127.0.0.1", validation_alias=_env("SMTP_HOST"))
     smtp_port: int = Field(1025, validation_alias=_env("SMTP_PORT"))
@@ -108,12 +141,72 @@ class Settings(BaseSettings):
     retry_max_delay_seconds: float = 30.0
     """Cap of the exponential back-off between two attempts (full jitter below it)."""
 
+    # --- reliability (issue 6, docs/reliability.md) ---
+    startup_timeout_seconds: float = 120.0
+    """How long a command retries an unreachable Kafka at start before it gives up with a message."""
+    processing_guarantee: Literal["at_least_once", "exactly_once"] = "at_least_once"
+    """The Faust worker's guarantee. Exactly-once was evaluated and is not the default: see docs/reliability.md."""
+    fault_exit_before_commit: bool = False
+    """Fault injection for tests only: the dispatcher exits abruptly (as if killed) after its first
+    batch is delivered and recorded, before the batch's offsets are committed."""
+
     def topic(self, name: str) -> str:
         return f"{self.topic_prefix}{name}"
 
+    @model_validator(mode="after")
+    def _read_secret_files(self) -> "Settings":
+        """Fill each secret from its ``*_FILE`` when the secret itself is not set in the environment."""
+        for field, file_field in _SECRET_FILES.items():
+            path = getattr(self, file_field)
+            if path is not None and (getattr(self, field) is None or field not in self.model_fields_set):
+                try:
+                    secret = Path(path).read_text(encoding="utf-8").strip()
+                except OSError as exc:
+                    raise ValueError(f"cannot read {file_field.upper()} {path}: {exc.strerror}") from None
+                setattr(self, field, SecretStr(secret))
+        if self.kafka_security_protocol.startswith("SASL_") and not (
+            self.kafka_sasl_username and self.kafka_sasl_password
+        ):
+            raise ValueError(
+                f"KAFKA_SECURITY_PROTOCOL={self.kafka_security_protocol} needs KAFKA_SASL_USERNAME and "
+                "KAFKA_SASL_PASSWORD (or KAFKA_SASL_PASSWORD_FILE)"
+            )
+        return self
+
+    @property
+    def ingest_agency_list(self) -> list[str]:
+        """The agencies of ``ingest_agencies``, in order, without blanks or repeats."""
+        return list(dict.fromkeys(a.strip() for a in self.ingest_agencies.split(",") if a.strip()))
+
+    def kafka_ssl_context(self) -> ssl.SSLContext | None:
+        """The TLS context of every Kafka client (``None`` unless the protocol is SSL or SASL_SSL).
+
+        Verifies the broker's certificate and host name against ``kafka_ssl_cafile`` (or the system's
+        CAs); loads the client certificate when ``kafka_ssl_certfile`` is set.
+        """
+        if self.kafka_security_protocol not in ("SSL", "SASL_SSL"):
+            return None
+        context = ssl.create_default_context(cafile=str(self.kafka_ssl_cafile) if self.kafka_ssl_cafile else None)
+        if self.kafka_ssl_certfile is not None:
+            context.load_cert_chain(str(self.kafka_ssl_certfile),
+                                    str(self.kafka_ssl_keyfile) if self.kafka_ssl_keyfile else None)
+        return context
+
     def kafka_client_kwargs(self) -> dict[str, object]:
-        """Connection arguments shared by every aiokafka client (producers, consumers, admin)."""
-        return {"bootstrap_servers": self.kafka_bootstrap_servers.split(",")}
+        """Connection arguments shared by every aiokafka client (producers, consumers, admin):
+        the bootstrap servers, and the security protocol, TLS context and SASL login if configured."""
+        kwargs: dict[str, object] = {"bootstrap_servers": self.kafka_bootstrap_servers.split(",")}
+        if self.kafka_security_protocol == "PLAINTEXT":
+            return kwargs
+        kwargs["security_protocol"] = self.kafka_security_protocol
+        context = self.kafka_ssl_context()
+        if context is not None:
+            kwargs["ssl_context"] = context
+        if self.kafka_security_protocol.startswith("SASL_"):
+            assert self.kafka_sasl_password is not None  # checked at validation
+            kwargs |= {"sasl_mechanism": self.kafka_sasl_mechanism, "sasl_plain_username": self.kafka_sasl_username,
+                       "sasl_plain_password": self.kafka_sasl_password.get_secret_value()}
+        return kwargs
 
     def faust_broker_urls(self) -> list[str]:
         return [f"kafka://{hostport.strip()}" for hostport in self.kafka_bootstrap_servers.split(",")]
@@ -127,6 +220,8 @@ class Settings(BaseSettings):
                 continue
             alias = info.validation_alias
             key = alias.choices[0] if isinstance(alias, AliasChoices) else f"FUGITIVE_ALERTS_{name.upper()}"
+            if name in _SECRET_FILES and getattr(self, _SECRET_FILES[name]) is not None:
+                continue  # the other process reads the same file: the secret stays out of its environment
             if isinstance(value, SecretStr):
                 value = value.get_secret_value()
             elif isinstance(value, bool):

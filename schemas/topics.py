@@ -17,6 +17,8 @@ __all__ = [
     "DELIVERY_FAILURES",
     "EVENT_TOPICS",
     "COMPACTED",
+    "INGEST_PREFIX",
+    "ingest_topic",
 ]
 
 BORDER_CROSSINGS = "events.border-crossings"
@@ -40,3 +42,12 @@ EVENT_TOPICS: dict[str, str] = {
 """event_type -> topic."""
 
 COMPACTED = frozenset({WANTED, BUREAUS, ESCALATIONS, SIGHTINGS})
+
+INGEST_PREFIX = "ingest."
+"""Per-agency ingest topics (issue 6, docs/security.md): ``ingest.<agency>.<kind>``, where only that
+agency may write; the worker checks each event and forwards it to ``events.<kind>``."""
+
+
+def ingest_topic(agency: str, event_type: str) -> str:
+    """``ingest.<agency>.border-crossings|visa-applications|tips`` (unprefixed) for ``event_type``."""
+    return f"{INGEST_PREFIX}{agency}.{EVENT_TOPICS[event_type].removeprefix('events.')}"

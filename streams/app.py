@@ -9,12 +9,14 @@ import faust
 
 from schemas import Settings, topics
 
+from .ingest_agent import add_ingest_agent
+from .kafka_auth import faust_credentials
 from .metrics import WorkerMetrics, install_pages
 from .retro_agent import add_retro_agent
 from .screen_agent import ResponseTopics, add_screen_agent
 from .wanted_table import BureauTable, WantedTable
 
-__all__ = ["create_app", "ScreeningApp"]
+__all__ = ["create_app", "faust_settings", "ScreeningApp"]
 
 
 
@@ -32,22 +34,17 @@ class ScreeningApp:
         return [self.wanted, self.bureaus]
 
 
-def create_app(settings: Settings, matcher: Any = None, *, web_port: int = 6066) -> ScreeningApp:
-    """Build the screening app: one agent per event topic, and the wanted list they screen against.
+def faust_settings(settings: Settings, *, web_port: int = 6066) -> dict[str, Any]:
+    """The ``faust.App`` settings of the worker (everything but the app id).
 
-    ``matcher`` defaults to a fresh ``matching.Matcher`` with the settings' thresholds.
-    The bureau directory (the ``bureaus`` topic) gives responses the national bureau, and its 24/7
-    number, to call after a hit.
+    One function, so that the bench's no-op Faust app (``bench/pipeline_bench.py``, the "Faust
+    ceiling") runs with exactly the worker's settings. Tuning: see docs/benchmarks.md.
     """
-    if matcher is None:
-        from matching import Matcher
-
-        matcher = Matcher(alert_threshold=settings.alert_threshold, review_threshold=settings.review_threshold)
     datadir = settings.data_dir / "faust" / settings.app_id
     datadir.parent.mkdir(parents=True, exist_ok=True)
-    app = faust.App(
-        settings.app_id,
+    return dict(
         broker=settings.faust_broker_urls(),
+        broker_credentials=faust_credentials(settings),  # security (issue 6): SASL/TLS, see streams/kafka_auth.py
         store="memory://",
         datadir=str(datadir),
         topic_partitions=settings.partitions,
@@ -59,7 +56,22 @@ def create_app(settings: Settings, matcher: Any = None, *, web_port: int = 6066)
         key_serializer="raw",
         value_serializer="raw",
         producer_acks=-1,
+        processing_guarantee=settings.processing_guarantee,
     )
+
+
+def create_app(settings: Settings, matcher: Any = None, *, web_port: int = 6066) -> ScreeningApp:
+    """Build the screening app: one agent per event topic, and the wanted list they screen against.
+
+    ``matcher`` defaults to a fresh ``matching.Matcher`` with the settings' thresholds.
+    The bureau directory (the ``bureaus`` topic) gives responses the national bureau, and its 24/7
+    number, to call after a hit.
+    """
+    if matcher is None:
+        from matching import Matcher
+
+        matcher = Matcher(alert_threshold=settings.alert_threshold, review_threshold=settings.review_threshold)
+    app = faust.App(settings.app_id, **faust_settings(settings, web_port=web_port))
 
     def raw_topic(name: str) -> faust.TopicT:
         return app.topic(settings.topic(name), key_type=bytes, value_type=bytes,
@@ -80,5 +92,6 @@ def create_app(settings: Settings, matcher: Any = None, *, web_port: int = 6066)
             alerts=alerts, rejected=rejected, ready=(wanted.ready, bureaus.ready), responses=responses,
             directory=bureaus.directory, metrics=metrics,
         )
+    add_ingest_agent(app, settings, raw_topic, rejected=rejected)  # security (issue 6): ingest.<agency>.* -> events.*
     add_retro_agent(app, settings, source=raw_topic(topics.WANTED), alerts=alerts, screener=matcher, wanted=wanted)
     return ScreeningApp(app=app, wanted=wanted, bureaus=bureaus, matcher=matcher)

@@ -298,6 +298,10 @@ def add_retro_agent(
     async def retro(stream: faust.StreamT[bytes]) -> None:
         events = EventLog(event_topics, settings.kafka_client_kwargs())
         await events.start()
+        # Writing to the table hashes the key over the changelog's partitions, which the producer
+        # only knows once it has that topic's metadata; without this the first write after start
+        # raised TypeError inside aiokafka's partitioner (seen under load in the full test run).
+        await app.producer._ensure_producer().partitions_for(table.changelog_topic.get_topic_name())
         worker = RetroScreener(
             screener=screener,
             fingerprints=table,

@@ -34,11 +34,13 @@ def produce_json(settings: Settings, topic: str, records: list[dict[str, Any]], 
     produce(settings, topic, [(r[key_field].encode(), json.dumps(r).encode()) for r in records])
 
 
-def read_until(settings: Settings, topic: str, done: Callable[[list[Record]], bool], timeout: float = 60.0) -> list[Record]:
+def read_until(settings: Settings, topic: str, done: Callable[[list[Record]], bool], timeout: float = 60.0,
+               isolation_level: str = "read_uncommitted") -> list[Record]:
     """Read ``topic`` from the beginning until ``done(records)`` is true; fail after ``timeout`` s."""
 
     async def run() -> list[Record]:
-        consumer = AIOKafkaConsumer(enable_auto_commit=False, group_id=None, **settings.kafka_client_kwargs())  # type: ignore[arg-type]
+        consumer = AIOKafkaConsumer(enable_auto_commit=False, group_id=None, isolation_level=isolation_level,
+                                    **settings.kafka_client_kwargs())  # type: ignore[arg-type]
         await consumer.start()
         try:
             name = settings.topic(topic)
@@ -69,3 +71,33 @@ def read_until(settings: Settings, topic: str, done: Callable[[list[Record]], bo
 
 def values(records: list[Record]) -> list[dict[str, Any]]:
     return [json.loads(r.value) for r in records if r.value is not None]
+
+
+def read_all(settings: Settings, topic: str, timeout: float = 60.0) -> list[Record]:
+    """Every committed record of ``topic`` up to its end now (with transactions, aborted ones are skipped)."""
+
+    async def run() -> list[Record]:
+        consumer = AIOKafkaConsumer(enable_auto_commit=False, group_id=None, isolation_level="read_committed",
+                                    **settings.kafka_client_kwargs())  # type: ignore[arg-type]
+        await consumer.start()
+        try:
+            name = settings.topic(topic)
+            cluster = await consumer._client.fetch_all_metadata()
+            tps = [TopicPartition(name, p) for p in sorted(cluster.partitions_for_topic(name) or ())]
+            consumer.assign(tps)
+            await consumer.seek_to_beginning(*tps)
+            ends = await consumer.end_offsets(tps)  # the last stable offsets, under read_committed
+            records: list[Record] = []
+            deadline = time.monotonic() + timeout
+            pending = [tp for tp in tps if ends[tp] > 0]
+            while pending:
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"could not read {name} to its end within {timeout}s")
+                for batch in (await consumer.getmany(*pending, timeout_ms=200)).values():
+                    records.extend(batch)
+                pending = [tp for tp in pending if await consumer.position(tp) < ends[tp]]
+            return records
+        finally:
+            await consumer.stop()
+
+    return asyncio.run(run())

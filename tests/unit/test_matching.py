@@ -377,3 +377,37 @@ def test_many_removals_keep_the_index_correct() -> None:
     assert len(m) == 100
     assert hits and all(int(h.notice_id.split("/")[1]) % 2 == 1 for h in hits)
     assert hits[0].notice_id == "N/1"
+
+
+# --- Wade–Giles, compact storage, cheap rejection -------------------------------------------
+
+def test_wade_giles_notice_matches_a_pinyin_passport() -> None:
+    notice = person("Juan", "Hsin-Yu", dob="1987-08-19", nationalities=["TW"])
+    hit = best(screen(notice, event=traveller("XINYU", "RUAN", dob="1987-08-19", nationality="TW")), notice)
+    assert hit is not None and hit.band == "alert"
+    assert "Hsin-Yu" in hit.reasons[0]  # the officer sees the notice's own spelling
+
+
+def test_wade_giles_conversion_only_for_names_that_look_like_it() -> None:
+    from matching._wadegiles import looks_wade_giles, to_pinyin
+
+    assert to_pinyin("Yan-Lung") == "yanlong" and to_pinyin("Chih-ming") == "zhiming"
+    assert looks_wade_giles("Hsin-Yu Juan") and looks_wade_giles("Chen", ("TW",))
+    assert not looks_wade_giles("Jean-Pierre Mutombo") and not looks_wade_giles("Juan Perez")
+
+
+def test_far_birth_year_rejects_without_changing_document_hits() -> None:
+    notice = person("Ndagibimbaza", "Theogene", dob="1935-03-01",
+                    documents=[{"type": "passport", "number": "RW1234567", "country": "RW"}])
+    assert score(notice, traveller("THEOGENE", "NDAGIBIMBAZA", dob="1990-01-01")) == 0.0
+    hit = best(screen(notice, event=traveller("JOHN", "DOE", dob="1990-01-01", doc=("RW1234567", "RW"))), notice)
+    assert hit is not None and hit.band == "alert"
+
+
+def test_notice_round_trips_through_the_compact_store() -> None:
+    notice = person("Плетнёв", "Ворислав", dob=["1970", "1971-02"], aliases=[("Vorislav", "Pletnev")],
+                    sex="M", nationalities=["RU"], documents=[{"type": "passport", "number": "75 123-4567",
+                                                               "country": "RU"}])
+    m = Matcher()
+    m.upsert(notice)
+    assert m.get(notice.notice_id) == notice

@@ -1,0 +1,110 @@
+"""The two ceilings of ``pipeline_bench.py``, each run as its own process on the events topic.
+
+    python bench/_ceilings.py kafka --count N --topic T --out result.json     # env: the bench's settings
+    python bench/_ceilings.py faust --count N --topic T --out result.json [--loop uvloop] [--web-port P]
+
+* **kafka**: a plain aiokafka consumer (no group) reading every partition of the topic from the
+  beginning with ``getmany`` and ``orjson.loads`` on each value.
+* **faust**: a Faust app built with ``streams.app.faust_settings`` (the worker's own settings, so
+  "same settings" holds by construction) under a fresh app id (its own consumer group), whose one
+  agent iterates ``stream.events()`` like the screening agent and ``orjson.loads`` each value, and
+  does nothing else.
+
+Each times from its first record to its ``count``-th (wall clock and this process's CPU time)
+and writes ``{"count", "wall_s", "cpu_s"}`` to ``--out``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import orjson
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def _write(out: str, count: int, t0: float, c0: float) -> None:
+    Path(out).write_text(json.dumps({"count": count, "wall_s": time.perf_counter() - t0,
+                                     "cpu_s": time.process_time() - c0}))
+
+
+async def kafka_ceiling(args: argparse.Namespace) -> None:
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    from schemas import Settings
+
+    settings = Settings()
+    consumer = AIOKafkaConsumer(group_id=None, enable_auto_commit=False, **settings.kafka_client_kwargs())
+    await consumer.start()
+    try:
+        cluster = await consumer._client.fetch_all_metadata()
+        tps = [TopicPartition(args.topic, p) for p in sorted(cluster.partitions_for_topic(args.topic) or ())]
+        consumer.assign(tps)
+        await consumer.seek_to_beginning(*tps)
+        n, t0, c0 = 0, 0.0, 0.0
+        while n < args.count:
+            batches = await consumer.getmany(timeout_ms=1000, max_records=10_000)
+            for records in batches.values():
+                if n == 0 and records:
+                    t0, c0 = time.perf_counter(), time.process_time()
+                for rec in records:
+                    orjson.loads(rec.value)
+                n += sum(len(r) for r in batches.values())
+        _write(args.out, n, t0, c0)
+    finally:
+        await consumer.stop()
+
+
+def faust_ceiling(args: argparse.Namespace) -> None:
+    if args.loop != "aio":
+        import mode.loop
+
+        mode.loop.use(args.loop)
+    import faust
+
+    from schemas import Settings
+    from streams.app import faust_settings
+
+    settings = Settings()
+    settings.app_id = f"{settings.app_id}-faust-ceiling"
+    app = faust.App(settings.app_id, **faust_settings(settings, web_port=args.web_port))
+    topic = app.topic(args.topic, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
+    state = {"n": 0, "t0": 0.0, "c0": 0.0}
+
+    @app.agent(topic, name="noop")
+    async def noop(stream: faust.StreamT[bytes]) -> None:
+        async for event in stream.events():
+            if state["n"] == 0:
+                state["t0"], state["c0"] = time.perf_counter(), time.process_time()
+            orjson.loads(event.message.value)
+            state["n"] += 1
+            if state["n"] == args.count:
+                _write(args.out, state["n"], state["t0"], state["c0"])
+                os._exit(0)  # measured; nothing to clean up
+
+    faust.Worker(app, loglevel="warning", quiet=True).execute_from_commandline()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("kind", choices=("kafka", "faust"))
+    ap.add_argument("--topic", required=True)
+    ap.add_argument("--count", type=int, required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--loop", default="aio")
+    ap.add_argument("--web-port", type=int, default=6066)
+    args = ap.parse_args()
+    if args.kind == "kafka":
+        asyncio.run(kafka_ceiling(args))
+    else:
+        faust_ceiling(args)
+
+
+if __name__ == "__main__":
+    main()

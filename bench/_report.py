@@ -1,0 +1,60 @@
+"""The Markdown tables ``pipeline_bench.py`` prints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["report"]
+
+
+def _pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    s = sorted(values)
+    return s[min(len(s) - 1, int(q * len(s)))]
+
+
+def _rate(r: dict[str, Any]) -> tuple[float, float]:
+    n = r.get("events", r.get("count", 0))
+    return n / r["wall_s"], n / r["cpu_s"] if r.get("cpu_s") else float("nan")
+
+
+def report(res: dict[str, Any]) -> str:
+    a = res["args"]
+    out = ["## Machine", "", "| | |", "|---|---|"]
+    out += [f"| {k} | {v} |" for k, v in res["machine"].items()]
+    out += ["", f"Wanted list {a['wanted']:,} notices; backlog {a['backlog']:,} border crossings "
+                f"({a['sightings']:.0%} listed persons); {a['workers']} worker(s), {a['partitions']} partition(s); "
+                f"loop {a['loop']}; worker env {a['worker_env'] or '-'}.", ""]
+    t = res["throughput"]
+    wall, cpu = _rate(t)
+    out += ["## Throughput (same topic, same records)", "",
+            "| consumer | events/s (wall) | events per CPU-second | ratio of pipeline to it (wall) | load (1 min) |",
+            "|---|---:|---:|---:|---:|",
+            f"| pipeline: {a['workers']} worker(s), screening + alerts + responses | {wall:,.0f} | {cpu:,.0f} | "
+            f"| {t['load']} |"]
+    for key, name in (("faust_ceiling", "Faust ceiling: no-op agent, same settings"),
+                      ("kafka_ceiling", "Kafka ceiling: aiokafka getmany + orjson.loads")):
+        if key in res:
+            cw, cc = _rate(res[key])
+            out.append(f"| {name} | {cw:,.0f} | {cc:,.0f} | {wall / cw:.0%} | {res[key]['load']} |")
+    out += ["", f"Alerts raised while draining: {t['alerts']:,}.", ""]
+    if "latency" in res:
+        lat, h = res["latency"], res["handoff"]
+        out += [f"## Latency at a steady {a['rate']:g} events/s ({lat['events']:,} events, "
+                f"{lat['answered']:,} answered, {len(lat['alert_recv']):,} alerts; load {lat['load']})", "",
+                "| ms | p50 | p95 | p99 | max | n |", "|---|---:|---:|---:|---:|---:|"]
+        rows = (("event → response, received", lat["resp_recv"]), ("event → response, produced", lat["resp_prod"]),
+                ("event → alert, received", lat["alert_recv"]), ("event → alert, produced", lat["alert_prod"]),
+                ("alert → SMS accepted (Twilio mock)", h["sms"]), ("alert → email accepted (SMTP)", h["email"]))
+        for name, v in rows:
+            out.append(f"| {name} | {_pct(v, .5):.1f} | {_pct(v, .95):.1f} | {_pct(v, .99):.1f} | "
+                       f"{max(v) if v else float('nan'):.1f} | {len(v):,} |")
+        if h["failed"]:
+            out.append(f"\n{len(h['failed'])} deliveries not sent.")
+        out.append("")
+    out += ["## Processes", "", "| process | CPU, % of one core (paced phase) | peak RSS MB |", "|---|---:|---:|"]
+    for name, peak in res["peak_rss_mb"].items():
+        c = res.get("cpu", {}).get(name)
+        out.append(f"| {name} | {'-' if c is None else f'{c:.0%}'} | {peak:,.0f} |")
+    return "\n".join(out)

@@ -1,0 +1,409 @@
+"""Benchmark of the whole pipeline on a real broker, beside raw Kafka and a no-op Faust agent.
+
+    .venv/bin/python bench/pipeline_bench.py                          # 100k notices, 100k backlog, 1,000/s paced
+    .venv/bin/python bench/pipeline_bench.py --workers 2 --partitions 2 --no-latency
+    .venv/bin/python bench/pipeline_bench.py --wanted 10000 --backlog 20000 --rate 500 --duration 20
+
+Starts its own Kafka (free ports, temporary directory) unless ``KAFKA_BOOTSTRAP_SERVERS`` is set,
+an SMTP sink (in this process) and Prism serving Twilio's OpenAPI spec. Then:
+
+1. **Wanted list.** Imports ``--wanted`` fictional notices (``bench/_pipeline_data.py``), starts the
+   worker(s) once so the list is loaded and the retro-screening agent has handled every new notice
+   (as in production, the list is there before the traffic), and stops them.
+2. **Throughput.** Publishes a backlog of ``--backlog`` border crossings (``--sightings`` of them
+   listed persons), starts ``--workers`` workers, and times the drain: sustained events/s =
+   backlog / (last response's timestamp - first response's), each response stamped by the
+   worker's producer when it is sent. Also the workers' CPU seconds over that window.
+3. **Ceilings**, on the same topic (same records, same partitions), one process each:
+   a plain aiokafka consumer (``getmany`` + ``orjson.loads``) and a no-op Faust agent built with
+   the worker's own ``faust_settings`` (``bench/_ceilings.py``).
+4. **Latency** (one run of ``--duration`` s after ``--warmup`` s, at a steady ``--rate`` events/s)
+   with the dispatcher running: each event is stamped by this process's producer (record
+   timestamp = ``time.time()`` at ``send``). *event→response* and *event→alert*: until the
+   record arrives at this process's consumer ("received"), and until the worker's producer
+   stamped it ("produced"). *alert→provider*: ``Delivery.at`` (set when SMTP or the Twilio mock
+   accepted the message) minus the alert's ``raised_at`` (set when the worker screened the event).
+5. CPU (% of one core over the paced phase) and peak RSS (VmHWM) of every process.
+
+Prints the machine, the load average and the tables (Markdown).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import orjson
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from _pipeline_data import AGENCY, EventMaker, bureaus, wanted_records  # noqa: E402
+from _procstat import Sampler, machine  # noqa: E402
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition  # noqa: E402
+from aiokafka.admin import AIOKafkaAdminClient  # noqa: E402
+from aiokafka.errors import KafkaError  # noqa: E402
+
+from fugitive_alerts.services import Service, free_port, wait_for  # noqa: E402
+from schemas import Settings, response_topic, topics  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+
+
+def log(msg: str) -> None:
+    print(f"# {time.strftime('%H:%M:%S')} {msg}  [load {open('/proc/loadavg').read().split()[0]}]",
+          file=sys.stderr, flush=True)
+
+
+# -- Kafka helpers -------------------------------------------------------------------------------
+
+
+async def produce(settings: Settings, topic: str, items: Iterable[tuple[bytes, bytes]]) -> int:
+    producer = AIOKafkaProducer(acks="all", linger_ms=20, max_batch_size=512 * 1024, **settings.kafka_client_kwargs())
+    await producer.start()
+    n, futures = 0, []
+    try:
+        for key, value in items:
+            futures.append(await producer.send(topic, key=key, value=value))
+            n += 1
+        await asyncio.gather(*futures)
+    finally:
+        await producer.stop()
+    return n
+
+
+async def end_offsets(settings: Settings, topic: str) -> dict[TopicPartition, int]:
+    consumer = AIOKafkaConsumer(group_id=None, **settings.kafka_client_kwargs())
+    await consumer.start()
+    try:
+        cluster = await consumer._client.fetch_all_metadata()
+        tps = [TopicPartition(topic, p) for p in sorted(cluster.partitions_for_topic(topic) or ())]
+        return await consumer.end_offsets(tps) if tps else {}
+    finally:
+        await consumer.stop()
+
+
+async def committed(settings: Settings, group: str, topic: str) -> int:
+    admin = AIOKafkaAdminClient(**settings.kafka_client_kwargs())
+    await admin.start()
+    try:
+        offsets = await admin.list_consumer_group_offsets(group)
+        return sum(m.offset for tp, m in offsets.items() if tp.topic == topic and m.offset > 0)
+    except KafkaError:  # the group coordinator is not there yet
+        return -1
+    finally:
+        await admin.close()
+
+
+async def read_all(settings: Settings, topic: str, start: dict[TopicPartition, int] | None = None) -> list[Any]:
+    """Every record of ``topic`` from ``start`` (default: the beginning) to its end offsets now."""
+    consumer = AIOKafkaConsumer(group_id=None, enable_auto_commit=False, **settings.kafka_client_kwargs())
+    await consumer.start()
+    try:
+        ends = await end_offsets(settings, topic)
+        consumer.assign(list(ends))
+        for tp in ends:
+            consumer.seek(tp, (start or {}).get(tp, 0))
+        out: list[Any] = []
+        while any(await consumer.position(tp) < end for tp, end in ends.items()):
+            for recs in (await consumer.getmany(timeout_ms=500, max_records=20_000)).values():
+                out += recs
+        return out
+    finally:
+        await consumer.stop()
+
+
+async def skip_to_end(settings: Settings, group: str, topic: str) -> None:
+    """Commit ``group``'s offsets at the end of ``topic``: the dispatcher ignores the backlog's alerts."""
+    ends = await end_offsets(settings, topic)
+    consumer = AIOKafkaConsumer(group_id=group, enable_auto_commit=False, **settings.kafka_client_kwargs())
+    await consumer.start()
+    try:
+        consumer.assign(list(ends))
+        await consumer.commit(ends)
+    finally:
+        await consumer.stop()
+
+
+# -- processes -----------------------------------------------------------------------------------
+
+
+def cli_service(name: str, argv: list[str], settings: Settings, run: Path, extra_env: dict[str, str]) -> Service:
+    return Service(name, [sys.executable, "-m", "fugitive_alerts", *argv], run,
+                   env={**settings.to_env(), **extra_env}, cwd=run)
+
+
+def http_ok(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2.0) as r:
+            return r.status == 200
+    except OSError:
+        return False
+
+
+def start_workers(args: argparse.Namespace, settings: Settings, run: Path, tag: str) -> list[tuple[Service, int]]:
+    workers = []
+    for i in range(args.workers):
+        port = free_port()
+        svc = cli_service(f"worker{i}-{tag}", ["worker", "--web-port", str(port), "--loop", args.loop],
+                          settings, run, dict(e.split("=", 1) for e in args.worker_env))
+        svc.start()
+        workers.append((svc, port))
+    for svc, port in workers:
+        svc.wait_ready(lambda p=port: http_ok(f"http://127.0.0.1:{p}/ready"), 600, f"{svc.name} ready")
+    return workers
+
+
+# -- phases --------------------------------------------------------------------------------------
+
+
+def throughput(args: argparse.Namespace, settings: Settings, run: Path, maker: EventMaker,
+               sampler: Sampler) -> tuple[dict[str, Any], list[tuple[Service, int]]]:
+    src = settings.topic(topics.EVENT_TOPICS["border_crossing"])
+    resp = settings.topic(response_topic(AGENCY))
+    backlog = ((f"bl-{i}".encode(), maker.event(f"bl-{i}")[0]) for i in range(args.backlog))
+    asyncio.run(produce(settings, src, backlog))
+    log(f"backlog of {args.backlog:,} events published; starting {args.workers} worker(s)")
+    workers = start_workers(args, settings, run, "run")
+    for i, (svc, _) in enumerate(workers):
+        assert svc.pid is not None
+        sampler.watch(f"worker{i}", svc.pid)
+    log("workers ready (wanted list loaded): draining")
+    spy = None
+    if args.py_spy:
+        spy = Service("py-spy", [str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(workers[0][0].pid),
+                                 "--format", "raw", "--rate", "200", "--nonblocking", "-o", args.py_spy], run)
+        spy.start()
+    wait_for(lambda: sum(asyncio.run(end_offsets(settings, resp)).values()) >= args.backlog, 3600,
+             "the backlog to drain", interval=0.5)
+    if spy is not None:
+        spy.stop(30.0)
+    records = asyncio.run(read_all(settings, resp))
+    stamps = [r.timestamp / 1000 for r in records if r.key.startswith(b"bl-")]
+    t0, t1 = min(stamps), max(stamps)
+    cpu = sum(sampler.cpu_between(f"worker{i}", t0, t1) for i in range(args.workers))
+    alerts = sum(asyncio.run(end_offsets(settings, settings.topic(topics.ALERTS))).values())
+    log(f"drained {len(stamps):,} in {t1 - t0:.1f} s: {len(stamps) / (t1 - t0):,.0f}/s, {alerts:,} alerts")
+    return {"events": len(stamps), "wall_s": t1 - t0, "cpu_s": cpu, "alerts": alerts,
+            "load": open("/proc/loadavg").read().split()[0]}, workers
+
+
+def ceiling(kind: str, args: argparse.Namespace, settings: Settings, run: Path) -> dict[str, Any]:
+    out = run / f"ceiling-{kind}.json"
+    argv = [sys.executable, str(HERE / "_ceilings.py"), kind, "--topic",
+            settings.topic(topics.EVENT_TOPICS["border_crossing"]), "--count", str(args.backlog),
+            "--out", str(out), "--loop", args.loop, "--web-port", str(free_port())]
+    svc = Service(f"ceiling-{kind}", argv, run, env={**settings.to_env(), **dict(e.split("=", 1) for e in args.worker_env)},
+                  cwd=run)
+    svc.start()
+    svc.wait_ready(out.exists, 900, f"the {kind} ceiling")
+    svc.stop(10.0)
+    result = json.loads(out.read_text())
+    result["load"] = open("/proc/loadavg").read().split()[0]
+    log(f"{kind} ceiling: {result['count'] / result['wall_s']:,.0f}/s")
+    return result
+
+
+async def paced(args: argparse.Namespace, settings: Settings, maker: EventMaker) -> dict[str, Any]:
+    """Warm-up, then ``duration`` s at ``rate``/s; returns latencies and the alerts seen."""
+    src = settings.topic(topics.EVENT_TOPICS["border_crossing"])
+    watch = [settings.topic(response_topic(AGENCY)), settings.topic(topics.ALERTS)]
+    kwargs = settings.kafka_client_kwargs()
+    producer = AIOKafkaProducer(acks="all", linger_ms=0, **kwargs)
+    consumer = AIOKafkaConsumer(group_id=None, enable_auto_commit=False, fetch_max_wait_ms=50, **kwargs)
+    await producer.start()
+    await consumer.start()
+    tps = [tp for t in watch for tp in (await end_offsets(settings, t))]
+    consumer.assign(tps)
+    await consumer.seek_to_end(*tps)
+    sent: dict[str, float] = {}
+    responses: dict[str, tuple[float, float]] = {}
+    alerts: list[dict[str, Any]] = []
+    done = asyncio.Event()
+
+    async def collect() -> None:
+        while not done.is_set():
+            for recs in (await consumer.getmany(timeout_ms=50)).values():
+                now = time.time()
+                for rec in recs:
+                    if rec.topic == watch[0]:
+                        responses[rec.key.decode()] = (rec.timestamp / 1000, now)
+                    else:
+                        a = orjson.loads(rec.value)
+                        alerts.append({"alert_id": a["alert_id"], "event_id": a["event_id"], "band": a["band"],
+                                       "raised_at": a["raised_at"], "produced": rec.timestamp / 1000, "received": now})
+
+    async def send(prefix: str, seconds: float) -> None:
+        start, i, total = time.perf_counter(), 0, int(seconds * args.rate)
+        while i < total:
+            due = min(total, int((time.perf_counter() - start) * args.rate) + 1)
+            while i < due:
+                event_id = f"{prefix}-{i}"
+                value, _ = maker.event(event_id)
+                now = time.time()
+                sent[event_id] = now
+                await producer.send(src, key=event_id.encode(), value=value, timestamp_ms=int(now * 1000))
+                i += 1
+            await asyncio.sleep(0.002)  # pacing tick
+
+    collector = asyncio.create_task(collect())
+    await send("wu", args.warmup)
+    t0 = time.time()
+    await send("pc", args.duration)
+    t1 = time.time()
+    measured = [k for k in sent if k.startswith("pc-")]
+    deadline = time.time() + 60
+    while time.time() < deadline and not all(k in responses for k in measured):
+        await asyncio.sleep(0.1)  # waiting for the last answers
+    done.set()
+    await collector
+    await producer.stop()
+    await consumer.stop()
+    resp_recv = [(responses[k][1] - sent[k]) * 1e3 for k in measured if k in responses]
+    resp_prod = [(responses[k][0] - sent[k]) * 1e3 for k in measured if k in responses]
+    mine = [a for a in alerts if a["event_id"].startswith("pc-")]
+    return {"t0": t0, "t1": t1, "events": len(measured), "answered": len(resp_recv), "resp_recv": resp_recv,
+            "resp_prod": resp_prod, "alert_recv": [(a["received"] - sent[a["event_id"]]) * 1e3 for a in mine],
+            "alert_prod": [(a["produced"] - sent[a["event_id"]]) * 1e3 for a in mine], "alerts": mine,
+            "load": open("/proc/loadavg").read().split()[0]}
+
+
+def handoff(settings: Settings, alerts: list[dict[str, Any]], start: dict[TopicPartition, int]) -> dict[str, list[float]]:
+    """``Delivery.at - raised_at`` (ms) of the first deliveries of ``alerts``, per channel."""
+    from datetime import datetime
+
+    raised = {a["alert_id"]: datetime.fromisoformat(a["raised_at"].replace("Z", "+00:00")).timestamp() for a in alerts}
+    # Critical alert: SMS + email to 2 duty officers; review hit: email to 2 analysts.
+    expected = sum(4 if a["band"] == "alert" else 2 for a in alerts)
+    topic = settings.topic(topics.DELIVERIES)
+    got: list[dict[str, Any]] = []
+
+    def settled() -> bool:
+        got[:] = [d for d in (orjson.loads(r.value) for r in asyncio.run(read_all(settings, topic, start)))
+                  if d["alert_id"] in raised]
+        return len(got) >= expected
+    with contextlib.suppress(TimeoutError):
+        wait_for(settled, 120, "deliveries", interval=1.0)
+    out: dict[str, list[float]] = {"sms": [], "email": [], "failed": []}
+    for d in got:
+        at = datetime.fromisoformat(d["at"].replace("Z", "+00:00")).timestamp()
+        if d["status"] == "sent":
+            out[d["channel"]].append((at - raised[d["alert_id"]]) * 1e3)
+        else:
+            out["failed"].append(0.0)
+    log(f"deliveries: {len(got)} of {expected} expected ({len(out['failed'])} not sent)")
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--wanted", type=int, default=100_000, help="fictional notices on the wanted list")
+    ap.add_argument("--backlog", type=int, default=100_000, help="events pre-published for the throughput figure")
+    ap.add_argument("--sightings", type=float, default=0.02, help="share of events that are listed persons")
+    ap.add_argument("--rate", type=float, default=1000, help="events/s of the paced (latency) phase")
+    ap.add_argument("--duration", type=float, default=60, help="seconds of the measured paced phase")
+    ap.add_argument("--warmup", type=float, default=5, help="seconds of paced traffic before measuring")
+    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--partitions", type=int, default=1)
+    ap.add_argument("--loop", default="uvloop", choices=("aio", "uvloop"), help="the workers' event loop")
+    ap.add_argument("--worker-env", action="append", default=[], metavar="NAME=VALUE",
+                    help="extra environment of the workers and the Faust ceiling (e.g. STREAM_BUFFER_MAXSIZE=...)")
+    ap.add_argument("--no-ceilings", action="store_true")
+    ap.add_argument("--no-latency", action="store_true")
+    ap.add_argument("--py-spy", metavar="FILE", help="py-spy record (raw) of the first worker while it drains")
+    ap.add_argument("--json", metavar="FILE", help="also write the raw results here")
+    args = ap.parse_args()
+
+    from fugitive_alerts.local_kafka import LocalBroker
+    from fugitive_alerts.produce import import_bureaus
+    from fugitive_alerts.smtp_catcher import SmtpSink
+    from fugitive_alerts.twilio_mock import start_twilio_mock
+    from consumers import ensure_topics
+
+    import logging
+
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)  # the broker's start-up probes
+    desc = machine()
+    run = Path(tempfile.mkdtemp(prefix="pipeline-bench-"))
+    sampler = Sampler().start()
+    sampler.watch("bench (producer, consumers, SMTP sink)", os.getpid())
+    results: dict[str, Any] = {"args": vars(args), "machine": desc}
+    with contextlib.ExitStack() as stack:
+        bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+        if not bootstrap:
+            broker = LocalBroker(run / "kafka", free_port(), free_port())
+            broker.start(timeout=120)
+            stack.callback(broker.stop)
+            bootstrap = broker.bootstrap
+            sampler.watch("kafka broker", broker.pid or 0)
+        sink = SmtpSink().start()
+        stack.callback(sink.stop)
+        twilio_port = free_port()
+        prism = start_twilio_mock(twilio_port, run, error_responses=False)
+        stack.callback(prism.stop)
+        sampler.watch("twilio mock (prism)", prism.pid or 0)
+        uid, web = uuid.uuid4().hex[:6], free_port()
+        (run / "bureaus.yaml").write_text(yaml.safe_dump(bureaus()))
+        settings = Settings(
+            _env_file=None, kafka_bootstrap_servers=bootstrap, topic_prefix=f"bench{uid}.", app_id=f"bench-{uid}",
+            dispatcher_group=f"bench-{uid}-dispatcher", data_dir=run / "data", partitions=args.partitions,
+            smtp_host="127.0.0.1", smtp_port=sink.port, twilio_api_base_url=f"http://127.0.0.1:{twilio_port}",
+            bureaus_file=run / "bureaus.yaml", web_port=web, public_url=f"http://127.0.0.1:{web}",
+            rate_limit_sms=0, rate_limit_email=0, escalate_critical_minutes=0, escalate_high_minutes=0,
+        )
+        asyncio.run(ensure_topics(settings, agencies=[AGENCY]))
+        asyncio.run(import_bureaus(settings, run / "bureaus.yaml"))
+        notices, pools = wanted_records(args.wanted)
+        maker = EventMaker(notices, pools, args.sightings)
+        asyncio.run(produce(settings, settings.topic(topics.WANTED),
+                            ((w["notice_id"].encode(), orjson.dumps(w)) for w in notices)))
+        del notices
+        log(f"{args.wanted:,} notices published; first start of the worker(s): load the list, retro-screen it")
+        wanted_end = sum(asyncio.run(end_offsets(settings, settings.topic(topics.WANTED))).values())
+        first = start_workers(args, settings, run, "load")
+        wait_for(lambda: asyncio.run(committed(settings, settings.app_id, settings.topic(topics.WANTED))) >= wanted_end,
+                 1800, "the retro-screening agent to handle the new notices", interval=1.0)
+        for svc, _ in first:
+            svc.stop(60.0)
+        results["throughput"], workers = throughput(args, settings, run, maker, sampler)
+        for svc, _ in workers:
+            stack.callback(svc.stop, 60.0)
+        if not args.no_ceilings:
+            results["kafka_ceiling"] = ceiling("kafka", args, settings, run)
+            results["faust_ceiling"] = ceiling("faust", args, settings, run)
+        if not args.no_latency:
+            asyncio.run(skip_to_end(settings, settings.dispatcher_group, settings.topic(topics.ALERTS)))
+            dispatcher = cli_service("dispatcher", ["dispatcher"], settings, run, {})
+            dispatcher.start()
+            stack.callback(dispatcher.stop, 30.0)
+            dispatcher.wait_ready(lambda: http_ok(f"http://127.0.0.1:{web}/metrics"), 120, "the dispatcher")
+            sampler.watch("dispatcher", dispatcher.pid or 0)
+            start = asyncio.run(end_offsets(settings, settings.topic(topics.DELIVERIES)))
+            log(f"paced phase: {args.warmup:g} s warm-up, then {args.duration:g} s at {args.rate:g}/s")
+            lat = asyncio.run(paced(args, settings, maker))
+            results["latency"] = {k: v for k, v in lat.items() if k != "alerts"}
+            results["handoff"] = handoff(settings, lat["alerts"], start)
+            results["cpu"] = {name: sampler.cpu_between(name, lat["t0"], lat["t1"]) / (lat["t1"] - lat["t0"])
+                              for name in sampler.pids}
+        results["peak_rss_mb"] = dict(sampler.peak)
+        results["machine"]["load average at the end"] = " ".join(open("/proc/loadavg").read().split()[:3])
+        sampler.stop()
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=1))
+    from _report import report
+    print(report(results))
+
+
+if __name__ == "__main__":
+    main()

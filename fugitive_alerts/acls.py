@@ -1,0 +1,91 @@
+"""Apply the ACL policy (:mod:`.acl_policy`) to a cluster, and create the topics it names.
+
+aiokafka's admin client has no ``create_acls``; the CreateAcls request (API key 30, version 1,
+the baseline of Kafka 4) is sent with aiokafka's own protocol classes. Creating an ACL that
+exists already is a no-op on the broker, so applying the policy twice is safe. Run it as a
+super user (``User:admin`` on the local secure broker) or a principal with ALTER on the cluster.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import for_code
+from aiokafka.protocol.admin import CreateAclsRequest_v1, DescribeAclsRequest
+from aiokafka.protocol.api import Request
+
+from schemas import Settings
+
+from .acl_policy import ALLOW, AclBinding, Principals, policy
+
+__all__ = ["AclError", "apply_acls", "apply_policy"]
+
+
+class AclError(RuntimeError):
+    """The broker refused an ACL (the message names it and the broker's reason)."""
+
+
+class _CreateAcls(Request[CreateAclsRequest_v1]):
+    """CreateAcls v1 with many bindings in one request (aiokafka's own class sends one)."""
+
+    API_KEY = 30
+
+    def __init__(self, bindings: list[AclBinding]) -> None:
+        self.bindings = bindings
+
+    def build(self, request_struct_class: type[CreateAclsRequest_v1]) -> CreateAclsRequest_v1:
+        return request_struct_class([
+            (int(b.resource_type), b.name, int(b.pattern), b.principal, "*", int(b.operation), ALLOW)
+            for b in self.bindings
+        ])
+
+
+async def apply_acls(settings: Settings, bindings: Iterable[AclBinding]) -> int:
+    """Create ``bindings`` on the cluster of ``settings`` (as its principal); return how many."""
+    todo = list(bindings)
+    admin = AIOKafkaAdminClient(**settings.kafka_client_kwargs(), request_timeout_ms=15000)  # type: ignore[arg-type]
+    await admin.start()
+    try:
+        for start in range(0, len(todo), 100):
+            chunk = todo[start:start + 100]
+            response = await admin._send_request(_CreateAcls(chunk))  # noqa: SLF001 - no public API
+            for binding, (code, message) in zip(chunk, response.creation_responses):
+                if code:
+                    error = for_code(code)
+                    raise AclError(f"the broker refused the ACL '{binding}': {error.__name__} {message or ''}. "
+                                   "Run this as a super user (or a principal with ALTER on the cluster).")
+        await _until_visible(admin, todo)
+    finally:
+        await admin.close()
+    return len(todo)
+
+
+async def _until_visible(admin: AIOKafkaAdminClient, bindings: list[AclBinding], timeout: float = 30.0) -> None:
+    """Wait until the broker's authorizer knows every binding: the controller accepts ACLs first and
+    the broker applies them a moment later, so a client right after ``apply`` could still be denied."""
+    wanted = {(int(b.resource_type), b.name, int(b.pattern), b.principal, int(b.operation)) for b in bindings}
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        # Filter: any resource type (1), any name (None), any pattern (1), any principal/host, any op/permission.
+        response = await admin._send_request(DescribeAclsRequest(1, None, 1, None, None, 1, 1))  # type: ignore[arg-type]  # noqa: SLF001
+        seen = {(rtype, name, pattern, principal, op)
+                for rtype, name, pattern, acls in response.resources for principal, _host, op, _perm in acls}
+        if wanted <= seen:
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            raise AclError(f"{len(wanted - seen)} ACL(s) were accepted but the broker does not show them "
+                           f"after {timeout:g}s; check the broker's log")
+        await asyncio.sleep(0.2)  # polling the broker's view of the ACLs, not synchronisation by delay
+
+
+async def apply_policy(settings: Settings, agencies: list[str], principals: Principals = Principals()) -> int:
+    """Create the topics (including each agency's ingest and responses topics) and every ACL of
+    :func:`~.acl_policy.policy`; return the number of ACL bindings."""
+    from consumers import ensure_topics
+
+    scoped = settings.model_copy(update={"ingest_agencies": ",".join(
+        dict.fromkeys([*settings.ingest_agency_list, *agencies]))})
+    await ensure_topics(scoped, agencies=list(dict.fromkeys(agencies)))
+    return await apply_acls(settings, policy(settings, agencies, principals))
