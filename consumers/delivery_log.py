@@ -11,10 +11,11 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 import structlog
-from aiokafka import AIOKafkaConsumer, TopicPartition
 from pydantic import ValidationError
 
 from schemas import Delivery
+
+from .replay import replay_partitions
 
 __all__ = ["DeliveryLog"]
 
@@ -44,30 +45,10 @@ class DeliveryLog:
 
     async def load(self, partitions: Iterable[int]) -> int:
         """Read the given partitions from the beginning to their current end; return records read."""
-        tps = [TopicPartition(self.topic, p) for p in partitions]
-        if not tps:
-            return 0
-        consumer = AIOKafkaConsumer(enable_auto_commit=False, group_id=None, **self.client_kwargs)
-        await consumer.start()
-        read = 0
+        return await replay_partitions(self.topic, partitions, self.client_kwargs, self._apply)
+
+    def _apply(self, rec: Any) -> None:
         try:
-            consumer.assign(tps)
-            await consumer.seek_to_beginning(*tps)
-            ends = await consumer.end_offsets(tps)
-            pending = {tp for tp in tps if ends[tp] > 0}
-            while pending:
-                batches = await consumer.getmany(*pending, timeout_ms=1000)
-                for records in batches.values():
-                    for rec in records:
-                        read += 1
-                        try:
-                            self.record(Delivery.model_validate_json(rec.value or b""))
-                        except ValidationError:
-                            log.warning("unreadable delivery record", topic=self.topic,
-                                        partition=rec.partition, offset=rec.offset)
-                for tp in list(pending):
-                    if await consumer.position(tp) >= ends[tp]:
-                        pending.discard(tp)
-        finally:
-            await consumer.stop()
-        return read
+            self.record(Delivery.model_validate_json(rec.value or b""))
+        except ValidationError:
+            log.warning("unreadable delivery record", topic=self.topic, partition=rec.partition, offset=rec.offset)

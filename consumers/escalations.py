@@ -15,10 +15,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from aiokafka import AIOKafkaConsumer, TopicPartition
 from pydantic import ValidationError
 
 from schemas import Alert, BureauEscalation, Escalation, Settings, Urgency
+
+from .replay import replay_partitions
 
 __all__ = ["EscalationStore", "StoredEscalation", "timeout_for"]
 
@@ -45,26 +46,8 @@ class EscalationStore:
         self.items: dict[str, StoredEscalation] = {}
 
     async def load(self, partitions: Iterable[int]) -> int:
-        """Read the given partitions to their end, replacing what was held for them."""
-        tps = [TopicPartition(self.topic, p) for p in partitions]
-        if not tps:
-            return 0
-        consumer = AIOKafkaConsumer(enable_auto_commit=False, group_id=None, **self.client_kwargs)
-        await consumer.start()
-        try:
-            consumer.assign(tps)
-            await consumer.seek_to_beginning(*tps)
-            ends = await consumer.end_offsets(tps)
-            pending = {tp for tp in tps if ends[tp] > 0}
-            while pending:
-                for records in (await consumer.getmany(*pending, timeout_ms=1000)).values():
-                    for rec in records:
-                        self._apply(rec)
-                for tp in list(pending):
-                    if await consumer.position(tp) >= ends[tp]:
-                        pending.discard(tp)
-        finally:
-            await consumer.stop()
+        """Read the given partitions to their end, adding what they hold; return how many are held."""
+        await replay_partitions(self.topic, partitions, self.client_kwargs, self._apply)
         return len(self.items)
 
     def _apply(self, rec: Any) -> None:

@@ -136,7 +136,8 @@ def alerts_tail(
 ) -> None:
     """Follow alerts as they arrive: reference, urgency, band, score, event and notice ids.
 
-    Shows ids only, never names. Ctrl-C to stop.
+    Shows ids only, never names. An alert produced again (a replay after a crash, or a retro-screen)
+    has the same id and is shown once. Ctrl-C to stop.
     """
     from .live import print_live
 

@@ -48,7 +48,12 @@ async def print_live(settings: Settings, console: Console, *, from_beginning: bo
     if deliveries:
         models[settings.topic(topics.DELIVERIES)] = Delivery
         models[settings.topic(topics.ACKS)] = Acknowledgement
+    shown: set[bytes] = set()
     async for rec in follow(list(models), settings.kafka_client_kwargs(), from_beginning=from_beginning, stop=stop):
+        if rec.topic == settings.topic(topics.ALERTS) and rec.key:
+            if rec.key in shown:  # a replayed or re-screened record of an alert already shown: same alert
+                continue
+            shown.add(rec.key)
         try:
             item = models[rec.topic].model_validate_json(rec.value or b"")
         except ValidationError:
