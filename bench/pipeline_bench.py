@@ -35,6 +35,7 @@ import asyncio
 import contextlib
 import json
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -116,7 +117,9 @@ async def read_all(settings: Settings, topic: str, start: dict[TopicPartition, i
         for tp in ends:
             consumer.seek(tp, (start or {}).get(tp, 0))
         out: list[Any] = []
-        while any(await consumer.position(tp) < end for tp, end in ends.items()):
+        async def behind() -> bool:
+            return any([await consumer.position(tp) < end for tp, end in ends.items()])
+        while await behind():
             for recs in (await consumer.getmany(timeout_ms=500, max_records=20_000)).values():
                 out += recs
         return out
@@ -152,13 +155,19 @@ def http_ok(url: str) -> bool:
         return False
 
 
+STARTED: list[Service] = []
+"""Every process this bench started, stopped at exit (newest first)."""
+
+
 def start_workers(args: argparse.Namespace, settings: Settings, run: Path, tag: str) -> list[tuple[Service, int]]:
     workers = []
     for i in range(args.workers):
         port = free_port()
-        svc = cli_service(f"worker{i}-{tag}", ["worker", "--web-port", str(port), "--loop", args.loop],
+        svc = cli_service(f"worker{i}-{tag}", ["worker", "--web-port", str(port), "--loop", args.loop,
+                                               "--loglevel", args.worker_loglevel],
                           settings, run, dict(e.split("=", 1) for e in args.worker_env))
         svc.start()
+        STARTED.append(svc)
         workers.append((svc, port))
     for svc, port in workers:
         svc.wait_ready(lambda p=port: http_ok(f"http://127.0.0.1:{p}/ready"), 600, f"{svc.name} ready")
@@ -185,8 +194,15 @@ def throughput(args: argparse.Namespace, settings: Settings, run: Path, maker: E
         spy = Service("py-spy", [str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(workers[0][0].pid),
                                  "--format", "raw", "--rate", "200", "--nonblocking", "-o", args.py_spy], run)
         spy.start()
-    wait_for(lambda: sum(asyncio.run(end_offsets(settings, resp)).values()) >= args.backlog, 3600,
-             "the backlog to drain", interval=0.5)
+        STARTED.append(spy)
+    progress = {"n": -1, "at": time.monotonic()}
+
+    def drained() -> bool:
+        n = sum(asyncio.run(end_offsets(settings, resp)).values())
+        if n != progress["n"]:
+            progress.update(n=n, at=time.monotonic())
+        return n >= args.backlog or time.monotonic() - progress["at"] > 20  # done, or stuck
+    wait_for(drained, 3600, "the backlog to drain", interval=0.5)
     if spy is not None:
         spy.stop(30.0)
     records = asyncio.run(read_all(settings, resp))
@@ -195,7 +211,10 @@ def throughput(args: argparse.Namespace, settings: Settings, run: Path, maker: E
     cpu = sum(sampler.cpu_between(f"worker{i}", t0, t1) for i in range(args.workers))
     alerts = sum(asyncio.run(end_offsets(settings, settings.topic(topics.ALERTS))).values())
     log(f"drained {len(stamps):,} in {t1 - t0:.1f} s: {len(stamps) / (t1 - t0):,.0f}/s, {alerts:,} alerts")
-    return {"events": len(stamps), "wall_s": t1 - t0, "cpu_s": cpu, "alerts": alerts,
+    missing = args.backlog - len({r.key for r in records if r.key.startswith(b"bl-")})
+    if missing:
+        log(f"WARNING: {missing} backlog events got no response")
+    return {"events": len(stamps), "missing": missing, "wall_s": t1 - t0, "cpu_s": cpu, "alerts": alerts,
             "load": open("/proc/loadavg").read().split()[0]}, workers
 
 
@@ -207,6 +226,7 @@ def ceiling(kind: str, args: argparse.Namespace, settings: Settings, run: Path) 
     svc = Service(f"ceiling-{kind}", argv, run, env={**settings.to_env(), **dict(e.split("=", 1) for e in args.worker_env)},
                   cwd=run)
     svc.start()
+    STARTED.append(svc)
     svc.wait_ready(out.exists, 900, f"the {kind} ceiling")
     svc.stop(10.0)
     result = json.loads(out.read_text())
@@ -317,6 +337,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--partitions", type=int, default=1)
     ap.add_argument("--loop", default="uvloop", choices=("aio", "uvloop"), help="the workers' event loop")
+    ap.add_argument("--worker-loglevel", default="warning", help="Faust's log level in the workers")
     ap.add_argument("--worker-env", action="append", default=[], metavar="NAME=VALUE",
                     help="extra environment of the workers and the Faust ceiling (e.g. STREAM_BUFFER_MAXSIZE=...)")
     ap.add_argument("--no-ceilings", action="store_true")
@@ -339,6 +360,7 @@ def main() -> None:
     sampler = Sampler().start()
     sampler.watch("bench (producer, consumers, SMTP sink)", os.getpid())
     results: dict[str, Any] = {"args": vars(args), "machine": desc}
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # clean up on SIGTERM too
     with contextlib.ExitStack() as stack:
         bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
         if not bootstrap:
@@ -352,6 +374,7 @@ def main() -> None:
         twilio_port = free_port()
         prism = start_twilio_mock(twilio_port, run, error_responses=False)
         stack.callback(prism.stop)
+        stack.callback(lambda: [svc.stop(60.0) for svc in reversed(STARTED)])  # before the broker stops
         sampler.watch("twilio mock (prism)", prism.pid or 0)
         uid, web = uuid.uuid4().hex[:6], free_port()
         (run / "bureaus.yaml").write_text(yaml.safe_dump(bureaus()))
@@ -377,8 +400,6 @@ def main() -> None:
         for svc, _ in first:
             svc.stop(60.0)
         results["throughput"], workers = throughput(args, settings, run, maker, sampler)
-        for svc, _ in workers:
-            stack.callback(svc.stop, 60.0)
         if not args.no_ceilings:
             results["kafka_ceiling"] = ceiling("kafka", args, settings, run)
             results["faust_ceiling"] = ceiling("faust", args, settings, run)
@@ -386,7 +407,7 @@ def main() -> None:
             asyncio.run(skip_to_end(settings, settings.dispatcher_group, settings.topic(topics.ALERTS)))
             dispatcher = cli_service("dispatcher", ["dispatcher"], settings, run, {})
             dispatcher.start()
-            stack.callback(dispatcher.stop, 30.0)
+            STARTED.append(dispatcher)
             dispatcher.wait_ready(lambda: http_ok(f"http://127.0.0.1:{web}/metrics"), 120, "the dispatcher")
             sampler.watch("dispatcher", dispatcher.pid or 0)
             start = asyncio.run(end_offsets(settings, settings.topic(topics.DELIVERIES)))

@@ -1,9 +1,10 @@
 """The alert dispatcher: routes alerts to bureaus, sends SMS and email, escalates, takes acks.
 
 Guarantees, and how they are kept:
-- **Never lost.** An alert's offset is committed only after every first delivery for it has a
-  final outcome acknowledged on ``alerts.deliveries`` and its escalation timers are on
-  ``alerts.escalations``. A crash before that replays the alert.
+- **Never lost.** Alerts are handled concurrently (an SMTP outage does not hold up the SMS of
+  the next alert), and each partition is committed only up to the first alert whose deliveries
+  are not all final and acknowledged on ``alerts.deliveries`` (``consumers.offsets``). A crash
+  before that replays the alert.
 - **Never twice.** Every message has an idempotency key (``consumers.sender``); an outcome on
   ``alerts.deliveries`` means "done". The only window is a crash between the provider accepting
   a message and its outcome being acknowledged: at most one duplicate per recipient, only then.
@@ -27,6 +28,7 @@ from typing import Any
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.coordinator.assignors.range import RangePartitionAssignor
+from aiokafka.errors import CommitFailedError, IllegalStateError
 from pydantic import ValidationError
 
 from alerting import Recipient, escalation_chain, escalation_step, route
@@ -47,6 +49,7 @@ from schemas import (
 from .compacted import CompactedView
 from .delivery_log import DeliveryLog
 from .escalations import EscalationStore, StoredEscalation, timeout_for
+from .offsets import OffsetTracker
 from .sender import EmailChannel, Sender, SmsChannel
 
 __all__ = ["Dispatcher"]
@@ -54,6 +57,8 @@ __all__ = ["Dispatcher"]
 log = structlog.get_logger(__name__)
 _TICK = 0.5
 """Seconds between two checks of the escalation timers."""
+_MAX_IN_FLIGHT = 512
+"""Records being handled at once before the consumer stops fetching more."""
 
 
 def _notice_active(raw: bytes) -> bool:
@@ -66,6 +71,7 @@ class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
 
     async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
         self.d._loaded.clear()
+        self.d._offsets.forget(revoked)
         self.d.escalations.clear()
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
@@ -95,6 +101,7 @@ class Dispatcher:
         self._limit = asyncio.Semaphore(concurrency)
         self._lock = asyncio.Lock()  # escalation state changes: timer, acks and withdrawals
         self._background: set[asyncio.Task[Any]] = set()
+        self._offsets = OffsetTracker()
         self._loaded = asyncio.Event()
         """Set once the delivery log and timers of the assigned partitions are loaded."""
         self._stepping: set[tuple[str, str]] = set()
@@ -133,16 +140,7 @@ class Dispatcher:
         timer = asyncio.create_task(self._timers(stop), name="escalation-timers")
         log.info("dispatcher started", group=self.settings.dispatcher_group, bureaus=len(self.directory.bureaus))
         try:
-            while not stop.is_set():
-                batches = await consumer.getmany(timeout_ms=500, max_records=200)
-                if not batches:
-                    continue
-                await self._loaded.wait()  # never act on a record before its partition's state is loaded
-                await asyncio.gather(*(self._handle(rec) for recs in batches.values() for rec in recs))
-                if self.settings.fault_exit_before_commit:
-                    log.warning("fault injection: exiting between send and offset commit")
-                    os._exit(137)
-                await consumer.commit({tp: recs[-1].offset + 1 for tp, recs in batches.items()})
+            await self._consume(consumer, stop)
         finally:
             timer.cancel()
             for task in (timer, *self._background):
@@ -151,6 +149,40 @@ class Dispatcher:
             for view in views:
                 await view.stop()
             await producer.stop()
+
+    async def _consume(self, consumer: AIOKafkaConsumer, stop: asyncio.Event) -> None:
+        """Handle records concurrently (a slow channel never holds up other alerts) and commit each
+        partition up to the first record still being handled."""
+        tasks: set[asyncio.Task[None]] = set()
+        while not stop.is_set():
+            if len(tasks) >= _MAX_IN_FLIGHT:
+                await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            batches = await consumer.getmany(timeout_ms=200, max_records=200)
+            if batches:
+                await self._loaded.wait()  # never act on a record before its partition's state is loaded
+            for tp, records in batches.items():
+                for rec in records:
+                    self._offsets.begin(tp, rec.offset)
+                    task = asyncio.create_task(self._handle(rec))
+                    tasks.add(task)
+                    task.add_done_callback(tasks.discard)
+                    task.add_done_callback(lambda t, tp=tp, o=rec.offset: t.cancelled() or self._offsets.done(tp, o))
+            await self._commit(consumer)
+        if tasks:  # shutting down: let what is in flight finish, briefly, and commit it
+            await asyncio.wait(tasks, timeout=30)
+        await self._commit(consumer)
+
+    async def _commit(self, consumer: AIOKafkaConsumer) -> None:
+        offsets = self._offsets.committable()
+        if not offsets:
+            return
+        if self.settings.fault_exit_before_commit:
+            log.warning("fault injection: exiting between send and offset commit")
+            os._exit(137)
+        try:
+            await consumer.commit(offsets)  # type: ignore[arg-type]
+        except (CommitFailedError, IllegalStateError) as exc:  # rebalanced meanwhile: the new owner replays
+            log.warning("offset commit failed; the records will be handled again", error=type(exc).__name__)
 
     async def _handle(self, rec: Any) -> None:
         async with self._limit:
@@ -166,6 +198,9 @@ class Dispatcher:
                                                    notice_id=alert.notice_id)
             try:
                 await self.dispatch(alert)
+            except Exception as exc:  # the boundary: a bug on one alert must not stop the others
+                log.exception("dispatching failed")
+                await self._dead_letter(rec, f"internal error while dispatching: {type(exc).__name__}")
             finally:
                 structlog.contextvars.unbind_contextvars("alert_id", "event_id", "notice_id")
             self.processed += 1

@@ -66,6 +66,7 @@ class Entry:
         forms: list[NameForm] = []
         for i, name in enumerate(notice.names):
             forms.extend(name_forms(name.given, name.family, name.full_name, tuple(notice.nationalities), i))
+            forms.extend(_dropped_letter_forms(name.given, name.family, name.full_name, i, forms))
         packed = tuple(_pack(f) for f in forms)
         self._forms: str | tuple[str, ...] = packed[0] if len(packed) == 1 else packed
         self.dobs: tuple[PartialDate, ...] = _share(tuple(
@@ -124,6 +125,28 @@ def name_forms(given: str | None, family: str | None, full: str | None,
                 originals = tuple(shown.get(r, o) if r != "?" else o for r, o in zip(f.roles, f.originals))
                 forms.append(NameForm(f.keys, originals, name_index, f.roles, f.abjad, derived=True))
     return forms
+
+
+_NO_ASCII = "əƏıßøØłŁđĐæÆœŒþÞðÐ"
+"""Latin letters with no ASCII decomposition: a passport printer that cannot map one may
+leave it out (``Azər`` printed ``AZR``)."""
+_DROP = str.maketrans("", "", _NO_ASCII)
+
+
+def _dropped_letter_forms(given: str | None, family: str | None, full: str | None, name_index: int,
+                          have: list[NameForm]) -> list[NameForm]:
+    """Forms of a Latin name with its non-ASCII-mappable letters left out (see ``_NO_ASCII``)."""
+    parts = _parts(given, family, full)
+    if not any(p and any(ch in _NO_ASCII for ch in p) for p, _ in parts):
+        return []
+    seen = {f.keys for f in have}
+    out = []
+    for f in forms_of([(p.translate(_DROP) if p else p, role) for p, role in parts], name_index):
+        if f.keys not in seen and all(len(k) >= 2 for k in f.keys):
+            shown = {role: p for p, role in parts if p}
+            originals = tuple(shown.get(r, o) if r != "?" else o for r, o in zip(f.roles, f.originals))
+            out.append(NameForm(f.keys, originals, name_index, f.roles, f.abjad, derived=True))
+    return out
 
 
 def _parts(given: str | None, family: str | None, full: str | None) -> list[tuple[str | None, str]]:

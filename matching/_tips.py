@@ -65,12 +65,18 @@ def text_forms(text: str, df: _Frequencies, max_df: int) -> tuple[NameForm, ...]
         runs.append(run)
     forms: list[NameForm] = []
     seen: set[tuple[str, ...]] = set()
-    for run in runs:
+    for full in runs:
         # strip leading/trailing words that are not names (sentence-initial capitals, particles)
+        run = full
         while run and not run[0][2]:
             run = run[1:]
         while run and not run[-1][2]:
             run = run[:-1]
+        if len(run) == 1 and len(full) > 1:
+            # one known name part: a capitalised neighbour may be a misspelt other part
+            # ("Frederick Gerbbed"), so keep the part with its neighbours for the alignment
+            at = next(i for i, t in enumerate(full) if t is run[0])
+            run = [t for t in full[max(0, at - 1):at + 2] if t[1][0] not in PARTICLES]
         if len(run) < 2:
             continue
         spans = [(0, len(run))] if len(run) <= _MAX_RUN else [
@@ -98,7 +104,7 @@ def _token(word: str, df: _Frequencies, max_df: int) -> tuple[str, tuple[str, ..
     for r in romanise(word):
         ws = words(preprocess(r))
         if ws:
-            k = token_key("".join(token_key(x) for x in ws))
+            k = token_key(ws[0]) if len(ws) == 1 else token_key("".join(ws))
             if k not in keys:
                 keys.append(k)
     if not keys:

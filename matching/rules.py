@@ -41,7 +41,7 @@ import os
 COMMON_GATE = os.environ.get("CG", "0") == "1"
 EVIDENCE_MIN = float(os.environ.get("EMIN", "5.5"))
 SIM_PENALTY = float(os.environ.get("SP", "10"))
-FUZZY_EVIDENCE_MIN = float(os.environ.get("FEM", "99"))
+FUZZY_EVIDENCE_MIN = float(os.environ.get("FEM", "7.0"))
 STRONG = os.environ.get("STRONG", "1") == "1"
 EXACT_DATE_WEIGHT = 4.0
 CLOSE_NAME = float(os.environ.get("CLOSE", "0.75"))
@@ -153,6 +153,8 @@ RARITY_FLOOR = 1e-5
 """No name part is credited as rarer than 1 in 100,000 (at most 5 per part)."""
 COMMON_FREQUENCY = 1 / 200
 """A world-frequent name part (``_common.COMMON``) counts as at least this frequent."""
+SHARED_PAIR = 4
+"""A pair of name parts held by this many notices is rated by the pair's own frequency."""
 THIRD_PART = 0.5
 """Weight of a third agreeing part: name parts are not independent (one culture's given and
 family names travel together), so only the two rarest count in full."""
@@ -165,7 +167,7 @@ def name_rarity(form: NameForm, a: Alignment, ctx: Context) -> float:
     carries this name by chance. A name held by 1 in 3,000 and 1 in 5,000 gives 7.2; two
     parts each held by 1 in 200 give 4.6."""
     n = max(ctx.size, RARITY_MIN_LIST)
-    vals: list[float] = []
+    vals: list[tuple[float, str]] = []
     keys = form.keys
     for i in a.used:
         k = keys[i]
@@ -174,9 +176,16 @@ def name_rarity(form: NameForm, a: Alignment, ctx: Context) -> float:
         f = max(1, ctx.df.get("t:" + k, 0)) / n
         if k in COMMON and f < COMMON_FREQUENCY:
             f = COMMON_FREQUENCY
-        vals.append(-log10(max(f, RARITY_FLOOR)))
+        vals.append((-log10(max(f, RARITY_FLOOR)), k))
     vals.sort(reverse=True)
-    return sum(vals[:2]) + THIRD_PART * sum(vals[2:3])
+    rarity = sum(v for v, _ in vals[:2]) + THIRD_PART * sum(v for v, _ in vals[2:3])
+    if len(vals) >= 2 and vals[0][1] != vals[1][1]:
+        # several notices with this very pair of parts: the pair itself is that frequent
+        x, y = sorted((vals[0][1], vals[1][1]))
+        shared = ctx.df.get("p:" + x + "|" + y, 0)
+        if shared >= SHARED_PAIR:
+            rarity = min(rarity, -log10(shared / n))
+    return rarity
 
 
 def rule_birth_date(q: Query, e: Entry, ctx: Context) -> Evidence | None:

@@ -1,0 +1,78 @@
+"""Per-agency ingest, the pure rules (streams/ingest.py): the topic names the agency; the event must agree."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+
+from schemas import topics
+from streams.ingest import check_ingest, parse_ingest_topic
+from tests import factories as f
+
+KE_TOPIC = "p.ingest.ke-immigration.border-crossings"
+
+
+def _crossing(**changes: object) -> bytes:
+    event = f.border_crossing(f.traveler("OKAFOR", "GRACE", dob="1990-02-02", passport="NG1234567"),
+                              event_id="bc-1") | changes
+    return json.dumps(event).encode()
+
+
+@pytest.mark.parametrize(("topic", "expected"), [
+    ("p.ingest.ke-immigration.border-crossings", ("ke-immigration", "border_crossing")),
+    ("p.ingest.fr-visas.visa-applications", ("fr-visas", "visa_application")),
+    ("p.ingest.cd-police.tips", ("cd-police", "tip")),
+    ("p.ingest.ke-immigration.alerts", None),
+    ("p.events.border-crossings", None),
+    ("ingest.ke-immigration.border-crossings", None),  # another prefix
+    ("p.ingest..tips", None),
+])
+def test_the_topic_name_gives_the_agency_and_the_event_type(topic: str, expected: object) -> None:
+    assert parse_ingest_topic(topic, "p.") == expected
+
+
+def test_ingest_topic_names_round_trip() -> None:
+    for event_type in topics.EVENT_TOPICS:
+        assert parse_ingest_topic(topics.ingest_topic("x-y", event_type)) == ("x-y", event_type)
+
+
+def test_a_valid_event_of_the_topics_agency_is_forwarded_unchanged_keyed_by_event_id() -> None:
+    raw = _crossing()
+    outcome = check_ingest(raw, topic=KE_TOPIC, partition=0, offset=7, prefix="p.")
+    assert outcome.rejected is None and outcome.forward is not None
+    assert outcome.forward.topic == topics.BORDER_CROSSINGS
+    assert outcome.forward.key == b"bc-1" and outcome.forward.value == raw
+    assert outcome.forward.agency == "ke-immigration"
+
+
+def test_an_event_claiming_another_agency_is_rejected_with_the_reason() -> None:
+    raw = _crossing(agency="fr-visas")
+    outcome = check_ingest(raw, topic=KE_TOPIC, partition=0, offset=7, prefix="p.")
+    assert outcome.forward is None and outcome.rejected is not None
+    r = outcome.rejected
+    assert (r.topic, r.partition, r.offset) == (KE_TOPIC, 0, 7)
+    assert "claims agency 'fr-visas'" in r.error and "'ke-immigration'" in r.error
+    assert base64.b64decode(r.raw) == raw
+
+
+@pytest.mark.parametrize(("raw", "reason"), [
+    (b"", "empty record"),
+    (b"not json", "invalid event"),
+    (b'{"event_type": "border_crossing"}', "invalid event"),
+    (json.dumps(f.tip("Someone", event_id="tip-1") | {"agency": "ke-immigration"}).encode(), "does not belong"),
+])
+def test_bad_input_is_rejected_never_raised(raw: bytes, reason: str) -> None:
+    outcome = check_ingest(raw, topic=KE_TOPIC, partition=0, offset=1, prefix="p.")
+    assert outcome.forward is None and outcome.rejected is not None and reason in outcome.rejected.error
+
+
+def test_a_reason_never_holds_a_value_of_the_event() -> None:
+    """Field paths and agencies only: no name, birth date or document number in the error."""
+    bad = json.loads(_crossing(agency="fr-visas"))
+    bad["traveler"]["birth_date"] = "not-a-date-OKAFOR"
+    for raw in (json.dumps(bad).encode(), _crossing(agency="fr-visas")):
+        error = check_ingest(raw, topic=KE_TOPIC, partition=0, offset=1, prefix="p.").rejected.error  # type: ignore[union-attr]
+        for value in ("OKAFOR", "GRACE", "1990-02-02", "NG1234567"):
+            assert value not in error
