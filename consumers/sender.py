@@ -11,6 +11,7 @@ import asyncio
 import base64
 import random
 import time
+from urllib.parse import quote
 from datetime import datetime, timezone
 from typing import Any, Protocol
 
@@ -164,7 +165,7 @@ class Sender:
                     original: str | None) -> str:
         if to.channel == "sms":
             assert to.officer.phone
-            callback = f"{self.settings.public_url.rstrip('/')}/twilio/status?key={key}"
+            callback = f"{self.settings.public_url.rstrip('/')}/twilio/status?key={quote(key, safe='')}"
             return await self.sms.send(to.officer.phone, render_sms(alert, kind=kind, level=level, original=original), callback)
         assert to.officer.email
         content = render_email(alert, to.bureau, to.why, kind=kind, level=level, original=original,

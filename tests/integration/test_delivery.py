@@ -292,3 +292,30 @@ def test_dispatcher_metrics_count_deliveries_and_hand_off_latency(stack: Stack) 
     failed = re.search(r'^fugitive_alerts_deliveries_total\{channel="sms",outcome="failed"\} (\S+)$', text, re.M)
     assert sent and float(sent.group(1)) >= 1 and failed and float(failed.group(1)) >= 1
     assert re.search(r'^fugitive_alerts_alert_to_provider_seconds_count\{channel="email"\} [1-9]', text, re.M)
+
+
+def _post_status(stack: Stack, key: str, form: dict[str, str], signed: bool = True) -> int:
+    url = f"{stack.settings.public_url}/twilio/status?{urllib.parse.urlencode({'key': key})}"
+    headers = {}
+    if signed:
+        validator = RequestValidator(stack.settings.twilio_auth_token.get_secret_value())
+        headers["X-Twilio-Signature"] = validator.compute_signature(url, form)
+    request = urllib.request.Request(url, data=urllib.parse.urlencode(form).encode(), method="POST", headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as resp:
+            return resp.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def test_twilio_status_callbacks_update_the_delivery(stack: Stack) -> None:
+    alert = _alert()
+    stack.send(alert)
+    ds = stack.deliveries(alert.alert_id, lambda ds: any(d["channel"] == "sms" for d in ds))
+    [sms] = [d for d in ds if d["channel"] == "sms"]
+    form = {"MessageSid": sms["provider_id"], "MessageStatus": "delivered", "AccountSid": stack.settings.twilio_account_sid}
+    assert _post_status(stack, sms["key"], form, signed=False) == 403
+    assert _post_status(stack, sms["key"], form) == 204
+    updated = stack.deliveries(alert.alert_id, lambda ds: any(d["key"] == sms["key"] and d["status"] == "delivered"
+                                                              for d in ds))
+    assert [d["status"] for d in updated if d["key"] == sms["key"]] == ["sent", "delivered"]
