@@ -201,7 +201,8 @@ def throughput(args: argparse.Namespace, settings: Settings, run: Path, maker: E
         n = sum(asyncio.run(end_offsets(settings, resp)).values())
         if n != progress["n"]:
             progress.update(n=n, at=time.monotonic())
-        return n >= args.backlog or time.monotonic() - progress["at"] > 20  # done, or stuck
+        stuck = time.monotonic() - progress["at"] > (30 if n > 0 else 600)
+        return n >= args.backlog or stuck  # done, or no progress (lost events are reported below)
     wait_for(drained, 3600, "the backlog to drain", interval=0.5)
     if spy is not None:
         spy.stop(30.0)

@@ -167,6 +167,8 @@ class Dispatcher:
                     tasks.add(task)
                     task.add_done_callback(tasks.discard)
                     task.add_done_callback(lambda t, tp=tp, o=rec.offset: t.cancelled() or self._offsets.done(tp, o))
+            if self.settings.fault_exit_before_commit and tasks:
+                await asyncio.wait(tasks)  # the whole first batch sent and recorded, then "killed" before its commit
             await self._commit(consumer)
         if tasks:  # shutting down: let what is in flight finish, briefly, and commit it
             await asyncio.wait(tasks, timeout=30)
@@ -178,7 +180,7 @@ class Dispatcher:
             return
         if self.settings.fault_exit_before_commit:
             log.warning("fault injection: exiting between send and offset commit")
-            os._exit(137)
+            os._exit(137)  # like SIGKILL: no cleanup, no commit
         try:
             await consumer.commit(offsets)  # type: ignore[arg-type]
         except (CommitFailedError, IllegalStateError) as exc:  # rebalanced meanwhile: the new owner replays

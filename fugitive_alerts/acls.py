@@ -53,9 +53,11 @@ async def apply_acls(settings: Settings, bindings: Iterable[AclBinding]) -> int:
             response = await admin._send_request(_CreateAcls(chunk))  # noqa: SLF001 - no public API
             for binding, (code, message) in zip(chunk, response.creation_responses):
                 if code:
-                    error = for_code(code)
-                    raise AclError(f"the broker refused the ACL '{binding}': {error.__name__} {message or ''}. "
-                                   "Run this as a super user (or a principal with ALTER on the cluster).")
+                    detail = f" ({message})" if message and len(message) < 200 else ""  # Kafka's can be a request dump
+                    raise AclError(f"the broker refused the ACL '{' '.join(str(binding).split())}': "
+                                   f"{for_code(code).__name__}{detail}. Run this as a super user "
+                                   "(KAFKA_SASL_USERNAME=admin on the local secure broker) or a principal with "
+                                   "ALTER on the cluster.")
         await _until_visible(admin, todo)
     finally:
         await admin.close()

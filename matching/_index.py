@@ -239,7 +239,7 @@ class CandidateIndex:
             if found:
                 groups.append(found)
                 # a rare exact token selects on its own: the other parts may all be misspelt
-                p = postings.get(group[0])
+                p = postings.get(group[0]) if rare_cap else None
                 if p is not None:
                     if type(p) is int:
                         strong.add(p)

@@ -125,15 +125,16 @@ def token_similarity(a: str, b: str, ca: str, cb: str, abjad: bool = False) -> f
 class Alignment:
     """Result of ``align``: similarity and the matched (query words, candidate words) pairs."""
 
-    __slots__ = ("score", "pairs", "matched", "used")
+    __slots__ = ("score", "pairs", "matched", "units")
 
     def __init__(self, score: float, pairs: list[tuple[str, str, float]], matched: int,
-                 used: Iterable[int] = ()) -> None:
+                 units: Iterable[Iterable[int]] = ()) -> None:
         self.score = score
         self.pairs = pairs
         self.matched = matched
-        self.used = used
-        """Indices of the candidate form's tokens that found a partner."""
+        self.units = units
+        """Per agreeing pair, the indices of the candidate form's tokens in it (two for a
+        joined compound: ``XIAOMING`` ~ ``XIAO MING``)."""
 
 
 def _units(form: NameForm) -> list[tuple[frozenset[int], str, str]]:
@@ -149,7 +150,7 @@ def align(q: NameForm, c: NameForm) -> Alignment:
     """Order-free token alignment of two name forms (see module docstring)."""
     if q.keys == c.keys or (len(q.keys) == len(c.keys) and sorted(q.keys) == sorted(c.keys)):
         pairs = [(qo, co, 1.0) for qo, co in zip(q.originals, _reorder(q, c))]
-        every = range(len(c.keys))
+        every = [(i,) for i in range(len(c.keys))]
         return Alignment(1.0, pairs, _substantive(q, set(range(len(q.keys)))), every)
     qu, cu = _units(q), _units(c)
     abjad = q.abjad or c.abjad
@@ -169,6 +170,7 @@ def align(q: NameForm, c: NameForm) -> Alignment:
     cands.sort(key=lambda t: (-t[0], -t[1]))
     used_q: set[int] = set()
     used_c: set[int] = set()
+    units: list[frozenset[int]] = []
     total = 0.0
     weight = 0.0
     pairs: list[tuple[str, str, float]] = []
@@ -177,6 +179,7 @@ def align(q: NameForm, c: NameForm) -> Alignment:
             continue
         used_q |= qi
         used_c |= ci
+        units.append(ci)
         w = float(max(len(qi), len(ci)))
         total += s * w
         weight += w
@@ -185,7 +188,7 @@ def align(q: NameForm, c: NameForm) -> Alignment:
         return Alignment(0.0, [], 0)
     score = total / weight - _unmatched_penalty(q, used_q) - _unmatched_penalty(c, used_c)
     matched = min(_substantive(q, used_q), _substantive(c, used_c))
-    return Alignment(max(0.0, min(1.0, score)), pairs, matched, used_c)
+    return Alignment(max(0.0, min(1.0, score)), pairs, matched, units)
 
 
 def _substantive(form: NameForm, used: set[int]) -> int:

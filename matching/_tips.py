@@ -27,6 +27,8 @@ _WORD_RE = re.compile(rf"{_L}+(?:['’ʼ-]{_L}+)*", re.UNICODE)
 _MAX_WORDS = 400
 _MAX_WINDOW = 4
 _MAX_RUN = 6
+import os
+_EXTEND = os.environ.get("EXT", "1") == "1"
 
 
 class _Frequencies(Protocol):
@@ -72,7 +74,7 @@ def text_forms(text: str, df: _Frequencies, max_df: int) -> tuple[NameForm, ...]
             run = run[1:]
         while run and not run[-1][2]:
             run = run[:-1]
-        if len(run) == 1 and len(full) > 1:
+        if len(run) == 1 and len(full) > 1 and _EXTEND:
             # one known name part: a capitalised neighbour may be a misspelt other part
             # ("Frederick Gerbbed"), so keep the part with its neighbours for the alignment
             at = next(i for i, t in enumerate(full) if t is run[0])

@@ -39,7 +39,7 @@ EXACT_NAME = 0.94
 
 import os
 COMMON_GATE = os.environ.get("CG", "0") == "1"
-EVIDENCE_MIN = float(os.environ.get("EMIN", "5.5"))
+EVIDENCE_MIN = float(os.environ.get("EMIN", "5.75"))
 SIM_PENALTY = float(os.environ.get("SP", "10"))
 FUZZY_EVIDENCE_MIN = float(os.environ.get("FEM", "7.0"))
 STRONG = os.environ.get("STRONG", "1") == "1"
@@ -152,7 +152,8 @@ are taken per this many, so every part of a small list counts as rare (no gating
 RARITY_FLOOR = 1e-5
 """No name part is credited as rarer than 1 in 100,000 (at most 5 per part)."""
 COMMON_FREQUENCY = 1 / 200
-"""A world-frequent name part (``_common.COMMON``) counts as at least this frequent."""
+"""A world-frequent name part (``_common.COMMON``), or one of two letters (``Li``, ``Wu``),
+counts as at least this frequent."""
 SHARED_PAIR = 4
 """A pair of name parts held by this many notices is rated by the pair's own frequency."""
 THIRD_PART = 0.5
@@ -169,14 +170,20 @@ def name_rarity(form: NameForm, a: Alignment, ctx: Context) -> float:
     n = max(ctx.size, RARITY_MIN_LIST)
     vals: list[tuple[float, str]] = []
     keys = form.keys
-    for i in a.used:
-        k = keys[i]
-        if len(k) < 2 or k in PARTICLES:
-            continue
-        f = max(1, ctx.df.get("t:" + k, 0)) / n
-        if k in COMMON and f < COMMON_FREQUENCY:
-            f = COMMON_FREQUENCY
-        vals.append((-log10(max(f, RARITY_FLOOR)), k))
+    for unit in a.units:
+        best: tuple[float, str] | None = None
+        for i in unit:  # a joined compound is as frequent as its commoner part
+            k = keys[i]
+            if len(k) < 2 or k in PARTICLES:
+                continue
+            f = max(1, ctx.df.get("t:" + k, 0)) / n
+            if (len(k) <= 2 or k in COMMON) and f < COMMON_FREQUENCY:
+                f = COMMON_FREQUENCY
+            v = (-log10(max(f, RARITY_FLOOR)), k)
+            if best is None or v < best:
+                best = v
+        if best is not None:
+            vals.append(best)
     vals.sort(reverse=True)
     rarity = sum(v for v, _ in vals[:2]) + THIRD_PART * sum(v for v, _ in vals[2:3])
     if len(vals) >= 2 and vals[0][1] != vals[1][1]:

@@ -147,8 +147,8 @@ class Settings(BaseSettings):
     processing_guarantee: Literal["at_least_once", "exactly_once"] = "at_least_once"
     """The Faust worker's guarantee. Exactly-once was evaluated and is not the default: see docs/reliability.md."""
     fault_exit_before_commit: bool = False
-    """Fault injection for tests only: the dispatcher exits abruptly (as if killed) after its first
-    batch is delivered and recorded, before the batch's offsets are committed."""
+    """Fault injection for tests only: the dispatcher exits abruptly (as if killed) once its first
+    batch is delivered and recorded, before the batch's offsets are committed (no send in flight)."""
 
     def topic(self, name: str) -> str:
         return f"{self.topic_prefix}{name}"
