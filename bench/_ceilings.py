@@ -75,7 +75,14 @@ def faust_ceiling(args: argparse.Namespace) -> None:
     settings.app_id = f"{settings.app_id}-faust-ceiling"
     app = faust.App(settings.app_id, **faust_settings(settings, web_port=args.web_port))
     topic = app.topic(args.topic, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
-    state = {"n": 0, "t0": 0.0, "c0": 0.0}
+    state = {"n": 0, "t0": 0.0, "c0": 0.0, "last": 0.0, "t_last": 0.0, "c_last": 0.0}
+
+    @app.timer(1.0)
+    async def watchdog() -> None:  # records lost by Faust at start-up would make us wait forever
+        if state["n"] and time.perf_counter() - state["last"] > 15:
+            Path(args.out).write_text(json.dumps({"count": state["n"], "wall_s": state["t_last"] - state["t0"],
+                                                  "cpu_s": state["c_last"] - state["c0"], "incomplete": True}))
+            os._exit(0)
 
     @app.agent(topic, name="noop")
     async def noop(stream: faust.StreamT[bytes]) -> None:
@@ -84,11 +91,16 @@ def faust_ceiling(args: argparse.Namespace) -> None:
                 state["t0"], state["c0"] = time.perf_counter(), time.process_time()
             orjson.loads(event.message.value)
             state["n"] += 1
+            state["last"] = state["t_last"] = time.perf_counter()
+            state["c_last"] = time.process_time()
             if state["n"] == args.count:
                 _write(args.out, state["n"], state["t0"], state["c0"])
                 os._exit(0)  # measured; nothing to clean up
 
-    faust.Worker(app, loglevel="warning", quiet=True).execute_from_commandline()
+    worker = faust.Worker(app, loglevel="warning", quiet=True)
+    if not args.spinner:
+        worker.spinner = None  # as `fugitive-alerts worker` (fugitive_alerts/cmd_pipeline.py)
+    worker.execute_from_commandline()
 
 
 def main() -> None:
@@ -99,6 +111,7 @@ def main() -> None:
     ap.add_argument("--out", required=True)
     ap.add_argument("--loop", default="aio")
     ap.add_argument("--web-port", type=int, default=6066)
+    ap.add_argument("--spinner", action="store_true", help="keep Faust's terminal spinner (the 'before' figure)")
     args = ap.parse_args()
     if args.kind == "kafka":
         asyncio.run(kafka_ceiling(args))

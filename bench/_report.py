@@ -37,8 +37,19 @@ def report(res: dict[str, Any]) -> str:
                       ("kafka_ceiling", "Kafka ceiling: aiokafka getmany + orjson.loads")):
         if key in res:
             cw, cc = _rate(res[key])
-            out.append(f"| {name} | {cw:,.0f} | {cc:,.0f} | {wall / cw:.0%} | {res[key]['load']} |")
-    out += ["", f"Alerts raised while draining: {t['alerts']:,}.", ""]
+            out.append(f"| {name} | {cw:,.0f} | {cc:,.0f} | {wall / cw:.1%} | {res[key]['load']} |")
+    out += ["", f"Alerts raised while draining: {t['alerts']:,}; events without a response: {t.get('missing', 0)}.", ""]
+    if res.get("variants") or res.get("faust_ceiling_variants"):
+        out += ["### Variants (each on its own backlog of the same size)", "",
+                "| what | loop, environment | events/s (wall) | events per CPU-second | load (1 min) |",
+                "|---|---|---:|---:|---:|"]
+        for v in res.get("variants", []):
+            w, c = _rate(v)
+            out.append(f"| pipeline | {v['variant']} | {w:,.0f} | {c:,.0f} | {v['load']} |")
+        for v in res.get("faust_ceiling_variants", []):
+            w, c = _rate(v)
+            out.append(f"| Faust ceiling | {v['variant']} | {w:,.0f} | {c:,.0f} | {v['load']} |")
+        out.append("")
     if "latency" in res:
         lat, h = res["latency"], res["handoff"]
         out += [f"## Latency at a steady {a['rate']:g} events/s ({lat['events']:,} events, "

@@ -159,13 +159,15 @@ STARTED: list[Service] = []
 """Every process this bench started, stopped at exit (newest first)."""
 
 
-def start_workers(args: argparse.Namespace, settings: Settings, run: Path, tag: str) -> list[tuple[Service, int]]:
+def start_workers(args: argparse.Namespace, settings: Settings, run: Path, tag: str,
+                  variant: tuple[str, list[str]] | None = None) -> list[tuple[Service, int]]:
+    loop, env = variant or (args.loop, args.worker_env)
     workers = []
     for i in range(args.workers):
         port = free_port()
-        svc = cli_service(f"worker{i}-{tag}", ["worker", "--web-port", str(port), "--loop", args.loop,
+        svc = cli_service(f"worker{i}-{tag}", ["worker", "--web-port", str(port), "--loop", loop,
                                                "--loglevel", args.worker_loglevel],
-                          settings, run, dict(e.split("=", 1) for e in args.worker_env))
+                          settings, run, dict(e.split("=", 1) for e in env))
         svc.start()
         STARTED.append(svc)
         workers.append((svc, port))
@@ -178,13 +180,15 @@ def start_workers(args: argparse.Namespace, settings: Settings, run: Path, tag: 
 
 
 def throughput(args: argparse.Namespace, settings: Settings, run: Path, maker: EventMaker,
-               sampler: Sampler) -> tuple[dict[str, Any], list[tuple[Service, int]]]:
+               sampler: Sampler, prefix: str = "bl", variant: tuple[str, list[str]] | None = None,
+               ) -> tuple[dict[str, Any], list[tuple[Service, int]]]:
     src = settings.topic(topics.EVENT_TOPICS["border_crossing"])
     resp = settings.topic(response_topic(AGENCY))
-    backlog = ((f"bl-{i}".encode(), maker.event(f"bl-{i}")[0]) for i in range(args.backlog))
+    before = sum(asyncio.run(end_offsets(settings, resp)).values())
+    backlog = ((f"{prefix}-{i}".encode(), maker.event(f"{prefix}-{i}")[0]) for i in range(args.backlog))
     asyncio.run(produce(settings, src, backlog))
-    log(f"backlog of {args.backlog:,} events published; starting {args.workers} worker(s)")
-    workers = start_workers(args, settings, run, "run")
+    log(f"backlog {prefix} of {args.backlog:,} events published; starting {args.workers} worker(s) {variant or ''}")
+    workers = start_workers(args, settings, run, prefix, variant)
     for i, (svc, _) in enumerate(workers):
         assert svc.pid is not None
         sampler.watch(f"worker{i}", svc.pid)
@@ -192,39 +196,50 @@ def throughput(args: argparse.Namespace, settings: Settings, run: Path, maker: E
     spy = None
     if args.py_spy:
         spy = Service("py-spy", [str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(workers[0][0].pid),
-                                 "--format", "raw", "--rate", "200", "--nonblocking", "-o", args.py_spy], run)
+                                 "--format", "raw", "--rate", "200", "--nonblocking", "--duration", "30", "-o", args.py_spy], run)
         spy.start()
         STARTED.append(spy)
     progress = {"n": -1, "at": time.monotonic()}
 
     def drained() -> bool:
-        n = sum(asyncio.run(end_offsets(settings, resp)).values())
+        n = sum(asyncio.run(end_offsets(settings, resp)).values()) - before
         if n != progress["n"]:
             progress.update(n=n, at=time.monotonic())
         stuck = time.monotonic() - progress["at"] > (30 if n > 0 else 600)
         return n >= args.backlog or stuck  # done, or no progress (lost events are reported below)
     wait_for(drained, 3600, "the backlog to drain", interval=0.5)
-    if spy is not None:
-        spy.stop(30.0)
-    records = asyncio.run(read_all(settings, resp))
-    stamps = [r.timestamp / 1000 for r in records if r.key.startswith(b"bl-")]
+    if spy is not None:  # py-spy writes its file when its 30 s are over (not when signalled)
+        spy.wait_ready(lambda: Path(args.py_spy).exists(), 120, "the py-spy profile")
+    mine = f"{prefix}-".encode()
+    records: list[Any] = []
+
+    def all_answered() -> bool:  # a redelivered event answers twice: count distinct events
+        records[:] = [r for r in asyncio.run(read_all(settings, resp)) if r.key.startswith(mine)]
+        return len({r.key for r in records}) >= args.backlog
+    with contextlib.suppress(TimeoutError):
+        wait_for(all_answered, 30, "every backlog event to be answered", interval=1.0)
+    stamps = [r.timestamp / 1000 for r in records]
     t0, t1 = min(stamps), max(stamps)
     cpu = sum(sampler.cpu_between(f"worker{i}", t0, t1) for i in range(args.workers))
-    alerts = sum(asyncio.run(end_offsets(settings, settings.topic(topics.ALERTS))).values())
+    alerts = sum(1 for r in asyncio.run(read_all(settings, settings.topic(topics.ALERTS)))
+                 if orjson.loads(r.value)["event_id"].startswith(f"{prefix}-"))
     log(f"drained {len(stamps):,} in {t1 - t0:.1f} s: {len(stamps) / (t1 - t0):,.0f}/s, {alerts:,} alerts")
-    missing = args.backlog - len({r.key for r in records if r.key.startswith(b"bl-")})
+    missing = args.backlog - len({r.key for r in records})
     if missing:
         log(f"WARNING: {missing} backlog events got no response")
-    return {"events": len(stamps), "missing": missing, "wall_s": t1 - t0, "cpu_s": cpu, "alerts": alerts,
+    return {"events": args.backlog - missing, "duplicates": len(stamps) - (args.backlog - missing), "missing": missing, "wall_s": t1 - t0, "cpu_s": cpu, "alerts": alerts,
             "load": open("/proc/loadavg").read().split()[0]}, workers
 
 
-def ceiling(kind: str, args: argparse.Namespace, settings: Settings, run: Path) -> dict[str, Any]:
-    out = run / f"ceiling-{kind}.json"
+def ceiling(kind: str, args: argparse.Namespace, settings: Settings, run: Path, spec: str | None = None,
+            tag: str = "") -> dict[str, Any]:
+    loop, *opts = (spec or args.loop).split(",")
+    env = [o for o in opts if "=" in o] if spec else args.worker_env
+    out = run / f"ceiling-{kind}{tag}.json"
     argv = [sys.executable, str(HERE / "_ceilings.py"), kind, "--topic",
             settings.topic(topics.EVENT_TOPICS["border_crossing"]), "--count", str(args.backlog),
-            "--out", str(out), "--loop", args.loop, "--web-port", str(free_port())]
-    svc = Service(f"ceiling-{kind}", argv, run, env={**settings.to_env(), **dict(e.split("=", 1) for e in args.worker_env)},
+            "--out", str(out), "--loop", loop, "--web-port", str(free_port()), *(["--spinner"] if "spinner" in opts else [])]
+    svc = Service(f"ceiling-{kind}{tag}", argv, run, env={**settings.to_env(), **dict(e.split("=", 1) for e in env)},
                   cwd=run)
     svc.start()
     STARTED.append(svc)
@@ -341,6 +356,10 @@ def main() -> None:
     ap.add_argument("--worker-loglevel", default="warning", help="Faust's log level in the workers")
     ap.add_argument("--worker-env", action="append", default=[], metavar="NAME=VALUE",
                     help="extra environment of the workers and the Faust ceiling (e.g. STREAM_BUFFER_MAXSIZE=...)")
+    ap.add_argument("--variant", action="append", default=[], metavar="LOOP[,NAME=VALUE...]",
+                    help="first drain a backlog of its own with this worker loop and environment (repeatable)")
+    ap.add_argument("--faust-ceiling-variant", action="append", default=[], metavar="LOOP[,spinner][,NAME=VALUE...]",
+                    help="also measure the Faust ceiling with this loop / spinner / environment (repeatable)")
     ap.add_argument("--no-ceilings", action="store_true")
     ap.add_argument("--no-latency", action="store_true")
     ap.add_argument("--py-spy", metavar="FILE", help="py-spy record (raw) of the first worker while it drains")
@@ -400,10 +419,19 @@ def main() -> None:
                  1800, "the retro-screening agent to handle the new notices", interval=1.0)
         for svc, _ in first:
             svc.stop(60.0)
+        for n, spec in enumerate(args.variant):  # other worker configurations, each on a backlog of its own
+            loop, *env = spec.split(",")
+            res, workers = throughput(args, settings, run, maker, sampler, f"v{n}", (loop, env))
+            results.setdefault("variants", []).append({"variant": spec, **res})
+            for svc, _ in workers:
+                svc.stop(60.0)
         results["throughput"], workers = throughput(args, settings, run, maker, sampler)
         if not args.no_ceilings:
             results["kafka_ceiling"] = ceiling("kafka", args, settings, run)
             results["faust_ceiling"] = ceiling("faust", args, settings, run)
+            for n, spec in enumerate(args.faust_ceiling_variant):
+                results.setdefault("faust_ceiling_variants", []).append(
+                    {"variant": spec, **ceiling("faust", args, settings, run, spec, f"-v{n}")})
         if not args.no_latency:
             asyncio.run(skip_to_end(settings, settings.dispatcher_group, settings.topic(topics.ALERTS)))
             dispatcher = cli_service("dispatcher", ["dispatcher"], settings, run, {})

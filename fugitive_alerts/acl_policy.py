@@ -105,9 +105,9 @@ def policy(settings: Settings, agencies: list[str], principals: Principals = Pri
     rules: list[AclBinding] = []
 
     w = principals.worker
-    rules += _rules(w, T, LIT, [*events, t(topics.WANTED), t(topics.BUREAUS)], R)
+    rules += _rules(w, T, LIT, [*events, t(topics.WANTED), t(topics.BUREAUS), t(topics.RETRO_FINGERPRINTS)], R)
     rules += _rules(w, T, PRE, [t(topics.INGEST_PREFIX)], R)
-    rules += _rules(w, T, LIT, [*events, t(topics.REJECTED), t(topics.ALERTS)], W)
+    rules += _rules(w, T, LIT, [*events, t(topics.REJECTED), t(topics.ALERTS), t(topics.RETRO_FINGERPRINTS)], W)
     rules += _rules(w, T, PRE, [t("responses.")], W, C)
     rules += _rules(w, T, PRE, [f"{settings.app_id}-"], A)  # Faust's leader and changelog topics
     rules += _rules(w, G, LIT, [settings.app_id], R)

@@ -41,7 +41,11 @@ def worker(
     except BrokerUnavailable as exc:
         fail(str(exc), code=1)
     built = create_app(settings, web_port=web_port)
-    faust.Worker(built.app, *built.services, loglevel=loglevel, quiet=True).execute_from_commandline()
+    the_worker = faust.Worker(built.app, *built.services, loglevel=loglevel, quiet=True)
+    # No terminal spinner: to spin on every log record it sets the root logger to DEBUG, so each of
+    # aiokafka's per-request debug calls builds a record (~5% of the worker's CPU, docs/benchmarks.md).
+    the_worker.spinner = None
+    the_worker.execute_from_commandline()
 
 
 def dispatcher() -> None:

@@ -99,6 +99,11 @@ class Entry:
             out.append((number, country or None, dtype))
         return tuple(out)
 
+    def may_hold(self, number: str) -> bool:
+        """Whether a document number may be among the notice's (a substring test: false
+        positives only cost the full check)."""
+        return self._docs is not None and number in self._docs
+
     @property
     def raw(self) -> bytes:
         """The notice as JSON."""

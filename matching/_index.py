@@ -7,6 +7,8 @@ the entries that hold them:
 * ``c:`` a token's consonant skeleton (abjad scripts, vowel variants, some typos);
 * ``m:`` a token's Metaphone code (jellyfish; sound-alike spellings);
 * ``f:``/``s:`` a token's first and last four letters (one typo leaves one of them intact);
+* ``k:`` a token's first two and last two letters (a typo in the middle of a short token:
+  ``BOUATIA`` ~ ``Bouafia``);
 * ``p:`` an unordered pair of a name's token keys: selective even when each token is common;
 * ``d:`` a normalised document number.
 
@@ -15,7 +17,9 @@ on the second: most pair and join keys are unique, so this halves the index.
 
 Candidate selection votes per query *token*: a notice gets one vote for each query token
 that any of the token's keys (t/c/m) finds, two for a shared token pair, and is scored only
-with at least two votes, or a shared document number. Keys whose posting is longer than
+with at least two votes, or a shared document number, or when a query token's exact key has
+at most ``rare_cap`` holders (a rare name part selects on its own: the event's other parts may
+all be misspelt, ``GAUTSMI BUMB`` ~ ``Gautami Bumb``; not for words picked out of tip text). Keys whose posting is longer than
 ``token_cap`` are skipped (too common to select anything); when fewer than two query tokens
 find anything (a one-part name, a typo in every key of a part, or a part too common to use),
 one vote suffices, so a rare name part alone can still select. Work per event is therefore bounded by the caps, not by the list size.
@@ -39,8 +43,6 @@ from ._text import PARTICLES, token_key
 __all__ = ["CandidateIndex", "QueryKeys", "name_keys", "query_keys", "key_id"]
 
 Posting = int | array  # type: ignore[type-arg]
-import os
-SKIP = os.environ.get("SKIP", "1") == "1"
 
 
 def key_id(key: str) -> int:
@@ -62,8 +64,7 @@ def _group_strings(k: str, c: str) -> tuple[str, ...]:
     if len(k) >= 5:  # a one-letter typo leaves the head or the tail intact
         group.append("f:" + k[:4])
         group.append("s:" + k[-4:])
-        if SKIP:
-            group.append("k:" + k[:2] + k[-2:])  # ... or both ends: "BOUATIA" ~ "Bouafia"
+        group.append("k:" + k[:2] + k[-2:])  # ... or both ends: "BOUATIA" ~ "Bouafia"
     return tuple(group)
 
 
@@ -99,12 +100,14 @@ class QueryKeys:
     __slots__ = ("groups", "pairs", "docs")
 
     def __init__(self) -> None:
-        self.groups: dict[tuple[int, ...], None] = {}
+        self.groups: dict[tuple[int, ...], bool] = {}
+        """Per query token, its key ids; the value says whether a rare exact key may select
+        on its own (the event's subject, not words picked out of a tip's text)."""
         self.pairs: set[int] = set()
         self.docs: set[int] = set()
 
 
-def query_keys(forms: Iterable[NameForm], qk: QueryKeys | None = None) -> QueryKeys:
+def query_keys(forms: Iterable[NameForm], qk: QueryKeys | None = None, solo: bool = True) -> QueryKeys:
     qk = qk or QueryKeys()
     groups = qk.groups
     for form in forms:
@@ -113,9 +116,11 @@ def query_keys(forms: Iterable[NameForm], qk: QueryKeys | None = None) -> QueryK
         n = len(keys)
         for i, k in enumerate(keys):
             if len(k) >= 2 and k not in PARTICLES:
-                groups[_group_ids(k, cons[i])] = None
+                g = _group_ids(k, cons[i])
+                groups[g] = solo or groups.get(g, False)
             if i + 1 < n:
-                groups[(_join_id(k, keys[i + 1]),)] = None
+                g = (_join_id(k, keys[i + 1]),)
+                groups[g] = solo or groups.get(g, False)
         uniq = sorted({k for k in keys[:8] if len(k) >= 2 and k not in PARTICLES})
         for i, a in enumerate(uniq):
             for b in uniq[i + 1:]:
@@ -140,7 +145,7 @@ class CandidateIndex:
 
     __slots__ = ("postings", "live", "token_cap", "pair_cap", "rare_cap", "n_live")
 
-    def __init__(self, token_cap: int = 400, pair_cap: int = 5000, rare_cap: int = 8) -> None:
+    def __init__(self, token_cap: int = 400, pair_cap: int = 5000, rare_cap: int = int(__import__("os").environ.get("RC", "8"))) -> None:
         self.postings: dict[int, Posting] = {}
         self.live: list[Entry | None] = []
         self.token_cap = token_cap
@@ -225,8 +230,8 @@ class CandidateIndex:
         cap = self.token_cap
         rare_cap = self.rare_cap
         groups: list[list[Sequence[int]]] = []
-        strong: set[int] = set()
-        for group in qk.groups:
+        strong: set[int] = set()  # selected without a second part: rare parts, pairs, documents
+        for group, solo in qk.groups.items():
             found: list[Sequence[int]] = []
             for key in group:
                 p = postings.get(key)
@@ -234,17 +239,14 @@ class CandidateIndex:
                     continue
                 if type(p) is int:
                     found.append((p,))
+                    if solo and key == group[0]:
+                        strong.add(p)  # a rare exact part selects on its own (see docstring)
                 elif len(p) <= cap:
                     found.append(p)
+                    if solo and key == group[0] and len(p) <= rare_cap:
+                        strong.update(p)
             if found:
                 groups.append(found)
-                # a rare exact token selects on its own: the other parts may all be misspelt
-                p = postings.get(group[0]) if rare_cap else None
-                if p is not None:
-                    if type(p) is int:
-                        strong.add(p)
-                    elif len(p) <= rare_cap:
-                        strong.update(p)
         for key in qk.pairs:
             p = postings.get(key)
             if p is None:

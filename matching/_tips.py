@@ -27,8 +27,6 @@ _WORD_RE = re.compile(rf"{_L}+(?:['’ʼ-]{_L}+)*", re.UNICODE)
 _MAX_WORDS = 400
 _MAX_WINDOW = 4
 _MAX_RUN = 6
-import os
-_EXTEND = os.environ.get("EXT", "1") == "1"
 
 
 class _Frequencies(Protocol):
@@ -42,8 +40,12 @@ def _pieces(word: str) -> list[str]:
     return [word]
 
 
-def text_forms(text: str, df: _Frequencies, max_df: int) -> tuple[NameForm, ...]:
-    """Candidate name forms found in ``text`` (see module docstring)."""
+def text_forms(text: str, df: _Frequencies, max_df: int,
+               rare_df: int = 0) -> tuple[tuple[NameForm, ...], tuple[str, ...]]:
+    """Candidate name forms found in ``text`` (see module docstring), and the *anchors*: keys
+    of rare name parts (at most ``rare_df`` holders) found alone next to an unknown
+    capitalised word. Such a word may be a misspelt part ("Frederick Gerbbed"): the pair
+    becomes a form marked ``derived``, compared with the holders of the anchor only."""
     runs: list[list[tuple[str, tuple[str, ...], bool]]] = []
     run: list[tuple[str, tuple[str, ...], bool]] = []
     last_end = 0
@@ -66,6 +68,7 @@ def text_forms(text: str, df: _Frequencies, max_df: int) -> tuple[NameForm, ...]
     if run:
         runs.append(run)
     forms: list[NameForm] = []
+    anchors: list[str] = []
     seen: set[tuple[str, ...]] = set()
     for full in runs:
         # strip leading/trailing words that are not names (sentence-initial capitals, particles)
@@ -74,11 +77,12 @@ def text_forms(text: str, df: _Frequencies, max_df: int) -> tuple[NameForm, ...]
             run = run[1:]
         while run and not run[-1][2]:
             run = run[:-1]
-        if len(run) == 1 and len(full) > 1 and _EXTEND:
-            # one known name part: a capitalised neighbour may be a misspelt other part
-            # ("Frederick Gerbbed"), so keep the part with its neighbours for the alignment
+        extended = False
+        if len(run) == 1 and len(full) > 1 and 0 < df.get("t:" + run[0][1][0], 0) <= rare_df:
             at = next(i for i, t in enumerate(full) if t is run[0])
+            anchors.append(run[0][1][0])
             run = [t for t in full[max(0, at - 1):at + 2] if t[1][0] not in PARTICLES]
+            extended = True
         if len(run) < 2:
             continue
         spans = [(0, len(run))] if len(run) <= _MAX_RUN else [
@@ -94,8 +98,8 @@ def text_forms(text: str, df: _Frequencies, max_df: int) -> tuple[NameForm, ...]
                     continue
                 seen.add(keys)
                 origs = tuple(t[0] for t in window)
-                forms.append(NameForm(keys, origs, 0, None, any(is_abjad(o) for o in origs)))
-    return tuple(forms)
+                forms.append(NameForm(keys, origs, 0, None, any(is_abjad(o) for o in origs), derived=extended))
+    return tuple(forms), tuple(anchors)
 
 
 def _token(word: str, df: _Frequencies, max_df: int) -> tuple[str, tuple[str, ...], bool] | None:

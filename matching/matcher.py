@@ -97,8 +97,11 @@ class Matcher:
         ctx = Context(index, len(self._slots))
         qk = query_keys(q.forms)
         if q.text:
-            ctx.text_forms = text_forms(q.text, index, index.token_cap)
-            query_keys(ctx.text_forms, qk)
+            forms, anchors = text_forms(q.text, index, index.token_cap, index.rare_cap)
+            ctx.text_forms = forms
+            query_keys([f for f in forms if not f.derived], qk, solo=False)
+            for k in anchors:  # a rare part next to an unknown word: its holders only
+                qk.groups[(key_id("t:" + k),)] = True
         if q.doc is not None:
             qk.docs.add(key_id("d:" + q.doc[0]))
         hits: list[Hit] = []
@@ -116,7 +119,7 @@ class Matcher:
         if far is not None and q.dob is not None and entry.years is not None:
             qy = q.dob[0]
             if (qy < entry.years[0] - far or qy > entry.years[1] + far) and (
-                    q.doc is None or all(d[0] != q.doc[0] for d in entry.docs)):
+                    q.doc is None or not entry.may_hold(q.doc[0])):
                 return None
         others: list[Evidence] = []
         for rule in _OTHER_RULES:

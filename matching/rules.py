@@ -8,67 +8,85 @@ into a score in [0, 1]:
 * birth date, sex, nationality and tip-text age add or subtract;
 * an exact document match lifts the score to at least ``DOCUMENT_SCORE`` on its own (a stolen
   or fraudulent identity travels under another name);
-* a *common* name (a frequent token in the list or in ``_common.COMMON``, or a single-token
-  name) with nothing else in agreement is capped below the alert band; so is, when nothing
-  but sex or nationality agrees, a name that does not agree fully, or any name with some
-  contradicting fact.
+* the **evidence gate**: every finding also carries a *weight* in log10 units (roughly, how
+  many times likelier it is for the same person than for a stranger: a shared birth year
+  1.8, an exact birth date 4, nationality 0.7), and the name's weight is its *rarity*
+  (``name_rarity``: how frequent its agreeing parts are among the listed names). A hit alerts
+  only when the weights reach ``EVIDENCE_MIN``: an exact but frequent name with a shared
+  birth year goes to review, a rare one alerts;
+* when nothing but sex or nationality agrees, a name that does not agree fully alerts only
+  with a very rare name (``FUZZY_EVIDENCE_MIN``), and a name with a contradicting fact never;
+* a close name (``CLOSE_NAME``) with the exact birth date and the nationality alerts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from math import log10
 from typing import Protocol
 
-from math import log10
-
-from ._common import COMMON, is_common
+from ._common import COMMON
 from ._dates import FAR_CONFLICT, compare_dates
 from ._features import Entry, Query
 from ._names import Alignment, NameForm, align
 from ._text import PARTICLES
 
-__all__ = ["Evidence", "Context", "RULES", "combine", "upper_bound", "name_base", "rule_name", "DOCUMENT_SCORE"]
+__all__ = ["Evidence", "Context", "RULES", "combine", "upper_bound", "name_base", "rule_name", "name_rarity",
+           "DOCUMENT_SCORE", "EVIDENCE_MIN"]
 
 DOCUMENT_SCORE = 0.95
 CORROBORATION = 0.05
-"""Support (sum of positive findings) the other rules must add before a common name may
-alert (e.g. birth year and sex agree; sex and nationality alone do not suffice)."""
+"""Support (sum of positive score deltas) below which a hit counts as name-only (e.g. birth
+year and sex agree is enough; sex and nationality alone are not)."""
 EXACT_NAME = 0.94
-"""A name-only hit (nothing else agrees at all) alerts only when the name agrees fully."""
+"""A name-only hit alerts with a name agreeing at least this well (or a very rare name)."""
 
-
-import os
-COMMON_GATE = os.environ.get("CG", "0") == "1"
-EVIDENCE_MIN = float(os.environ.get("EMIN", "5.75"))
-SIM_PENALTY = float(os.environ.get("SP", "10"))
-FUZZY_EVIDENCE_MIN = float(os.environ.get("FEM", "7.0"))
-STRONG = os.environ.get("STRONG", "1") == "1"
+EVIDENCE_MIN = 5.75
+"""The evidence gate: a hit alerts only when the rarity of the agreeing name (``name_rarity``,
+less ``SIM_PENALTY`` per unit of name dissimilarity) plus the other rules' weights (birth
+date, sex, nationality, age in a tip) reach this many log10 units; below, it goes to review.
+An exact document match passes on its own. Two name parts each held by 1 in 3,000 people
+(7.0) alert alone; two held by 1 in 100 (4.0) need the birth year (1.8) and nationality
+(0.7) as well."""
+SIM_PENALTY = 10.0
+"""Weight taken off per unit of name dissimilarity (a 0.95 name: -0.5)."""
+FUZZY_EVIDENCE_MIN = 7.0
+"""A name-only hit whose name does not agree fully alerts only at this much evidence."""
 EXACT_DATE_WEIGHT = 4.0
-CLOSE_NAME = float(os.environ.get("CLOSE", "0.75"))
-"""The evidence gate: a hit alerts only when the rarity of the agreeing name (``name_rarity``)
-plus the other rules' weights (birth date, sex, nationality, age in a tip) reach this many
-log10 units; below, it goes to review. An exact document match passes on its own."""
+"""Weight of an exact birth date (``_dates.EXACT``)."""
+CLOSE_NAME = 0.75
+"""A name at least this similar alerts with the exact birth date and the nationality: a
+stranger shares a full birth date about 1 time in 20,000."""
 
 DERIVED_PENALTY = 0.05
 """Taken off an inexact name similarity reached only through a romanisation we converted
-(Wade–Giles to pinyin): a guess plus a spelling difference is weak evidence."""
+(Wade–Giles to pinyin, a letter a passport may leave out), or a word of a tip next to a
+known name part: a guess plus a spelling difference is weak evidence."""
 
 
 class Evidence:
     """One rule's finding: ``delta`` to the score (the name rule: the base), and the reason."""
 
-    __slots__ = ("kind", "delta", "reason", "corroborates", "sim", "weight")
+    __slots__ = ("kind", "delta", "reason", "sim", "weight", "_weigh")
 
-    def __init__(self, kind: str, delta: float, reason: str, corroborates: bool = False,
-                 sim: float = 0.0, weight: float = 0.0) -> None:
-        self.sim = sim
-        self.weight = weight
-        """Evidence in log10 units (the name rule: how rare the agreeing name is), summed by
-        ``combine`` for the evidence gate."""
+    def __init__(self, kind: str, delta: float, reason: str, sim: float = 0.0, weight: float = 0.0,
+                 weigh: Callable[[], float] | None = None) -> None:
         self.kind = kind
         self.delta = delta
         self.reason = reason
-        self.corroborates = corroborates
+        self.sim = sim
+        self.weight = weight
+        """Evidence in log10 units (roughly: log10 of how much likelier the finding is for the
+        same person than for a stranger), summed by ``combine`` for the evidence gate."""
+        self._weigh = weigh
+
+    def weigh(self) -> float:
+        """``weight``, computed on first use when the rule gave a function for it (the name
+        rule's rarity needs index look-ups that most candidates never need)."""
+        if self._weigh is not None:
+            self.weight = self._weigh()
+            self._weigh = None
+        return self.weight
 
     def __repr__(self) -> str:
         return f"Evidence({self.kind!r}, {self.delta:+.2f}, {self.reason!r})"
@@ -124,26 +142,9 @@ def rule_name(q: Query, e: Entry, ctx: Context) -> Evidence | None:
         a.score = max(0.0, a.score - DERIVED_PENALTY)
     alias = "" if form.name_index == 0 else f" (alias {form.name_index})"
     shown = ", ".join(f"{qo}~{co}" for qo, co, _ in a.pairs)
-    common = _is_common_name(form, a, ctx)
-    ev = Evidence("name", name_base(a.score), f"name {a.score:.2f}{where}{alias}: {shown}", sim=a.score,
-                  weight=name_rarity(form, a, ctx) - SIM_PENALTY * (1.0 - a.score))
-    ev.corroborates = not common
-    if common:
-        ev.reason += " (common name)"
-    return ev
-
-
-def _is_common_name(form: NameForm, a: Alignment, ctx: Context) -> bool:
-    """Fewer than two name parts agree, or every part is common, or several notices share
-    the very same pair of name parts."""
-    if a.matched < 2:
-        return True
-    keys = sorted({k for k in form.keys if len(k) >= 2 and k not in PARTICLES})
-    for i, x in enumerate(keys):
-        for y in keys[i + 1:]:
-            if ctx.df.get("p:" + x + "|" + y, 0) >= 3:
-                return True
-    return all(is_common(k, ctx.df.get("t:" + k, 0), ctx.size) for k in keys)
+    sim = a.score
+    return Evidence("name", name_base(sim), f"name {sim:.2f}{where}{alias}: {shown}", sim=sim,
+                    weigh=lambda: name_rarity(form, a, ctx) - SIM_PENALTY * (1.0 - sim))
 
 
 RARITY_MIN_LIST = 3000
@@ -237,7 +238,7 @@ def rule_document(q: Query, e: Entry, ctx: Context) -> Evidence | None:
     number, country, dtype = q.doc
     for n, c, t in e.docs:
         if n == number and (country is None or c is None or country == c):
-            return Evidence("document", 0.0, f"{t} {number} matches", corroborates=True)
+            return Evidence("document", 0.0, f"{t} {number} matches", weight=10.0)
     return None
 
 
@@ -279,39 +280,41 @@ def combine(evidence: list[Evidence], alert_threshold: float) -> float:
     name_sim = 0.0
     against = False
     dated = False
-    common = True
     weight = 0.0
     name: Evidence | None = None
     exact_date = same_country = False
     for ev in evidence:
-        weight += ev.weight
-        if ev.kind == "document":
-            doc = True
-        elif ev.kind == "birth_date" and ev.weight >= EXACT_DATE_WEIGHT:
-            exact_date = True
-        elif ev.kind == "nationality" and ev.delta > 0:
-            same_country = True
-        elif ev.kind == "name":
-            common = not ev.corroborates
+        kind = ev.kind
+        if kind == "name":
             score += ev.delta
             name_sim = ev.sim
             name = ev
-        if ev.kind not in ("document", "name"):
-            score += ev.delta
-            support += max(0.0, ev.delta)
-            against = against or ev.delta <= -0.03
-            dated = dated or ev.kind == "birth_date"
-    weak = support < CORROBORATION
-    if not doc and weak and (COMMON_GATE and common or name_sim < EXACT_NAME and weight < FUZZY_EVIDENCE_MIN
-                             or against and not dated):
-        score = min(score, alert_threshold - 0.01)
-    elif not doc and name is not None and weight < EVIDENCE_MIN and score >= alert_threshold:
-        score = alert_threshold - 0.01
-        name.reason += f" (too frequent a name for the other evidence: {weight:.1f} < {EVIDENCE_MIN})"
-    if exact_date and same_country and name_sim >= CLOSE_NAME and score < alert_threshold:
-        score = alert_threshold + 0.01 if STRONG else score
-        if STRONG and name is not None:
-            name.reason += " (close name, exact birth date and nationality)"
+            continue
+        weight += ev.weight
+        if kind == "document":
+            doc = True
+            continue
+        if kind == "birth_date":
+            dated = True
+            exact_date = ev.weight >= EXACT_DATE_WEIGHT
+        elif kind == "nationality" and ev.delta > 0:
+            same_country = True
+        score += ev.delta
+        if ev.delta > 0:
+            support += ev.delta
+        elif ev.delta <= -0.03:
+            against = True
     if doc:
-        score = max(score, DOCUMENT_SCORE)
+        return max(DOCUMENT_SCORE, min(1.0, score))
+    if name is not None and (support < CORROBORATION or score >= alert_threshold):
+        weight += name.weigh()  # the name's rarity: looked up only when it can matter
+    if support < CORROBORATION and (name_sim < EXACT_NAME and weight < FUZZY_EVIDENCE_MIN or against and not dated):
+        score = min(score, alert_threshold - 0.01)
+    elif name is not None and score >= alert_threshold and weight < EVIDENCE_MIN:
+        score = alert_threshold - 0.01
+        name.reason += f" (name too frequent for the other evidence: {weight:.1f} < {EVIDENCE_MIN})"
+    if exact_date and same_country and name_sim >= CLOSE_NAME and score < alert_threshold:
+        score = alert_threshold + 0.01
+        if name is not None:
+            name.reason += " (close name, exact birth date and nationality)"
     return max(0.0, min(1.0, score))

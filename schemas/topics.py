@@ -15,6 +15,7 @@ __all__ = [
     "ESCALATIONS",
     "SIGHTINGS",
     "DELIVERY_FAILURES",
+    "RETRO_FINGERPRINTS",
     "EVENT_TOPICS",
     "COMPACTED",
     "INGEST_PREFIX",
@@ -33,6 +34,8 @@ BUREAUS = "bureaus"
 ESCALATIONS = "alerts.escalations"
 SIGHTINGS = "alerts.sightings"
 DELIVERY_FAILURES = "alerts.deliveries.dead"
+RETRO_FINGERPRINTS = "wanted.retro-fingerprints"
+"""notice_id -> fingerprint of the notice content last retro-screened (streams/retro_agent.py)."""
 
 EVENT_TOPICS: dict[str, str] = {
     "border_crossing": BORDER_CROSSINGS,
@@ -41,7 +44,7 @@ EVENT_TOPICS: dict[str, str] = {
 }
 """event_type -> topic."""
 
-COMPACTED = frozenset({WANTED, BUREAUS, ESCALATIONS, SIGHTINGS})
+COMPACTED = frozenset({WANTED, BUREAUS, ESCALATIONS, SIGHTINGS, RETRO_FINGERPRINTS})
 
 INGEST_PREFIX = "ingest."
 """Per-agency ingest topics (issue 6, docs/security.md): ``ingest.<agency>.<kind>``, where only that

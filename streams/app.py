@@ -14,7 +14,7 @@ from .kafka_auth import faust_credentials
 from .metrics import WorkerMetrics, install_pages
 from .retro_agent import add_retro_agent
 from .screen_agent import ResponseTopics, add_screen_agent
-from .wanted_table import BureauTable, WantedTable
+from .wanted_table import BureauTable, FingerprintTable, WantedTable
 
 __all__ = ["create_app", "faust_settings", "ScreeningApp"]
 
@@ -27,11 +27,12 @@ class ScreeningApp:
     wanted: WantedTable
     bureaus: BureauTable
     matcher: Any
+    fingerprints: FingerprintTable
 
     @property
     def services(self) -> list[Any]:
         """Services to start with the Faust worker, beside the agents."""
-        return [self.wanted, self.bureaus]
+        return [self.wanted, self.bureaus, self.fingerprints]
 
 
 def faust_settings(settings: Settings, *, web_port: int = 6066) -> dict[str, Any]:
@@ -93,5 +94,12 @@ def create_app(settings: Settings, matcher: Any = None, *, web_port: int = 6066)
             directory=bureaus.directory, metrics=metrics,
         )
     add_ingest_agent(app, settings, raw_topic, rejected=rejected)  # security (issue 6): ingest.<agency>.* -> events.*
-    add_retro_agent(app, settings, source=raw_topic(topics.WANTED), alerts=alerts, screener=matcher, wanted=wanted)
-    return ScreeningApp(app=app, wanted=wanted, bureaus=bureaus, matcher=matcher)
+    fingerprints_topic = settings.topic(topics.RETRO_FINGERPRINTS)
+
+    async def write_fingerprint(key: bytes, value: bytes | None) -> Any:
+        return await app.producer.send(fingerprints_topic, key, value, partition=None, timestamp=None, headers=None)
+
+    fingerprints = FingerprintTable(fingerprints_topic, settings.kafka_client_kwargs(), write_fingerprint)
+    add_retro_agent(app, settings, source=raw_topic(topics.WANTED), alerts=alerts, screener=matcher, wanted=wanted,
+                    fingerprints=fingerprints)
+    return ScreeningApp(app=app, wanted=wanted, bureaus=bureaus, matcher=matcher, fingerprints=fingerprints)

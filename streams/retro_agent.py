@@ -5,7 +5,7 @@ by one worker, not by all of them. Per batch of wanted records (``take_events``,
 only after the batch is done):
 
 1. ``streams.retro.classify`` each record against the fingerprint last screened for its notice,
-   kept in a Faust table (``<prefix>retro-fingerprints``, changelog-backed, so it survives restarts);
+   kept on the compacted topic ``wanted.retro-fingerprints`` (``FingerprintTable``), so it survives restarts;
 2. wait until this worker's wanted list (``WantedTable``) has applied the batch, so the worker's
    own matcher holds the new content: retro hits then score exactly as live ones;
 3. read each event topic from ``offsets_for_times(now - window)`` to the end offsets taken then
@@ -17,7 +17,7 @@ only after the batch is done):
 5. wait for the broker's acks of those alerts, then store the fingerprints.
 
 A crash before 5 replays the batch: the same alerts again (same ids, so the dispatcher sends
-nothing twice). A crash after 5 finds the fingerprints in the table: an identical notice does
+nothing twice). A crash after 5 finds the fingerprints on their topic: an identical notice does
 not re-screen. Blocking work is bounded: the reader yields to the event loop every few hundred
 events, so live screening goes on in between.
 """
@@ -39,7 +39,7 @@ from schemas import Alert, Settings, topics
 
 from .retro import Rescreen, Trigger, classify, retro_alerts
 from .screening import Screener
-from .wanted_table import WantedTable
+from .wanted_table import FingerprintTable, WantedTable
 
 __all__ = ["add_retro_agent", "RetroScreener", "EventLog", "WantedRecord"]
 
@@ -277,16 +277,9 @@ def add_retro_agent(
     alerts: faust.TopicT,
     screener: Screener,
     wanted: WantedTable,
+    fingerprints: FingerprintTable,
 ) -> Any:
-    """Register the retro-screening agent (and its fingerprint table) on ``app``."""
-    table = app.Table(
-        f"{settings.topic_prefix}retro-fingerprints",
-        partitions=settings.partitions,
-        key_type=bytes,
-        value_type=bytes,  # raw bytes: the changelog key hashes to the notice's partition
-        use_partitioner=True,  # written from a take_events batch: partition by key, like wanted.notices
-        help="notice_id -> fingerprint of the content last retro-screened",
-    )
+    """Register the retro-screening agent on ``app``; ``fingerprints`` is its memory (a worker service)."""
     event_topics = {settings.topic(name): event_type for event_type, name in topics.EVENT_TOPICS.items()}
 
     async def send(alert: Alert) -> Awaitable[Any]:
@@ -298,13 +291,10 @@ def add_retro_agent(
     async def retro(stream: faust.StreamT[bytes]) -> None:
         events = EventLog(event_topics, settings.kafka_client_kwargs())
         await events.start()
-        # Writing to the table hashes the key over the changelog's partitions, which the producer
-        # only knows once it has that topic's metadata; without this the first write after start
-        # raised TypeError inside aiokafka's partitioner (seen under load in the full test run).
-        await app.producer._ensure_producer().partitions_for(table.changelog_topic.get_topic_name())
+        await fingerprints.ready.wait()
         worker = RetroScreener(
             screener=screener,
-            fingerprints=table,
+            fingerprints=fingerprints.mapping,
             events=events,
             send=send,
             window=timedelta(days=settings.event_retention_days),

@@ -89,7 +89,7 @@ class Ops:
     def __init__(self, settings: Settings, run: Path) -> None:
         self.settings, self.run = settings, run
         self.worker_port, self.monitor_port = free_port(), free_port()
-        self.worker = self._service("worker", ["worker", "--web-port", str(self.worker_port)])
+        self.worker = self._service("worker", ["worker", "--web-port", str(self.worker_port), "--loglevel", "info"])
         self.monitor = self._service("monitor", ["monitor", "--port", str(self.monitor_port),
                                                  "--group", settings.app_id])
 
