@@ -4,7 +4,7 @@ VENV  := .venv
 BIN   := $(VENV)/bin
 
 .DEFAULT_GOAL := help
-.PHONY: help bootstrap test demo stop clean distclean
+.PHONY: help bootstrap test fuzz demo stop clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -14,6 +14,9 @@ bootstrap:  ## install what is missing: apt packages, .venv, Kafka jars, Prism (
 
 test: bootstrap  ## run every test (starts and stops Kafka, an SMTP server and the Twilio mock)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+fuzz: bootstrap  ## fuzz the decode path and the importers: CASES=100000 (default) hostile records, prints the count
+	$(BIN)/python -m fugitive_alerts.fuzz --cases $${CASES:-100000}
 
 demo: bootstrap  ## run the whole stack with sample data and leave it running
 	$(BIN)/fugitive-alerts demo

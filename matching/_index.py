@@ -145,7 +145,7 @@ class CandidateIndex:
 
     __slots__ = ("postings", "live", "token_cap", "pair_cap", "rare_cap", "n_live")
 
-    def __init__(self, token_cap: int = 400, pair_cap: int = 5000, rare_cap: int = int(__import__("os").environ.get("RC", "8"))) -> None:
+    def __init__(self, token_cap: int = 400, pair_cap: int = 5000, rare_cap: int = 6) -> None:
         self.postings: dict[int, Posting] = {}
         self.live: list[Entry | None] = []
         self.token_cap = token_cap

@@ -118,3 +118,26 @@ def test_tombstoned_notice_no_longer_alerts(pipeline: Settings) -> None:
     records = read_until(pipeline, topics.ALERTS, lambda rs: any(r.key == sentinel_id.encode() for r in rs))
     # Same partition, screened in order: the sentinel's alert means the withdrawn sighting was screened first.
     assert not [v for v in values(records) if v["event_id"] == withdrawn["event_id"]]
+
+
+def test_a_stream_of_hostile_records_is_dead_lettered_and_screening_goes_on(pipeline: Settings) -> None:
+    """Fuzzed records on the real topic: each one the decoder refuses lands in events.rejected with a
+    reason, none stops the agent, and a good sighting after them still alerts."""
+    from itertools import islice
+
+    from fugitive_alerts.fuzz import mutations
+    from streams import screen_record
+    from tests.unit.alert_factory import matcher_with
+
+    cases = [raw for _, raw in islice(mutations(7), 200) if len(raw) < 500_000]
+    bad = {raw for raw in cases if screen_record(raw, topic="t", partition=0, offset=0, expected_type="border_crossing",
+                                                 screener=matcher_with(KNOWN)).rejected is not None}
+    good = f.border_crossing(f.traveler("MBARUSHIMANZI", "ATHANASIUS", dob="1951-03-01", nationality="RW",
+                                        passport="RW7000001"), post="NBO-FUZZ-1")
+    produce(pipeline, topics.BORDER_CROSSINGS, [(b"fuzz", raw) for raw in cases]
+            + [(good["event_id"].encode(), json.dumps(good).encode())])
+    _alerts_for(pipeline, alert_id_for(good["event_id"], KNOWN["notice_id"]))
+    rejected = values(read_until(pipeline, topics.REJECTED,
+                                 lambda rs: bad <= {base64.b64decode(json.loads(r.value)["raw"]) for r in rs}, 90))
+    assert all(r["error"] for r in rejected)
+    assert len(bad) > 150
