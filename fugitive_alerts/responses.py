@@ -18,12 +18,14 @@ from .produce import publish_events
 
 __all__ = ["publish_and_wait", "tail_responses", "response_line"]
 
-_STYLE = {"hit": "bold red", "review": "yellow", "no_hit": "green"}
+_STYLE = {"hit": "bold red", "review": "yellow", "no_hit": "green", "rejected": "magenta"}
 
 
 def response_line(r: Response) -> str:
     style = _STYLE[r.result]
-    line = f"[{style}]{r.result.upper():<6}[/{style}] {r.event_id} ({r.event_type}, {r.agency})"
+    line = f"[{style}]{r.result.upper():<6}[/{style}] {r.event_id} ({r.event_type or 'unreadable'}, {r.agency})"
+    if r.error:
+        line += f"\n         refused: {escape(r.error)}"
     for h in r.hits:
         call = f" Call {h.call.name}" + (f" on {h.call.phone}." if h.call.phone else ".") if h.call else ""
         caution = f" CAUTION: {escape(h.caution)}." if h.caution else ""

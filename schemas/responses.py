@@ -12,7 +12,7 @@ from ._base import Timestamp, WireModel
 
 __all__ = ["Response", "ResponseHit", "CallBureau", "ResponseResult", "response_topic", "ACTIONS"]
 
-ResponseResult = Literal["no_hit", "review", "hit"]
+ResponseResult = Literal["no_hit", "review", "hit", "rejected"]
 
 ACTIONS: dict[str, str] = {
     "red": "Hold the traveller and contact your national bureau now.",
@@ -43,10 +43,13 @@ class ResponseHit(WireModel):
 
 class Response(WireModel):
     event_id: str
-    event_type: Literal["border_crossing", "visa_application", "tip"]
+    """The event answered; for a record too broken to name one, ``<topic>:<partition>:<offset>``."""
+    event_type: Literal["border_crossing", "visa_application", "tip"] | None = None
     agency: str
     result: ResponseResult
     hits: list[ResponseHit] = []
+    error: str | None = None
+    """For ``rejected``: why the record was refused (field paths and rules, never the values)."""
     responded_at: Timestamp
 
 

@@ -93,7 +93,7 @@ def create_app(settings: Settings, matcher: Any = None, *, web_port: int = 6066)
             alerts=alerts, rejected=rejected, ready=(wanted.ready, bureaus.ready), responses=responses,
             directory=bureaus.directory, metrics=metrics,
         )
-    add_ingest_agent(app, settings, raw_topic, rejected=rejected)  # security (issue 6): ingest.<agency>.* -> events.*
+    add_ingest_agent(app, settings, raw_topic, rejected=rejected, responses=responses)  # security (issue 6): ingest.<agency>.* -> events.*
     fingerprints_topic = settings.topic(topics.RETRO_FINGERPRINTS)
 
     async def write_fingerprint(key: bytes, value: bytes | None) -> Any:

@@ -10,11 +10,13 @@ if it is a valid event of the topic's kind that names that same agency. Anything
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 from pydantic import ValidationError
 
-from schemas import EVENT_ADAPTER, Rejected, topics
+from schemas import EVENT_ADAPTER, Rejected, Response, topics
 
 from .screening import describe_validation_error, reject
 
@@ -77,3 +79,25 @@ def check_ingest(raw: bytes | None, *, topic: str, partition: int, offset: int, 
         return refuse(f"event_type {event.event_type!r} does not belong on this topic (expected {expected_type!r})")
     return IngestOutcome(forward=Forward(topic=topics.EVENT_TOPICS[event.event_type], key=event.event_id.encode(),
                                          value=raw, agency=agency))
+
+
+def rejection_response(raw: bytes | None, rejected: Rejected, prefix: str = "") -> Response | None:
+    """The answer an agency gets on ``responses.<agency>`` when its ingest record is refused.
+
+    Agencies may not read ``events.rejected`` (it holds every agency's records), so without this a
+    bad record would be silence to its publisher. The agency is the one the broker authenticated
+    (the topic's); the event id is read from the record if it has one, else the record's position.
+    """
+    parsed = parse_ingest_topic(rejected.topic, prefix)
+    if parsed is None:
+        return None
+    agency, event_type = parsed
+    event_id = f"{rejected.topic}:{rejected.partition}:{rejected.offset}"
+    try:
+        obj = json.loads(raw or b"")
+        if isinstance(obj, dict) and isinstance(obj.get("event_id"), str) and 0 < len(obj["event_id"]) <= 128:
+            event_id = obj["event_id"]
+    except (ValueError, RecursionError):
+        pass
+    return Response(event_id=event_id, event_type=event_type, agency=agency, result="rejected",  # type: ignore[arg-type]
+                    error=rejected.error, responded_at=datetime.now(timezone.utc))

@@ -24,7 +24,7 @@ import structlog
 
 from schemas import Settings, topics
 
-from .ingest import IngestOutcome, check_ingest
+from .ingest import IngestOutcome, check_ingest, rejection_response
 from .screening import reject
 
 __all__ = ["add_ingest_agent"]
@@ -33,7 +33,7 @@ log = structlog.get_logger(__name__)
 
 
 def add_ingest_agent(app: faust.App, settings: Settings, raw_topic: Callable[[str], faust.TopicT], *,
-                     rejected: faust.TopicT) -> Any:
+                     rejected: faust.TopicT, responses: Any = None) -> Any:
     """Register the ingest agent on ``app`` (``None`` when no agencies are configured)."""
     sources = [settings.topic(topics.ingest_topic(agency, event_type))
                for agency in settings.ingest_agency_list for event_type in topics.EVENT_TOPICS]
@@ -62,5 +62,9 @@ def add_ingest_agent(app: faust.App, settings: Settings, raw_topic: Callable[[st
             log.warning("ingest rejected", topic=r.topic, partition=r.partition, offset=r.offset, error=r.error)
             await rejected.send(key=f"{r.topic}:{r.partition}:{r.offset}".encode(), value=r.model_dump_json().encode(),
                                 force=True)
+            answer = rejection_response(msg.value, r, settings.topic_prefix) if responses is not None else None
+            if answer is not None:  # the agency cannot read events.rejected: it is told on its own topic
+                topic = await responses.for_agency(answer.agency)
+                await topic.send(key=answer.event_id.encode(), value=answer.model_dump_json().encode(), force=True)
 
     return app.agent(source, name="ingest")(ingest)

@@ -163,6 +163,11 @@ def test_an_event_claiming_another_agency_is_rejected(secure_pipeline: tuple[Sec
     assert rejected
     crossings = read_until(secure.admin, topics.BORDER_CROSSINGS, lambda rs: True, 5.0)
     assert b"bc-forged-1" not in {r.key for r in crossings}
+    # The agency cannot read events.rejected, so it is told on its own responses topic, as itself.
+    answers = values(read_until(secure.as_user(KE), response_topic(KE),
+                                lambda rs: any(r.key == b"bc-forged-1" for r in rs), 90.0))
+    [answer] = [a for a in answers if a["event_id"] == "bc-forged-1"]
+    assert answer["result"] == "rejected" and "claims agency 'fr-visas'" in answer["error"]
 
 
 def test_lag_monitor_and_cli_work_over_sasl_ssl(delivered: dict[str, Any]) -> None:

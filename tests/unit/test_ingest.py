@@ -76,3 +76,19 @@ def test_a_reason_never_holds_a_value_of_the_event() -> None:
         error = check_ingest(raw, topic=KE_TOPIC, partition=0, offset=1, prefix="p.").rejected.error  # type: ignore[union-attr]
         for value in ("OKAFOR", "GRACE", "1990-02-02", "NG1234567"):
             assert value not in error
+
+
+def test_a_refused_ingest_record_is_answered_to_its_agency_with_the_reason() -> None:
+    """Agencies cannot read events.rejected: the refusal reaches them on responses.<agency>."""
+    from schemas import Rejected
+    from streams.ingest import rejection_response
+
+    bad = Rejected(topic="ingest.ke-immigration.border-crossings", partition=0, offset=7, raw="",
+                   error="invalid event: traveler: Field required")
+    answer = rejection_response(b'{"event_id": "bc-123", "event_type": "border_crossing"}', bad)
+    assert answer is not None and answer.agency == "ke-immigration" and answer.event_id == "bc-123"
+    assert answer.result == "rejected" and answer.error == bad.error and answer.event_type == "border_crossing"
+    unreadable = rejection_response(b"\xff{", bad)
+    assert unreadable is not None and unreadable.event_id == "ingest.ke-immigration.border-crossings:0:7"
+    canonical = Rejected(topic="events.border-crossings", partition=0, offset=1, raw="", error="x")
+    assert rejection_response(b"{}", canonical) is None, "only an authenticated (ingest) agency is answered"

@@ -411,3 +411,58 @@ def test_notice_round_trips_through_the_compact_store() -> None:
     m = Matcher()
     m.upsert(notice)
     assert m.get(notice.notice_id) == notice
+
+
+# --- evidence gate, rare parts, dropped letters (this round) ----------------------------------
+
+def _filler(n: int, family: str | None = None, given: str | None = None) -> list[schemas.WantedPerson]:
+    """``n`` notices sharing a family or a given name (a frequent part of the list); the other
+    part is made up and different each time."""
+    def tag(i: int) -> str:
+        return "Zq" + "".join(chr(97 + (i // 26 ** k) % 26) for k in range(3))
+    return [person(family or tag(i), given or tag(i + 5000), dob="1940-01-01") for i in range(n)]
+
+
+def test_frequent_name_with_only_the_birth_year_goes_to_review_and_rare_one_alerts() -> None:
+    # 3,000 notices: "Harambeth" held by 150 of them and "Kolomiya" by 150 (1 in 20 each)
+    filler = _filler(150, family="Harambeth") + _filler(150, given="Kolomiya") + _filler(2700)
+    frequent = person("Harambeth", "Kolomiya", dob="1975", nid="N/frequent")
+    rare = person("Tsiborakuwa", "Emeldine", dob="1975", nid="N/rare")
+    m = Matcher()
+    for n in [*filler, frequent, rare]:
+        m.upsert(n)
+    h = best(m.screen(traveller("KOLOMIYA", "HARAMBETH", dob="1975-06-02", sex="M")), frequent)
+    assert h is not None and h.band == "review" and "too frequent" in h.reasons[0]
+    h = best(m.screen(traveller("EMELDINE", "TSIBORAKUWA", dob="1975-06-02", sex="M")), rare)
+    assert h is not None and h.band == "alert"
+
+
+def test_rare_part_selects_when_the_other_part_is_misspelt() -> None:
+    n = person("Bumbarigo", "Gautami", dob="1957-12", nationalities=["IN"])
+    other = person("Kessimbo", "Gaucmar", dob="1990-01-01")  # holds keys of the misspelt part
+    h = best(screen(n, other, event=traveller("GAUTSMI", "BUMBARIGO", dob="1957-12-05", nationality="IN")), n)
+    assert h is not None and h.band == "alert"
+
+
+def test_short_syllables_written_apart_match_the_joined_name() -> None:
+    n = person("Gyeom", "Jiye", dob="1960-12-12", nationalities=["KR"])
+    h = best(screen(n, event=traveller("JI YE", "GYEOM", dob="1960-12-12", nationality="KR")), n)
+    assert h is not None and h.band == "alert"
+
+
+def test_letter_without_ascii_form_may_be_left_out_by_the_passport() -> None:
+    n = person("Ismayıllı", "Azər", dob="1949-01-24", nationalities=["AZ"])
+    h = best(screen(n, event=traveller("AZR", "ISMAYILLI", dob="1949-01-24", nationality="AZ")), n)
+    assert h is not None and h.band == "alert"
+
+
+def test_close_name_with_exact_birth_date_and_nationality_alerts() -> None:
+    n = person("Cremasco", "Felicia", dob="1971-04-09", nationalities=["BR"])
+    h = best(screen(n, event=traveller("FELICLA", "CREMWSCO", dob="1971-04-09", nationality="BR")), n)
+    assert h is not None and h.band == "alert" and "exact birth date" in h.reasons[0]
+
+
+def test_misspelt_part_next_to_a_known_one_in_tip_text() -> None:
+    n = person("Gerber", "Frederick", dob="1960-03-11")
+    h = best(screen(n, event=tip("Anonymous: Frederick Gerbbed was seen in Bodrum, looks about 66.")), n)
+    assert h is not None and h.score >= 0.60
