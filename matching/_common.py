@@ -1,7 +1,8 @@
-"""Which name tokens are common: frequent in the indexed list, or frequent world-wide.
+"""Name tokens that are frequent world-wide.
 
-A name made only of common tokens says little on its own ("Mohamed Ali", "Wang Wei"): the
-matcher keeps such a hit below the alert band unless something else agrees.
+The evidence gate (``rules.name_rarity``) counts a part of this list as at least 1 in 200
+frequent whatever its count in the indexed list: "Mohamed Ali" or "Wang Wei" says little on
+its own, even in a list where it happens to be rare.
 """
 
 from __future__ import annotations
