@@ -12,6 +12,8 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from schemas import describe_validation_error
+
 __all__ = ["BadLine", "read_jsonl", "progress_bar", "report_bad_lines"]
 
 T = TypeVar("T")
@@ -27,14 +29,6 @@ class BadLine:
 class Reading(Generic[T]):
     bad: list[BadLine] = field(default_factory=list)
     good: int = 0
-
-
-def _reason(exc: ValidationError) -> str:
-    parts = []
-    for err in exc.errors(include_url=False, include_input=False)[:3]:
-        loc = ".".join(str(p) for p in err["loc"]) or "(line)"
-        parts.append(f"{loc}: {err['msg']}")
-    return "; ".join(parts)
 
 
 def progress_bar(console: Console | None = None) -> Progress:
@@ -62,7 +56,7 @@ def read_jsonl(path: Path, parse: Callable[[bytes], T], reading: Reading[T],
             try:
                 parsed = parse(raw)
             except ValidationError as exc:
-                reading.bad.append(BadLine(number, _reason(exc)))
+                reading.bad.append(BadLine(number, describe_validation_error(exc, limit=3)))
             except ValueError as exc:
                 reading.bad.append(BadLine(number, str(exc)))
             else:

@@ -261,14 +261,21 @@ class LocalBroker:
         )
         return props
 
-    def _format_storage(self, props: Path, progress: Callable[[str], None]) -> None:
-        """Format the KRaft storage once, with a cluster id kept in ``cluster.id``."""
-        if (self.data_dir / "data" / "meta.properties").exists():
-            return
+    def _formatted(self) -> bool:
+        return (self.data_dir / "data" / "meta.properties").exists()
+
+    def _cluster_id(self) -> str:
+        """The cluster id, made once and kept in ``cluster.id`` beside the data."""
         id_path = self.data_dir / "cluster.id"
         if not id_path.exists():
             id_path.write_text(_new_cluster_id() + "\n")
-        cluster_id = id_path.read_text().strip()
+        return id_path.read_text().strip()
+
+    def _format_storage(self, props: Path, progress: Callable[[str], None]) -> None:
+        """Format the KRaft storage once, with a cluster id kept in ``cluster.id``."""
+        if self._formatted():
+            return
+        cluster_id = self._cluster_id()
         progress(f"Formatting Kafka storage in {self.data_dir / 'data'} (cluster id {cluster_id}) ...")
         argv = self._argv("kafka.tools.StorageTool", "format", "--ignore-formatted",
                           "-t", cluster_id, "-c", str(props))  # fmt: skip

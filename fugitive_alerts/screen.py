@@ -58,19 +58,6 @@ class ScreenReport:
         return not self.malformed
 
 
-def _reason(err: ValidationError) -> str:
-    parts = []
-    for e in err.errors(include_input=False, include_url=False)[:3]:
-        loc = ".".join(str(p) for p in e.get("loc", ())) or "(record)"
-        msg = e.get("msg", "invalid")
-        # pydantic messages may quote the input value; keep only the message type's text
-        # up to any quoted value, so no personal data reaches the report.
-        msg = msg.split(": '")[0].split(' "')[0].split(": ")[0]
-        parts.append(f"{loc}: {msg}")
-    more = len(err.errors()) - 3
-    return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
-
-
 def _records(path: Path, report: ScreenReport) -> Iterator[tuple[int, Any]]:
     with path.open("rb") as f:
         for ln, line in enumerate(f, 1):
@@ -96,7 +83,7 @@ def run_screen(wanted: Path, events: Path, out: Path, *, alert_threshold: float 
         try:
             notice = schemas.WantedPerson.model_validate(obj)
         except ValidationError as err:
-            report.malformed.append(Malformed(str(wanted), ln, _reason(err)))
+            report.malformed.append(Malformed(str(wanted), ln, schemas.describe_validation_error(err, limit=3)))
             continue
         report.notices_read += 1
         matcher.upsert(notice)
@@ -117,7 +104,7 @@ def run_screen(wanted: Path, events: Path, out: Path, *, alert_threshold: float 
                 try:
                     event = schemas.EVENT_ADAPTER.validate_python(obj)
                 except ValidationError as err:
-                    report.malformed.append(Malformed(str(events), ln, _reason(err)))
+                    report.malformed.append(Malformed(str(events), ln, schemas.describe_validation_error(err, limit=3)))
                     continue
                 report.events_screened += 1
                 hits = matcher.screen(event)

@@ -38,7 +38,7 @@ from typing import Any
 from pydantic import SecretStr
 
 from .kafka_jars import BrokerError, _stderr
-from .local_kafka import LocalBroker, _new_cluster_id, _server_properties, broker_answers
+from .local_kafka import LocalBroker, _server_properties, broker_answers
 
 __all__ = ["SecureLocalBroker", "generate_tls", "ADMIN", "MECHANISM"]
 
@@ -202,12 +202,9 @@ class SecureLocalBroker(LocalBroker):
 
     def _format_storage(self, props: Path, progress: Callable[[str], None] = _stderr) -> None:
         """Format the storage once, with a SCRAM-SHA-512 credential for every user."""
-        if (self.data_dir / "data" / "meta.properties").exists():
+        if self._formatted():
             return
-        id_path = self.data_dir / "cluster.id"
-        if not id_path.exists():
-            id_path.write_text(_new_cluster_id() + "\n")
-        cluster_id = id_path.read_text().strip()
+        cluster_id = self._cluster_id()
         creds = self._credentials()
         scram: list[str] = []
         for user in self.users:

@@ -1,6 +1,7 @@
 """Wire models (pydantic v2) for every record on every topic, plus settings. No I/O."""
 
 from . import topics
+from ._base import describe_validation_error
 from .alerts import (
     Acknowledgement,
     Alert,
@@ -80,5 +81,6 @@ __all__ = [
     "WantedPerson",
     "alert_id_for",
     "delivery_key",
+    "describe_validation_error",
     "event_subject",
 ]

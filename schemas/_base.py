@@ -8,10 +8,11 @@ from functools import lru_cache
 from typing import Annotated
 
 import pycountry
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, ValidationError
 
 __all__ = [
     "WireModel",
+    "describe_validation_error",
     "CountryCode",
     "PartialDate",
     "Timestamp",
@@ -106,3 +107,15 @@ Timestamp = Annotated[AwareDatetime, AfterValidator(_check_timestamp)]
 
 Text = Annotated[str, AfterValidator(_check_text)]
 FreeText = Annotated[str, AfterValidator(_check_free_text)]
+
+
+def describe_validation_error(exc: ValidationError, limit: int = 5) -> str:
+    """A short, personal-data-free reason: field paths and messages, never the offending values."""
+    parts = []
+    for err in exc.errors(include_url=False, include_input=False)[:limit]:
+        loc = ".".join(str(p) for p in err["loc"]) or "(record)"
+        parts.append(f"{loc}: {err['msg']}")
+    more = exc.error_count() - limit
+    if more > 0:
+        parts.append(f"... and {more} more")
+    return "; ".join(parts)

@@ -27,6 +27,7 @@ from schemas import (
     Urgency,
     WantedPerson,
     alert_id_for,
+    describe_validation_error,
 )
 
 __all__ = [
@@ -80,18 +81,6 @@ def urgency_for(event_type: str, caution: str | None, band: str) -> Urgency:
         return "normal"
     urgency = _BASE_URGENCY[event_type]
     return _RAISED[urgency] if caution else urgency
-
-
-def describe_validation_error(exc: ValidationError, limit: int = 5) -> str:
-    """A short, personal-data-free reason: field paths and messages, never the offending values."""
-    parts = []
-    for err in exc.errors(include_url=False, include_input=False)[:limit]:
-        loc = ".".join(str(p) for p in err["loc"]) or "(record)"
-        parts.append(f"{loc}: {err['msg']}")
-    more = exc.error_count() - limit
-    if more > 0:
-        parts.append(f"... and {more} more")
-    return "; ".join(parts)
 
 
 def reject(raw: bytes | None, topic: str, partition: int, offset: int, error: str) -> Outcome:

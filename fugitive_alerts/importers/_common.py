@@ -18,7 +18,7 @@ from typing import Any
 import pycountry
 from pydantic import ValidationError
 
-from schemas import WantedPerson
+from schemas import WantedPerson, describe_validation_error
 
 __all__ = [
     "RowError",
@@ -209,16 +209,6 @@ def document(
     return {"type": doc_type, "number": text, "country": doc_country}
 
 
-def _reason(exc: ValidationError, limit: int = 3) -> str:
-    parts = []
-    for err in exc.errors(include_url=False, include_input=False)[:limit]:
-        loc = ".".join(str(p) for p in err["loc"]) or "(notice)"
-        parts.append(f"{loc}: {err['msg']}")
-    if exc.error_count() > limit:
-        parts.append(f"... and {exc.error_count() - limit} more")
-    return "; ".join(parts)
-
-
 def build_notice(fields: dict[str, Any]) -> WantedPerson:
     """Validate the mapped fields as a ``WantedPerson``; a failure is a ``RowError`` with field paths."""
     notice_id = fields.get("notice_id") if isinstance(fields.get("notice_id"), str) else None
@@ -229,4 +219,4 @@ def build_notice(fields: dict[str, Any]) -> WantedPerson:
     try:
         return WantedPerson.model_validate(fields)
     except ValidationError as exc:
-        raise RowError(f"invalid notice: {_reason(exc)}", notice_id) from None
+        raise RowError(f"invalid notice: {describe_validation_error(exc, limit=3)}", notice_id) from None
