@@ -268,17 +268,23 @@ class CandidateIndex:
         n_groups = len(groups)
         sets: list[set[int]] = []
         if n_groups >= 2:
+            # A notice found by two tokens: build the holder sets of all tokens but the one with
+            # the longest postings, and only probe that one's postings against them (a look-up
+            # costs less than an insert, and that token's postings are the most numerous).
             groups.sort(key=lambda g: sum(map(len, g)))
-            for g in groups:
+            for g in groups[:-1]:
                 st: set[int] = set()
                 for p in g:
                     st.update(p)
                 sets.append(st)
             cand: set[int] = set()
-            for i in range(n_groups - 1):
+            for i in range(n_groups - 2):
                 a = sets[i]
-                for j in range(i + 1, n_groups):
+                for j in range(i + 1, n_groups - 1):
                     cand |= a & sets[j]
+            for a in sets:
+                for p in groups[-1]:
+                    cand.update(a.intersection(p))
             cand |= strong
         elif n_groups == 1:
             cand = set(strong)
@@ -295,6 +301,12 @@ class CandidateIndex:
         if len(cand) <= limit:
             ranked = sorted(cand)
         else:
+            if n_groups >= 2:  # the probed token's holders, now needed to count its votes
+                last: set[int] = set()
+                for p in groups[-1]:
+                    last.update(p)
+                sets.append(last)
+
             def votes(s: int) -> int:
                 v = 2 * (s in strong) + 100 * (s in docs)
                 for st in sets:
