@@ -70,7 +70,7 @@ async def wait_for_broker(settings: Settings, timeout: float | None = None) -> N
     attempt = 0
     while True:
         attempt += 1
-        admin = AIOKafkaAdminClient(**settings.kafka_client_kwargs(), request_timeout_ms=5000)  # type: ignore[arg-type]
+        admin = AIOKafkaAdminClient(**settings.kafka_client_kwargs(), request_timeout_ms=5000)
         try:
             await admin.start()
             await admin.list_topics()
@@ -104,7 +104,7 @@ async def ensure_topics(settings: Settings, agencies: list[str] | None = None) -
                  replication_factor=settings.replication_factor)
         for a in agencies or []
     ]
-    admin = AIOKafkaAdminClient(**settings.kafka_client_kwargs())  # type: ignore[arg-type]
+    admin = AIOKafkaAdminClient(**settings.kafka_client_kwargs())
     await admin.start()
     try:
         existing = set(await admin.list_topics())

@@ -30,7 +30,7 @@ async def login_problem(settings: Settings, timeout: float = 10.0) -> str | None
     user = settings.kafka_sasl_username
     try:
         conn = await asyncio.wait_for(create_conn(host, int(port), request_timeout_ms=int(timeout * 1000), **kwargs),
-                                      timeout)  # type: ignore[arg-type]
+                                      timeout)
     except (SaslAuthenticationFailed, AuthenticationFailedError):
         return (f"Kafka at {settings.kafka_bootstrap_servers} refused the login of user {user!r} "
                 f"({settings.kafka_sasl_mechanism}): check KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD "

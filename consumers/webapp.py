@@ -59,7 +59,7 @@ def create_web_app(dispatcher: "Dispatcher") -> web.Application:
     public = settings.public_url.rstrip("/")
 
     async def record_ack(alert_id: str, bureau_id: str, officer: str, channel: str) -> None:
-        ack = Acknowledgement(alert_id=alert_id, bureau_id=bureau_id, officer=officer, channel=channel,  # type: ignore[arg-type]
+        ack = Acknowledgement(alert_id=alert_id, bureau_id=bureau_id, officer=officer, channel=channel,
                               at=datetime.now(timezone.utc))
         await dispatcher.sender.publish(topics.ACKS, alert_id, ack.model_dump_json().encode())
         log.info("ack recorded", alert_id=alert_id, bureau_id=bureau_id, officer=officer, channel=channel)

@@ -27,7 +27,7 @@ class AclError(RuntimeError):
     """The broker refused an ACL (the message names it and the broker's reason)."""
 
 
-class _CreateAcls(Request[CreateAclsRequest_v1]):
+class _CreateAcls(Request[CreateAclsRequest_v1]):  # type: ignore[misc]  # aiokafka is untyped
     """CreateAcls v1 with many bindings in one request (aiokafka's own class sends one)."""
 
     API_KEY = 30
@@ -45,7 +45,7 @@ class _CreateAcls(Request[CreateAclsRequest_v1]):
 async def apply_acls(settings: Settings, bindings: Iterable[AclBinding]) -> int:
     """Create ``bindings`` on the cluster of ``settings`` (as its principal); return how many."""
     todo = list(bindings)
-    admin = AIOKafkaAdminClient(**settings.kafka_client_kwargs(), request_timeout_ms=15000)  # type: ignore[arg-type]
+    admin = AIOKafkaAdminClient(**settings.kafka_client_kwargs(), request_timeout_ms=15000)
     await admin.start()
     try:
         for start in range(0, len(todo), 100):
@@ -71,7 +71,7 @@ async def _until_visible(admin: AIOKafkaAdminClient, bindings: list[AclBinding],
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
         # Filter: any resource type (1), any name (None), any pattern (1), any principal/host, any op/permission.
-        response = await admin._send_request(DescribeAclsRequest(1, None, 1, None, None, 1, 1))  # type: ignore[arg-type]  # noqa: SLF001
+        response = await admin._send_request(DescribeAclsRequest(1, None, 1, None, None, 1, 1))  # noqa: SLF001
         seen = {(rtype, name, pattern, principal, op)
                 for rtype, name, pattern, acls in response.resources for principal, _host, op, _perm in acls}
         if wanted <= seen:

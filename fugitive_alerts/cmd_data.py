@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -21,8 +23,10 @@ responses_app = typer.Typer(no_args_is_help=True, help="Watch the answers the pi
 
 _FILE = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="A JSONL file, one record per line.")
 
+T = TypeVar("T")
 
-def _run(coro):  # type: ignore[no-untyped-def]
+
+def _run(coro: Coroutine[Any, Any, T]) -> T:
     """Run a short-lived client; Kafka being down is a message and exit 1, not a traceback."""
     from consumers import BrokerUnavailable
 

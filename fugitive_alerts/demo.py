@@ -17,6 +17,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from email import message_from_bytes, policy
 from pathlib import Path
+from typing import cast
 
 import aiohttp
 import typer
@@ -192,7 +193,7 @@ def demo(
     start_pipeline(settings, base, stack, say)
     outcome = asyncio.run(_run(settings, console, SAMPLE_DIR / "wanted.ftm.jsonl", SAMPLE_DIR / "events.jsonl",
                                rate, timeout))
-    lat = sorted(outcome["latencies"])  # type: ignore[arg-type]
+    lat = sorted(cast("list[float]", outcome["latencies"]))
     console.print()
     console.print(f"[bold]{outcome['alerts']} alerts, {outcome['sent']} of {outcome['deliveries']} deliveries "
                   f"sent, {outcome['acks']} acknowledged, {outcome['escalations']} escalation messages[/bold] "

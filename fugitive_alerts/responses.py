@@ -10,7 +10,7 @@ from rich.markup import escape
 
 from consumers import await_responses, ensure_topics
 from consumers.tail import follow
-from schemas import EVENT_ADAPTER, Response, Settings, Tip, response_topic
+from schemas import EVENT_ADAPTER, AnyEvent, Response, Settings, Tip, response_topic
 
 from .common import fail
 from .jsonl import Reading, read_jsonl, report_bad_lines
@@ -38,7 +38,7 @@ async def publish_and_wait(settings: Settings, path: Path, timeout: float, inges
 
     ``ingest``: publish to the agencies' ``ingest.<agency>.*`` topics (``publish --ingest``).
     """
-    reading: Reading[object] = Reading()
+    reading: Reading[AnyEvent] = Reading()
     events = [e for _, _, e in read_jsonl(path, EVENT_ADAPTER.validate_json, reading)]
     if reading.bad:
         report_bad_lines(path, reading.bad)

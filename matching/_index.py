@@ -237,7 +237,7 @@ class CandidateIndex:
                 p = postings.get(key)
                 if p is None:
                     continue
-                if type(p) is int:
+                if isinstance(p, int):
                     found.append((p,))
                     if solo and key == group[0]:
                         strong.add(p)  # a rare exact part selects on its own (see docstring)
@@ -251,14 +251,14 @@ class CandidateIndex:
             p = postings.get(key)
             if p is None:
                 continue
-            if type(p) is int:
+            if isinstance(p, int):
                 strong.add(p)
             elif len(p) <= self.pair_cap:
                 strong.update(p)
         for key in qk.docs:
             p = postings.get(key)
             if p is not None:
-                if type(p) is int:
+                if isinstance(p, int):
                     strong.add(p + _DOC_BIT)
                 else:
                     strong.update(s + _DOC_BIT for s in p)
@@ -274,8 +274,8 @@ class CandidateIndex:
             groups.sort(key=lambda g: sum(map(len, g)))
             for g in groups[:-1]:
                 st: set[int] = set()
-                for p in g:
-                    st.update(p)
+                for seq in g:
+                    st.update(seq)
                 sets.append(st)
             cand: set[int] = set()
             for i in range(n_groups - 2):
@@ -283,15 +283,15 @@ class CandidateIndex:
                 for j in range(i + 1, n_groups - 1):
                     cand |= a & sets[j]
             for a in sets:
-                for p in groups[-1]:
-                    cand.update(a.intersection(p))
+                for seq in groups[-1]:
+                    cand.update(a.intersection(seq))
             cand |= strong
         elif n_groups == 1:
             cand = set(strong)
-            for p in groups[0]:
+            for seq in groups[0]:
                 if len(cand) >= limit:
                     break
-                cand.update(p[:limit])
+                cand.update(seq[:limit])
             sets = [cand]
         else:
             cand = strong
@@ -303,8 +303,8 @@ class CandidateIndex:
         else:
             if n_groups >= 2:  # the probed token's holders, now needed to count its votes
                 last: set[int] = set()
-                for p in groups[-1]:
-                    last.update(p)
+                for seq in groups[-1]:
+                    last.update(seq)
                 sets.append(last)
 
             def votes(s: int) -> int:

@@ -149,9 +149,9 @@ def _units(form: NameForm) -> list[tuple[frozenset[int], str, str]]:
 def align(q: NameForm, c: NameForm) -> Alignment:
     """Order-free token alignment of two name forms (see module docstring)."""
     if q.keys == c.keys or (len(q.keys) == len(c.keys) and sorted(q.keys) == sorted(c.keys)):
-        pairs = [(qo, co, 1.0) for qo, co in zip(q.originals, _reorder(q, c))]
+        exact = [(qo, co, 1.0) for qo, co in zip(q.originals, _reorder(q, c))]
         every = [(i,) for i in range(len(c.keys))]
-        return Alignment(1.0, pairs, _substantive(q, set(range(len(q.keys)))), every)
+        return Alignment(1.0, exact, _substantive(q, set(range(len(q.keys)))), every)
     qu, cu = _units(q), _units(c)
     abjad = q.abjad or c.abjad
     cands: list[tuple[float, int, frozenset[int], frozenset[int]]] = []

@@ -99,5 +99,5 @@ def rejection_response(raw: bytes | None, rejected: Rejected, prefix: str = "") 
             event_id = obj["event_id"]
     except (ValueError, RecursionError):
         pass
-    return Response(event_id=event_id, event_type=event_type, agency=agency, result="rejected",  # type: ignore[arg-type]
+    return Response(event_id=event_id, event_type=event_type, agency=agency, result="rejected",
                     error=rejected.error, responded_at=datetime.now(timezone.utc))

@@ -7,6 +7,7 @@ alerts for hits, or one dead-letter record saying why the input was refused.
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Protocol
@@ -46,13 +47,15 @@ class _Hit(Protocol):
     score: float
     band: str
     reasons: list[str]
-    notice: WantedPerson
+
+    @property
+    def notice(self) -> WantedPerson: ...
 
 
 class Screener(Protocol):
     """What the agents need from the matching engine (``matching.Matcher`` satisfies it)."""
 
-    def screen(self, event: AnyEvent) -> list[_Hit]: ...
+    def screen(self, event: AnyEvent) -> Sequence[_Hit]: ...
 
 
 @dataclass(slots=True)

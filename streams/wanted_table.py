@@ -11,7 +11,7 @@ once the worker has caught up with the end offsets it saw at start.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterator, MutableMapping
+from collections.abc import Callable, Coroutine, Iterator, MutableMapping
 from typing import Any, Protocol
 
 import structlog
@@ -143,7 +143,7 @@ class BureauTable(CompactedTable):
 class _WrittenThrough(MutableMapping[bytes, bytes]):
     """A dict whose changes are also produced to a compacted topic (a tombstone for a delete)."""
 
-    def __init__(self, write: Callable[[bytes, bytes | None], Awaitable[Any]]) -> None:
+    def __init__(self, write: Callable[[bytes, bytes | None], Coroutine[Any, Any, Any]]) -> None:
         self.data: dict[bytes, bytes] = {}
         self._write = write
         self._pending: set[asyncio.Task[Any]] = set()
@@ -183,7 +183,7 @@ class FingerprintTable(CompactedTable):
     """
 
     def __init__(self, topic: str, client_kwargs: dict[str, Any],
-                 write: Callable[[bytes, bytes | None], Awaitable[Any]], **kwargs: Any) -> None:
+                 write: Callable[[bytes, bytes | None], Coroutine[Any, Any, Any]], **kwargs: Any) -> None:
         self.mapping = _WrittenThrough(write)
         super().__init__(topic, client_kwargs, self._apply, **kwargs)
 
