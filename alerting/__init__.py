@@ -13,8 +13,8 @@ from .ratelimit import RateLimiter
 from .render import EmailContent, render_email, render_sms
 from .roster import critical_recipients, on_duty, staffed
 from .routing import Recipient, bureaus_for, channels_for, escalation_chain, escalation_step, route
-from .tokens import AckClaim, InvalidToken, sign_ack, verify_ack
 from .sms import TwilioSms
+from .tokens import AckClaim, InvalidToken, sign_ack, verify_ack
 
 __all__ = [
     "AckClaim",

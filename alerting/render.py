@@ -23,7 +23,7 @@ _KIND = {"border_crossing": "border crossing", "visa_application": "visa applica
 def _env(html: bool) -> Environment:
     env = Environment(
         loader=PackageLoader("alerting", "templates"),
-        autoescape=html,
+        autoescape=html,  # noqa: S701  # text bodies (SMS, plain email) are not HTML; the HTML env escapes
         undefined=StrictUndefined,
         keep_trailing_newline=False,
         extensions=["jinja2.ext.i18n"],

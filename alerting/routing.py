@@ -17,7 +17,7 @@ head, on the same channels as the first recipients.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from schemas import Alert, Bureau, BureauDirectory, Channel, Officer
 
@@ -92,7 +92,7 @@ def _reachable(bureau: Bureau, officers: list[Officer], channels: tuple[Channel,
 
 def route(alert: Alert, directory: BureauDirectory, now: datetime | None = None) -> list[Recipient]:
     """Every (bureau, officer, channel) this alert must reach first."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     channels = channels_for(alert)
     recipients: list[Recipient] = []
     for bureau, why in bureaus_for(alert, directory):

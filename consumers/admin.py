@@ -43,7 +43,7 @@ def topic_specs(settings: Settings) -> list[NewTopic]:
         # Event topics keep the retro-screening window (docs/wanted-lists.md). Alerts and deliveries keep
         # twice that: a notice changed at the end of the window re-screens events as old as the window,
         # and the dispatcher must still find those alerts' deliveries, or it would send them again.
-        days = {**{t: settings.event_retention_days for t in topics.EVENT_TOPICS.values()},
+        days = {**dict.fromkeys(topics.EVENT_TOPICS.values(), settings.event_retention_days),
                 topics.ALERTS: 2 * settings.event_retention_days,
                 topics.DELIVERIES: 2 * settings.event_retention_days}.get(name)
         kept = {"retention.ms": str(days * 86_400_000)} if days else {}
@@ -75,7 +75,7 @@ async def wait_for_broker(settings: Settings, timeout: float | None = None) -> N
             await admin.start()
             await admin.list_topics()
             return
-        except (KafkaConnectionError, OSError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, KafkaConnectionError, OSError) as exc:
             problem = await login_problem(settings) if attempt == 1 else None  # security (issue 6)
             if problem is not None:  # a wrong password or an untrusted certificate: retrying won't help
                 raise BrokerUnavailable(problem) from None

@@ -32,13 +32,13 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from itertools import pairwise
 
 __all__ = ["FAILING", "Commit", "Status", "Window", "evaluate_partition", "group_status"]
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """Partition and group statuses, in Burrow's order of severity (worst last)."""
 
     OK = "OK"

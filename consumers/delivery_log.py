@@ -8,7 +8,8 @@ have the same partition count, so an alert and its deliveries live in partitions
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import structlog
 from pydantic import ValidationError

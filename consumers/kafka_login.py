@@ -41,7 +41,7 @@ async def login_problem(settings: Settings, timeout: float = 10.0) -> str | None
     except ssl.SSLError as exc:
         return (f"the TLS handshake with Kafka at {settings.kafka_bootstrap_servers} failed ({exc.reason}): "
                 "check KAFKA_SECURITY_PROTOCOL and that this port is a TLS listener")
-    except (KafkaError, OSError, asyncio.TimeoutError, ValueError):
+    except (TimeoutError, KafkaError, OSError, ValueError):
         return None
     conn.close()
     return None

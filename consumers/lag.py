@@ -361,7 +361,7 @@ class LagMonitor:
         cluster = await consumer._client.fetch_all_metadata()
         tps = [TopicPartition(n, p) for n in names for p in cluster.partitions_for_topic(n) or ()]
         ends = await consumer.end_offsets(tps) if tps else {}
-        out = {n: 0 for n in names}
+        out = dict.fromkeys(names, 0)
         for tp, end in ends.items():
             out[tp.topic] += end
         return out

@@ -18,7 +18,7 @@ from __future__ import annotations
 import html
 import re
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import structlog
@@ -39,7 +39,8 @@ log = structlog.get_logger(__name__)
 _ACK = re.compile(r"^\s*ACK\s+(A-[0-9A-F]{10})\b", re.IGNORECASE)
 _STATUS = {"queued": "queued", "accepted": "queued", "sending": "queued", "sent": "sent",
            "delivered": "delivered", "undelivered": "undelivered", "failed": "failed"}
-_PAGE = "<!doctype html><meta charset=utf-8><title>{title}</title><body style='font-family:sans-serif'><h2>{title}</h2><p>{text}</p>"
+_PAGE = ("<!doctype html><meta charset=utf-8><title>{title}</title>"
+         "<body style='font-family:sans-serif'><h2>{title}</h2><p>{text}</p>")
 
 
 def _page(title: str, text: str, status: int = 200) -> web.Response:
@@ -52,7 +53,7 @@ def _twiml(message: str) -> web.Response:
     return web.Response(text=body, content_type="application/xml")
 
 
-def create_web_app(dispatcher: "Dispatcher") -> web.Application:
+def create_web_app(dispatcher: Dispatcher) -> web.Application:
     settings = dispatcher.settings
     validator = RequestValidator(settings.twilio_auth_token.get_secret_value())
     secret = settings.ack_secret.get_secret_value().encode()
@@ -60,7 +61,7 @@ def create_web_app(dispatcher: "Dispatcher") -> web.Application:
 
     async def record_ack(alert_id: str, bureau_id: str, officer: str, channel: str) -> None:
         ack = Acknowledgement(alert_id=alert_id, bureau_id=bureau_id, officer=officer, channel=channel,
-                              at=datetime.now(timezone.utc))
+                              at=datetime.now(UTC))
         await dispatcher.sender.publish(topics.ACKS, alert_id, ack.model_dump_json().encode())
         log.info("ack recorded", alert_id=alert_id, bureau_id=bureau_id, officer=officer, channel=channel)
 
@@ -107,7 +108,7 @@ def create_web_app(dispatcher: "Dispatcher") -> web.Application:
         new_status = _STATUS.get(form.get("MessageStatus", "").lower())
         if known is None or new_status is None:
             return web.Response(status=204)
-        update = known.model_copy(update={"status": new_status, "at": datetime.now(timezone.utc),
+        update = known.model_copy(update={"status": new_status, "at": datetime.now(UTC),
                                           "error": form.get("ErrorCode") or known.error})
         await dispatcher.sender.publish(topics.DELIVERIES, known.alert_id, update.model_dump_json().encode())
         dispatcher.deliveries.record(update)
@@ -126,7 +127,7 @@ def create_web_app(dispatcher: "Dispatcher") -> web.Application:
     return app
 
 
-async def _fall_back(dispatcher: "Dispatcher", failed: Delivery) -> None:
+async def _fall_back(dispatcher: Dispatcher, failed: Delivery) -> None:
     """Twilio could not deliver an SMS: try the officer's email, once (its key is idempotent)."""
     item = dispatcher.escalations.get(failed.alert_id)
     bureau = dispatcher.directory.get(failed.bureau_id)

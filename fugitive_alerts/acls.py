@@ -50,8 +50,8 @@ async def apply_acls(settings: Settings, bindings: Iterable[AclBinding]) -> int:
     try:
         for start in range(0, len(todo), 100):
             chunk = todo[start:start + 100]
-            response = await admin._send_request(_CreateAcls(chunk))  # noqa: SLF001 - no public API
-            for binding, (code, message) in zip(chunk, response.creation_responses):
+            response = await admin._send_request(_CreateAcls(chunk))
+            for binding, (code, message) in zip(chunk, response.creation_responses, strict=True):
                 if code:
                     detail = f" ({message})" if message and len(message) < 200 else ""  # Kafka's can be a request dump
                     raise AclError(f"the broker refused the ACL '{' '.join(str(binding).split())}': "
@@ -71,7 +71,7 @@ async def _until_visible(admin: AIOKafkaAdminClient, bindings: list[AclBinding],
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
         # Filter: any resource type (1), any name (None), any pattern (1), any principal/host, any op/permission.
-        response = await admin._send_request(DescribeAclsRequest(1, None, 1, None, None, 1, 1))  # noqa: SLF001
+        response = await admin._send_request(DescribeAclsRequest(1, None, 1, None, None, 1, 1))
         seen = {(rtype, name, pattern, principal, op)
                 for rtype, name, pattern, acls in response.resources for principal, _host, op, _perm in acls}
         if wanted <= seen:

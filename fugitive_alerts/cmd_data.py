@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Coroutine
 from pathlib import Path
@@ -146,11 +147,9 @@ def alerts_tail(
     from .live import print_live
 
     settings = load_settings()
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         _run(print_live(settings, Console(soft_wrap=True), from_beginning=from_beginning, deliveries=deliveries,
                         as_json=as_json))
-    except KeyboardInterrupt:
-        pass
 
 
 @responses_app.command("tail")
@@ -163,10 +162,8 @@ def responses_tail(
     from .responses import tail_responses
 
     settings = load_settings()
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         _run(tail_responses(settings, agency, from_beginning=from_beginning, as_json=as_json))
-    except KeyboardInterrupt:
-        pass
 
 
 @bureaus_app.command("import")

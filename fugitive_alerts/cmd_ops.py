@@ -7,6 +7,7 @@ can call it. The rules behind each status are in ``docs/ops.md``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import secrets
@@ -109,10 +110,8 @@ def lag(
                             _print(report)
                         else:
                             live.update(lag_table(report), refresh=True)
-                    try:
+                    with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(stop.wait(), every)  # the refresh interval
-                    except TimeoutError:
-                        pass
             return code
 
     def _print(report: object) -> None:

@@ -14,7 +14,7 @@ import re
 import statistics
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from pathlib import Path
 from typing import cast
@@ -30,11 +30,11 @@ from schemas import EVENT_ADAPTER, Acknowledgement, Alert, Delivery, Settings
 from streams import screen_record
 
 from .common import SAMPLE_DIR, fail, load_settings
+from .importers import read_notices
 from .live import print_live
 from .local_kafka import BrokerError
-from .importers import read_notices
 from .produce import import_bureaus, import_wanted, publish_events
-from .stack import start_pipeline, start_stack, stack_dir, stop_stack
+from .stack import stack_dir, start_pipeline, start_stack, stop_stack
 
 __all__ = ["demo"]
 
@@ -79,7 +79,7 @@ class _Watch:
             self.changed.clear()
             try:
                 await asyncio.wait_for(self.changed.wait(), max(0.0, deadline - loop.time()))
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 return condition()
         return True
 
@@ -104,9 +104,9 @@ async def _ack_by_sms(settings: Settings, alert_id: str, phone: str) -> int:
     url = f"{settings.public_url}/twilio/inbound"
     form = {"From": phone, "To": settings.twilio_from_number, "Body": f"ACK {alert_id}", "MessageSid": "SM" + "0" * 32}
     signature = RequestValidator(settings.twilio_auth_token.get_secret_value()).compute_signature(url, form)
-    async with aiohttp.ClientSession() as http:
-        async with http.post(url, data=form, headers={"X-Twilio-Signature": signature}) as resp:
-            return resp.status
+    async with aiohttp.ClientSession() as http, http.post(url, data=form,
+                                                          headers={"X-Twilio-Signature": signature}) as resp:
+        return resp.status
 
 
 async def _run(settings: Settings, console: Console, wanted: Path, events: Path, rate: float,
@@ -182,7 +182,7 @@ def demo(
         console.print(f"Demo stack stopped ({n} process(es))." if n else "No demo stack was running.")
         return
     started = time.monotonic()
-    prefix = f"demo-{datetime.now(timezone.utc):%Y%m%d%H%M%S}."
+    prefix = f"demo-{datetime.now(UTC):%Y%m%d%H%M%S}."
     console.print("[bold][1-3/6][/bold] Starting Kafka, the SMTP catcher and the Twilio mock ...")
     try:
         stack, settings = start_stack(base, say, prefix)

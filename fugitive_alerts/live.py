@@ -44,7 +44,7 @@ def ack_line(a: Acknowledgement) -> str:
 async def print_live(settings: Settings, console: Console, *, from_beginning: bool = False,
                      deliveries: bool = True, as_json: bool = False, stop: asyncio.Event | None = None,
                      on_record: Callable[[str, object], None] | None = None) -> None:
-    models: dict[str, type[Alert] | type[Delivery] | type[Acknowledgement]] = {settings.topic(topics.ALERTS): Alert}
+    models: dict[str, type[Alert | Delivery | Acknowledgement]] = {settings.topic(topics.ALERTS): Alert}
     if deliveries:
         models[settings.topic(topics.DELIVERIES)] = Delivery
         models[settings.topic(topics.ACKS)] = Acknowledgement

@@ -16,6 +16,7 @@ URL without the token), or as that cookie. Anything else gets 401.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import time
 from collections import deque
@@ -67,10 +68,8 @@ class OpsMonitor:
         try:
             while not stop.is_set():
                 await self.tick()
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), self.interval)  # the interval between evaluations
-                except TimeoutError:
-                    pass
         finally:
             await self.activity.stop()
             await self.lag.stop()

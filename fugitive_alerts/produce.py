@@ -14,7 +14,7 @@ from consumers import ensure_topics, wait_for_broker
 from schemas import EVENT_ADAPTER, Settings, topics
 
 from .jsonl import BadLine, Reading, progress_bar, read_jsonl
-from .wanted_import import import_wanted  # noqa: F401  (the import path lives there: every format)
+from .wanted_import import import_wanted
 
 __all__ = ["PublishReport", "publish_events", "import_wanted", "import_bureaus", "route_line"]
 

@@ -109,7 +109,7 @@ class MaildirHandler:
 
 async def _serve(args: argparse.Namespace) -> None:
     maildir: Path = args.maildir
-    maildir.mkdir(parents=True, exist_ok=True)
+    maildir.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240  # once, before serving
     tls = server_tls_context(args.tls_cert, args.tls_key) if args.tls_cert else None
     handler = MaildirHandler(maildir, lambda line: print(line, flush=True))
     loop = asyncio.get_running_loop()

@@ -92,7 +92,7 @@ class Bureau(WireModel):
     """The head of the bureau: the last step of every escalation."""
 
     @model_validator(mode="after")
-    def _consistent(self) -> "Bureau":
+    def _consistent(self) -> Bureau:
         ids = [o.id for o in self.officers]
         if len(ids) != len(set(ids)):
             raise ValueError(f"bureau {self.id}: officer ids must be unique")
@@ -115,7 +115,7 @@ class BureauDirectory(WireModel):
         return next((b for b in self.bureaus if b.id == bureau_id), None)
 
     @model_validator(mode="after")
-    def _unique_ids(self) -> "BureauDirectory":
+    def _unique_ids(self) -> BureauDirectory:
         ids = [b.id for b in self.bureaus]
         if len(ids) != len(set(ids)):
             raise ValueError("bureau ids must be unique")

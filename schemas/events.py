@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import Field, TypeAdapter, model_validator
 
@@ -68,7 +68,7 @@ class BorderCrossing(_EventBase):
     traveler: Person
 
     @model_validator(mode="after")
-    def _named(self) -> "BorderCrossing":
+    def _named(self) -> BorderCrossing:
         _require_name(self.traveler, "traveler")
         return self
 
@@ -80,7 +80,7 @@ class VisaApplication(_EventBase):
     applicant: Person
 
     @model_validator(mode="after")
-    def _named(self) -> "VisaApplication":
+    def _named(self) -> VisaApplication:
         _require_name(self.applicant, "applicant")
         return self
 
@@ -102,7 +102,7 @@ class Tip(_EventBase):
     """Ask for a response record on ``responses.<agency>`` (border and visa events always get one)."""
 
 
-Event = Annotated[Union[BorderCrossing, VisaApplication, Tip], Field(discriminator="event_type")]
+Event = Annotated[BorderCrossing | VisaApplication | Tip, Field(discriminator="event_type")]
 EVENT_ADAPTER: TypeAdapter[BorderCrossing | VisaApplication | Tip] = TypeAdapter(Event)
 
 

@@ -154,7 +154,7 @@ class Settings(BaseSettings):
         return f"{self.topic_prefix}{name}"
 
     @model_validator(mode="after")
-    def _read_secret_files(self) -> "Settings":
+    def _read_secret_files(self) -> Settings:
         """Fill each secret from its ``*_FILE`` when the secret itself is not set in the environment."""
         for field, file_field in _SECRET_FILES.items():
             path = getattr(self, file_field)

@@ -24,7 +24,7 @@ class Name(WireModel):
     full_name: _Part | None = None
 
     @model_validator(mode="after")
-    def _not_empty(self) -> "Name":
+    def _not_empty(self) -> Name:
         if not (self.given or self.family or self.full_name):
             raise ValueError("a name needs given, family or full_name")
         return self

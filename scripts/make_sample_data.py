@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import phonenumbers
@@ -96,7 +96,7 @@ def wanted_records() -> list[dict]:
 
 
 def events(rng: random.Random) -> list[dict]:
-    start = datetime(2026, 11, 28, 6, 0, tzinfo=timezone.utc)
+    start = datetime(2026, 11, 28, 6, 0, tzinfo=UTC)
     out: list[dict] = []
     n = 0
 
@@ -115,11 +115,11 @@ def events(rng: random.Random) -> list[dict]:
     for i in range(300):
         n = i
         if i in sighting_at:
-            nid, etype, country, post, given, family, dob, sex, nat, doc = sighting_at[i]
+            _nid, etype, country, post, given, family, dob, sex, nat, doc = sighting_at[i]
             person = {"given": given, "family": family, "birth_date": dob, "sex": sex, "nationality": nat,
                       "document": {"type": "passport", "number": doc, "country": nat}}
         elif i in tip_at:
-            nid, country, city, full_name, text = tip_at[i]
+            _nid, country, city, full_name, text = tip_at[i]
             out.append({"event_id": f"tip-{i:06d}", "event_type": "tip", "occurred_at": stamp(), "country": country,
                         "agency": AGENCY[country], "channel": "hotline",
                         "subject": {"full_name": full_name}, "text": text, "location": {"city": city}})

@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from schemas import WantedPerson  # noqa: E402
+from schemas import WantedPerson
 
 SAMPLE = Path(__file__).resolve().parent.parent / "fugitive_alerts" / "sample"
 _GENDER = {"M": "male", "F": "female", "U": "other"}

@@ -43,22 +43,22 @@ def faust_settings(settings: Settings, *, web_port: int = 6066) -> dict[str, Any
     """
     datadir = settings.data_dir / "faust" / settings.app_id
     datadir.parent.mkdir(parents=True, exist_ok=True)
-    return dict(
-        broker=settings.faust_broker_urls(),
-        broker_credentials=faust_credentials(settings),  # security (issue 6): SASL/TLS, see streams/kafka_auth.py
-        store="memory://",
-        datadir=str(datadir),
-        topic_partitions=settings.partitions,
-        topic_replication_factor=settings.replication_factor,
-        consumer_auto_offset_reset="earliest",
-        web_bind="127.0.0.1",
-        web_port=web_port,
-        web_host="127.0.0.1",
-        key_serializer="raw",
-        value_serializer="raw",
-        producer_acks=-1,
-        processing_guarantee=settings.processing_guarantee,
-    )
+    return {
+        "broker": settings.faust_broker_urls(),
+        "broker_credentials": faust_credentials(settings),  # security (issue 6): SASL/TLS, see streams/kafka_auth.py
+        "store": "memory://",
+        "datadir": str(datadir),
+        "topic_partitions": settings.partitions,
+        "topic_replication_factor": settings.replication_factor,
+        "consumer_auto_offset_reset": "earliest",
+        "web_bind": "127.0.0.1",
+        "web_port": web_port,
+        "web_host": "127.0.0.1",
+        "key_serializer": "raw",
+        "value_serializer": "raw",
+        "producer_acks": -1,
+        "processing_guarantee": settings.processing_guarantee,
+    }
 
 
 def create_app(settings: Settings, matcher: Any = None, *, web_port: int = 6066) -> ScreeningApp:
@@ -93,7 +93,8 @@ def create_app(settings: Settings, matcher: Any = None, *, web_port: int = 6066)
             alerts=alerts, rejected=rejected, ready=(wanted.ready, bureaus.ready), responses=responses,
             directory=bureaus.directory, metrics=metrics,
         )
-    add_ingest_agent(app, settings, raw_topic, rejected=rejected, responses=responses)  # security (issue 6): ingest.<agency>.* -> events.*
+    # security (issue 6): ingest.<agency>.* -> events.*
+    add_ingest_agent(app, settings, raw_topic, rejected=rejected, responses=responses)
     fingerprints_topic = settings.topic(topics.RETRO_FINGERPRINTS)
 
     async def write_fingerprint(key: bytes, value: bytes | None) -> Any:

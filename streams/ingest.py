@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from pydantic import ValidationError
 
@@ -100,4 +100,4 @@ def rejection_response(raw: bytes | None, rejected: Rejected, prefix: str = "") 
     except (ValueError, RecursionError):
         pass
     return Response(event_id=event_id, event_type=event_type, agency=agency, result="rejected",
-                    error=rejected.error, responded_at=datetime.now(timezone.utc))
+                    error=rejected.error, responded_at=datetime.now(UTC))

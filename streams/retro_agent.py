@@ -28,7 +28,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import faust
@@ -93,7 +93,7 @@ class EventLog:
         if not tps:
             return {}, {}
         ends = await self._consumer.end_offsets(tps)
-        found = await self._consumer.offsets_for_times({tp: since_ms for tp in tps})
+        found = await self._consumer.offsets_for_times(dict.fromkeys(tps, since_ms))
         starts = {tp: (hit.offset if (hit := found.get(tp)) is not None else ends[tp]) for tp in tps}
         return starts, ends
 
@@ -168,7 +168,7 @@ class RetroScreener:
                 # The first trigger names it (new, then changed: new); the last record dates it.
                 trigger: Trigger = notices[nid].trigger if nid in notices else change.trigger
                 notices[change.notice_id] = Rescreen(
-                    trigger, datetime.fromtimestamp(rec.timestamp, timezone.utc)
+                    trigger, datetime.fromtimestamp(rec.timestamp, UTC)
                 )
                 pending[change.notice_id] = change.fingerprint
             elif change.action == "forget":
@@ -190,7 +190,7 @@ class RetroScreener:
 
     async def _scan(self, notices: dict[str, Rescreen], newest: float) -> int:
         started = time.monotonic()
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         starts, ends = await self.events.since(int((now - self.window).timestamp() * 1000))
         acks: list[Awaitable[Any]] = []
         scanned = await self._screen(starts, ends, notices, now, acks)
@@ -198,7 +198,7 @@ class RetroScreener:
         if wait > 0:
             await asyncio.sleep(wait)  # the grace period after the notice, not a synchronisation
         later = await self.events.ends()
-        scanned += await self._screen(ends, later, notices, datetime.now(timezone.utc), acks)
+        scanned += await self._screen(ends, later, notices, datetime.now(UTC), acks)
         for ack in acks:
             await ack  # alerts acknowledged by the broker before the fingerprints are stored
         log.info(
@@ -227,7 +227,7 @@ class RetroScreener:
                 topic=rec.topic,
                 partition=rec.partition,
                 offset=rec.offset,
-                appended_at=datetime.fromtimestamp(rec.timestamp / 1000, timezone.utc),
+                appended_at=datetime.fromtimestamp(rec.timestamp / 1000, UTC),
                 expected_type=self.events.event_types[rec.topic],
                 screener=self.screener,
                 notices=notices,

@@ -60,7 +60,7 @@ def add_screen_agent(
     alerts: faust.TopicT,
     rejected: faust.TopicT,
     ready: tuple[asyncio.Event, ...],
-    responses: "ResponseTopics",
+    responses: ResponseTopics,
     directory: Callable[[], BureauDirectory | None] = lambda: None,
     metrics: WorkerMetrics | None = None,  # ops (issue 5): counters and latency, see streams/metrics.py
 ) -> Any:

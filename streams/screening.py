@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Protocol
 
 from pydantic import ValidationError
@@ -120,7 +120,7 @@ def screen_record(
             raw, topic, partition, offset,
             f"event_type {event.event_type!r} does not belong on this topic (expected {expected_type!r})",
         )
-    raised_at = now or datetime.now(timezone.utc)
+    raised_at = now or datetime.now(UTC)
     alerts = [
         Alert(
             alert_id=alert_id_for(event.event_id, hit.notice_id),

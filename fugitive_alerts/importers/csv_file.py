@@ -14,6 +14,7 @@ The delimiter (``,``, ``;``, tab or ``|``) is read from the header line. The fil
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import re
 from pathlib import Path
@@ -113,10 +114,8 @@ def read(path: Path, mapping: dict[str, str]) -> list[Row]:
             first = fh.readline()
             fh.seek(0)
             dialect = "excel"
-            try:
+            with contextlib.suppress(csv.Error):  # not sniffable: plain comma-separated
                 dialect = csv.Sniffer().sniff(first, delimiters=",;\t|")  # type: ignore[assignment]
-            except csv.Error:
-                pass
             reader = csv.reader(fh, dialect)
             header = next(reader, None)
             if not header:

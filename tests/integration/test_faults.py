@@ -49,7 +49,8 @@ def _world(tag: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]], set[st
     """Fictional notices, a stream of events (2% true sightings, each at its own post), and the
     alert ids the sightings must raise."""
     rng = random.Random(tag)
-    notices = [f.notice(_word(rng, 4), _word(rng, 3), notice_id=f"2026/{tag}{i:04d}", dob=f"19{50 + i % 40}-0{1 + i % 9}-1{i % 9}",
+    notices = [f.notice(_word(rng, 4), _word(rng, 3), notice_id=f"2026/{tag}{i:04d}",
+                        dob=f"19{50 + i % 40}-0{1 + i % 9}-1{i % 9}",
                         nationality="RW", passport=f"RW{tag}{i:05d}", requesting="AQ")
                for i in range(N_NOTICES)]
     events, expected = [], set()

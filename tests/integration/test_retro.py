@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ AGENCY = "ke-immigration"  # the agency of the factories' border crossings
 
 
 def _iso(t: datetime) -> str:
-    return t.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return t.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _crossing(
@@ -45,7 +45,7 @@ def _crossing(
         country="KE",
         event_id=event_id,
     )
-    event["occurred_at"] = _iso(datetime.now(timezone.utc) - ago)
+    event["occurred_at"] = _iso(datetime.now(UTC) - ago)
     return event
 
 
@@ -149,8 +149,8 @@ def test_event_published_before_its_notice_alerts_when_the_notice_arrives(
 
 def test_event_older_than_the_window_does_not_alert(pipeline: Settings, tmp_path: Path) -> None:
     """Both clocks count: an old Kafka timestamp is not scanned, an old occurred_at is not alerted."""
-    month_ago = datetime.now(timezone.utc) - timedelta(days=pipeline.event_retention_days, hours=1)
-    person = dict(dob="1968-08-08", passport="IE5550001", nationality="IE")
+    month_ago = datetime.now(UTC) - timedelta(days=pipeline.event_retention_days, hours=1)
+    person = {"dob": "1968-08-08", "passport": "IE5550001", "nationality": "IE"}
     old = _crossing("MACCARRIGHAN", "FIACHNA", ago=timedelta(days=31), **person)
     late_report = _crossing("MACCARRIGHAN", "FIACHNA", ago=timedelta(days=31), **person)
     recent = _crossing("MACCARRIGHAN", "FIACHNA", ago=timedelta(days=2), **person)

@@ -35,7 +35,7 @@ def test_sink_receives_and_waits(smtp_sink: SmtpSink) -> None:
     assert len(got) == 1
     assert got[0]["X-Envelope-To"] == "duty@ncb-ke.example"
     assert got[0].get_body(("plain",)).get_content().strip() == "details only in the body"
-    with pytest.raises(TimeoutError, match="did not arrive within 0.2 s"):
+    with pytest.raises(TimeoutError, match=r"did not arrive within 0\.2 s"):
         smtp_sink.wait_for(lambda msgs: [m for m in msgs if "never" in str(m["Subject"])], timeout=0.2)
 
 

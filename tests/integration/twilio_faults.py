@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections import defaultdict
-from typing import Any
+from typing import Self
 
 from aiohttp import ClientSession, web
 
@@ -59,14 +59,13 @@ class TwilioFaults:
                 self.answered.append((to, status))
             return web.json_response({"code": code, "message": message, "status": status,
                                       "more_info": f"https://www.twilio.com/docs/errors/{code}"}, status=status)
-        async with ClientSession() as http:
-            async with http.request(request.method, self.upstream + request.path_qs, data=form,
-                                    headers={k: v for k, v in request.headers.items()
-                                             if k.lower() in ("authorization", "accept", "user-agent")}) as resp:
-                body = await resp.read()
-                with self._lock:
-                    self.answered.append((to, resp.status))
-                return web.Response(body=body, status=resp.status, content_type=resp.content_type)
+        async with ClientSession() as http, http.request(request.method, self.upstream + request.path_qs, data=form,
+                                headers={k: v for k, v in request.headers.items()
+                                         if k.lower() in ("authorization", "accept", "user-agent")}) as resp:
+            body = await resp.read()
+            with self._lock:
+                self.answered.append((to, resp.status))
+            return web.Response(body=body, status=resp.status, content_type=resp.content_type)
 
     def _serve(self) -> None:
         asyncio.set_event_loop(self._loop)
@@ -80,12 +79,12 @@ class TwilioFaults:
         self._loop.run_forever()
         self._loop.run_until_complete(runner.cleanup())
 
-    def __enter__(self) -> "TwilioFaults":
+    def __enter__(self) -> Self:
         self._thread.start()
         if not self._started.wait(10):
             raise RuntimeError("the Twilio fault proxy did not start")
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)

@@ -86,7 +86,7 @@ def test_importers_report_garbage_rows_and_never_crash(tmp_path: Path, lines: li
     path.write_text("\n".join(lines), encoding="utf-8", errors="surrogateescape")
     for fmt in ("jsonl", "ftm", "interpol", "csv"):
         try:
-            notices, report = read_notices(fmt, path, csv_map={"family": "name"} if fmt == "csv" else None)
+            notices, _report = read_notices(fmt, path, csv_map={"family": "name"} if fmt == "csv" else None)
         except ValueError as exc:  # the file as a whole refused (InputError), with a message
             assert str(exc)
             continue

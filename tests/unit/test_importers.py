@@ -67,7 +67,7 @@ def _assert_no_personal_data(report: ImportReport) -> None:
 
 
 def test_interpol_list_response_maps_ids_names_dates_and_nationalities() -> None:
-    notices, report = read_notices("interpol", FIXTURES / "interpol_list.json")
+    notices, _report = read_notices("interpol", FIXTURES / "interpol_list.json")
     got = _by_id(notices)
     assert set(got) == {"2025/90001", "2025/90002"}
     first = got["2025/90001"]
@@ -202,7 +202,7 @@ def test_csv_without_map_uses_columns_named_after_fields_and_sniffs_the_delimite
     path.write_text(
         "notice_id;full_name;birth_date;nationality\nX-1;Ottoline Marchbanks;1950;GB;\n", encoding="utf-8"
     )
-    [notice], report = read_notices("csv", path)
+    [notice], _report = read_notices("csv", path)
     assert notice.names[0].full_name == "Ottoline Marchbanks" and notice.birth_dates == ["1950"]
     assert notice.source == "csv:list"
 

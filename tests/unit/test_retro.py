@@ -6,7 +6,7 @@ import asyncio
 import json
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -17,7 +17,7 @@ from streams.retro_agent import RetroScreener, WantedRecord
 from tests import factories as f
 from tests.unit.alert_factory import NOTICE, TRAVELER, matcher_with
 
-NOW = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 WINDOW = timedelta(days=30)
 GRACE = timedelta(seconds=5)
 
@@ -272,7 +272,7 @@ def _wanted(
 
 def test_new_notice_alerts_once_and_identical_reimport_does_not_rescreen() -> None:
     fingerprints: dict[bytes, bytes] = {}
-    event = _crossing(5, datetime.now(timezone.utc))
+    event = _crossing(5, datetime.now(UTC))
     screener, sent = _screener([event], fingerprints)
     assert asyncio.run(screener.handle([_wanted(NOTICE)])) == 1
     assert [a.event_id for a in sent] == [event["event_id"]]
@@ -284,7 +284,7 @@ def test_new_notice_alerts_once_and_identical_reimport_does_not_rescreen() -> No
 
 def test_withdrawn_then_reissued_notice_screens_again() -> None:
     fingerprints: dict[bytes, bytes] = {}
-    screener, sent = _screener([_crossing(5, datetime.now(timezone.utc))], fingerprints)
+    screener, sent = _screener([_crossing(5, datetime.now(UTC))], fingerprints)
     asyncio.run(screener.handle([_wanted(NOTICE)]))
     asyncio.run(screener.handle([_wanted(None, offset=1)]))
     assert NOTICE["notice_id"].encode() not in fingerprints
@@ -294,14 +294,14 @@ def test_withdrawn_then_reissued_notice_screens_again() -> None:
 
 def test_notice_added_and_withdrawn_in_one_batch_does_not_scan() -> None:
     fingerprints: dict[bytes, bytes] = {}
-    screener, sent = _screener([_crossing(5, datetime.now(timezone.utc))], fingerprints)
+    screener, sent = _screener([_crossing(5, datetime.now(UTC))], fingerprints)
     assert asyncio.run(screener.handle([_wanted(NOTICE), _wanted(None, offset=1)])) == 0
     assert sent == [] and screener.events.reads == 0 and fingerprints == {}  # type: ignore[attr-defined]
 
 
 def test_changed_notice_rescreens_with_changed_trigger() -> None:
     fingerprints: dict[bytes, bytes] = {}
-    screener, sent = _screener([_crossing(5, datetime.now(timezone.utc))], fingerprints)
+    screener, sent = _screener([_crossing(5, datetime.now(UTC))], fingerprints)
     asyncio.run(screener.handle([_wanted(NOTICE)]))
     changed = {**NOTICE, "names": [*NOTICE["names"], {"given": "Athanase", "family": "Mbarushimanzi"}]}
     screener.screener = matcher_with(changed)  # the worker's matcher has applied the change

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
-from alerting import InvalidToken, RateLimiter, critical_recipients, escalation_chain, on_duty, sign_ack, staffed, verify_ack
+from alerting import (
+    InvalidToken,
+    RateLimiter,
+    critical_recipients,
+    escalation_chain,
+    on_duty,
+    sign_ack,
+    staffed,
+    verify_ack,
+)
 from alerting.tokens import AckClaim
 from schemas import Bureau
 
@@ -23,7 +32,7 @@ def _bureau(tz: str, **extra: object) -> Bureau:
 
 
 def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args, tzinfo=UTC)
 
 
 def test_shift_is_in_the_bureaus_own_time_zone() -> None:
@@ -87,7 +96,7 @@ def test_ack_token_round_trip_and_tampering() -> None:
     assert (claim.alert_id, claim.bureau_id, claim.officer_id) == ("A-0123456789", "ncb-ke", "ke-duty")
     with pytest.raises(InvalidToken, match="not valid"):
         verify_ack(b"another-secret", token, now=1_900_000_000)
-    payload, mac = token.split(".")
+    _payload, mac = token.split(".")
     forged = sign_ack(SECRET, AckClaim("A-FFFFFFFFFF", "ncb-ke", "ke-duty", 2_000_000_000)).split(".")[0]
     with pytest.raises(InvalidToken):
         verify_ack(SECRET, f"{forged}.{mac}", now=1_900_000_000)

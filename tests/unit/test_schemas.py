@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -88,7 +89,7 @@ def test_control_character_in_a_name_is_rejected() -> None:
 
 def test_bureau_phone_must_be_e164_and_email_valid() -> None:
     base = {"id": "ncb-ke", "name": "NCB", "country": "KE", "timezone": "Africa/Nairobi"}
-    with pytest.raises(ValidationError, match="E.164"):
+    with pytest.raises(ValidationError, match=r"E\.164"):
         BureauDirectory.model_validate({"bureaus": [{**base, "officers": [{"id": "a", "name": "A", "phone": "0712 345678"}]}]})
     with pytest.raises(ValidationError, match="email"):
         BureauDirectory.model_validate({"bureaus": [{**base, "officers": [{"id": "a", "name": "A", "email": "not-an-email"}]}]})
@@ -108,10 +109,8 @@ json_values = st.recursive(
 @given(st.binary(max_size=300))
 def test_garbage_bytes_give_a_validation_error_never_another_exception(raw: bytes) -> None:
     for parse in (EVENT_ADAPTER.validate_json, WantedPerson.model_validate_json, Alert.model_validate_json):
-        try:
+        with contextlib.suppress(ValidationError):
             parse(raw)
-        except ValidationError:
-            pass
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
@@ -120,10 +119,8 @@ def test_garbage_bytes_give_a_validation_error_never_another_exception(raw: byte
                        json_values, max_size=10))
 def test_garbage_json_objects_give_a_validation_error(obj: dict[str, object]) -> None:
     raw = json.dumps(obj).encode()
-    try:
+    with contextlib.suppress(ValidationError):
         EVENT_ADAPTER.validate_json(raw)
-    except ValidationError:
-        pass
 
 
 def test_deeply_nested_json_is_a_validation_error() -> None:

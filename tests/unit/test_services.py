@@ -87,7 +87,7 @@ def test_env_is_added_and_none_removes(tmp_path: Path, monkeypatch: pytest.Monke
 def test_wait_for_returns_the_value_or_times_out() -> None:
     values = iter([0, 0, "done"])
     assert wait_for(lambda: next(values), 5, "the value") == "done"
-    with pytest.raises(TimeoutError, match="nothing did not happen within 0.1 s"):
+    with pytest.raises(TimeoutError, match=r"nothing did not happen within 0\.1 s"):
         wait_for(lambda: False, 0.1, "nothing")
 
 
