@@ -143,7 +143,7 @@ def _metaphone(key: str) -> str:
 class CandidateIndex:
     """Postings from key ids to entry slots."""
 
-    __slots__ = ("postings", "live", "token_cap", "pair_cap", "rare_cap", "n_live")
+    __slots__ = ("postings", "live", "token_cap", "pair_cap", "rare_cap", "n_live", "nationality_sizes")
 
     def __init__(self, token_cap: int = 400, pair_cap: int = 5000, rare_cap: int = 6) -> None:
         self.postings: dict[int, Posting] = {}
@@ -153,6 +153,8 @@ class CandidateIndex:
         self.rare_cap = rare_cap
         """A query token whose exact key has at most this many holders selects them alone."""
         self.n_live = 0
+        self.nationality_sizes: dict[str, int] = {}
+        """Active notices per nationality (a notice with two nationalities counts in both)."""
 
     def get(self, key: str, default: int = 0) -> int:
         """Document frequency: how many entries hold ``key`` (an upper bound while dead slots
@@ -161,6 +163,24 @@ class CandidateIndex:
         if p is None:
             return default
         return 1 if isinstance(p, int) else len(p)
+
+    def holders_by_nationality(self, key: str, exclude: int, cap: int) -> dict[str, int] | None:
+        """Per nationality, how many active notices other than slot ``exclude`` hold ``key``;
+        ``None`` when more than ``cap`` notices hold it (too common to matter)."""
+        p = self.postings.get(key_id(key))
+        if p is None:
+            return {}
+        slots = (p,) if isinstance(p, int) else p
+        if len(slots) > cap:
+            return None
+        live = self.live
+        out: dict[str, int] = {}
+        for s in slots:
+            e = live[s]
+            if e is not None and s != exclude:
+                for c in e.nationalities:
+                    out[c] = out.get(c, 0) + 1
+        return out
 
     @staticmethod
     def keys_of(entry: Entry) -> set[int]:
@@ -175,6 +195,9 @@ class CandidateIndex:
         assert entry.slot == len(self.live)
         self.live.append(entry)
         self.n_live += 1
+        sizes = self.nationality_sizes
+        for c in entry.nationalities:
+            sizes[c] = sizes.get(c, 0) + 1
         postings = self.postings
         slot = entry.slot
         for key in self.keys_of(entry):
@@ -192,6 +215,11 @@ class CandidateIndex:
             return
         self.live[slot] = None
         self.n_live -= 1
+        sizes = self.nationality_sizes
+        for c in entry.nationalities:
+            sizes[c] -= 1
+            if not sizes[c]:
+                del sizes[c]
         live = self.live
         for key in self.keys_of(entry):
             p = self.postings.get(key)

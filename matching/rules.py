@@ -144,7 +144,7 @@ def rule_name(q: Query, e: Entry, ctx: Context) -> Evidence | None:
     shown = ", ".join(f"{qo}~{co}" for qo, co, _ in a.pairs)
     sim = a.score
     return Evidence("name", name_base(sim), f"name {sim:.2f}{where}{alias}: {shown}", sim=sim,
-                    weigh=lambda: name_rarity(form, a, ctx) - SIM_PENALTY * (1.0 - sim))
+                    weigh=lambda: name_rarity(form, a, ctx, e) - SIM_PENALTY * (1.0 - sim))
 
 
 RARITY_MIN_LIST = 3000
@@ -162,12 +162,45 @@ THIRD_PART = 0.5
 family names travel together), so only the two rarest count in full."""
 
 
-def name_rarity(form: NameForm, a: Alignment, ctx: Context) -> float:
+CLUSTER_CAP = 400
+"""Parts held by more notices than this are not split by nationality (``clustered_frequency``)."""
+
+
+def clustered_frequency(ctx: Context, a: str, b: str, entry: Entry | None) -> float:
+    """How often a stranger carries both parts ``a`` and ``b``, when names cluster by
+    culture: the sum over nationalities of P(nationality) x P(a | nationality) x
+    P(b | nationality), each estimated from the *other* notices of the list (the notice being
+    scored is left out: it is the person, not a stranger). Two Ethiopian parts each held by 5
+    of 120 Ethiopian notices are 1 in 580 together among Ethiopians, far likelier than the
+    product of their list-wide frequencies says. 0.0 when no other notice of a shared
+    nationality holds both parts (then only the list-wide product is known)."""
+    sizes = getattr(ctx.df, "nationality_sizes", None)
+    holders = getattr(ctx.df, "holders_by_nationality", None)
+    if not sizes or holders is None:
+        return 0.0
+    exclude = entry.slot if entry is not None else -1
+    ca = holders("t:" + a, exclude, CLUSTER_CAP)
+    if not ca:
+        return 0.0
+    cb = holders("t:" + b, exclude, CLUSTER_CAP)
+    if not cb:
+        return 0.0
+    n = max(ctx.size, RARITY_MIN_LIST)
+    f = 0.0
+    for nat, x in ca.items():
+        y = cb.get(nat)
+        if y:
+            f += x * y / (n * max(sizes.get(nat, 1), x, y))
+    return f
+
+
+def name_rarity(form: NameForm, a: Alignment, ctx: Context, entry: Entry | None = None) -> float:
     """Evidence (log10 units) that an agreeing name gives: the sum over the two rarest
     agreeing parts (half for a third) of -log10 of the part's frequency among the listed
     names, i.e. roughly log10 of how many strangers one would expect to pass before one
     carries this name by chance. A name held by 1 in 3,000 and 1 in 5,000 gives 7.2; two
-    parts each held by 1 in 200 give 4.6."""
+    parts each held by 1 in 200 give 4.6. Parts are not independent: the pair is rated at
+    most as rare as ``clustered_frequency`` says (names cluster by nationality)."""
     n = max(ctx.size, RARITY_MIN_LIST)
     vals: list[tuple[float, str]] = []
     keys = form.keys
@@ -186,7 +219,12 @@ def name_rarity(form: NameForm, a: Alignment, ctx: Context) -> float:
         if best is not None:
             vals.append(best)
     vals.sort(reverse=True)
-    rarity = sum(v for v, _ in vals[:2]) + THIRD_PART * sum(v for v, _ in vals[2:3])
+    pair = sum(v for v, _ in vals[:2])
+    if len(vals) >= 2 and vals[0][1] != vals[1][1]:
+        f = clustered_frequency(ctx, vals[0][1], vals[1][1], entry)
+        if f > 0.0:
+            pair = min(pair, -log10(max(f, RARITY_FLOOR ** 2)))
+    rarity = pair + THIRD_PART * sum(v for v, _ in vals[2:3])
     if len(vals) >= 2 and vals[0][1] != vals[1][1]:
         # several notices with this very pair of parts: the pair itself is that frequent
         x, y = sorted((vals[0][1], vals[1][1]))
