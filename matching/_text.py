@@ -24,7 +24,8 @@ from functools import lru_cache
 
 import icu
 
-__all__ = ["romanise", "words", "token_key", "consonant_key", "fold_ascii", "is_abjad", "preprocess", "PARTICLES"]
+__all__ = ["romanise", "words", "token_key", "consonant_key", "fold_ascii", "is_abjad", "is_indic", "preprocess",
+           "PARTICLES"]
 
 _ANY = "Any-Latin; Latin-ASCII"
 # Script name (unicodedata prefix) -> ICU transliterator ids, most common standard first.
@@ -81,6 +82,12 @@ def is_abjad(text: str) -> bool:
     """Written in a script whose romanisation leaves vowels out or unreliable (Arabic, Hebrew;
     Thai, which ICU romanises letter by letter)."""
     return bool(_scripts(text) & _ABJADS)
+
+
+def is_indic(text: str) -> bool:
+    """Written in a Brahmic script whose romanisation writes inherent vowels (Devanagari,
+    Bengali)."""
+    return bool(_scripts(text) & _INDIC)
 
 
 def fold_ascii(text: str) -> str:
