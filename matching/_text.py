@@ -150,12 +150,12 @@ def preprocess(rendered: str) -> str:
 
 _REWRITES: tuple[tuple[str, str], ...] = (
     ("tsch", "ch"), ("szcz", "shch"), ("sch", "sh"), ("tch", "ch"), ("dzh", "j"), ("dj", "j"),
-    ("sz", "sh"), ("cz", "ch"), ("ch", "sh"), ("zh", "z"), ("kh", "h"), ("gh", "g"), ("ph", "f"),
-    ("th", "t"), ("dh", "d"), ("ck", "k"), ("q", "k"), ("ks", "x"), ("tz", "c"), ("ts", "c"),
+    ("sz", "sh"), ("cz", "ch"), ("ch", "sh"), ("zh", "z"), ("q", "k"), ("kh", "h"), ("gh", "g"),
+    ("ph", "f"), ("th", "t"), ("dh", "d"), ("ck", "k"), ("ks", "x"), ("tz", "c"), ("ts", "c"),
     ("hs", "x"), ("w", "v"), ("y", "i"), ("ae", "a"), ("oe", "o"), ("ue", "u"), ("ou", "u"),
     ("oo", "u"), ("ee", "i"),
 )
-_WHOLE_TOKEN = {"ibni": "ibn", "ould": "uld", "vuld": "uld", "veld": "uld"}
+_WHOLE_TOKEN = {"ibni": "ibn", "ould": "uld", "vuld": "uld", "veld": "uld", "bin": "ben"}
 
 
 _J_AFTER_VOWEL = re.compile(r"(?<=[aeiouy])j")

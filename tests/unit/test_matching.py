@@ -537,3 +537,15 @@ def test_final_a_of_other_names_is_not_dropped() -> None:
     n = person("Kessler", "Mari", dob="1980", nationalities=["DE"])
     h = best(screen(n, event=traveller("MARIA", "KESSLER", dob="1980-02-02", nationality="DE")), n)
     assert h is not None and _name_similarity(h) < 1.0
+
+
+def test_qh_spelling_of_kha_is_keyed_like_kh() -> None:
+    n = person("Haddad", "Khaled", dob="1950", nationalities=["MA"])
+    h = best(screen(n, event=traveller("QHALAD", "HADAD", dob="1950-03-08", nationality="MA")), n)
+    assert h is not None and _name_similarity(h) >= 0.9
+
+
+def test_bin_and_ben_are_the_same_particle() -> None:
+    n = person("Benali", "Sabrina", dob="1988-01-25", nationalities=["LY"])
+    h = best(screen(n, event=traveller("SABRINA", "BIN ALI", dob="1988-01-25", nationality="LY")), n)
+    assert h is not None and _name_similarity(h) == 1.0
