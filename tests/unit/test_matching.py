@@ -549,3 +549,11 @@ def test_bin_and_ben_are_the_same_particle() -> None:
     n = person("Benali", "Sabrina", dob="1988-01-25", nationalities=["LY"])
     h = best(screen(n, event=traveller("SABRINA", "BIN ALI", dob="1988-01-25", nationality="LY")), n)
     assert h is not None and _name_similarity(h) == 1.0
+
+
+def test_two_different_middle_names_disagree_more_than_one_missing() -> None:
+    from matching._names import align, forms_of
+    notice = forms_of([("Ali Mustapha", "g"), ("Tuati", "f")])[0]
+    missing = align(forms_of([("ALI", "g"), ("TUATI", "f")])[0], notice).score
+    other = align(forms_of([("ALI REDUANE", "g"), ("TUATI", "f")])[0], notice).score
+    assert other < missing - 0.09
