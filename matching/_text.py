@@ -158,17 +158,21 @@ _REWRITES: tuple[tuple[str, str], ...] = (
 _WHOLE_TOKEN = {"ibni": "ibn", "ould": "uld", "vuld": "uld", "veld": "uld", "bin": "ben"}
 
 
-_J_AFTER_VOWEL = re.compile(r"(?<=[aeiouy])j")
+_J_GLIDE = re.compile(r"(?<=[aeiouy])j|(?<=[b-df-hk-np-tv-xz])j(?=[aeiou])")
+"""``j`` for the glide /j/ (``y``): after a vowel (``Sulejmenov``, and ``Belhaj`` as keyed
+after ``dj``->``j``), or between a consonant and a vowel (``Ilja``, ``Baljuk``, ``Mar'jan``)."""
 _HARD_C = re.compile(r"c(?![eihyz])")  # Carlos/Karlos, Dicson/Dikson (cz, ch, ce, ci stay)
 
 
 @lru_cache(maxsize=500_000)
 def token_key(word: str) -> str:
     """Canonical skeleton of one lower-case ASCII word (see module docstring)."""
-    w = _HARD_C.sub("k", _J_AFTER_VOWEL.sub("i", word.lower()))
+    w = _HARD_C.sub("k", word.lower())
     for src, dst in _REWRITES:
         if src in w:
             w = w.replace(src, dst)
+    if "j" in w:
+        w = _J_GLIDE.sub("i", w)
     w = _WHOLE_TOKEN.get(w, w)
     if len(w) > 1 and w.endswith("h") and w[-2] in "aeiou":
         w = w[:-1]  # Fatimah/Fatima, Abdallah/Abdalla

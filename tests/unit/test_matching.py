@@ -557,3 +557,13 @@ def test_two_different_middle_names_disagree_more_than_one_missing() -> None:
     missing = align(forms_of([("ALI", "g"), ("TUATI", "f")])[0], notice).score
     other = align(forms_of([("ALI REDUANE", "g"), ("TUATI", "f")])[0], notice).score
     assert other < missing - 0.09
+
+
+def test_j_for_dj_and_for_the_glide_is_keyed_alike() -> None:
+    """``BALHAJ`` ~ ``Belhadj`` (``dj`` and ``j`` after a vowel), ``ILJA`` ~ ``Ilia``."""
+    n = person("Belhadj", "Zohra", dob="1948", nationalities=["DZ"])
+    h = best(screen(n, event=traveller("ZOHRA", "BALHAJ", dob="1948-05-05", nationality="DZ")), n)
+    assert h is not None and _name_similarity(h) >= 0.9
+    n = person("Berezin", "Ilia", dob="1953", nationalities=["RU"])
+    h = best(screen(n, event=traveller("ILJA", "BEREZIN", dob="1953-05-05", nationality="RU")), n)
+    assert h is not None and _name_similarity(h) == 1.0
