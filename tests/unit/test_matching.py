@@ -567,3 +567,10 @@ def test_j_for_dj_and_for_the_glide_is_keyed_alike() -> None:
     n = person("Berezin", "Ilia", dob="1953", nationalities=["RU"])
     h = best(screen(n, event=traveller("ILJA", "BEREZIN", dob="1953-05-05", nationality="RU")), n)
     assert h is not None and _name_similarity(h) == 1.0
+
+
+def test_wade_giles_on_a_chinese_passport_without_hyphens_or_marks() -> None:
+    """``JUI BIEN`` (CN) is read as pinyin ``Rui Bian``: pinyin has no ``jui`` or ``bien``."""
+    n = person("Bian", "Rui", dob="1962", nationalities=["CN"], aliases=[("睿", "边")])
+    h = best(screen(n, event=traveller("JUI", "BIEN", dob="1962-03-25", nationality="CN")), n)
+    assert h is not None and _name_similarity(h) == 1.0 and h.band == "alert"
