@@ -41,13 +41,15 @@ year and sex agree is enough; sex and nationality alone are not)."""
 EXACT_NAME = 0.94
 """A name-only hit alerts with a name agreeing at least this well (or a very rare name)."""
 
-EVIDENCE_MIN = 5.75
+EVIDENCE_MIN = 5.25
 """The evidence gate: a hit alerts only when the rarity of the agreeing name (``name_rarity``,
 less ``SIM_PENALTY`` per unit of name dissimilarity) plus the other rules' weights (birth
 date, sex, nationality, age in a tip) reach this many log10 units; below, it goes to review.
 An exact document match passes on its own. Two name parts each held by 1 in 3,000 people
-(7.0) alert alone; two held by 1 in 100 (4.0) need the birth year (1.8) and nationality
-(0.7) as well."""
+(7.0) alert alone; two held by 1 in 100 (4.0) need the birth year (1.8) as well. Was 5.75
+before the pair of parts was rated within shared nationalities (``clustered_frequency``),
+which lowers the weight of exactly the names strangers share; chosen on a grid over the
+pooled tuning sets (docs/matching.md)."""
 SIM_PENALTY = 10.0
 """Weight taken off per unit of name dissimilarity (a 0.95 name: -0.5)."""
 FUZZY_EVIDENCE_MIN = 7.0
