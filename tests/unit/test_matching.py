@@ -501,7 +501,10 @@ def test_same_parts_spread_over_other_nationalities_still_alert() -> None:
 
 
 def test_removed_notices_leave_the_nationality_counts() -> None:
+    """Also after a screen has cached the counts: any change to the index drops them."""
     m, wanted = _clustered_list(together=True)
+    h = best(m.screen(traveller("DAWIT", "SELEMON", dob="1975-09-09")), wanted)
+    assert h is not None and h.band == "review"
     for nid in list(m._slots):
         if nid != wanted.notice_id and m.get(nid) is not None and m.get(nid).nationalities == ["ET"]:  # type: ignore[union-attr]
             m.remove(nid)
