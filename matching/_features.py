@@ -18,7 +18,9 @@ import schemas
 
 from ._dates import PartialDate, parse_date
 from ._documents import doc_key
+from ._indic import indic_spellings, is_indic_holder
 from ._names import NameForm, forms_of
+from ._text import is_indic
 from ._wadegiles import looks_wade_giles, to_pinyin
 
 __all__ = ["Entry", "Query", "DocRef", "entry_of", "query_of"]
@@ -64,8 +66,11 @@ class Entry:
         self.slot = slot
         self.notice_id = notice.notice_id
         forms: list[NameForm] = []
+        indic = is_indic_holder(tuple(notice.nationalities)) or any(
+            is_indic(p) for name in notice.names for p in (name.given, name.family, name.full_name) if p)
         for i, name in enumerate(notice.names):
-            forms.extend(name_forms(name.given, name.family, name.full_name, tuple(notice.nationalities), i))
+            forms.extend(name_forms(name.given, name.family, name.full_name, tuple(notice.nationalities), i,
+                                    indic=indic))
             forms.extend(_dropped_letter_forms(name.given, name.family, name.full_name, i, forms))
         packed = tuple(_pack(f) for f in forms)
         self._forms: str | tuple[str, ...] = packed[0] if len(packed) == 1 else packed
@@ -115,10 +120,18 @@ class Entry:
 
 
 def name_forms(given: str | None, family: str | None, full: str | None,
-               nationality: str | tuple[str, ...] | None, name_index: int = 0) -> list[NameForm]:
-    """The name's forms, plus a pinyin reading when it looks Wade–Giles (``_wadegiles``)."""
+               nationality: str | tuple[str, ...] | None, name_index: int = 0,
+               indic: bool | None = None) -> list[NameForm]:
+    """The name's forms, plus a pinyin reading when it looks Wade–Giles (``_wadegiles``), and
+    a form without word-final inherent vowels for a South Asian name (``_indic``; ``indic``
+    defaults to whether the nationality is one of ``INDIC_COUNTRIES``)."""
     parts = _parts(given, family, full)
     forms = forms_of(parts, name_index)
+    if forms and (is_indic_holder(nationality) if indic is None else indic):
+        for v in range(2):
+            respelt = [(_nth(indic_spellings(p), v, p) if p else p, role) for p, role in parts]
+            if respelt != parts:
+                forms.extend(_variant_forms(respelt, parts, name_index, forms))
     text = " ".join(p for p, _ in parts if p)
     if forms and looks_wade_giles(text, nationality):
         seen = {f.keys for f in forms}
@@ -149,6 +162,24 @@ def _dropped_letter_forms(given: str | None, family: str | None, full: str | Non
     for f in forms_of([(p.translate(_DROP) if p else p, role) for p, role in parts], name_index):
         if f.keys not in seen and all(len(k) >= 2 for k in f.keys):
             shown = {role: p for p, role in parts if p}
+            originals = tuple(shown.get(r, o) if r != "?" else o for r, o in zip(f.roles, f.originals))
+            out.append(NameForm(f.keys, originals, name_index, f.roles, f.abjad, derived=True))
+    return out
+
+
+def _nth(spellings: list[str], v: int, default: str) -> str:
+    return spellings[min(v, len(spellings) - 1)] if spellings else default
+
+
+def _variant_forms(converted: list[tuple[str | None, str]], parts: list[tuple[str | None, str]],
+                   name_index: int, have: list[NameForm]) -> list[NameForm]:
+    """Forms of a respelt name (``converted``) not already among ``have``, marked derived and
+    showing the original words."""
+    seen = {f.keys for f in have}
+    shown = {role: p for p, role in parts if p}
+    out = []
+    for f in forms_of(converted, name_index):
+        if f.keys not in seen:
             originals = tuple(shown.get(r, o) if r != "?" else o for r, o in zip(f.roles, f.originals))
             out.append(NameForm(f.keys, originals, name_index, f.roles, f.abjad, derived=True))
     return out

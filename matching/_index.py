@@ -143,7 +143,8 @@ def _metaphone(key: str) -> str:
 class CandidateIndex:
     """Postings from key ids to entry slots."""
 
-    __slots__ = ("postings", "live", "token_cap", "pair_cap", "rare_cap", "n_live")
+    __slots__ = ("postings", "live", "token_cap", "pair_cap", "rare_cap", "n_live", "nationality_sizes",
+                 "_by_nationality")
 
     def __init__(self, token_cap: int = 400, pair_cap: int = 5000, rare_cap: int = 6) -> None:
         self.postings: dict[int, Posting] = {}
@@ -153,6 +154,10 @@ class CandidateIndex:
         self.rare_cap = rare_cap
         """A query token whose exact key has at most this many holders selects them alone."""
         self.n_live = 0
+        self.nationality_sizes: dict[str, int] = {}
+        """Active notices per nationality (a notice with two nationalities counts in both)."""
+        self._by_nationality: dict[int, dict[str, int] | None] = {}
+        """Cache of ``holders_by_nationality`` over all holders; emptied on every change."""
 
     def get(self, key: str, default: int = 0) -> int:
         """Document frequency: how many entries hold ``key`` (an upper bound while dead slots
@@ -161,6 +166,47 @@ class CandidateIndex:
         if p is None:
             return default
         return 1 if isinstance(p, int) else len(p)
+
+    def holders_by_nationality(self, key: str, exclude: int, cap: int) -> dict[str, int] | None:
+        """Per nationality, how many active notices other than slot ``exclude`` hold ``key``;
+        ``None`` when more than ``cap`` notices hold it (too common to matter). The counts over
+        all holders are cached until the index next changes."""
+        kid = key_id(key)
+        counts = self._by_nationality.get(kid, _MISSING)
+        if counts is _MISSING:
+            counts = self._count_nationalities(kid, cap)
+            if len(self._by_nationality) >= 50_000:
+                self._by_nationality.clear()
+            self._by_nationality[kid] = counts
+        if not counts:
+            return counts
+        e = self.live[exclude] if 0 <= exclude < len(self.live) else None
+        if e is None or not e.nationalities:
+            return counts
+        out = dict(counts)
+        for c in e.nationalities:
+            n = out.get(c, 0) - 1
+            if n > 0:
+                out[c] = n
+            else:
+                out.pop(c, None)
+        return out
+
+    def _count_nationalities(self, kid: int, cap: int) -> dict[str, int] | None:
+        p = self.postings.get(kid)
+        if p is None:
+            return {}
+        slots = (p,) if isinstance(p, int) else p
+        if len(slots) > cap:
+            return None
+        live = self.live
+        out: dict[str, int] = {}
+        for s in slots:
+            e = live[s]
+            if e is not None:
+                for c in e.nationalities:
+                    out[c] = out.get(c, 0) + 1
+        return out
 
     @staticmethod
     def keys_of(entry: Entry) -> set[int]:
@@ -175,6 +221,11 @@ class CandidateIndex:
         assert entry.slot == len(self.live)
         self.live.append(entry)
         self.n_live += 1
+        if self._by_nationality:
+            self._by_nationality.clear()
+        sizes = self.nationality_sizes
+        for c in entry.nationalities:
+            sizes[c] = sizes.get(c, 0) + 1
         postings = self.postings
         slot = entry.slot
         for key in self.keys_of(entry):
@@ -192,6 +243,13 @@ class CandidateIndex:
             return
         self.live[slot] = None
         self.n_live -= 1
+        if self._by_nationality:
+            self._by_nationality.clear()
+        sizes = self.nationality_sizes
+        for c in entry.nationalities:
+            sizes[c] -= 1
+            if not sizes[c]:
+                del sizes[c]
         live = self.live
         for key in self.keys_of(entry):
             p = self.postings.get(key)
@@ -325,3 +383,4 @@ class CandidateIndex:
 
 
 _DOC_BIT = 1 << 40
+_MISSING: dict[str, int] = {"": -1}  # a sentinel: "not cached" (``None`` is a cached answer)

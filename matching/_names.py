@@ -30,6 +30,9 @@ EXTRA_LONG = 0.05
 """Penalty per unmatched middle name or patronymic; particles 0.01."""
 MISSING_FIRST = 0.20
 """Penalty when the first given name is unmatched but a later one matched."""
+CONFLICTING_PART = 0.10
+"""Extra penalty when both sides keep an unmatched part of the same role (``ALI REDUANE`` vs
+``Ali Mustapha``): two different middle names disagree, they are not one omission."""
 EXTRA_UNKNOWN = 0.08
 """Penalty per unmatched token of a name whose given/family split is unknown."""
 
@@ -187,8 +190,16 @@ def align(q: NameForm, c: NameForm) -> Alignment:
     if not weight:
         return Alignment(0.0, [], 0)
     score = total / weight - _unmatched_penalty(q, used_q) - _unmatched_penalty(c, used_c)
+    if _unmatched_roles(q, used_q) & _unmatched_roles(c, used_c):
+        score -= CONFLICTING_PART
     matched = min(_substantive(q, used_q), _substantive(c, used_c))
     return Alignment(max(0.0, min(1.0, score)), pairs, matched, units)
+
+
+def _unmatched_roles(form: NameForm, used: set[int]) -> set[str]:
+    """Roles (given ``g``, family ``f``) of a side's unmatched substantive tokens."""
+    keys, roles = form.keys, form.roles
+    return {roles[i] for i in range(len(keys)) if i not in used and roles[i] != "?" and keys[i] not in PARTICLES}
 
 
 def _substantive(form: NameForm, used: set[int]) -> int:

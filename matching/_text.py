@@ -24,7 +24,8 @@ from functools import lru_cache
 
 import icu
 
-__all__ = ["romanise", "words", "token_key", "consonant_key", "fold_ascii", "is_abjad", "preprocess", "PARTICLES"]
+__all__ = ["romanise", "words", "token_key", "consonant_key", "fold_ascii", "is_abjad", "is_indic", "preprocess",
+           "PARTICLES"]
 
 _ANY = "Any-Latin; Latin-ASCII"
 # Script name (unicodedata prefix) -> ICU transliterator ids, most common standard first.
@@ -81,6 +82,12 @@ def is_abjad(text: str) -> bool:
     """Written in a script whose romanisation leaves vowels out or unreliable (Arabic, Hebrew;
     Thai, which ICU romanises letter by letter)."""
     return bool(_scripts(text) & _ABJADS)
+
+
+def is_indic(text: str) -> bool:
+    """Written in a Brahmic script whose romanisation writes inherent vowels (Devanagari,
+    Bengali)."""
+    return bool(_scripts(text) & _INDIC)
 
 
 def fold_ascii(text: str) -> str:
@@ -143,25 +150,29 @@ def preprocess(rendered: str) -> str:
 
 _REWRITES: tuple[tuple[str, str], ...] = (
     ("tsch", "ch"), ("szcz", "shch"), ("sch", "sh"), ("tch", "ch"), ("dzh", "j"), ("dj", "j"),
-    ("sz", "sh"), ("cz", "ch"), ("ch", "sh"), ("zh", "z"), ("kh", "h"), ("gh", "g"), ("ph", "f"),
-    ("th", "t"), ("dh", "d"), ("ck", "k"), ("q", "k"), ("ks", "x"), ("tz", "c"), ("ts", "c"),
+    ("sz", "sh"), ("cz", "ch"), ("ch", "sh"), ("zh", "z"), ("q", "k"), ("kh", "h"), ("gh", "g"),
+    ("ph", "f"), ("th", "t"), ("dh", "d"), ("ck", "k"), ("ks", "x"), ("tz", "c"), ("ts", "c"),
     ("hs", "x"), ("w", "v"), ("y", "i"), ("ae", "a"), ("oe", "o"), ("ue", "u"), ("ou", "u"),
     ("oo", "u"), ("ee", "i"),
 )
-_WHOLE_TOKEN = {"ibni": "ibn", "ould": "uld", "vuld": "uld", "veld": "uld"}
+_WHOLE_TOKEN = {"ibni": "ibn", "ould": "uld", "vuld": "uld", "veld": "uld", "bin": "ben"}
 
 
-_J_AFTER_VOWEL = re.compile(r"(?<=[aeiouy])j")
+_J_GLIDE = re.compile(r"(?<=[aeiouy])j|(?<=[b-df-hk-np-tv-xz])j(?=[aeiou])")
+"""``j`` for the glide /j/ (``y``): after a vowel (``Sulejmenov``, and ``Belhaj`` as keyed
+after ``dj``->``j``), or between a consonant and a vowel (``Ilja``, ``Baljuk``, ``Mar'jan``)."""
 _HARD_C = re.compile(r"c(?![eihyz])")  # Carlos/Karlos, Dicson/Dikson (cz, ch, ce, ci stay)
 
 
 @lru_cache(maxsize=500_000)
 def token_key(word: str) -> str:
     """Canonical skeleton of one lower-case ASCII word (see module docstring)."""
-    w = _HARD_C.sub("k", _J_AFTER_VOWEL.sub("i", word.lower()))
+    w = _HARD_C.sub("k", word.lower())
     for src, dst in _REWRITES:
         if src in w:
             w = w.replace(src, dst)
+    if "j" in w:
+        w = _J_GLIDE.sub("i", w)
     w = _WHOLE_TOKEN.get(w, w)
     if len(w) > 1 and w.endswith("h") and w[-2] in "aeiou":
         w = w[:-1]  # Fatimah/Fatima, Abdallah/Abdalla

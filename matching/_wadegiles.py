@@ -16,10 +16,16 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["looks_wade_giles", "to_pinyin", "WG_COUNTRIES"]
+__all__ = ["looks_wade_giles", "to_pinyin", "WG_COUNTRIES", "CHINESE_COUNTRIES"]
 
 WG_COUNTRIES = frozenset({"TW"})
 """Nationalities whose passports romanise Chinese names in (modified) Wade–Giles."""
+CHINESE_COUNTRIES = frozenset({"CN", "HK", "MO"})
+"""Nationalities whose names are Chinese but mostly in pinyin: converted only when a word is
+spelt as pinyin never is (``_WG_ONLY``)."""
+_WG_ONLY = re.compile(r"^(?:ts|tz|hs|j[aeo]|jui)|(?:ien|ieh|ung|ih|erh|uei)$", re.IGNORECASE)
+"""A word that starts or ends as only Wade–Giles spells (``TSUO``, ``JUI``, ``BIEN``,
+``CHUNG``): pinyin has no such syllable."""
 
 _INITIALS: tuple[tuple[str, str], ...] = (
     ("ch'", "q"), ("ts'", "c"), ("tz'", "c"), ("k'", "k"), ("p'", "p"), ("t'", "t"),
@@ -74,12 +80,15 @@ def _is_syllable(s: str) -> bool:
 
 def looks_wade_giles(text: str, nationality: str | tuple[str, ...] | None = None) -> bool:
     """A Latin name that may be Wade–Giles: hyphenated syllables (``Hsin-Yu``), ``hs``, an
-    aspiration apostrophe, or a holder of a nationality that uses it."""
+    aspiration apostrophe, a holder of a nationality that uses it, or a Chinese national's
+    name with a word pinyin cannot spell (``JUI BIEN``)."""
     if not text.isascii():
         return False
     if nationality is not None:
         nats = (nationality,) if isinstance(nationality, str) else nationality
         if any(n in WG_COUNTRIES for n in nats):
+            return True
+        if any(n in CHINESE_COUNTRIES for n in nats) and any(_WG_ONLY.search(w) for w in re.split(r"[-\s]+", text)):
             return True
     if _WG_MARK.search(text):
         return True

@@ -41,13 +41,15 @@ year and sex agree is enough; sex and nationality alone are not)."""
 EXACT_NAME = 0.94
 """A name-only hit alerts with a name agreeing at least this well (or a very rare name)."""
 
-EVIDENCE_MIN = 5.75
+EVIDENCE_MIN = 5.25
 """The evidence gate: a hit alerts only when the rarity of the agreeing name (``name_rarity``,
 less ``SIM_PENALTY`` per unit of name dissimilarity) plus the other rules' weights (birth
 date, sex, nationality, age in a tip) reach this many log10 units; below, it goes to review.
 An exact document match passes on its own. Two name parts each held by 1 in 3,000 people
-(7.0) alert alone; two held by 1 in 100 (4.0) need the birth year (1.8) and nationality
-(0.7) as well."""
+(7.0) alert alone; two held by 1 in 100 (4.0) need the birth year (1.8) as well. Was 5.75
+before the pair of parts was rated within shared nationalities (``clustered_frequency``),
+which lowers the weight of exactly the names strangers share; chosen on a grid over the
+pooled tuning sets (docs/matching.md)."""
 SIM_PENALTY = 10.0
 """Weight taken off per unit of name dissimilarity (a 0.95 name: -0.5)."""
 FUZZY_EVIDENCE_MIN = 7.0
@@ -70,7 +72,7 @@ class Evidence:
     __slots__ = ("kind", "delta", "reason", "sim", "weight", "_weigh")
 
     def __init__(self, kind: str, delta: float, reason: str, sim: float = 0.0, weight: float = 0.0,
-                 weigh: Callable[[], float] | None = None) -> None:
+                 weigh: Callable[[float], float] | None = None) -> None:
         self.kind = kind
         self.delta = delta
         self.reason = reason
@@ -80,11 +82,13 @@ class Evidence:
         same person than for a stranger), summed by ``combine`` for the evidence gate."""
         self._weigh = weigh
 
-    def weigh(self) -> float:
+    def weigh(self, need: float = float("-inf")) -> float:
         """``weight``, computed on first use when the rule gave a function for it (the name
-        rule's rarity needs index look-ups that most candidates never need)."""
+        rule's rarity needs index look-ups that most candidates never need). ``need``: the
+        weight that would make a difference; a function may stop refining an estimate that
+        only falls as it is refined once it is below ``need``."""
         if self._weigh is not None:
-            self.weight = self._weigh()
+            self.weight = self._weigh(need)
             self._weigh = None
         return self.weight
 
@@ -144,7 +148,8 @@ def rule_name(q: Query, e: Entry, ctx: Context) -> Evidence | None:
     shown = ", ".join(f"{qo}~{co}" for qo, co, _ in a.pairs)
     sim = a.score
     return Evidence("name", name_base(sim), f"name {sim:.2f}{where}{alias}: {shown}", sim=sim,
-                    weigh=lambda: name_rarity(form, a, ctx) - SIM_PENALTY * (1.0 - sim))
+                    weigh=lambda need: name_rarity(form, a, ctx, e, need + SIM_PENALTY * (1.0 - sim))
+                    - SIM_PENALTY * (1.0 - sim))
 
 
 RARITY_MIN_LIST = 3000
@@ -162,12 +167,48 @@ THIRD_PART = 0.5
 family names travel together), so only the two rarest count in full."""
 
 
-def name_rarity(form: NameForm, a: Alignment, ctx: Context) -> float:
+CLUSTER_CAP = 400
+"""Parts held by more notices than this are not split by nationality (``clustered_frequency``)."""
+
+
+def clustered_frequency(ctx: Context, a: str, b: str, entry: Entry | None) -> float:
+    """How often a stranger carries both parts ``a`` and ``b``, when names cluster by
+    culture: the sum over nationalities of P(nationality) x P(a | nationality) x
+    P(b | nationality), each estimated from the *other* notices of the list (the notice being
+    scored is left out: it is the person, not a stranger). Two Ethiopian parts each held by 5
+    of 120 Ethiopian notices are 1 in 580 together among Ethiopians, far likelier than the
+    product of their list-wide frequencies says. 0.0 when no other notice of a shared
+    nationality holds both parts (then only the list-wide product is known)."""
+    sizes = getattr(ctx.df, "nationality_sizes", None)
+    holders = getattr(ctx.df, "holders_by_nationality", None)
+    if not sizes or holders is None:
+        return 0.0
+    exclude = entry.slot if entry is not None else -1
+    ca = holders("t:" + a, exclude, CLUSTER_CAP)
+    if not ca:
+        return 0.0
+    cb = holders("t:" + b, exclude, CLUSTER_CAP)
+    if not cb:
+        return 0.0
+    n = max(ctx.size, RARITY_MIN_LIST)
+    f = 0.0
+    for nat, x in ca.items():
+        y = cb.get(nat)
+        if y:
+            f += x * y / (n * max(sizes.get(nat, 1), x, y))
+    return f
+
+
+def name_rarity(form: NameForm, a: Alignment, ctx: Context, entry: Entry | None = None,
+                need: float = float("-inf")) -> float:
     """Evidence (log10 units) that an agreeing name gives: the sum over the two rarest
     agreeing parts (half for a third) of -log10 of the part's frequency among the listed
     names, i.e. roughly log10 of how many strangers one would expect to pass before one
     carries this name by chance. A name held by 1 in 3,000 and 1 in 5,000 gives 7.2; two
-    parts each held by 1 in 200 give 4.6."""
+    parts each held by 1 in 200 give 4.6. Parts are not independent: the pair is rated at
+    most as rare as ``clustered_frequency`` says (names cluster by nationality); that look-up,
+    which can only lower the rarity, is skipped when the list-wide estimate is below
+    ``need`` already."""
     n = max(ctx.size, RARITY_MIN_LIST)
     vals: list[tuple[float, str]] = []
     keys = form.keys
@@ -186,13 +227,19 @@ def name_rarity(form: NameForm, a: Alignment, ctx: Context) -> float:
         if best is not None:
             vals.append(best)
     vals.sort(reverse=True)
-    rarity = sum(v for v, _ in vals[:2]) + THIRD_PART * sum(v for v, _ in vals[2:3])
-    if len(vals) >= 2 and vals[0][1] != vals[1][1]:
-        # several notices with this very pair of parts: the pair itself is that frequent
-        x, y = sorted((vals[0][1], vals[1][1]))
-        shared = ctx.df.get("p:" + x + "|" + y, 0)
-        if shared >= SHARED_PAIR:
-            rarity = min(rarity, -log10(shared / n))
+    third = THIRD_PART * sum(v for v, _ in vals[2:3])
+    rarity = sum(v for v, _ in vals[:2]) + third
+    if len(vals) < 2 or vals[0][1] == vals[1][1]:
+        return rarity
+    # several notices with this very pair of parts: the pair itself is that frequent
+    x, y = sorted((vals[0][1], vals[1][1]))
+    shared = ctx.df.get("p:" + x + "|" + y, 0)
+    if shared >= SHARED_PAIR:
+        rarity = min(rarity, -log10(shared / n))
+    if rarity >= need:
+        f = clustered_frequency(ctx, vals[0][1], vals[1][1], entry)
+        if f > 0.0:
+            rarity = min(rarity, -log10(max(f, RARITY_FLOOR ** 2)) + third)
     return rarity
 
 
@@ -307,7 +354,7 @@ def combine(evidence: list[Evidence], alert_threshold: float) -> float:
     if doc:
         return max(DOCUMENT_SCORE, min(1.0, score))
     if name is not None and (support < CORROBORATION or score >= alert_threshold):
-        weight += name.weigh()  # the name's rarity: looked up only when it can matter
+        weight += name.weigh(min(EVIDENCE_MIN, FUZZY_EVIDENCE_MIN) - weight)  # looked up only when it can matter
     if support < CORROBORATION and (name_sim < EXACT_NAME and weight < FUZZY_EVIDENCE_MIN or against and not dated):
         score = min(score, alert_threshold - 0.01)
     elif name is not None and score >= alert_threshold and weight < EVIDENCE_MIN:

@@ -466,3 +466,126 @@ def test_misspelt_part_next_to_a_known_one_in_tip_text() -> None:
     n = person("Gerber", "Frederick", dob="1960-03-11")
     h = best(screen(n, event=tip("Anonymous: Frederick Gerbbed was seen in Bodrum, looks about 66.")), n)
     assert h is not None and h.score >= 0.60
+
+
+# --- names cluster by nationality; South Asian inherent vowels ----------------------------------
+
+def _clustered_list(together: bool) -> tuple[Matcher, schemas.WantedPerson]:
+    """3,000 notices; 10 others hold "Dawit" and 10 hold "Selemon". With ``together`` all of
+    them are of the wanted person's nationality (a group of 40), else of two other ones."""
+    def tag(i: int) -> str:
+        return "Zq" + "".join(chr(97 + (i // 26 ** k) % 26) for k in range(3))
+    nat_a, nat_b = ("ET", "ET") if together else ("KE", "SO")
+    group = ([person(tag(i), "Dawit", dob="1940-01-01", nationalities=[nat_a]) for i in range(10)]
+             + [person("Selemon", tag(i + 100), dob="1940-01-01", nationalities=[nat_b]) for i in range(10)]
+             + [person(tag(i + 200), tag(i + 300), dob="1940-01-01", nationalities=["ET"]) for i in range(20)])
+    wanted = person("Selemon", "Dawit", dob="1975", nationalities=["ET"], nid="N/wanted")
+    m = Matcher()
+    for n in [*_filler(2959), *group, wanted]:
+        m.upsert(n)
+    return m, wanted
+
+
+def test_name_common_within_its_nationality_needs_more_than_the_birth_year() -> None:
+    """Two parts each held by 1 in 300 of the list are far likelier together among the 40
+    notices of the nationality they share: with only the birth year the hit goes to review."""
+    m, wanted = _clustered_list(together=True)
+    h = best(m.screen(traveller("DAWIT", "SELEMON", dob="1975-09-09")), wanted)
+    assert h is not None and h.band == "review" and "too frequent" in h.reasons[0]
+
+
+def test_same_parts_spread_over_other_nationalities_still_alert() -> None:
+    m, wanted = _clustered_list(together=False)
+    h = best(m.screen(traveller("DAWIT", "SELEMON", dob="1975-09-09")), wanted)
+    assert h is not None and h.band == "alert"
+
+
+def test_removed_notices_leave_the_nationality_counts() -> None:
+    """Also after a screen has cached the counts: any change to the index drops them."""
+    m, wanted = _clustered_list(together=True)
+    h = best(m.screen(traveller("DAWIT", "SELEMON", dob="1975-09-09")), wanted)
+    assert h is not None and h.band == "review"
+    for nid in list(m._slots):
+        if nid != wanted.notice_id and m.get(nid) is not None and m.get(nid).nationalities == ["ET"]:  # type: ignore[union-attr]
+            m.remove(nid)
+    assert m._index.nationality_sizes == {"ET": 1}
+    h = best(m.screen(traveller("DAWIT", "SELEMON", dob="1975-09-09")), wanted)
+    assert h is not None and h.band == "alert"
+
+
+def _name_similarity(hit: Hit) -> float:
+    return float(hit.reasons[0].split()[1].rstrip(":"))
+
+
+def test_inherent_vowel_written_by_the_passport_matches_the_everyday_spelling() -> None:
+    n = person("Deb", "Shahabaj", dob="1948", nationalities=["BD"], aliases=[("শাহাবাজ", "দেব")])
+    h = best(screen(n, event=traveller("SAHABAJA", "DEBA", dob="1948-12-24", nationality="BD")), n)
+    assert h is not None and _name_similarity(h) == 1.0 and h.band == "alert"
+
+
+def test_inherent_vowel_in_the_notice_and_not_on_the_passport() -> None:
+    n = person("Isalama", "Asoka", dob="1994", nationalities=["BD"])
+    h = best(screen(n, event=traveller("ASHOK", "ISALAM", dob="1994-11-11", nationality="BD")), n)
+    assert h is not None and _name_similarity(h) >= 0.95 and h.band == "alert"
+
+
+def test_hunterian_palatals_match_the_iso_spelling() -> None:
+    n = person("Josi", "Rajesa", dob="1977", nationalities=["NP"], aliases=[("राजेश", "जोशी")])
+    h = best(screen(n, event=traveller("RAJESH", "JOSHI", dob="1977-05-08", nationality="NP")), n)
+    assert h is not None and _name_similarity(h) == 1.0 and h.band == "alert"
+
+
+def test_final_a_of_other_names_is_not_dropped() -> None:
+    """Only South Asian names get the respelling: ``MARIA`` is not ``Mari``."""
+    n = person("Kessler", "Mari", dob="1980", nationalities=["DE"])
+    h = best(screen(n, event=traveller("MARIA", "KESSLER", dob="1980-02-02", nationality="DE")), n)
+    assert h is not None and _name_similarity(h) < 1.0
+
+
+def test_qh_spelling_of_kha_is_keyed_like_kh() -> None:
+    n = person("Haddad", "Khaled", dob="1950", nationalities=["MA"])
+    h = best(screen(n, event=traveller("QHALAD", "HADAD", dob="1950-03-08", nationality="MA")), n)
+    assert h is not None and _name_similarity(h) >= 0.9
+
+
+def test_bin_and_ben_are_the_same_particle() -> None:
+    n = person("Benali", "Sabrina", dob="1988-01-25", nationalities=["LY"])
+    h = best(screen(n, event=traveller("SABRINA", "BIN ALI", dob="1988-01-25", nationality="LY")), n)
+    assert h is not None and _name_similarity(h) == 1.0
+
+
+def test_two_different_middle_names_disagree_more_than_one_missing() -> None:
+    from matching._names import align, forms_of
+    notice = forms_of([("Ali Mustapha", "g"), ("Tuati", "f")])[0]
+    missing = align(forms_of([("ALI", "g"), ("TUATI", "f")])[0], notice).score
+    other = align(forms_of([("ALI REDUANE", "g"), ("TUATI", "f")])[0], notice).score
+    assert other < missing - 0.09
+
+
+def test_j_for_dj_and_for_the_glide_is_keyed_alike() -> None:
+    """``BALHAJ`` ~ ``Belhadj`` (``dj`` and ``j`` after a vowel), ``ILJA`` ~ ``Ilia``."""
+    n = person("Belhadj", "Zohra", dob="1948", nationalities=["DZ"])
+    h = best(screen(n, event=traveller("ZOHRA", "BALHAJ", dob="1948-05-05", nationality="DZ")), n)
+    assert h is not None and _name_similarity(h) >= 0.9
+    n = person("Berezin", "Ilia", dob="1953", nationalities=["RU"])
+    h = best(screen(n, event=traveller("ILJA", "BEREZIN", dob="1953-05-05", nationality="RU")), n)
+    assert h is not None and _name_similarity(h) == 1.0
+
+
+def test_wade_giles_on_a_chinese_passport_without_hyphens_or_marks() -> None:
+    """``JUI BIEN`` (CN) is read as pinyin ``Rui Bian``: pinyin has no ``jui`` or ``bien``."""
+    n = person("Bian", "Rui", dob="1962", nationalities=["CN"], aliases=[("睿", "边")])
+    h = best(screen(n, event=traveller("JUI", "BIEN", dob="1962-03-25", nationality="CN")), n)
+    assert h is not None and _name_similarity(h) == 1.0 and h.band == "alert"
+
+
+def test_gate_lets_two_parts_of_1_in_75_with_the_birth_year_alert() -> None:
+    """Parts held by 40 of 3,000 notices each (1.9 + 1.9) and the birth year (1.8): 5.55 in
+    log10 units, above the gate (``EVIDENCE_MIN``)."""
+    filler = _filler(40, family="Harambeth") + _filler(40, given="Kolomiya") + _filler(2920)
+    wanted = person("Harambeth", "Kolomiya", dob="1975", nid="N/wanted")
+    m = Matcher()
+    for n in [*filler, wanted]:
+        m.upsert(n)
+    h = best(m.screen(traveller("KOLOMIYA", "HARAMBETH", dob="1975-06-02")), wanted)
+    assert h is not None and h.band == "alert"
