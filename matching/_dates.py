@@ -58,12 +58,12 @@ def _pair(q: PartialDate, c: PartialDate) -> Outcome:
                     return EXACT
                 if qm == cd and qd == cm:
                     return DAY_MONTH_SWAP
-                if qm == 1 and qd == 1 or cm == 1 and cd == 1:
+                if (qm == 1 and qd == 1) or (cm == 1 and cd == 1):
                     return YEAR  # 1 January: the usual placeholder for "day unknown"
                 return SAME_YEAR_OTHER_DAY
             if qm == cm:
                 return YEAR_MONTH
-            if qd and qd == cm or cd and cd == qm:
+            if (qd and qd == cm) or (cd and cd == qm):
                 return DAY_MONTH_SWAP
             return SAME_YEAR_OTHER_DAY
         return YEAR

@@ -140,7 +140,7 @@ def name_forms(given: str | None, family: str | None, full: str | None,
         shown = {role: p for p, role in parts if p}
         for f in forms_of(converted, name_index):
             if f.keys not in seen:
-                originals = tuple(shown.get(r, o) if r != "?" else o for r, o in zip(f.roles, f.originals))
+                originals = tuple(shown.get(r, o) if r != "?" else o for r, o in zip(f.roles, f.originals, strict=False))
                 forms.append(NameForm(f.keys, originals, name_index, f.roles, f.abjad, derived=True))
     return forms
 
@@ -162,7 +162,7 @@ def _dropped_letter_forms(given: str | None, family: str | None, full: str | Non
     for f in forms_of([(p.translate(_DROP) if p else p, role) for p, role in parts], name_index):
         if f.keys not in seen and all(len(k) >= 2 for k in f.keys):
             shown = {role: p for p, role in parts if p}
-            originals = tuple(shown.get(r, o) if r != "?" else o for r, o in zip(f.roles, f.originals))
+            originals = tuple(shown.get(r, o) if r != "?" else o for r, o in zip(f.roles, f.originals, strict=False))
             out.append(NameForm(f.keys, originals, name_index, f.roles, f.abjad, derived=True))
     return out
 
@@ -180,7 +180,7 @@ def _variant_forms(converted: list[tuple[str | None, str]], parts: list[tuple[st
     out = []
     for f in forms_of(converted, name_index):
         if f.keys not in seen:
-            originals = tuple(shown.get(r, o) if r != "?" else o for r, o in zip(f.roles, f.originals))
+            originals = tuple(shown.get(r, o) if r != "?" else o for r, o in zip(f.roles, f.originals, strict=False))
             out.append(NameForm(f.keys, originals, name_index, f.roles, f.abjad, derived=True))
     return out
 

@@ -22,7 +22,8 @@ at most ``rare_cap`` holders (a rare name part selects on its own: the event's o
 all be misspelt, ``GAUTSMI BUMB`` ~ ``Gautami Bumb``; not for words picked out of tip text). Keys whose posting is longer than
 ``token_cap`` are skipped (too common to select anything); when fewer than two query tokens
 find anything (a one-part name, a typo in every key of a part, or a part too common to use),
-one vote suffices, so a rare name part alone can still select. Work per event is therefore bounded by the caps, not by the list size.
+one vote suffices, so a rare name part alone can still select. Work per event is therefore bounded
+by the caps, not by the list size.
 
 Removal is lazy: the slot is marked dead at once, and a posting list is compacted in place
 when more than half of it is dead. Nothing is ever rebuilt wholesale.

@@ -90,7 +90,7 @@ def forms_of(parts: Iterable[tuple[str | None, str]], name_index: int = 0) -> li
         keys: list[str] = []
         origs: list[str] = []
         roles: list[str] = []
-        for (orig, role), renderings in zip(words_orig, per_word):
+        for (orig, role), renderings in zip(words_orig, per_word, strict=False):
             if not renderings:
                 continue
             for k in renderings[min(v, len(renderings) - 1)]:
@@ -152,7 +152,7 @@ def _units(form: NameForm) -> list[tuple[frozenset[int], str, str]]:
 def align(q: NameForm, c: NameForm) -> Alignment:
     """Order-free token alignment of two name forms (see module docstring)."""
     if q.keys == c.keys or (len(q.keys) == len(c.keys) and sorted(q.keys) == sorted(c.keys)):
-        exact = [(qo, co, 1.0) for qo, co in zip(q.originals, _reorder(q, c))]
+        exact = [(qo, co, 1.0) for qo, co in zip(q.originals, _reorder(q, c), strict=False)]
         every = [(i,) for i in range(len(c.keys))]
         return Alignment(1.0, exact, _substantive(q, set(range(len(q.keys)))), every)
     qu, cu = _units(q), _units(c)
@@ -177,7 +177,7 @@ def align(q: NameForm, c: NameForm) -> Alignment:
     total = 0.0
     weight = 0.0
     pairs: list[tuple[str, str, float]] = []
-    for s, size, qi, ci in cands:
+    for s, _size, qi, ci in cands:
         if used_q & qi or used_c & ci:
             continue
         used_q |= qi

@@ -183,7 +183,7 @@ def token_key(word: str) -> str:
             out.append(ch)
         prev = ch
     w = "".join(out)
-    if w.endswith("ii") or w.endswith("ij"):
+    if w.endswith(("ii", "ij")):
         w = w[:-1]
     return w
 

@@ -282,7 +282,7 @@ def rule_document(q: Query, e: Entry, ctx: Context) -> Evidence | None:
     is a hit on its own, whatever the name (stolen or fraudulent identity)."""
     if q.doc is None:
         return None
-    number, country, dtype = q.doc
+    number, country, _dtype = q.doc
     for n, c, t in e.docs:
         if n == number and (country is None or c is None or country == c):
             return Evidence("document", 0.0, f"{t} {number} matches", weight=10.0)
@@ -355,7 +355,7 @@ def combine(evidence: list[Evidence], alert_threshold: float) -> float:
         return max(DOCUMENT_SCORE, min(1.0, score))
     if name is not None and (support < CORROBORATION or score >= alert_threshold):
         weight += name.weigh(min(EVIDENCE_MIN, FUZZY_EVIDENCE_MIN) - weight)  # looked up only when it can matter
-    if support < CORROBORATION and (name_sim < EXACT_NAME and weight < FUZZY_EVIDENCE_MIN or against and not dated):
+    if support < CORROBORATION and ((name_sim < EXACT_NAME and weight < FUZZY_EVIDENCE_MIN) or (against and not dated)):
         score = min(score, alert_threshold - 0.01)
     elif name is not None and score >= alert_threshold and weight < EVIDENCE_MIN:
         score = alert_threshold - 0.01
