@@ -57,6 +57,7 @@ def faust_settings(settings: Settings, *, web_port: int = 6066) -> dict[str, Any
         "key_serializer": "raw",
         "value_serializer": "raw",
         "producer_acks": -1,
+        "producer_linger": settings.producer_linger_ms / 1000.0,  # seconds; see docs/benchmarks.md
         "processing_guarantee": settings.processing_guarantee,
     }
 
