@@ -87,7 +87,7 @@ def dispatcher() -> None:
             settings.smtp_host, settings.smtp_port, sender=settings.alert_email_from,
             username=settings.smtp_username,
             password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
-            starttls=settings.smtp_starttls, timeout=settings.smtp_timeout,
+            starttls=settings.smtp_starttls, timeout=settings.smtp_timeout, pool_size=settings.smtp_pool_size,
         )
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -106,6 +106,7 @@ def dispatcher() -> None:
         finally:
             await runner.cleanup()
             await sms.close()
+            await email.close()
 
     try:
         asyncio.run(main())

@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = Field(None, validation_alias=_env("SMTP_PASSWORD"))
     smtp_starttls: bool = Field(False, validation_alias=_env("SMTP_STARTTLS"))
     smtp_timeout: float = 10.0
+    smtp_pool_size: int = Field(4, ge=1)
+    """Open SMTP connections kept and reused by the dispatcher (each carries one message at a time)."""
     alert_email_from: str = Field("alerts@fugitive-alerts.invalid", validation_alias=_env("ALERT_EMAIL_FROM"))
 
     twilio_account_sid: str = Field("AC00000000000000000000000000000000", validation_alias=_env("TWILIO_ACCOUNT_SID"))
