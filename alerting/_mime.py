@@ -3,8 +3,8 @@
 ``email.message.EmailMessage`` with ``set_content``/``add_alternative``, then its generator, cost
 about 2 ms of CPU per message (header objects parsed and refolded through
 ``email._header_value_parser``): more than sending it over a pooled connection. The message
-here is always the same shape, so it is written out: ASCII headers as they are, a non-ASCII
-subject as an RFC 2047 encoded word (``email.header``), both parts UTF-8 quoted-printable
+here is always the same shape, so it is written out: ASCII headers as they are (a long subject
+folded at spaces), a non-ASCII subject as RFC 2047 encoded words (``email.header``), both parts UTF-8 quoted-printable
 (``binascii``, in C), and a boundary that quoted-printable output cannot contain (``=_``).
 Non-ASCII addresses take the general path (``EmailMessage``), which knows their rules.
 """
@@ -48,9 +48,21 @@ def needs_smtputf8(*addresses: str) -> bool:
 
 
 def _subject(subject: str) -> str:
-    if subject.isascii() and len(subject) + len("Subject: ") <= _MAX_LINE:
-        return subject
-    return Header(subject, "utf-8", header_name="Subject").encode(linesep="\r\n")
+    """ASCII: folded before a space so that no line exceeds 78 characters where it can be helped
+    (unfolding gives the subject back); otherwise RFC 2047 encoded words."""
+    if not subject.isascii() or "=?" in subject:  # "=?" could read as the start of an encoded word
+        return Header(subject, "utf-8", header_name="Subject").encode(linesep="\r\n")
+    out, width = [], len("Subject: ")
+    for i, word in enumerate(subject.split(" ")):
+        if i:
+            if width + 1 + len(word) > _MAX_LINE:
+                out.append("\r\n")
+                width = 0
+            out.append(" ")
+            width += 1
+        out.append(word)
+        width += len(word)
+    return "".join(out)
 
 
 def _part(boundary: str, subtype: str, body: str) -> bytes:

@@ -37,6 +37,23 @@ def test_headers_and_both_parts_read_back_as_written() -> None:
     assert b"\n" not in out.data.replace(b"\r\n", b""), "CRLF line ends only"
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(st.characters(min_codepoint=33, max_codepoint=126), min_size=1, max_size=30), max_size=12))
+def test_any_ascii_subject_reads_back(words: list[str]) -> None:
+    subject = " ".join(words)
+    out = build_message(EmailContent(subject=subject, text="t", html="h"), sender="a@x.example", to="b@x.example",
+                        message_id="<m@x>")
+    assert str(_parse(out.data)["Subject"]) == subject
+
+
+def test_a_long_ascii_subject_is_folded_not_encoded_and_reads_back() -> None:
+    subject = "[REVIEW] possible match A-1B2C3D4E5F at KE-POST-123 (border crossing) for NCB Nairobi analysts"
+    out = build_message(EmailContent(subject=subject, text="t", html="h"), sender="a@x.example", to="b@x.example",
+                        message_id="<m@x>")
+    assert b"=?utf-8?" not in out.data and all(len(line) <= 78 for line in out.data.split(b"\r\n"))
+    assert str(_parse(out.data)["Subject"]) == subject
+
+
 def test_a_non_ascii_or_long_subject_is_encoded_and_reads_back() -> None:
     subject = "ALERTE \u00e0 la fronti\u00e8re " + "r\u00e9f\u00e9rence " * 10
     out = build_message(EmailContent(subject=subject, text="t", html="h"), sender="a@x.example", to="b@x.example",
