@@ -19,6 +19,28 @@ def _rate(r: dict[str, Any]) -> tuple[float, float]:
     return n / r["wall_s"], n / r["cpu_s"] if r.get("cpu_s") else float("nan")
 
 
+def _mix(m: dict[str, int], sms: int, email: int) -> list[str]:
+    n = m["events"] or 1
+
+    def row(name: str, k: int) -> str:
+        return f"| {name} | {k:,} | {k / n:.2%} |"
+    return ["### What the paced events were, and what they raised", "",
+            "| | events | share of events |", "|---|---:|---:|",
+            row("border crossings", m["events"]),
+            row("… listed persons (true sightings)", m["listed"]),
+            row("… raising a critical alert", m["critical_events"]),
+            row("… … of them listed persons", m["critical_events_listed"]),
+            row("… raising review-band alerts only (namesakes)", m["review_only_events"]),
+            row("… … of them listed persons", m["review_only_events_listed"]),
+            row("… listed persons raising nothing", m["listed_without_alert"]), "",
+            f"Alert records: {m['critical_records']:,} critical, {m['review_records']:,} review band "
+            "(one record per notice matched, so an event can raise several). Product routing "
+            "(docs/delivery.md): a critical border-crossing alert goes by SMS and email to the duty officer of "
+            "both bureaus (event country, requesting country) = 4 messages; a review-band alert by email to the "
+            "analyst of both bureaus = 2 emails, never SMS. "
+            f"Messages accepted: {sms:,} SMS, {email:,} emails ({(sms + email) / n:.2f} per event).", ""]
+
+
 def report(res: dict[str, Any]) -> str:
     a = res["args"]
     out = ["## Machine", "", "| | |", "|---|---|"]
@@ -57,13 +79,17 @@ def report(res: dict[str, Any]) -> str:
                 "| ms | p50 | p95 | p99 | max | n |", "|---|---:|---:|---:|---:|---:|"]
         rows = (("event → response, received", lat["resp_recv"]), ("event → response, produced", lat["resp_prod"]),
                 ("event → alert, received", lat["alert_recv"]), ("event → alert, produced", lat["alert_prod"]),
-                ("alert → SMS accepted (Twilio mock)", h["sms"]), ("alert → email accepted (SMTP)", h["email"]))
+                ("alert → SMS accepted (Twilio mock)", h["sms"]), ("alert → email accepted (SMTP)", h["email"]),
+                ("… email of a critical alert", h.get("email_alert", [])),
+                ("… email of a review-band alert", h.get("email_review", [])))
         for name, v in rows:
             out.append(f"| {name} | {_pct(v, .5):.1f} | {_pct(v, .95):.1f} | {_pct(v, .99):.1f} | "
                        f"{max(v) if v else float('nan'):.1f} | {len(v):,} |")
         if h["failed"]:
             out.append(f"\n{len(h['failed'])} deliveries not sent.")
         out.append("")
+        if "mix" in lat:
+            out += _mix(lat["mix"], len(h["sms"]), len(h["email"]))
     out += ["## Processes", "", "| process | CPU, % of one core (paced phase) | peak RSS MB |", "|---|---:|---:|"]
     for name, peak in res["peak_rss_mb"].items():
         c = res.get("cpu", {}).get(name)
