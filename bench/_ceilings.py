@@ -8,7 +8,9 @@
 * **faust**: a Faust app built with ``streams.app.faust_settings`` (the worker's own settings, so
   "same settings" holds by construction) under a fresh app id (its own consumer group), whose one
   agent iterates ``stream.events()`` like the screening agent and ``orjson.loads`` each value, and
-  does nothing else.
+  does nothing else. Like the worker it runs with Faust's spinner off and the worker's GIL switch
+  interval (``fugitive_alerts.cmd_pipeline.WORKER_SWITCH_INTERVAL``); ``--spinner`` and the
+  environment variable ``BENCH_SWITCH_INTERVAL`` (seconds) give the untuned "before" figure.
 
 Each times from its first record to its ``count``-th (wall clock and this process's CPU time)
 and writes ``{"count", "wall_s", "cpu_s"}`` to ``--out``.
@@ -68,8 +70,11 @@ def faust_ceiling(args: argparse.Namespace) -> None:
         mode.loop.use(args.loop)
     import faust
 
+    from fugitive_alerts.cmd_pipeline import WORKER_SWITCH_INTERVAL
     from schemas import Settings
     from streams.app import faust_settings
+
+    sys.setswitchinterval(float(os.environ.get("BENCH_SWITCH_INTERVAL", WORKER_SWITCH_INTERVAL)))
 
     settings = Settings()
     settings.app_id = f"{settings.app_id}-faust-ceiling"

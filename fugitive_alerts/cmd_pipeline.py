@@ -10,7 +10,10 @@ import typer
 
 from .common import fail, load_settings
 
-__all__ = ["worker", "dispatcher"]
+__all__ = ["worker", "dispatcher", "WORKER_SWITCH_INTERVAL"]
+
+WORKER_SWITCH_INTERVAL = 0.0005
+"""``sys.setswitchinterval`` of the worker (seconds; Python's default is 0.005). See ``worker``."""
 
 
 def worker(
@@ -49,7 +52,7 @@ def worker(
     # Faust's Kafka consumer runs in a thread of its own; with Python's default 5 ms GIL switch
     # interval the event loop waits on it, and the no-op Faust ceiling went from 3,593 to 10,649
     # events/s at 0.5 ms on this 2-core machine (docs/benchmarks.md).
-    sys.setswitchinterval(0.0005)
+    sys.setswitchinterval(WORKER_SWITCH_INTERVAL)
     the_worker.execute_from_commandline()
 
 
