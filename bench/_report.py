@@ -14,6 +14,11 @@ def _pct(values: list[float], q: float) -> float:
     return s[min(len(s) - 1, int(q * len(s)))]
 
 
+def _incomplete(r: dict[str, Any], a: dict[str, Any]) -> str:
+    """A ceiling that stopped early (no records for 15 s) measured a part of the topic only."""
+    return f" **(incomplete: {r['count']:,} of {a['backlog']:,} records)**" if r.get("incomplete") else ""
+
+
 def _rate(r: dict[str, Any]) -> tuple[float, float]:
     n = r.get("events", r.get("count", 0))
     return n / r["wall_s"], n / r["cpu_s"] if r.get("cpu_s") else float("nan")
@@ -59,7 +64,7 @@ def report(res: dict[str, Any]) -> str:
                       ("kafka_ceiling", "Kafka ceiling: aiokafka getmany + orjson.loads")):
         if key in res:
             cw, cc = _rate(res[key])
-            out.append(f"| {name} | {cw:,.0f} | {cc:,.0f} | {wall / cw:.1%} | {res[key]['load']} |")
+            out.append(f"| {name}{_incomplete(res[key], a)} | {cw:,.0f} | {cc:,.0f} | {wall / cw:.1%} | {res[key]['load']} |")
     out += ["", f"Alerts raised while draining: {t['alerts']:,}; events without a response: {t.get('missing', 0)}.", ""]
     if res.get("variants") or res.get("faust_ceiling_variants"):
         out += ["### Variants (each on its own backlog of the same size)", "",
@@ -70,7 +75,7 @@ def report(res: dict[str, Any]) -> str:
             out.append(f"| pipeline | {v['variant']} | {w:,.0f} | {c:,.0f} | {v['load']} |")
         for v in res.get("faust_ceiling_variants", []):
             w, c = _rate(v)
-            out.append(f"| Faust ceiling | {v['variant']} | {w:,.0f} | {c:,.0f} | {v['load']} |")
+            out.append(f"| Faust ceiling{_incomplete(v, a)} | {v['variant']} | {w:,.0f} | {c:,.0f} | {v['load']} |")
         out.append("")
     if "latency" in res:
         lat, h = res["latency"], res["handoff"]

@@ -58,6 +58,7 @@ def faust_settings(settings: Settings, *, web_port: int = 6066) -> dict[str, Any
         value_serializer="raw",
         producer_acks=-1,
         processing_guarantee=settings.processing_guarantee,
+        consumer_max_fetch_size=settings.faust_consumer_max_fetch_size,
     )
 
 
