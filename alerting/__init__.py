@@ -1,7 +1,7 @@
 """Channels (Twilio SMS, SMTP email), routing to bureaus, templates. No Kafka."""
 
 from .directory import load_directory
-from .email import SmtpEmail, build_message
+from .email import OutgoingEmail, SmtpEmail, build_message
 from .errors import (
     AlertingError,
     DeliveryError,
@@ -34,6 +34,7 @@ __all__ = [
     "EmailContent",
     "PermanentDeliveryError",
     "Recipient",
+    "OutgoingEmail",
     "SmtpEmail",
     "TransientDeliveryError",
     "TwilioSms",

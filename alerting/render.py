@@ -23,6 +23,7 @@ _KIND = {"border_crossing": "border crossing", "visa_application": "visa applica
 def _env(html: bool) -> Environment:
     env = Environment(
         loader=PackageLoader("alerting", "templates"),
+        auto_reload=False,  # templates ship with the package: no stat() of the file on every render
         autoescape=html,  # noqa: S701  # text bodies (SMS, plain email) are not HTML; the HTML env escapes
         undefined=StrictUndefined,
         keep_trailing_newline=False,

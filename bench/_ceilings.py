@@ -5,10 +5,12 @@
 
 * **kafka**: a plain aiokafka consumer (no group) reading every partition of the topic from the
   beginning with ``getmany`` and ``orjson.loads`` on each value.
-* **faust**: a Faust app built with ``streams.app.faust_settings`` (the worker's own settings, so
+* **faust**: a Faust app built with ``streams.app.new_faust_app`` (the worker's own settings, so
   "same settings" holds by construction) under a fresh app id (its own consumer group), whose one
   agent iterates ``stream.events()`` like the screening agent and ``orjson.loads`` each value, and
-  does nothing else.
+  does nothing else. Like the worker it runs with Faust's spinner off and the worker's GIL switch
+  interval (``fugitive_alerts.cmd_pipeline.WORKER_SWITCH_INTERVAL``); ``--spinner`` and the
+  environment variable ``BENCH_SWITCH_INTERVAL`` (seconds) give the untuned "before" figure.
 
 Each times from its first record to its ``count``-th (wall clock and this process's CPU time)
 and writes ``{"count", "wall_s", "cpu_s"}`` to ``--out``.
@@ -22,6 +24,7 @@ import json
 import os
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import orjson
@@ -68,12 +71,17 @@ def faust_ceiling(args: argparse.Namespace) -> None:
         mode.loop.use(args.loop)
     import faust
 
+    from fugitive_alerts.cmd_pipeline import WORKER_SWITCH_INTERVAL
     from schemas import Settings
-    from streams.app import faust_settings
+    from streams.app import new_faust_app
+
+    sys.setswitchinterval(float(os.environ.get("BENCH_SWITCH_INTERVAL", WORKER_SWITCH_INTERVAL)))
 
     settings = Settings()
-    settings.app_id = f"{settings.app_id}-faust-ceiling"
-    app = faust.App(settings.app_id, **faust_settings(settings, web_port=args.web_port))
+    # A group of its own per run: with one shared id, a second ceiling resumed from the offsets the
+    # first one committed, read only the last records, and its rate was not a rate of the topic.
+    settings.app_id = f"{settings.app_id}-faust-ceiling-{uuid.uuid4().hex[:8]}"
+    app = new_faust_app(settings, web_port=args.web_port)
     topic = app.topic(args.topic, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
     state = {"n": 0, "t0": 0.0, "c0": 0.0, "last": 0.0, "t_last": 0.0, "c_last": 0.0}
 

@@ -14,9 +14,36 @@ def _pct(values: list[float], q: float) -> float:
     return s[min(len(s) - 1, int(q * len(s)))]
 
 
+def _incomplete(r: dict[str, Any], a: dict[str, Any]) -> str:
+    """A ceiling that stopped early (no records for 15 s) measured a part of the topic only."""
+    return f" **(incomplete: {r['count']:,} of {a['backlog']:,} records)**" if r.get("incomplete") else ""
+
+
 def _rate(r: dict[str, Any]) -> tuple[float, float]:
     n = r.get("events", r.get("count", 0))
     return n / r["wall_s"], n / r["cpu_s"] if r.get("cpu_s") else float("nan")
+
+
+def _mix(m: dict[str, int], sms: int, email: int) -> list[str]:
+    n = m["events"] or 1
+
+    def row(name: str, k: int) -> str:
+        return f"| {name} | {k:,} | {k / n:.2%} |"
+    return ["### What the paced events were, and what they raised", "",
+            "| | events | share of events |", "|---|---:|---:|",
+            row("border crossings", m["events"]),
+            row("… listed persons (true sightings)", m["listed"]),
+            row("… raising a critical alert", m["critical_events"]),
+            row("… … of them listed persons", m["critical_events_listed"]),
+            row("… raising review-band alerts only (namesakes)", m["review_only_events"]),
+            row("… … of them listed persons", m["review_only_events_listed"]),
+            row("… listed persons raising nothing", m["listed_without_alert"]), "",
+            f"Alert records: {m['critical_records']:,} critical, {m['review_records']:,} review band "
+            "(one record per notice matched, so an event can raise several). Product routing "
+            "(docs/delivery.md): a critical border-crossing alert goes by SMS and email to the duty officer of "
+            "both bureaus (event country, requesting country) = 4 messages; a review-band alert by email to the "
+            "analyst of both bureaus = 2 emails, never SMS. "
+            f"Messages accepted: {sms:,} SMS, {email:,} emails ({(sms + email) / n:.2f} per event).", ""]
 
 
 def report(res: dict[str, Any]) -> str:
@@ -37,7 +64,7 @@ def report(res: dict[str, Any]) -> str:
                       ("kafka_ceiling", "Kafka ceiling: aiokafka getmany + orjson.loads")):
         if key in res:
             cw, cc = _rate(res[key])
-            out.append(f"| {name} | {cw:,.0f} | {cc:,.0f} | {wall / cw:.1%} | {res[key]['load']} |")
+            out.append(f"| {name}{_incomplete(res[key], a)} | {cw:,.0f} | {cc:,.0f} | {wall / cw:.1%} | {res[key]['load']} |")
     out += ["", f"Alerts raised while draining: {t['alerts']:,}; events without a response: {t.get('missing', 0)}.", ""]
     if res.get("variants") or res.get("faust_ceiling_variants"):
         out += ["### Variants (each on its own backlog of the same size)", "",
@@ -48,7 +75,7 @@ def report(res: dict[str, Any]) -> str:
             out.append(f"| pipeline | {v['variant']} | {w:,.0f} | {c:,.0f} | {v['load']} |")
         for v in res.get("faust_ceiling_variants", []):
             w, c = _rate(v)
-            out.append(f"| Faust ceiling | {v['variant']} | {w:,.0f} | {c:,.0f} | {v['load']} |")
+            out.append(f"| Faust ceiling{_incomplete(v, a)} | {v['variant']} | {w:,.0f} | {c:,.0f} | {v['load']} |")
         out.append("")
     if "latency" in res:
         lat, h = res["latency"], res["handoff"]
@@ -57,13 +84,17 @@ def report(res: dict[str, Any]) -> str:
                 "| ms | p50 | p95 | p99 | max | n |", "|---|---:|---:|---:|---:|---:|"]
         rows = (("event → response, received", lat["resp_recv"]), ("event → response, produced", lat["resp_prod"]),
                 ("event → alert, received", lat["alert_recv"]), ("event → alert, produced", lat["alert_prod"]),
-                ("alert → SMS accepted (Twilio mock)", h["sms"]), ("alert → email accepted (SMTP)", h["email"]))
+                ("alert → SMS accepted (Twilio mock)", h["sms"]), ("alert → email accepted (SMTP)", h["email"]),
+                ("… email of a critical alert", h.get("email_alert", [])),
+                ("… email of a review-band alert", h.get("email_review", [])))
         for name, v in rows:
             out.append(f"| {name} | {_pct(v, .5):.1f} | {_pct(v, .95):.1f} | {_pct(v, .99):.1f} | "
                        f"{max(v) if v else float('nan'):.1f} | {len(v):,} |")
         if h["failed"]:
             out.append(f"\n{len(h['failed'])} deliveries not sent.")
         out.append("")
+        if "mix" in lat:
+            out += _mix(lat["mix"], len(h["sms"]), len(h["email"]))
     out += ["## Processes", "", "| process | CPU, % of one core (paced phase) | peak RSS MB |", "|---|---:|---:|"]
     for name, peak in res["peak_rss_mb"].items():
         c = res.get("cpu", {}).get(name)

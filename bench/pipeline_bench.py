@@ -5,7 +5,8 @@
     .venv/bin/python bench/pipeline_bench.py --wanted 10000 --backlog 20000 --rate 500 --duration 20
 
 Starts its own Kafka (free ports, temporary directory) unless ``KAFKA_BOOTSTRAP_SERVERS`` is set,
-an SMTP sink (in this process) and Prism serving Twilio's OpenAPI spec. Then:
+an SMTP sink (``python -m aiosmtpd`` with its ``Sink`` handler: accepts and drops every message, in a
+process of its own) and Prism serving Twilio's OpenAPI spec. Then:
 
 1. **Wanted list.** Imports ``--wanted`` fictional notices (``bench/_pipeline_data.py``), starts the
    worker(s) once so the list is loaded and the retro-screening agent has handled every new notice
@@ -56,7 +57,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition  # noqa:
 from aiokafka.admin import AIOKafkaAdminClient  # noqa: E402
 from aiokafka.errors import KafkaError  # noqa: E402
 
-from fugitive_alerts.services import Service, free_port, wait_for  # noqa: E402
+from fugitive_alerts.services import Service, free_port, port_is_free, wait_for  # noqa: E402
 from schemas import Settings, response_topic, topics  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -264,6 +265,7 @@ async def paced(args: argparse.Namespace, settings: Settings, maker: EventMaker)
     consumer.assign(tps)
     await consumer.seek_to_end(*tps)
     sent: dict[str, float] = {}
+    listed: set[str] = set()
     responses: dict[str, tuple[float, float]] = {}
     alerts: list[dict[str, Any]] = []
     done = asyncio.Event()
@@ -286,7 +288,9 @@ async def paced(args: argparse.Namespace, settings: Settings, maker: EventMaker)
             due = min(total, int((time.perf_counter() - start) * args.rate) + 1)
             while i < due:
                 event_id = f"{prefix}-{i}"
-                value, _ = maker.event(event_id)
+                value, is_listed = maker.event(event_id)
+                if is_listed:
+                    listed.add(event_id)
                 now = time.time()
                 sent[event_id] = now
                 await producer.send(src, key=event_id.encode(), value=value, timestamp_ms=int(now * 1000))
@@ -312,7 +316,24 @@ async def paced(args: argparse.Namespace, settings: Settings, maker: EventMaker)
     return {"t0": t0, "t1": t1, "events": len(measured), "answered": len(resp_recv), "resp_recv": resp_recv,
             "resp_prod": resp_prod, "alert_recv": [(a["received"] - sent[a["event_id"]]) * 1e3 for a in mine],
             "alert_prod": [(a["produced"] - sent[a["event_id"]]) * 1e3 for a in mine], "alerts": mine,
-            "load": open("/proc/loadavg").read().split()[0]}
+            "mix": mix(measured, listed, mine), "load": open("/proc/loadavg").read().split()[0]}
+
+
+def mix(events: list[str], listed: set[str], alerts: list[dict[str, Any]]) -> dict[str, int]:
+    """What the measured events were and what they raised: true sightings, namesakes, alert records."""
+    events_set = set(events)
+    bands: dict[str, set[str]] = {"alert": set(), "review": set()}
+    records = {"alert": 0, "review": 0}
+    for a in alerts:
+        bands[a["band"]].add(a["event_id"])
+        records[a["band"]] += 1
+    mine = listed & events_set
+    return {"events": len(events), "listed": len(mine),
+            "critical_events": len(bands["alert"]), "critical_events_listed": len(bands["alert"] & mine),
+            "review_only_events": len(bands["review"] - bands["alert"]),
+            "review_only_events_listed": len((bands["review"] - bands["alert"]) & mine),
+            "listed_without_alert": len(mine - bands["alert"] - bands["review"]),
+            "critical_records": records["alert"], "review_records": records["review"]}
 
 
 def handoff(settings: Settings, alerts: list[dict[str, Any]], start: dict[TopicPartition, int]) -> dict[str, list[float]]:
@@ -331,11 +352,15 @@ def handoff(settings: Settings, alerts: list[dict[str, Any]], start: dict[TopicP
         return len(got) >= expected
     with contextlib.suppress(TimeoutError):
         wait_for(settled, 120, "deliveries", interval=1.0)
-    out: dict[str, list[float]] = {"sms": [], "email": [], "failed": []}
+    band = {a["alert_id"]: a["band"] for a in alerts}
+    out: dict[str, list[float]] = {"sms": [], "email": [], "email_alert": [], "email_review": [], "failed": []}
     for d in got:
         at = datetime.fromisoformat(d["at"].replace("Z", "+00:00")).timestamp()
         if d["status"] == "sent":
-            out[d["channel"]].append((at - raised[d["alert_id"]]) * 1e3)
+            ms = (at - raised[d["alert_id"]]) * 1e3
+            out[d["channel"]].append(ms)
+            if d["channel"] == "email":
+                out[f"email_{band[d['alert_id']]}"].append(ms)
         else:
             out["failed"].append(0.0)
     log(f"deliveries: {len(got)} of {expected} expected ({len(out['failed'])} not sent)")
@@ -368,7 +393,6 @@ def main() -> None:
 
     from fugitive_alerts.local_kafka import LocalBroker
     from fugitive_alerts.produce import import_bureaus
-    from fugitive_alerts.smtp_catcher import SmtpSink
     from fugitive_alerts.twilio_mock import start_twilio_mock
     from consumers import ensure_topics
 
@@ -378,7 +402,7 @@ def main() -> None:
     desc = machine()
     run = Path(tempfile.mkdtemp(prefix="pipeline-bench-"))
     sampler = Sampler().start()
-    sampler.watch("bench (producer, consumers, SMTP sink)", os.getpid())
+    sampler.watch("bench (producer, consumers)", os.getpid())
     results: dict[str, Any] = {"args": vars(args), "machine": desc}
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # clean up on SIGTERM too
     with contextlib.ExitStack() as stack:
@@ -389,8 +413,13 @@ def main() -> None:
             stack.callback(broker.stop)
             bootstrap = broker.bootstrap
             sampler.watch("kafka broker", broker.pid or 0)
-        sink = SmtpSink().start()
-        stack.callback(sink.stop)
+        smtp_port = free_port()  # a sink that parses or keeps messages would cost more CPU than the dispatcher
+        sink = Service("smtp-sink", [sys.executable, "-m", "aiosmtpd", "-n", "-c", "aiosmtpd.handlers.Sink",
+                                     "-l", f"127.0.0.1:{smtp_port}"], run)
+        sink.start()
+        stack.callback(lambda: sink.stop(10.0))
+        sink.wait_ready(lambda: not port_is_free(smtp_port), 30, "the SMTP sink")
+        sampler.watch("SMTP sink (aiosmtpd, drops messages)", sink.pid or 0)
         twilio_port = free_port()
         prism = start_twilio_mock(twilio_port, run, error_responses=False)
         stack.callback(prism.stop)
@@ -401,7 +430,7 @@ def main() -> None:
         settings = Settings(
             _env_file=None, kafka_bootstrap_servers=bootstrap, topic_prefix=f"bench{uid}.", app_id=f"bench-{uid}",
             dispatcher_group=f"bench-{uid}-dispatcher", data_dir=run / "data", partitions=args.partitions,
-            smtp_host="127.0.0.1", smtp_port=sink.port, twilio_api_base_url=f"http://127.0.0.1:{twilio_port}",
+            smtp_host="127.0.0.1", smtp_port=smtp_port, twilio_api_base_url=f"http://127.0.0.1:{twilio_port}",
             bureaus_file=run / "bureaus.yaml", web_port=web, public_url=f"http://127.0.0.1:{web}",
             rate_limit_sms=0, rate_limit_email=0, escalate_critical_minutes=0, escalate_high_minutes=0,
         )

@@ -224,8 +224,11 @@ class Dispatcher:
             results = await asyncio.gather(*(self.sender.deliver(alert, r, kind="seen_again", original=original)
                                            for r in recipients))
             return [d for d in results if d is not None]
-        results = await asyncio.gather(*(self.sender.deliver(alert, r) for r in recipients))
-        await self._start_escalation(alert, sorted({r.bureau.id for r in recipients}), now)
+        # The timers start first: an officer may acknowledge (email link) while another of the alert's
+        # messages is still being sent or retried, and an ack for an alert without timers is dropped.
+        # The timer task takes the lock before any message goes out, so such an ack waits for it.
+        start = self._start_escalation(alert, sorted({r.bureau.id for r in recipients}), now)
+        _, *results = await asyncio.gather(start, *(self.sender.deliver(alert, r) for r in recipients))
         if self.notices.values.get(alert.notice_id) is False:
             await self.withdraw(alert.notice_id)  # withdrawn while this alert was being delivered
         return [d for d in results if d is not None]

@@ -10,7 +10,10 @@ import typer
 
 from .common import fail, load_settings
 
-__all__ = ["worker", "dispatcher"]
+__all__ = ["worker", "dispatcher", "WORKER_SWITCH_INTERVAL"]
+
+WORKER_SWITCH_INTERVAL = 0.0005
+"""``sys.setswitchinterval`` of the worker (seconds; Python's default is 0.005). See ``worker``."""
 
 
 def worker(
@@ -49,7 +52,7 @@ def worker(
     # Faust's Kafka consumer runs in a thread of its own; with Python's default 5 ms GIL switch
     # interval the event loop waits on it, and the no-op Faust ceiling went from 3,593 to 10,649
     # events/s at 0.5 ms on this 2-core machine (docs/benchmarks.md).
-    sys.setswitchinterval(0.0005)
+    sys.setswitchinterval(WORKER_SWITCH_INTERVAL)
     the_worker.execute_from_commandline()
 
 
@@ -87,7 +90,7 @@ def dispatcher() -> None:
             settings.smtp_host, settings.smtp_port, sender=settings.alert_email_from,
             username=settings.smtp_username,
             password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
-            starttls=settings.smtp_starttls, timeout=settings.smtp_timeout,
+            starttls=settings.smtp_starttls, timeout=settings.smtp_timeout, pool_size=settings.smtp_pool_size,
         )
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -106,6 +109,7 @@ def dispatcher() -> None:
         finally:
             await runner.cleanup()
             await sms.close()
+            await email.close()
 
     try:
         asyncio.run(main())

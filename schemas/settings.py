@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = Field(None, validation_alias=_env("SMTP_PASSWORD"))
     smtp_starttls: bool = Field(False, validation_alias=_env("SMTP_STARTTLS"))
     smtp_timeout: float = 10.0
+    smtp_pool_size: int = Field(4, ge=1)
+    """Open SMTP connections kept and reused by the dispatcher (each carries one message at a time)."""
     alert_email_from: str = Field("alerts@fugitive-alerts.invalid", validation_alias=_env("ALERT_EMAIL_FROM"))
 
     twilio_account_sid: str = Field("AC00000000000000000000000000000000", validation_alias=_env("TWILIO_ACCOUNT_SID"))
@@ -151,6 +153,13 @@ class Settings(BaseSettings):
     response and alert in a request of its own: at 300 events/s that queued the worker (event ->
     response p50 1.2 s), while 10 ms gave p50 10 ms and ~33% more events per CPU-second
     (docs/benchmarks.md, "Producer linger")."""
+    faust_consumer_max_fetch_size: int = Field(8 * 1024 * 1024, ge=64 * 1024)
+    """Bytes the worker's consumer fetches per partition per request (Faust's ``consumer_max_fetch_size``,
+    default 1 MiB). At 1 MiB a no-op Faust agent read ~3,600 events/s however fast it was; at 8 MiB
+    ~16,000/s on the same machine (docs/benchmarks.md)."""
+    faust_fetch_max_wait_ms: int = Field(20, ge=0, le=1500)
+    """How long the broker may hold the worker's fetch request when it has nothing new (Faust hard-codes
+    1500 ms, which made events wait up to 1.5 s behind a batch: ``streams/fetch_wait.py``)."""
     fault_exit_before_commit: bool = False
     """Fault injection for tests only: the dispatcher exits abruptly (as if killed) once its first
     batch is delivered and recorded, before the batch's offsets are committed (no send in flight)."""

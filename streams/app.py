@@ -9,6 +9,7 @@ import faust
 
 from schemas import Settings, topics
 
+from .fetch_wait import set_fetch_max_wait
 from .ingest_agent import add_ingest_agent
 from .kafka_auth import faust_credentials
 from .metrics import WorkerMetrics, install_pages
@@ -16,7 +17,7 @@ from .retro_agent import add_retro_agent
 from .screen_agent import ResponseTopics, add_screen_agent
 from .wanted_table import BureauTable, FingerprintTable, WantedTable
 
-__all__ = ["create_app", "faust_settings", "ScreeningApp"]
+__all__ = ["create_app", "faust_settings", "new_faust_app", "ScreeningApp"]
 
 
 
@@ -59,7 +60,15 @@ def faust_settings(settings: Settings, *, web_port: int = 6066) -> dict[str, Any
         "producer_acks": -1,
         "producer_linger": settings.producer_linger_ms / 1000.0,  # seconds; see docs/benchmarks.md
         "processing_guarantee": settings.processing_guarantee,
+        "consumer_max_fetch_size": settings.faust_consumer_max_fetch_size,
     }
+
+
+def new_faust_app(settings: Settings, *, web_port: int = 6066) -> faust.App:
+    """A ``faust.App`` with the worker's settings and its consumer's fetch wait (``streams.fetch_wait``)."""
+    app = faust.App(settings.app_id, **faust_settings(settings, web_port=web_port))
+    set_fetch_max_wait(app, settings.faust_fetch_max_wait_ms)
+    return app
 
 
 def create_app(settings: Settings, matcher: Any = None, *, web_port: int = 6066) -> ScreeningApp:
@@ -73,7 +82,7 @@ def create_app(settings: Settings, matcher: Any = None, *, web_port: int = 6066)
         from matching import Matcher
 
         matcher = Matcher(alert_threshold=settings.alert_threshold, review_threshold=settings.review_threshold)
-    app = faust.App(settings.app_id, **faust_settings(settings, web_port=web_port))
+    app = new_faust_app(settings, web_port=web_port)
 
     def raw_topic(name: str) -> faust.TopicT:
         return app.topic(settings.topic(name), key_type=bytes, value_type=bytes,

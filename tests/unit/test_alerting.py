@@ -85,5 +85,5 @@ def test_line_breaks_cannot_reach_a_header() -> None:
     alert = make_alert()
     content = render_email(alert, DIRECTORY.bureaus[0], "event country")
     msg = build_message(content, sender="alerts@x.example", to="duty@ke.example", message_id="<a@b>")
-    parsed = message_from_bytes(msg.as_bytes(), policy=policy.default)
+    parsed = message_from_bytes(msg.data, policy=policy.default)
     assert parsed["Bcc"] is None and "\n" not in str(parsed["Subject"])

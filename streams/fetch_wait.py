@@ -1,0 +1,35 @@
+"""The worker's Kafka fetch wait: Faust hard-codes ``fetch_max_wait_ms=1500``; this makes it a setting.
+
+aiokafka keeps one fetch request in flight per broker, and leaves out of it every partition
+whose records are still buffered. While the agent works through a batch of the events
+partition, the next request holds only partitions with nothing new (the wanted list, the
+other event topics), so the broker keeps it up to ``fetch_max_wait_ms`` before answering, and
+the events that arrived meanwhile wait for it. With the 100k list (~150 µs per event) that
+happened on every batch at a steady 500 events/s: the worker was half idle and events waited
+0.7-1.6 s (docs/benchmarks.md). A short wait costs an empty fetch per wait when idle.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import faust
+from faust.transport.drivers import aiokafka as faust_aiokafka
+
+__all__ = ["set_fetch_max_wait"]
+
+
+def set_fetch_max_wait(app: faust.App, ms: int) -> None:
+    """Make ``app``'s worker consumer fetch with ``fetch_max_wait_ms=ms``. Call before the worker starts."""
+
+    class ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):  # type: ignore[misc]
+        def _create_worker_consumer(self, transport: Any) -> Any:
+            consumer = super()._create_worker_consumer(transport)
+            consumer._fetch_max_wait_ms = ms  # read by AIOKafkaConsumer.start() when it builds its Fetcher
+            return consumer
+
+    class Consumer(faust_aiokafka.Consumer):  # type: ignore[misc]
+        def _new_consumer_thread(self) -> Any:
+            return ConsumerThread(self, loop=self.loop, beacon=self.beacon)
+
+    app.transport.Consumer = Consumer
