@@ -4,7 +4,7 @@ VENV  := .venv
 BIN   := $(VENV)/bin
 
 .DEFAULT_GOAL := help
-.PHONY: help bootstrap test fuzz demo stop clean distclean
+.PHONY: help bootstrap test lint fuzz demo stop clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -12,8 +12,12 @@ help:  ## list the targets
 bootstrap:  ## install what is missing: apt packages, .venv, Kafka jars, Prism (idempotent)
 	@scripts/bootstrap
 
-test: bootstrap  ## run every test (starts and stops Kafka, an SMTP server and the Twilio mock)
+test: bootstrap lint  ## lint, type-check, then run every test (starts and stops Kafka, an SMTP server and the Twilio mock)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: bootstrap  ## ruff (broad selection, see pyproject.toml) and mypy --strict on the packages
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 fuzz: bootstrap  ## fuzz the decode path and the importers: CASES=100000 (default) hostile records, prints the count
 	$(BIN)/python -m fugitive_alerts.fuzz --cases $${CASES:-100000}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import ssl
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -27,7 +26,7 @@ class OutgoingEmail:
 
     def parsed(self) -> EmailMessage:
         """The message parsed back (for tests and tools; the channel sends ``data``)."""
-        return message_from_bytes(self.data, policy=policy.default)  # type: ignore[return-value]
+        return message_from_bytes(self.data, policy=policy.default)
 
 
 def build_message(content: EmailContent, *, sender: str, to: str, message_id: str) -> OutgoingEmail:
@@ -67,7 +66,7 @@ class SmtpEmail:
         accepted = False
         try:
             conn, reused = await self.pool.acquire()
-        except (aiosmtplib.SMTPException, asyncio.TimeoutError, OSError) as exc:
+        except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
             raise _classify(exc) from None
         try:
             try:
@@ -79,7 +78,7 @@ class SmtpEmail:
                 conn = await self.pool.connect()
                 errors, _ = await _transaction(conn.client, message)
             accepted = not errors
-        except (aiosmtplib.SMTPException, asyncio.TimeoutError, OSError) as exc:
+        except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
             raise _classify(exc) from None
         finally:
             self.pool.release(conn, reusable=accepted)

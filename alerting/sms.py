@@ -8,8 +8,6 @@ connection failures) and ``PermanentDeliveryError`` (other 4xx, e.g. an invalid 
 
 from __future__ import annotations
 
-import asyncio
-
 import aiohttp
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.async_http_client import AsyncTwilioHttpClient
@@ -45,7 +43,7 @@ class TwilioSms:
                 ) from None
             raise PermanentDeliveryError(f"twilio refused the message: {exc.status} (code {exc.code})",
                                          channel="sms") from None
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             raise TransientDeliveryError(f"twilio unreachable: {type(exc).__name__}", channel="sms") from None
         return str(message.sid or "")
 

@@ -12,7 +12,6 @@ import random
 from typing import Any
 
 import orjson
-
 from matching_bench import _dob, _Pool, _typo, make_wanted
 
 __all__ = ["AGENCY", "COUNTRY", "bureaus", "wanted_records", "EventMaker"]

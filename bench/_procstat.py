@@ -46,7 +46,7 @@ class Sampler:
         self.pids[name] = pid
         self.samples.setdefault(name, [])
 
-    def start(self) -> "Sampler":
+    def start(self) -> Sampler:
         self._thread.start()
         return self
 

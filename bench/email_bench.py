@@ -34,14 +34,15 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import aiosmtplib  # noqa: E402
+from email.message import EmailMessage
+from email.utils import formatdate
 
-from _procstat import cpu_seconds  # noqa: E402
-from alerting import EmailContent, SmtpEmail, build_message  # noqa: E402
-from email.message import EmailMessage  # noqa: E402
-from email.utils import formatdate  # noqa: E402
-from fugitive_alerts.services import free_port, wait_for  # noqa: E402
-from fugitive_alerts.smtp_catcher import make_self_signed_cert  # noqa: E402
+import aiosmtplib
+from _procstat import cpu_seconds
+
+from alerting import EmailContent, SmtpEmail, build_message
+from fugitive_alerts.services import free_port, wait_for
+from fugitive_alerts.smtp_catcher import make_self_signed_cert
 
 TEXT = ("ALERT border crossing A-1B2C3D4E5F at NBO-JKIA-T1 (KE), 2026-04-14 08:12 UTC.\n" * 12
         + "Acknowledge: http://127.0.0.1:8080/ack/" + "x" * 160 + "\n")
@@ -151,14 +152,15 @@ def main() -> None:
                                 stderr=subprocess.DEVNULL)
         SINK_PID = sink.pid
         try:
-            wait_for(lambda: _listening(port), 20, "the SMTP sink")
+            wait_for(lambda port=port: _listening(port), 20, "the SMTP sink")
             starttls = tls == "starttls"
             ctx = client_tls if starttls else None
             channels: list[tuple[str, Any]] = []
             if not args.no_per_message:
-                channels.append(("per-message (`aiosmtplib.send`)", lambda: PerMessage("127.0.0.1", port, starttls, ctx)))
+                channels.append(("per-message (`aiosmtplib.send`)",
+                                 lambda port=port, starttls=starttls, ctx=ctx: PerMessage("127.0.0.1", port, starttls, ctx)))
             for n in (int(s) for s in args.pool_sizes.split(",") if s):
-                channels.append((f"pool {n}", lambda n=n: Pooled(SmtpEmail(
+                channels.append((f"pool {n}", lambda n=n, port=port, starttls=starttls, ctx=ctx: Pooled(SmtpEmail(
                     "127.0.0.1", port, sender="alerts@bench.example", starttls=starttls, tls_context=ctx, pool_size=n))))
             for name, make in channels:
                 r = asyncio.run(run(make(), args.count, args.concurrency))

@@ -25,7 +25,7 @@ import resource
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -38,7 +38,7 @@ _CYR = {"a": "а", "b": "б", "d": "д", "e": "е", "f": "ф", "g": "г", "h": "
         "l": "л", "m": "м", "n": "н", "o": "о", "p": "п", "r": "р", "s": "с", "t": "т", "u": "у", "v": "в",
         "w": "в", "y": "ы", "z": "з", "c": "ц"}
 _CITIES = ["Tarvos", "Melbrook", "Quennel", "Ostravia", "Pellmar", "Durnhold"]
-_WHEN = datetime(2026, 4, 14, 8, 12, tzinfo=timezone.utc)
+_WHEN = datetime(2026, 4, 14, 8, 12, tzinfo=UTC)
 
 
 def _word(rng: random.Random, syllables: int) -> str:

@@ -51,14 +51,14 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from _pipeline_data import AGENCY, EventMaker, bureaus, wanted_records  # noqa: E402
-from _procstat import Sampler, machine  # noqa: E402
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition  # noqa: E402
-from aiokafka.admin import AIOKafkaAdminClient  # noqa: E402
-from aiokafka.errors import KafkaError  # noqa: E402
+from _pipeline_data import AGENCY, EventMaker, bureaus, wanted_records
+from _procstat import Sampler, machine
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaError
 
-from fugitive_alerts.services import Service, free_port, port_is_free, wait_for  # noqa: E402
-from schemas import Settings, response_topic, topics  # noqa: E402
+from fugitive_alerts.services import Service, free_port, port_is_free, wait_for
+from schemas import Settings, response_topic, topics
 
 HERE = Path(__file__).resolve().parent
 
@@ -228,7 +228,8 @@ def throughput(args: argparse.Namespace, settings: Settings, run: Path, maker: E
     missing = args.backlog - len({r.key for r in records})
     if missing:
         log(f"WARNING: {missing} backlog events got no response")
-    return {"events": args.backlog - missing, "duplicates": len(stamps) - (args.backlog - missing), "missing": missing, "wall_s": t1 - t0, "cpu_s": cpu, "alerts": alerts,
+    return {"events": args.backlog - missing, "duplicates": len(stamps) - (args.backlog - missing), "missing": missing,
+            "wall_s": t1 - t0, "cpu_s": cpu, "alerts": alerts,
             "load": open("/proc/loadavg").read().split()[0]}, workers
 
 
@@ -391,12 +392,12 @@ def main() -> None:
     ap.add_argument("--json", metavar="FILE", help="also write the raw results here")
     args = ap.parse_args()
 
+    import logging
+
+    from consumers import ensure_topics
     from fugitive_alerts.local_kafka import LocalBroker
     from fugitive_alerts.produce import import_bureaus
     from fugitive_alerts.twilio_mock import start_twilio_mock
-    from consumers import ensure_topics
-
-    import logging
 
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)  # the broker's start-up probes
     desc = machine()

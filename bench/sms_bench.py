@@ -20,12 +20,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import aiohttp  # noqa: E402
+import aiohttp
+from _procstat import cpu_seconds
 
-from _procstat import cpu_seconds  # noqa: E402
-from alerting import TwilioSms  # noqa: E402
-from fugitive_alerts.services import free_port  # noqa: E402
-from fugitive_alerts.twilio_mock import start_twilio_mock  # noqa: E402
+from alerting import TwilioSms
+from fugitive_alerts.services import free_port
+from fugitive_alerts.twilio_mock import start_twilio_mock
 
 
 def pct(values: list[float], p: float) -> float:

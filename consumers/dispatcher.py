@@ -22,7 +22,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import structlog
@@ -66,7 +67,7 @@ def _notice_active(raw: bytes) -> bool:
 
 
 class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
-    def __init__(self, dispatcher: "Dispatcher") -> None:
+    def __init__(self, dispatcher: Dispatcher) -> None:
         self.d = dispatcher
 
     async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
@@ -166,13 +167,18 @@ class Dispatcher:
                     task = asyncio.create_task(self._handle(rec))
                     tasks.add(task)
                     task.add_done_callback(tasks.discard)
-                    task.add_done_callback(lambda t, tp=tp, o=rec.offset: t.cancelled() or self._offsets.done(tp, o))
+                    task.add_done_callback(partial(self._settled, tp, rec.offset))
             if self.settings.fault_exit_before_commit and tasks:
                 await asyncio.wait(tasks)  # the whole first batch sent and recorded, then "killed" before its commit
             await self._commit(consumer)
         if tasks:  # shutting down: let what is in flight finish, briefly, and commit it
             await asyncio.wait(tasks, timeout=30)
         await self._commit(consumer)
+
+    def _settled(self, tp: TopicPartition, offset: int, task: asyncio.Task[None]) -> None:
+        """A record's handling ended: its offset may be committed (unless it was cancelled at shutdown)."""
+        if not task.cancelled():
+            self._offsets.done(tp, offset)
 
     async def _commit(self, consumer: AIOKafkaConsumer) -> None:
         offsets = self._offsets.committable()
@@ -182,7 +188,7 @@ class Dispatcher:
             log.warning("fault injection: exiting between send and offset commit")
             os._exit(137)  # like SIGKILL: no cleanup, no commit
         try:
-            await consumer.commit(offsets)  # type: ignore[arg-type]
+            await consumer.commit(offsets)
         except (CommitFailedError, IllegalStateError) as exc:  # rebalanced meanwhile: the new owner replays
             log.warning("offset commit failed; the records will be handled again", error=type(exc).__name__)
 
@@ -214,7 +220,7 @@ class Dispatcher:
         if self.notices.values.get(alert.notice_id) is False:
             log.info("alert for a withdrawn notice: not delivered")
             return []
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         recipients = route(alert, self.directory, now)
         if not recipients:
             log.warning("alert routes to no bureau", country=alert.country,
@@ -273,7 +279,7 @@ class Dispatcher:
     async def _timers(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             try:
-                await self.escalate_due(datetime.now(timezone.utc))
+                await self.escalate_due(datetime.now(UTC))
             except Exception:  # a failed step is retried on the next tick; the loop must not die
                 log.exception("escalation step failed")
             await asyncio.sleep(_TICK)  # a timer tick, not synchronisation
@@ -357,7 +363,7 @@ class Dispatcher:
                     sends.append(self.sender.deliver(item.alert, Recipient(bureau, officer, channel, "withdrawn"),
                                                      kind="withdrawn"))
             await asyncio.gather(*sends)
-            now = datetime.now(timezone.utc)
+            now = datetime.now(UTC)
             async with self._lock:
                 current = self.escalations.get(item.alert_id) or item
                 for bureau_id, state in current.bureaus.items():

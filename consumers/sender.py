@@ -11,9 +11,9 @@ import asyncio
 import base64
 import random
 import time
-from urllib.parse import quote
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Protocol
+from urllib.parse import quote
 
 import structlog
 from aiokafka import AIOKafkaProducer
@@ -29,7 +29,7 @@ from alerting import (
     render_sms,
     sign_ack,
 )
-from schemas import Alert, Delivery, DeliveryKind, Settings, delivery_key, topics
+from schemas import Alert, Channel, Delivery, DeliveryKind, Settings, delivery_key, topics
 
 from .delivery_log import DeliveryLog
 from .metrics import record_delivery
@@ -99,7 +99,7 @@ class Sender:
     async def fall_back(self, alert: Alert, to: Recipient, kind: DeliveryKind, level: int, failed: Delivery) -> None:
         """Record the failure on the dead-letter topic and try the officer's other channel."""
         await self.publish(topics.DELIVERY_FAILURES, failed.alert_id, failed.model_dump_json().encode())
-        other = "email" if to.channel == "sms" else "sms"
+        other: Channel = "email" if to.channel == "sms" else "sms"
         if (other == "email" and to.officer.email) or (other == "sms" and to.officer.phone):
             log.warning("falling back to the other channel", key=failed.key, channel=other)
             await self.deliver(alert, Recipient(to.bureau, to.officer, other, to.why), kind=kind, level=level,
@@ -140,8 +140,8 @@ class Sender:
                       attempts: int, provider_id: str | None, error: str | None) -> Delivery:
         delivery = Delivery(
             key=key, alert_id=alert.alert_id, bureau_id=to.bureau.id, recipient=to.officer.id, channel=to.channel,
-            status=status, kind=kind, level=level, attempts=attempts, provider_id=provider_id, error=error,  # type: ignore[arg-type]
-            at=datetime.now(timezone.utc),
+            status=status, kind=kind, level=level, attempts=attempts, provider_id=provider_id, error=error,
+            at=datetime.now(UTC),
         )
         await self.publish(topics.DELIVERIES, alert.alert_id, delivery.model_dump_json().encode())
         self.deliveries.record(delivery)

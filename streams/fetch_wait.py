@@ -22,14 +22,14 @@ __all__ = ["set_fetch_max_wait"]
 def set_fetch_max_wait(app: faust.App, ms: int) -> None:
     """Make ``app``'s worker consumer fetch with ``fetch_max_wait_ms=ms``. Call before the worker starts."""
 
-    class ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):  # type: ignore[misc]
+    class ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
         def _create_worker_consumer(self, transport: Any) -> Any:
             consumer = super()._create_worker_consumer(transport)
             consumer._fetch_max_wait_ms = ms  # read by AIOKafkaConsumer.start() when it builds its Fetcher
             return consumer
 
-    class Consumer(faust_aiokafka.Consumer):  # type: ignore[misc]
+    class Consumer(faust_aiokafka.Consumer):
         def _new_consumer_thread(self) -> Any:
             return ConsumerThread(self, loop=self.loop, beacon=self.beacon)
 
-    app.transport.Consumer = Consumer
+    app.transport.Consumer = Consumer  # type: ignore[misc]  # Faust reads the class from the transport instance

@@ -114,10 +114,7 @@ def local_broker_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[C
 
     def make(start: bool = True) -> LocalBroker:
         data_dir = tmp_path_factory.mktemp("own-kafka")
-        if start:
-            broker = _start_broker(data_dir)
-        else:
-            broker = LocalBroker(data_dir, *_two_ports())
+        broker = _start_broker(data_dir) if start else LocalBroker(data_dir, *_two_ports())
         brokers.append(broker)
         return broker
 

@@ -24,7 +24,8 @@ def _bodies(msg: EmailMessage) -> tuple[str, str]:
 
 
 def test_headers_and_both_parts_read_back_as_written() -> None:
-    text = "ALERT A-1B2C3D4E5F at NBO-JKIA-T1\n.\nFrom here on \u00e9\u00e8 \u0422\u0435\u043e\u0433\u0435\u043d \n" + "x" * 300 + "\n"
+    text = ("ALERT A-1B2C3D4E5F at NBO-JKIA-T1\n.\nFrom here on \u00e9\u00e8 \u0422\u0435\u043e\u0433\u0435\u043d \n"
+            + "x" * 300 + "\n")
     content = EmailContent(subject="[REVIEW] possible match A-1B2C3D4E5F", text=text, html="<p>\u00e9 &amp; \u0422</p>")
     out = build_message(content, sender="alerts@x.example", to="duty@ke.example", message_id="<k@fugitive-alerts>")
     msg = _parse(out.data)
