@@ -149,10 +149,10 @@ class Settings(BaseSettings):
     processing_guarantee: Literal["at_least_once", "exactly_once"] = "at_least_once"
     """The Faust worker's guarantee. Exactly-once was evaluated and is not the default: see docs/reliability.md."""
     producer_linger_ms: float = Field(10.0, ge=0.0, le=1000.0)
-    """How long the worker's producer waits to fill a batch before sending it. 0 sends each
-    response and alert in a request of its own: at 300 events/s that queued the worker (event ->
-    response p50 1.2 s), while 10 ms gave p50 10 ms and ~33% more events per CPU-second
-    (docs/benchmarks.md, "Producer linger")."""
+    """How long the worker's producer waits to fill a batch before sending it. With 0 (Faust's
+    default) nearly every response and alert goes in a produce request of its own; 10 ms gave
+    ~33% more events per worker CPU-second at 100k notices and every response waits at most this
+    long (docs/benchmarks.md, "The producer linger")."""
     faust_consumer_max_fetch_size: int = Field(8 * 1024 * 1024, ge=64 * 1024)
     """Bytes the worker's consumer fetches per partition per request (Faust's ``consumer_max_fetch_size``,
     default 1 MiB). At 1 MiB a no-op Faust agent read ~3,600 events/s however fast it was; at 8 MiB
