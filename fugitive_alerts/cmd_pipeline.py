@@ -49,9 +49,11 @@ def worker(
     # No terminal spinner: to spin on every log record it sets the root logger to DEBUG, so each of
     # aiokafka's per-request debug calls builds a record (~5% of the worker's CPU, docs/benchmarks.md).
     the_worker.spinner = None
-    # Faust's Kafka consumer runs in a thread of its own; with Python's default 5 ms GIL switch
-    # interval the event loop waits on it, and the no-op Faust ceiling went from 3,593 to 10,649
-    # events/s at 0.5 ms on this 2-core machine (docs/benchmarks.md).
+    # Faust's Kafka consumer runs in a thread of its own, so the event loop may wait up to the GIL
+    # switch interval for it. 0.5 ms was adopted on a no-op-ceiling figure that turned out to be a
+    # bench artefact; measured properly it changed neither the ceiling (3,604 vs 3,635 events/s)
+    # nor its CPU per event much (docs/benchmarks.md, "What was found this round"). Kept: no harm
+    # was measured either, and the bench's Faust ceiling uses the same value.
     sys.setswitchinterval(WORKER_SWITCH_INTERVAL)
     the_worker.execute_from_commandline()
 
