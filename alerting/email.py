@@ -83,7 +83,9 @@ class SmtpEmail:
         finally:
             self.pool.release(conn, reusable=accepted)
         if errors:
-            raise PermanentDeliveryError(f"recipient refused: {sorted(errors)}", channel="email")
+            # codes only: the refused address is an officer's, and this text is logged and recorded
+            raise PermanentDeliveryError(f"recipient refused: {', '.join(str(r.code) for r in errors.values())}",
+                                         channel="email")
         return message.message_id
 
     async def close(self) -> None:
@@ -91,9 +93,9 @@ class SmtpEmail:
         await self.pool.close()
 
 
-async def _transaction(client: aiosmtplib.SMTP, message: OutgoingEmail) -> tuple[dict[str, object], str]:
+async def _transaction(client: aiosmtplib.SMTP, message: OutgoingEmail) -> tuple[dict[str, aiosmtplib.SMTPResponse], str]:
     options = ["SMTPUTF8"] if needs_smtputf8(message.sender, message.to) else None
-    return await client.sendmail(message.sender, [message.to], message.data, mail_options=options)  # type: ignore[return-value]
+    return await client.sendmail(message.sender, [message.to], message.data, mail_options=options)
 
 
 def _classify(exc: BaseException) -> DeliveryError:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import sys
 import zlib
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -134,14 +135,9 @@ def name_forms(given: str | None, family: str | None, full: str | None,
                 forms.extend(_variant_forms(respelt, parts, name_index, forms))
     text = " ".join(p for p, _ in parts if p)
     if forms and looks_wade_giles(text, nationality):
-        seen = {f.keys for f in forms}
         converted = [(" ".join(to_pinyin(w) for w in p.split()) if role == "?" else to_pinyin(p), role)
                      if p else (p, role) for p, role in parts]
-        shown = {role: p for p, role in parts if p}
-        for f in forms_of(converted, name_index):
-            if f.keys not in seen:
-                originals = tuple(shown.get(r, o) if r != "?" else o for r, o in zip(f.roles, f.originals, strict=False))
-                forms.append(NameForm(f.keys, originals, name_index, f.roles, f.abjad, derived=True))
+        forms.extend(_variant_forms(converted, parts, name_index, forms))
     return forms
 
 
@@ -157,21 +153,15 @@ def _dropped_letter_forms(given: str | None, family: str | None, full: str | Non
     parts = _parts(given, family, full)
     if not any(p and any(ch in _NO_ASCII for ch in p) for p, _ in parts):
         return []
-    seen = {f.keys for f in have}
-    out = []
-    for f in forms_of([(p.translate(_DROP) if p else p, role) for p, role in parts], name_index):
-        if f.keys not in seen and all(len(k) >= 2 for k in f.keys):
-            shown = {role: p for p, role in parts if p}
-            originals = tuple(shown.get(r, o) if r != "?" else o for r, o in zip(f.roles, f.originals, strict=False))
-            out.append(NameForm(f.keys, originals, name_index, f.roles, f.abjad, derived=True))
-    return out
+    dropped = [(p.translate(_DROP) if p else p, role) for p, role in parts]
+    return [f for f in _variant_forms(dropped, parts, name_index, have) if all(len(k) >= 2 for k in f.keys)]
 
 
 def _nth(spellings: list[str], v: int, default: str) -> str:
     return spellings[min(v, len(spellings) - 1)] if spellings else default
 
 
-def _variant_forms(converted: list[tuple[str | None, str]], parts: list[tuple[str | None, str]],
+def _variant_forms(converted: Sequence[tuple[str | None, str]], parts: Sequence[tuple[str | None, str]],
                    name_index: int, have: list[NameForm]) -> list[NameForm]:
     """Forms of a respelt name (``converted``) not already among ``have``, marked derived and
     showing the original words."""

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import groupby
 
 import icu
 
@@ -176,13 +177,7 @@ def token_key(word: str) -> str:
     w = _WHOLE_TOKEN.get(w, w)
     if len(w) > 1 and w.endswith("h") and w[-2] in "aeiou":
         w = w[:-1]  # Fatimah/Fatima, Abdallah/Abdalla
-    out = []
-    prev = ""
-    for ch in w:
-        if ch != prev:
-            out.append(ch)
-        prev = ch
-    w = "".join(out)
+    w = _squeeze(w)
     if w.endswith(("ii", "ij")):
         w = w[:-1]
     return w
@@ -196,11 +191,9 @@ _VOWELS = str.maketrans({"a": None, "e": None, "i": None, "o": None, "u": None,
 def consonant_key(key: str) -> str:
     """``token_key`` without vowels and doubled consonants, and with the consonants abjads
     write alike merged (b/v, p/f, sh/s): ``muhamad`` -> ``mhmd``, ``avital`` -> ``btl``."""
-    c = key.replace("sh", "s").translate(_VOWELS)
-    out = []
-    prev = ""
-    for ch in c:
-        if ch != prev:
-            out.append(ch)
-        prev = ch
-    return "".join(out)
+    return _squeeze(key.replace("sh", "s").translate(_VOWELS))
+
+
+def _squeeze(s: str) -> str:
+    """Doubled letters written once: ``muhammad`` -> ``muhamad``."""
+    return "".join(ch for ch, _ in groupby(s))
