@@ -92,7 +92,7 @@ def machine() -> dict[str, str]:
     with open("/proc/meminfo") as f:
         mem_kb = int(f.readline().split()[1])
     try:
-        from fugitive_alerts.kafka_jars import kafka_version
+        from fugitive_alerts.local.jars import kafka_version
         kafka = kafka_version()
     except Exception:  # noqa: BLE001 - an external broker: version unknown here
         kafka = "?"

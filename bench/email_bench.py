@@ -41,8 +41,8 @@ import aiosmtplib
 from _procstat import cpu_seconds
 
 from alerting import EmailContent, SmtpEmail, build_message
-from fugitive_alerts.services import free_port, wait_for
-from fugitive_alerts.smtp_catcher import make_self_signed_cert
+from fugitive_alerts.local.services import free_port, wait_for
+from fugitive_alerts.local.smtp_catcher import make_self_signed_cert
 
 TEXT = ("ALERT border crossing A-1B2C3D4E5F at NBO-JKIA-T1 (KE), 2026-04-14 08:12 UTC.\n" * 12
         + "Acknowledge: http://127.0.0.1:8080/ack/" + "x" * 160 + "\n")

@@ -57,7 +57,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 
-from fugitive_alerts.services import Service, free_port, port_is_free, wait_for
+from fugitive_alerts.local.services import Service, free_port, port_is_free, wait_for
 from schemas import Settings, response_topic, topics
 
 HERE = Path(__file__).resolve().parent
@@ -395,9 +395,9 @@ def main() -> None:
     import logging
 
     from consumers import ensure_topics
-    from fugitive_alerts.local_kafka import LocalBroker
+    from fugitive_alerts.local.kafka import LocalBroker
+    from fugitive_alerts.local.twilio_mock import start_twilio_mock
     from fugitive_alerts.produce import import_bureaus
-    from fugitive_alerts.twilio_mock import start_twilio_mock
 
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)  # the broker's start-up probes
     desc = machine()

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/sms_bench.py --count 1000 --concurrency 64
 
-Prism serves Twilio's OpenAPI spec (``fugitive_alerts.twilio_mock``) and validates each request.
+Prism serves Twilio's OpenAPI spec (``fugitive_alerts.local.twilio_mock``) and validates each request.
 ``TwilioSms`` uses the twilio library's ``AsyncTwilioHttpClient`` (one aiohttp session, no
 thread). An aiohttp trace counts the TCP connections opened, to show whether they are reused.
 Prints messages/s, latency per send, this process's CPU per message, Prism's CPU per message.
@@ -24,8 +24,8 @@ import aiohttp
 from _procstat import cpu_seconds
 
 from alerting import TwilioSms
-from fugitive_alerts.services import free_port
-from fugitive_alerts.twilio_mock import start_twilio_mock
+from fugitive_alerts.local.services import free_port
+from fugitive_alerts.local.twilio_mock import start_twilio_mock
 
 
 def pct(values: list[float], p: float) -> float:

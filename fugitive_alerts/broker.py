@@ -1,6 +1,6 @@
 """``fugitive-alerts broker start|stop|status``: the local Apache Kafka (KRaft) broker.
 
-The broker itself is :class:`fugitive_alerts.local_kafka.LocalBroker`; this module is its
+The broker itself is :class:`fugitive_alerts.local.kafka.LocalBroker`; this module is its
 command line, and re-exports the Python API (``LocalBroker``, ``ensure_jars``,
 ``broker_answers``, ``wait_for_broker``).
 
@@ -23,7 +23,7 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from .local_kafka import (
+from .local.kafka import (
     LOCAL_HOSTS,
     BrokerError,
     LocalBroker,

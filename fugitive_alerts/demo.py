@@ -32,9 +32,9 @@ from streams import screen_record
 from .common import SAMPLE_DIR, fail, load_settings
 from .importers import read_notices
 from .live import print_live
-from .local_kafka import BrokerError
+from .local.kafka import BrokerError
+from .local.stack import stack_dir, start_pipeline, start_stack, stop_stack
 from .produce import import_bureaus, import_wanted, publish_events
-from .stack import stack_dir, start_pipeline, start_stack, stop_stack
 
 __all__ = ["demo"]
 

@@ -4,9 +4,9 @@ Session fixtures (lazy: a test run that requests none of them starts nothing):
 
 - ``kafka_bootstrap`` → ``"127.0.0.1:PORT"``: a single-node Apache Kafka (KRaft) in a temporary
   directory, or the broker named by ``KAFKA_BOOTSTRAP_SERVERS`` when that is set (it must answer).
-- ``kafka_broker`` → the session's :class:`~fugitive_alerts.local_kafka.LocalBroker` (fails when
+- ``kafka_broker`` → the session's :class:`~fugitive_alerts.local.kafka.LocalBroker` (fails when
   ``KAFKA_BOOTSTRAP_SERVERS`` is set). Don't kill it: fault tests use ``local_broker_factory``.
-- ``smtp_sink`` → :class:`~fugitive_alerts.smtp_catcher.SmtpSink`, plain SMTP. It is shared by
+- ``smtp_sink`` → :class:`~fugitive_alerts.local.smtp_catcher.SmtpSink`, plain SMTP. It is shared by
   the session: find your messages by something unique (an id in the subject), not by count.
 - ``smtp_sink_tls`` → an ``SmtpSink`` that requires STARTTLS; trust ``smtp_sink_tls.cafile``.
 - ``twilio_mock_url`` → ``"http://127.0.0.1:PORT"``: Prism serving Twilio's OpenAPI spec (with
@@ -37,10 +37,10 @@ from typing import Any
 import pytest
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
-from fugitive_alerts.local_kafka import BrokerError, LocalBroker, broker_answers
-from fugitive_alerts.services import free_port
-from fugitive_alerts.smtp_catcher import SmtpSink
-from fugitive_alerts.twilio_mock import TwilioMockError, start_twilio_mock
+from fugitive_alerts.local.kafka import BrokerError, LocalBroker, broker_answers
+from fugitive_alerts.local.services import free_port
+from fugitive_alerts.local.smtp_catcher import SmtpSink
+from fugitive_alerts.local.twilio_mock import TwilioMockError, start_twilio_mock
 from schemas import Settings
 
 CLOSED_PORT = 1

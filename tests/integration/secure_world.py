@@ -23,12 +23,12 @@ from aiokafka.errors import TopicAuthorizationFailedError
 
 from fugitive_alerts.acl_policy import Principals
 from fugitive_alerts.acls import apply_policy
-from fugitive_alerts.local_kafka import BrokerError
+from fugitive_alerts.local.kafka import BrokerError
+from fugitive_alerts.local.services import Service, free_port
 from fugitive_alerts.produce import import_bureaus
-from fugitive_alerts.secure_kafka import ADMIN, SecureLocalBroker
-from fugitive_alerts.services import Service, free_port
 from schemas import Settings, topics
 from tests import factories as f
+from tests.integration.secure_kafka import ADMIN, SecureLocalBroker
 
 from .kafka_helpers import produce_json
 from .twilio_faults import TwilioFaults

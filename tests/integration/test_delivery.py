@@ -21,9 +21,9 @@ import pytest
 import yaml
 from twilio.request_validator import RequestValidator
 
+from fugitive_alerts.local.services import Service, free_port, wait_for
+from fugitive_alerts.local.smtp_catcher import SmtpSink
 from fugitive_alerts.produce import import_bureaus
-from fugitive_alerts.services import Service, free_port, wait_for
-from fugitive_alerts.smtp_catcher import SmtpSink
 from schemas import Alert, Settings, topics
 from tests import factories as f
 from tests.unit.alert_factory import NOTICE, TRAVELER, make_alert

@@ -11,8 +11,8 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from alerting import EmailContent, PermanentDeliveryError, SmtpEmail, TransientDeliveryError, build_message
-from fugitive_alerts.services import free_port
-from fugitive_alerts.smtp_catcher import SmtpSink
+from fugitive_alerts.local.services import free_port
+from fugitive_alerts.local.smtp_catcher import SmtpSink
 
 SENDER = "alerts@fugitive-alerts.invalid"
 

@@ -22,10 +22,10 @@ from typing import Any
 import pytest
 import yaml
 
-from fugitive_alerts.local_kafka import LocalBroker
+from fugitive_alerts.local.kafka import LocalBroker
+from fugitive_alerts.local.services import Service, free_port, wait_for
+from fugitive_alerts.local.smtp_catcher import SmtpSink
 from fugitive_alerts.produce import import_bureaus
-from fugitive_alerts.services import Service, free_port, wait_for
-from fugitive_alerts.smtp_catcher import SmtpSink
 from schemas import Settings, alert_id_for, topics
 from tests import factories as f
 

@@ -16,8 +16,8 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-from fugitive_alerts.local_kafka import BrokerError, LocalBroker, broker_answers
-from fugitive_alerts.services import free_port
+from fugitive_alerts.local.kafka import BrokerError, LocalBroker, broker_answers
+from fugitive_alerts.local.services import free_port
 
 
 def _create_topic(bootstrap: str, topic: str) -> None:

@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 import yaml
 
+from fugitive_alerts.local.services import Service, free_port, wait_for
 from fugitive_alerts.produce import import_bureaus
-from fugitive_alerts.services import Service, free_port, wait_for
 from schemas import Settings, alert_id_for, topics
 from tests import factories as f
 

@@ -239,7 +239,7 @@ def test_identical_reimport_does_not_alert_twice(pipeline: Settings, tmp_path: P
 @pytest.fixture
 def own_worker(settings_factory: Any, tmp_path: Path) -> Any:
     """Start and restart a worker of this test's own (its own app id, group and fingerprint table)."""
-    from fugitive_alerts.services import free_port
+    from fugitive_alerts.local.services import free_port
 
     from .world import _start
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import aiosmtplib
 import pytest
 
-from fugitive_alerts.services import Service, free_port, port_is_free
-from fugitive_alerts.smtp_catcher import SmtpSink
+from fugitive_alerts.local.services import Service, free_port, port_is_free
+from fugitive_alerts.local.smtp_catcher import SmtpSink
 
 
 def _message(ref: str, to: str = "duty@ncb-ke.example") -> EmailMessage:
@@ -75,7 +75,7 @@ def test_credentials_without_tls_are_refused() -> None:
 def test_standalone_catcher_stores_messages_and_logs_no_body(tmp_path: Path) -> None:
     port = free_port()
     maildir = tmp_path / "mail"
-    service = Service("smtp-catcher", [sys.executable, "-m", "fugitive_alerts.smtp_catcher",
+    service = Service("smtp-catcher", [sys.executable, "-m", "fugitive_alerts.local.smtp_catcher",
                                        "--port", str(port), "--maildir", str(maildir)], tmp_path)  # fmt: skip
     service.start()
     try:
@@ -97,6 +97,6 @@ def test_standalone_catcher_stores_messages_and_logs_no_body(tmp_path: Path) -> 
 def test_standalone_catcher_bad_usage_exits_2(tmp_path: Path) -> None:
     import subprocess
 
-    result = subprocess.run([sys.executable, "-m", "fugitive_alerts.smtp_catcher", "--port", "1025"],
+    result = subprocess.run([sys.executable, "-m", "fugitive_alerts.local.smtp_catcher", "--port", "1025"],
                             capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
     assert result.returncode == 2 and "--maildir" in result.stderr

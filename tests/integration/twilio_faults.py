@@ -16,7 +16,7 @@ from typing import Self
 
 from aiohttp import ClientSession, web
 
-from fugitive_alerts.services import free_port
+from fugitive_alerts.local.services import free_port
 
 _ERRORS = {
     400: (21211, "The 'To' number is not a valid phone number."),

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
+from fugitive_alerts.local.services import Service, free_port
 from fugitive_alerts.produce import import_bureaus
-from fugitive_alerts.services import Service, free_port
 from schemas import Settings, topics
 from tests import factories as f
 

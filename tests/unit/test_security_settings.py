@@ -122,7 +122,7 @@ def test_the_policy_only_allows_and_never_grants_wildcards() -> None:
 def test_the_generated_broker_certificate_is_signed_by_the_ca_for_127_0_0_1(tmp_path: Path) -> None:
     import subprocess
 
-    from fugitive_alerts.secure_kafka import generate_tls
+    from tests.integration.secure_kafka import generate_tls
 
     ca = generate_tls(tmp_path, "store-pw", days=1)
     decoded = ssl._ssl._test_decode_cert(str(tmp_path / "broker.pem"))  # type: ignore[attr-defined]

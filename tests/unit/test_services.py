@@ -1,4 +1,4 @@
-"""fugitive_alerts.services: detached processes with pid and log files, polling with deadlines."""
+"""fugitive_alerts.local.services: detached processes with pid and log files, polling with deadlines."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from fugitive_alerts.services import Service, ServiceError, free_port, port_is_free, wait_for
+from fugitive_alerts.local.services import Service, ServiceError, free_port, port_is_free, wait_for
 
 # A child that says it is ready, then waits for a signal (SIGTERM ends it).
 PAUSE = "import signal, sys; print('ready', flush=True); signal.pause()"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from schemas import Settings
 
-from .local_kafka import LocalBroker, broker_answers
+from .kafka import LocalBroker, broker_answers
 from .services import Service, free_port, port_is_free
 from .twilio_mock import start_twilio_mock
 
@@ -58,7 +58,7 @@ def _services(run: Path, settings: Settings | None = None, worker_port: int = 0)
     env = settings.to_env() if settings else {}
     py = [sys.executable, "-m", "fugitive_alerts"]
     return {
-        "smtp": Service("smtp-catcher", [sys.executable, "-m", "fugitive_alerts.smtp_catcher",
+        "smtp": Service("smtp-catcher", [sys.executable, "-m", "fugitive_alerts.local.smtp_catcher",
                                          "--port", env.get("SMTP_PORT", "0"), "--maildir", str(run.parent / "mail")], run),
         "worker": Service("worker", [*py, "worker", "--web-port", str(worker_port)], run, env=env),
         "dispatcher": Service("dispatcher", [*py, "dispatcher"], run, env=env),

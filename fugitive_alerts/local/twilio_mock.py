@@ -88,7 +88,7 @@ def _stderr(message: str) -> None:
 
 def mock_dir() -> Path:
     """``tools/twilio-mock`` in the source checkout."""
-    path = Path(__file__).resolve().parents[1] / "tools" / "twilio-mock"
+    path = Path(__file__).resolve().parents[2] / "tools" / "twilio-mock"
     if not (path / "package.json").exists():
         raise TwilioMockError(
             f"{path}/package.json is missing: the Twilio mock runs from the project's source "

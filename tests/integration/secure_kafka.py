@@ -1,6 +1,6 @@
 """A local Apache Kafka with TLS, SASL/SCRAM and ACLs: what the security tests run against.
 
-:class:`SecureLocalBroker` is a :class:`~fugitive_alerts.local_kafka.LocalBroker` whose client
+:class:`SecureLocalBroker` is a :class:`~fugitive_alerts.local.kafka.LocalBroker` whose client
 listener is ``SASL_SSL`` (SCRAM-SHA-512 logins, TLS with a certificate signed by a CA generated
 on first start) and whose authorizer is KRaft's ``StandardAuthorizer`` with
 ``allow.everyone.if.no.acl.found=false``: a principal may do only what an ACL allows, except the
@@ -37,8 +37,8 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from .kafka_jars import BrokerError, _stderr
-from .local_kafka import LocalBroker, _server_properties, broker_answers
+from fugitive_alerts.local.jars import BrokerError, _stderr
+from fugitive_alerts.local.kafka import LocalBroker, _server_properties, broker_answers
 
 __all__ = ["SecureLocalBroker", "generate_tls", "ADMIN", "MECHANISM"]
 

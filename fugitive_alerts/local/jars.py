@@ -1,6 +1,6 @@
 """The Apache Kafka jars, fetched once from Maven Central with the pom shipped in this package.
 
-``kafka/pom.xml`` pins ``org.apache.kafka:kafka_2.13`` plus the slf4j → log4j2 binding the broker
+``maven/pom.xml`` pins ``org.apache.kafka:kafka_2.13`` plus the slf4j → log4j2 binding the broker
 needs to log. ``mvn dependency:copy-dependencies`` copies them into
 ``$XDG_CACHE_HOME/fugitive-alerts/kafka-<version>/libs`` (``~/.cache`` by default), never into
 the repository. A lock file keeps two processes (two test sessions) from fetching at once.
@@ -21,7 +21,7 @@ from .services import file_lock, user_cache_dir
 
 __all__ = ["POM_PATH", "BrokerError", "ensure_jars", "jars_dir", "java", "kafka_version"]
 
-POM_PATH = Path(__file__).with_name("kafka") / "pom.xml"
+POM_PATH = Path(__file__).with_name("maven") / "pom.xml"
 
 
 class BrokerError(RuntimeError):
@@ -33,7 +33,7 @@ def _stderr(message: str) -> None:
 
 
 def kafka_version() -> str:
-    """The Apache Kafka version pinned in ``kafka/pom.xml``."""
+    """The Apache Kafka version pinned in ``maven/pom.xml``."""
     match = re.search(r"<kafka\.version>([^<]+)</kafka\.version>", POM_PATH.read_text())
     if match is None:
         raise BrokerError(f"{POM_PATH} has no <kafka.version> property")

@@ -32,7 +32,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from .kafka_jars import BrokerError, _stderr, ensure_jars, jars_dir, java, kafka_version
+from .jars import BrokerError, _stderr, ensure_jars, jars_dir, java, kafka_version
 from .services import Service, ServiceError, port_is_free, tail, wait_for
 
 __all__ = [

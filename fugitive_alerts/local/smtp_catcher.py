@@ -2,7 +2,7 @@
 
 Two ways to use it:
 
-- ``python -m fugitive_alerts.smtp_catcher --port 1025 --maildir var/mail`` runs a server that
+- ``python -m fugitive_alerts.local.smtp_catcher --port 1025 --maildir var/mail`` runs a server that
   stores each message as ``<maildir>/<UTC timestamp>-<n>.eml`` and logs one line per message
   (file, Message-ID, number of recipients; never addresses or the body). Stop it with SIGTERM or Ctrl-C.
 - :class:`SmtpSink` runs one in-process (``aiosmtpd.controller.Controller`` on 127.0.0.1, a free
@@ -132,9 +132,9 @@ async def _serve(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m fugitive_alerts.smtp_catcher``; exit 2 on bad usage, 1 if it cannot listen."""
+    """``python -m fugitive_alerts.local.smtp_catcher``; exit 2 on bad usage, 1 if it cannot listen."""
     parser = argparse.ArgumentParser(
-        prog="python -m fugitive_alerts.smtp_catcher", description=__doc__.split("\n")[0]
+        prog="python -m fugitive_alerts.local.smtp_catcher", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=1025, help="port to listen on (default 1025)")
