@@ -11,6 +11,7 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY schemas ./schemas
 COPY matching ./matching
+COPY infra ./infra
 COPY streams ./streams
 COPY consumers ./consumers
 COPY alerting ./alerting

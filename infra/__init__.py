@@ -1,0 +1,6 @@
+"""Plumbing shared by ``streams``, ``consumers`` and the shell: Kafka readers and helpers, web middleware.
+
+No business rule lives here: nothing about notices, alerts, bureaus or officers. It may import
+``schemas`` only, and ``streams``, ``consumers`` and ``fugitive_alerts`` may import it, so one
+Kafka helper serves them all without an arrow between ``streams`` and ``consumers``.
+"""
