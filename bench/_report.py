@@ -46,13 +46,31 @@ def _mix(m: dict[str, int], sms: int, email: int) -> list[str]:
             f"Messages accepted: {sms:,} SMS, {email:,} emails ({(sms + email) / n:.2f} per event).", ""]
 
 
-def report(res: dict[str, Any]) -> str:
-    a = res["args"]
-    out = ["## Machine", "", "| | |", "|---|---|"]
-    out += [f"| {k} | {v} |" for k, v in res["machine"].items()]
-    out += ["", f"Wanted list {a['wanted']:,} notices; backlog {a['backlog']:,} border crossings "
-                f"({a['sightings']:.0%} listed persons); {a['workers']} worker(s), {a['partitions']} partition(s); "
-                f"loop {a['loop']}; worker env {a['worker_env'] or '-'}.", ""]
+def _capacity(c: dict[str, Any]) -> list[str]:
+    names = sorted({n for s in c["steps"] for n in s["cpu_share"]})
+    out = ["## Capacity at the latency targets", "",
+           f"Targets: event → alert p99 ≤ {c['targets']['alert_p99_ms']:g} ms (received), alert → SMS accepted p99 ≤ "
+           f"{c['targets']['sms_p99_ms']:g} ms, every event answered, no growing lag (median answer time of a step's "
+           "last tenth ≤ 2 × its first tenth + 20 ms).", "",
+           f"**Capacity: {c['capacity']:,.0f} events/s** (the highest step that met every target).", "",
+           "| events/s | answered | alerts | event→alert p99 ms | event→response p99 ms | alert→SMS p99 ms | "
+           "alert→email p99 ms | answer p50 first / last tenth ms | worker+broker+dispatcher CPU ms per event | "
+           "met | load (1 min) |",
+           "|---:|---:|---:|---:|---:|---:|---:|---:|---:|:-:|---:|"]
+    for s in c["steps"]:
+        out.append(f"| {s['rate']:,.0f} | {s['answered']:,}/{s['events']:,} | {s['alerts']:,} | {s['alert_p99_ms']:.1f} | "
+                   f"{s['response_p99_ms']:.1f} | {s['sms_p99_ms']:.1f} | {s['email_p99_ms']:.1f} | "
+                   f"{s['head_p50_ms']:.1f} / {s['tail_p50_ms']:.1f} | {s['core_cpu_ms_per_event']:.2f} | "
+                   f"{'yes' if s['ok'] else 'no'} | {s['load']} |")
+    out += ["", "CPU of each process at each step, % of one core:", "",
+            "| events/s | " + " | ".join(names) + " |", "|---:|" + "---:|" * len(names)]
+    for s in c["steps"]:
+        out.append(f"| {s['rate']:,.0f} | " + " | ".join(f"{s['cpu_share'].get(n, float('nan')):.0%}" for n in names) + " |")
+    return [*out, ""]
+
+
+def _throughput(res: dict[str, Any], a: dict[str, Any]) -> list[str]:
+    out: list[str] = []
     t = res["throughput"]
     wall, cpu = _rate(t)
     out += ["## Throughput (same topic, same records)", "",
@@ -77,6 +95,20 @@ def report(res: dict[str, Any]) -> str:
             w, c = _rate(v)
             out.append(f"| Faust ceiling{_incomplete(v, a)} | {v['variant']} | {w:,.0f} | {c:,.0f} | {v['load']} |")
         out.append("")
+    return out
+
+
+def report(res: dict[str, Any]) -> str:
+    a = res["args"]
+    out = ["## Machine", "", "| | |", "|---|---|"]
+    out += [f"| {k} | {v} |" for k, v in res["machine"].items()]
+    out += ["", f"Wanted list {a['wanted']:,} notices; backlog {a['backlog']:,} border crossings "
+                f"({a['sightings']:.0%} listed persons); {a['workers']} worker(s), {a['partitions']} partition(s); "
+                f"loop {a['loop']}; worker env {a['worker_env'] or '-'}.", ""]
+    if "capacity" in res:
+        out += _capacity(res["capacity"])
+    if "throughput" in res:
+        out += _throughput(res, a)
     if "latency" in res:
         lat, h = res["latency"], res["handoff"]
         out += [f"## Latency at a steady {a['rate']:g} events/s ({lat['events']:,} events, "

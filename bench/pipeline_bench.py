@@ -3,6 +3,7 @@
     .venv/bin/python bench/pipeline_bench.py                          # 100k notices, 100k backlog, 1,000/s paced
     .venv/bin/python bench/pipeline_bench.py --workers 2 --partitions 2 --no-latency
     .venv/bin/python bench/pipeline_bench.py --wanted 10000 --backlog 20000 --rate 500 --duration 20
+    .venv/bin/python bench/pipeline_bench.py --find-capacity                 # highest rate that meets the targets
 
 Starts its own Kafka (free ports, temporary directory) unless ``KAFKA_BOOTSTRAP_SERVERS`` is set,
 an SMTP sink (``python -m aiosmtpd`` with its ``Sink`` handler: accepts and drops every message, in a
@@ -25,6 +26,13 @@ process of its own) and Prism serving Twilio's OpenAPI spec. Then:
    stamped it ("produced"). *alert→provider*: ``Delivery.at`` (set when SMTP or the Twilio mock
    accepted the message) minus the alert's ``raised_at`` (set when the worker screened the event).
 5. CPU (% of one core over the paced phase) and peak RSS (VmHWM) of every process.
+
+With ``--find-capacity``, phases 2-4 give way to a capacity search: the whole stack runs while the
+paced rate steps up (``--capacity-rates``, default 100, 200, 400, 800, ...), each step
+``--capacity-warmup`` s then ``--capacity-duration`` s measured, until a step misses a target:
+event → alert p99 ≤ 50 ms (received), alert → SMS accepted p99 ≤ 200 ms, every event answered and no
+growing lag. It prints each step's figures, the CPU of every process, and the worker + broker +
+dispatcher CPU per event: how many border posts one box serves.
 
 Prints the machine, the load average and the tables (Markdown).
 """
@@ -177,6 +185,16 @@ def start_workers(args: argparse.Namespace, settings: Settings, run: Path, tag: 
     return workers
 
 
+def start_dispatcher(settings: Settings, run: Path, web: int, sampler: Sampler) -> None:
+    """The dispatcher, past the alerts already on the topic (the backlog's), watched by ``sampler``."""
+    asyncio.run(skip_to_end(settings, settings.dispatcher_group, settings.topic(topics.ALERTS)))
+    dispatcher = cli_service("dispatcher", ["dispatcher"], settings, run, {})
+    dispatcher.start()
+    STARTED.append(dispatcher)
+    dispatcher.wait_ready(lambda: http_ok(f"http://127.0.0.1:{web}/metrics"), 120, "the dispatcher")
+    sampler.watch("dispatcher", dispatcher.pid or 0)
+
+
 # -- phases --------------------------------------------------------------------------------------
 
 
@@ -253,8 +271,12 @@ def ceiling(kind: str, args: argparse.Namespace, settings: Settings, run: Path, 
     return result
 
 
-async def paced(args: argparse.Namespace, settings: Settings, maker: EventMaker) -> dict[str, Any]:
-    """Warm-up, then ``duration`` s at ``rate``/s; returns latencies and the alerts seen."""
+async def paced(args: argparse.Namespace, settings: Settings, maker: EventMaker, rate: float | None = None,
+                duration: float | None = None, warmup: float | None = None, prefix: str = "pc") -> dict[str, Any]:
+    """Warm-up, then ``duration`` s at ``rate``/s (default: the arguments'); returns latencies and the alerts seen."""
+    rate = args.rate if rate is None else rate
+    duration = args.duration if duration is None else duration
+    warmup = args.warmup if warmup is None else warmup
     src = settings.topic(topics.EVENT_TOPICS["border_crossing"])
     watch = [settings.topic(response_topic(AGENCY)), settings.topic(topics.ALERTS)]
     kwargs = settings.kafka_client_kwargs()
@@ -283,12 +305,12 @@ async def paced(args: argparse.Namespace, settings: Settings, maker: EventMaker)
                         alerts.append({"alert_id": a["alert_id"], "event_id": a["event_id"], "band": a["band"],
                                        "raised_at": a["raised_at"], "produced": rec.timestamp / 1000, "received": now})
 
-    async def send(prefix: str, seconds: float) -> None:
-        start, i, total = time.perf_counter(), 0, int(seconds * args.rate)
+    async def send(tag: str, seconds: float) -> None:
+        start, i, total = time.perf_counter(), 0, int(seconds * rate)
         while i < total:
-            due = min(total, int((time.perf_counter() - start) * args.rate) + 1)
+            due = min(total, int((time.perf_counter() - start) * rate) + 1)
             while i < due:
-                event_id = f"{prefix}-{i}"
+                event_id = f"{tag}-{i}"
                 value, is_listed = maker.event(event_id)
                 if is_listed:
                     listed.add(event_id)
@@ -299,11 +321,11 @@ async def paced(args: argparse.Namespace, settings: Settings, maker: EventMaker)
             await asyncio.sleep(0.002)  # pacing tick
 
     collector = asyncio.create_task(collect())
-    await send("wu", args.warmup)
+    await send(f"wu{prefix}", warmup)
     t0 = time.time()
-    await send("pc", args.duration)
+    await send(prefix, duration)
     t1 = time.time()
-    measured = [k for k in sent if k.startswith("pc-")]
+    measured = [k for k in sent if k.startswith(f"{prefix}-")]
     deadline = time.time() + 60
     while time.time() < deadline and not all(k in responses for k in measured):
         await asyncio.sleep(0.1)  # waiting for the last answers
@@ -313,8 +335,12 @@ async def paced(args: argparse.Namespace, settings: Settings, maker: EventMaker)
     await consumer.stop()
     resp_recv = [(responses[k][1] - sent[k]) * 1e3 for k in measured if k in responses]
     resp_prod = [(responses[k][0] - sent[k]) * 1e3 for k in measured if k in responses]
-    mine = [a for a in alerts if a["event_id"].startswith("pc-")]
-    return {"t0": t0, "t1": t1, "events": len(measured), "answered": len(resp_recv), "resp_recv": resp_recv,
+    mine = [a for a in alerts if a["event_id"].startswith(f"{prefix}-")]
+    tenth = max(1, len(measured) // 10)  # in the order sent: is the answer time of the last tenth growing?
+    head = [(responses[k][1] - sent[k]) * 1e3 for k in measured[:tenth] if k in responses]
+    tail = [(responses[k][1] - sent[k]) * 1e3 for k in measured[-tenth:] if k in responses]
+    return {"t0": t0, "t1": t1, "rate": rate, "events": len(measured), "answered": len(resp_recv), "resp_recv": resp_recv,
+            "resp_head": head, "resp_tail": tail,
             "resp_prod": resp_prod, "alert_recv": [(a["received"] - sent[a["event_id"]]) * 1e3 for a in mine],
             "alert_prod": [(a["produced"] - sent[a["event_id"]]) * 1e3 for a in mine], "alerts": mine,
             "mix": mix(measured, listed, mine), "load": open("/proc/loadavg").read().split()[0]}
@@ -368,6 +394,58 @@ def handoff(settings: Settings, alerts: list[dict[str, Any]], start: dict[TopicP
     return out
 
 
+CAPACITY_TARGETS = {"alert_p99_ms": 50.0, "sms_p99_ms": 200.0}
+"""Issue targets a capacity step must meet: event → alert p99 (received) and alert → SMS accepted p99."""
+
+
+def _p(values: list[float], q: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, int(q * len(s)))] if s else float("nan")
+
+
+def capacity_step(args: argparse.Namespace, settings: Settings, maker: EventMaker, sampler: Sampler,
+                  rate: float) -> dict[str, Any]:
+    """One paced step at ``rate``: latencies, hand-off, CPU per process, and whether the targets held.
+
+    "No growing lag": every event answered, and the median answer time of the step's last tenth of
+    events at most twice that of its first tenth plus 20 ms (a worker that falls behind answers each
+    event later than the one before).
+    """
+    start = asyncio.run(end_offsets(settings, settings.topic(topics.DELIVERIES)))
+    log(f"capacity step: {args.capacity_warmup:g} s warm-up, then {args.capacity_duration:g} s at {rate:g}/s")
+    lat = asyncio.run(paced(args, settings, maker, rate, args.capacity_duration, args.capacity_warmup, f"c{rate:g}"))
+    h = handoff(settings, lat["alerts"], start)
+    seconds = lat["t1"] - lat["t0"]
+    cpu = {name: sampler.cpu_between(name, lat["t0"], lat["t1"]) for name in sampler.pids}
+    core = sum(v for k, v in cpu.items() if k.startswith(("worker", "kafka broker", "dispatcher")))
+    growing = not lat["resp_tail"] or _p(lat["resp_tail"], .5) > 2 * _p(lat["resp_head"], .5) + 20
+    alert_p99, sms_p99 = _p(lat["alert_recv"], .99), _p(h["sms"], .99)
+    ok = (lat["answered"] == lat["events"] and not growing and not h["failed"]
+          and alert_p99 <= CAPACITY_TARGETS["alert_p99_ms"] and sms_p99 <= CAPACITY_TARGETS["sms_p99_ms"])
+    step = {"rate": rate, "events": lat["events"], "answered": lat["answered"], "alerts": len(lat["alert_recv"]),
+            "sms": len(h["sms"]), "failed": len(h["failed"]),
+            "alert_p99_ms": alert_p99, "response_p99_ms": _p(lat["resp_recv"], .99), "sms_p99_ms": sms_p99,
+            "email_p99_ms": _p(h["email"], .99), "head_p50_ms": _p(lat["resp_head"], .5),
+            "tail_p50_ms": _p(lat["resp_tail"], .5), "growing": growing, "ok": ok,
+            "cpu_share": {k: v / seconds for k, v in cpu.items()},
+            "core_cpu_ms_per_event": core / max(1, lat["events"]) * 1e3,
+            "load": open("/proc/loadavg").read().split()[0]}
+    log(f"{rate:g}/s: event→alert p99 {alert_p99:.1f} ms, alert→SMS p99 {sms_p99:.1f} ms, "
+        f"answered {lat['answered']}/{lat['events']}, growing {growing}: {'PASS' if ok else 'FAIL'}")
+    return step
+
+
+def find_capacity(args: argparse.Namespace, settings: Settings, maker: EventMaker, sampler: Sampler) -> dict[str, Any]:
+    """Step the paced rate up until a step misses a target; the capacity is the highest step that met them all."""
+    steps: list[dict[str, Any]] = []
+    for rate in (float(r) for r in args.capacity_rates.split(",")):
+        steps.append(capacity_step(args, settings, maker, sampler, rate))
+        if not steps[-1]["ok"] and not args.capacity_keep_going:
+            break
+    passing = [s["rate"] for s in steps if s["ok"]]
+    return {"steps": steps, "capacity": max(passing) if passing else 0.0, "targets": CAPACITY_TARGETS}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--wanted", type=int, default=100_000, help="fictional notices on the wanted list")
@@ -388,6 +466,15 @@ def main() -> None:
                     help="also measure the Faust ceiling with this loop / spinner / environment (repeatable)")
     ap.add_argument("--no-ceilings", action="store_true")
     ap.add_argument("--no-latency", action="store_true")
+    ap.add_argument("--find-capacity", action="store_true",
+                    help="instead of the backlog, ceilings and one paced run: step the paced rate up (--capacity-rates) "
+                         "and report the highest rate at which event→alert p99 ≤ 50 ms, alert→SMS p99 ≤ 200 ms and the "
+                         "lag does not grow, with the CPU of every process at each step")
+    ap.add_argument("--capacity-rates", default="100,200,400,800,1200,1600,2400,3200", metavar="R1,R2,...",
+                    help="the paced rates (events/s) --find-capacity steps through, in order")
+    ap.add_argument("--capacity-duration", type=float, default=20, help="measured seconds of each capacity step")
+    ap.add_argument("--capacity-warmup", type=float, default=5, help="seconds of traffic before each measured step")
+    ap.add_argument("--capacity-keep-going", action="store_true", help="run every step, even after one failed")
     ap.add_argument("--py-spy", metavar="FILE", help="py-spy record (raw) of the first worker while it drains")
     ap.add_argument("--json", metavar="FILE", help="also write the raw results here")
     args = ap.parse_args()
@@ -455,7 +542,15 @@ def main() -> None:
             results.setdefault("variants", []).append({"variant": spec, **res})
             for svc, _ in workers:
                 svc.stop(60.0)
-        results["throughput"], workers = throughput(args, settings, run, maker, sampler)
+        if args.find_capacity:
+            workers = start_workers(args, settings, run, "cap")
+            for i, (svc, _) in enumerate(workers):
+                sampler.watch(f"worker{i}", svc.pid or 0)
+            start_dispatcher(settings, run, web, sampler)
+            results["capacity"] = find_capacity(args, settings, maker, sampler)
+            args.no_ceilings = args.no_latency = True
+        else:
+            results["throughput"], workers = throughput(args, settings, run, maker, sampler)
         if not args.no_ceilings:
             results["kafka_ceiling"] = ceiling("kafka", args, settings, run)
             results["faust_ceiling"] = ceiling("faust", args, settings, run)
@@ -463,12 +558,7 @@ def main() -> None:
                 results.setdefault("faust_ceiling_variants", []).append(
                     {"variant": spec, **ceiling("faust", args, settings, run, spec, f"-v{n}")})
         if not args.no_latency:
-            asyncio.run(skip_to_end(settings, settings.dispatcher_group, settings.topic(topics.ALERTS)))
-            dispatcher = cli_service("dispatcher", ["dispatcher"], settings, run, {})
-            dispatcher.start()
-            STARTED.append(dispatcher)
-            dispatcher.wait_ready(lambda: http_ok(f"http://127.0.0.1:{web}/metrics"), 120, "the dispatcher")
-            sampler.watch("dispatcher", dispatcher.pid or 0)
+            start_dispatcher(settings, run, web, sampler)
             start = asyncio.run(end_offsets(settings, settings.topic(topics.DELIVERIES)))
             log(f"paced phase: {args.warmup:g} s warm-up, then {args.duration:g} s at {args.rate:g}/s")
             lat = asyncio.run(paced(args, settings, maker))
