@@ -20,6 +20,7 @@ from .alerts import (
     delivery_key,
 )
 from .bureaus import WEEKDAYS, Bureau, BureauDirectory, Officer, Shift, Subscription, Weekday
+from .documents import DocumentStatus, DocumentType, ReportedDocument, document_key
 from .events import (
     EVENT_ADAPTER,
     BorderCrossing,
@@ -54,6 +55,10 @@ __all__ = [
     "Delivery",
     "DeliveryStatus",
     "Document",
+    "DocumentStatus",
+    "DocumentType",
+    "ReportedDocument",
+    "document_key",
     "Event",
     "EVENT_ADAPTER",
     "Location",

@@ -16,6 +16,7 @@ __all__ = [
     "SIGHTINGS",
     "DELIVERY_FAILURES",
     "RETRO_FINGERPRINTS",
+    "DOCUMENTS",
     "EVENT_TOPICS",
     "COMPACTED",
     "INGEST_PREFIX",
@@ -36,6 +37,8 @@ SIGHTINGS = "alerts.sightings"
 DELIVERY_FAILURES = "alerts.deliveries.dead"
 RETRO_FINGERPRINTS = "wanted.retro-fingerprints"
 """notice_id -> fingerprint of the notice content last retro-screened (streams/retro_agent.py)."""
+DOCUMENTS = "documents.reported"
+"""``<issuing country>:<number>`` -> ReportedDocument, or null when recovered (schemas/documents.py)."""
 
 EVENT_TOPICS: dict[str, str] = {
     "border_crossing": BORDER_CROSSINGS,
@@ -44,7 +47,7 @@ EVENT_TOPICS: dict[str, str] = {
 }
 """event_type -> topic."""
 
-COMPACTED = frozenset({WANTED, BUREAUS, ESCALATIONS, SIGHTINGS, RETRO_FINGERPRINTS})
+COMPACTED = frozenset({WANTED, BUREAUS, ESCALATIONS, SIGHTINGS, RETRO_FINGERPRINTS, DOCUMENTS})
 
 INGEST_PREFIX = "ingest."
 """Per-agency ingest topics (issue 6, docs/security.md): ``ingest.<agency>.<kind>``, where only that
