@@ -9,6 +9,7 @@ import typer
 
 from .broker import app as broker_app
 from .cmd_data import alerts_app, bureaus_app, publish, responses_app, wanted_app
+from .cmd_documents import documents_app
 from .cmd_ops import lag, monitor  # ops (issue 5)
 from .cmd_pipeline import dispatcher, worker
 from .cmd_security import acls_app  # security (issue 6)
@@ -28,6 +29,7 @@ app.add_typer(broker_app, name="broker", help="Start, stop or inspect the local 
 app.command()(worker)
 app.command()(dispatcher)
 app.add_typer(wanted_app, name="wanted")
+app.add_typer(documents_app, name="documents")
 app.command()(publish)
 app.add_typer(alerts_app, name="alerts")
 app.add_typer(bureaus_app, name="bureaus")

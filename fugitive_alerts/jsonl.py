@@ -69,7 +69,7 @@ def read_jsonl(path: Path, parse: Callable[[bytes], T], reading: Reading[T],
 def report_bad_lines(path: Path, bad: list[BadLine], console: Console | None = None, limit: int = 20) -> None:
     console = console or Console(stderr=True)
     for item in bad[:limit]:
-        console.print(f"[red]{path}:{item.line}[/red]: {item.reason}", highlight=False)
+        console.print(f"[red]{path}:{item.line}[/red]: {item.reason}", highlight=False, soft_wrap=True)
     if len(bad) > limit:
         console.print(f"... and {len(bad) - limit} more malformed lines", highlight=False)
     if bad:
