@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+from schemas.errors import FugitiveAlertsError
+
 __all__ = [
     "AlertingError",
     "DirectoryError",
@@ -18,7 +20,7 @@ __all__ = [
 ]
 
 
-class AlertingError(Exception):
+class AlertingError(FugitiveAlertsError):
     pass
 
 

@@ -2,7 +2,7 @@
 
 The client has no base-URL setting; ``client.api.base_url`` is overridden with
 ``TWILIO_API_BASE_URL`` so tests and the demo talk to Prism serving Twilio's OpenAPI spec
-(INFRA-NOTES.md). Errors are mapped onto ``TransientDeliveryError`` (5xx, 429, timeouts,
+(``fugitive_alerts/local/twilio_mock.py``). Errors are mapped onto ``TransientDeliveryError`` (5xx, 429, timeouts,
 connection failures) and ``PermanentDeliveryError`` (other 4xx, e.g. an invalid number).
 """
 

@@ -15,10 +15,12 @@ import hmac
 import json
 from dataclasses import dataclass
 
+from schemas.errors import FugitiveAlertsError
+
 __all__ = ["AckClaim", "InvalidToken", "sign_ack", "verify_ack"]
 
 
-class InvalidToken(ValueError):
+class InvalidToken(FugitiveAlertsError, ValueError):
     """The token is malformed, forged or expired."""
 
 

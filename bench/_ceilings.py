@@ -38,16 +38,16 @@ def _write(out: str, count: int, t0: float, c0: float) -> None:
 
 
 async def kafka_ceiling(args: argparse.Namespace) -> None:
-    from aiokafka import AIOKafkaConsumer, TopicPartition
+    from aiokafka import AIOKafkaConsumer
 
+    from infra import topic_partitions
     from schemas import Settings
 
     settings = Settings()
     consumer = AIOKafkaConsumer(group_id=None, enable_auto_commit=False, **settings.kafka_client_kwargs())
     await consumer.start()
     try:
-        cluster = await consumer._client.fetch_all_metadata()
-        tps = [TopicPartition(args.topic, p) for p in sorted(cluster.partitions_for_topic(args.topic) or ())]
+        tps = await topic_partitions(settings.kafka_client_kwargs(), [args.topic])
         consumer.assign(tps)
         await consumer.seek_to_beginning(*tps)
         n, t0, c0 = 0, 0.0, 0.0

@@ -66,6 +66,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 
 from fugitive_alerts.local.services import Service, free_port, port_is_free, wait_for
+from infra import topic_partitions
 from schemas import Settings, response_topic, topics
 
 HERE = Path(__file__).resolve().parent
@@ -97,8 +98,7 @@ async def end_offsets(settings: Settings, topic: str) -> dict[TopicPartition, in
     consumer = AIOKafkaConsumer(group_id=None, **settings.kafka_client_kwargs())
     await consumer.start()
     try:
-        cluster = await consumer._client.fetch_all_metadata()
-        tps = [TopicPartition(topic, p) for p in sorted(cluster.partitions_for_topic(topic) or ())]
+        tps = await topic_partitions(settings.kafka_client_kwargs(), [topic])
         return await consumer.end_offsets(tps) if tps else {}
     finally:
         await consumer.stop()

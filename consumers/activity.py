@@ -14,6 +14,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from infra import TopicMetadata
 from schemas import Settings, topics
 
 __all__ = ["Activity"]
@@ -31,23 +32,31 @@ class Activity:
         self.alerts: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self.failures: deque[dict[str, Any]] = deque(maxlen=keep)
         self._consumer: AIOKafkaConsumer | None = None
+        self._metadata: TopicMetadata | None = None
         self._assigned: set[TopicPartition] = set()
 
     async def start(self) -> None:
+        self._metadata = TopicMetadata(self.settings.kafka_client_kwargs())
         self._consumer = AIOKafkaConsumer(group_id=None, enable_auto_commit=False,
                                           **self.settings.kafka_client_kwargs())
-        await self._consumer.start()
+        try:
+            await self._metadata.start()
+            await self._consumer.start()
+        except BaseException:
+            await self.stop()
+            raise
 
     async def stop(self) -> None:
         if self._consumer is not None:
             await self._consumer.stop()
+        if self._metadata is not None:
+            await self._metadata.close()
 
     async def poll(self) -> None:
         """Read what arrived since the last poll (assigning partitions that appeared meanwhile)."""
-        consumer = self._consumer
-        assert consumer is not None
-        cluster = await consumer._client.fetch_all_metadata()
-        tps = {TopicPartition(n, p) for n in self.names for p in cluster.partitions_for_topic(n) or ()}
+        consumer, metadata = self._consumer, self._metadata
+        assert consumer is not None and metadata is not None
+        tps = set(await metadata.topic_partitions(self.names))
         new = tps - self._assigned
         if new:
             consumer.assign(sorted(tps))

@@ -2,7 +2,7 @@
 
 Faust declares only what is missing (its own leader topic); topics auto-created on
 first use can disagree on partition counts and then Faust raises ``PartitionsMismatch``
-(INFRA-NOTES.md). Creating them here, once, before any worker or producer starts, avoids that.
+(seen with Faust 0.15). Creating them here, once, before any worker or producer starts, avoids that.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from aiokafka.errors import (
 )
 
 from schemas import Settings, response_topic, topics
+from schemas.errors import FugitiveAlertsError
 
 from .kafka_login import login_problem
 
@@ -30,7 +31,7 @@ log = structlog.get_logger(__name__)
 _NOT_AUTHORIZED = (TopicAuthorizationFailedError.errno, ClusterAuthorizationFailedError.errno)
 
 
-class BrokerUnavailable(RuntimeError):
+class BrokerUnavailable(FugitiveAlertsError, RuntimeError):
     """The Kafka broker did not answer within the deadline."""
 
 

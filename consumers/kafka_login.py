@@ -3,7 +3,8 @@
 aiokafka reports both as ``KafkaConnectionError("Unable to bootstrap ...")`` and logs the reason.
 A process that waits for Kafka at start must not retry a wrong password for two minutes and then
 say "start the broker": :func:`login_problem` opens one connection to a bootstrap server the way
-every client does, and says what is wrong with the login, in words an operator can act on.
+every client does (:func:`infra._compat.open_connection`: aiokafka has no public call for it),
+and says what is wrong with the login, in words an operator can act on.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from __future__ import annotations
 import asyncio
 import ssl
 
-from aiokafka.conn import create_conn
 from aiokafka.errors import AuthenticationFailedError, KafkaError, SaslAuthenticationFailed
 
+from infra._compat import open_connection
 from schemas import Settings
 
 __all__ = ["login_problem"]
@@ -29,8 +30,7 @@ async def login_problem(settings: Settings, timeout: float = 10.0) -> str | None
     host, _, port = settings.kafka_bootstrap_servers.split(",")[0].strip().rpartition(":")
     user = settings.kafka_sasl_username
     try:
-        conn = await asyncio.wait_for(create_conn(host, int(port), request_timeout_ms=int(timeout * 1000), **kwargs),
-                                      timeout)
+        await asyncio.wait_for(open_connection(host, int(port), timeout_ms=int(timeout * 1000), **kwargs), timeout)
     except (SaslAuthenticationFailed, AuthenticationFailedError):
         return (f"Kafka at {settings.kafka_bootstrap_servers} refused the login of user {user!r} "
                 f"({settings.kafka_sasl_mechanism}): check KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD "
@@ -43,5 +43,4 @@ async def login_problem(settings: Settings, timeout: float = 10.0) -> str | None
                 "check KAFKA_SECURITY_PROTOCOL and that this port is a TLS listener")
     except (TimeoutError, KafkaError, OSError, ValueError):
         return None
-    conn.close()
     return None

@@ -28,9 +28,9 @@ from typing import Any, Self
 
 import structlog
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
-from aiokafka.protocol.admin import DescribeGroupsRequest
 
+from infra import TopicMetadata
+from infra._compat import describe_group
 from schemas import Settings, topics
 
 from .burrow import Commit, Status, Window, evaluate_partition, group_status
@@ -40,12 +40,6 @@ __all__ = ["GroupLag", "LagMonitor", "LagReport", "PartitionLag", "parse_offset_
 log = structlog.get_logger(__name__)
 
 OFFSETS_TOPIC = "__consumer_offsets"
-
-
-class _DescribeGroups(DescribeGroupsRequest):  # type: ignore[misc]
-    """DescribeGroups limited to v0-v2 (see ``LagMonitor._members``)."""
-
-    _CLASSES = tuple(c for c in DescribeGroupsRequest._CLASSES if c.API_VERSION <= 2)
 
 
 @dataclass(slots=True)
@@ -163,7 +157,7 @@ class LagMonitor:
         self._committed: dict[Key, int] = {}
         self._offsets: AIOKafkaConsumer | None = None
         self._probe: AIOKafkaConsumer | None = None
-        self._admin: AIOKafkaAdminClient | None = None
+        self._metadata: TopicMetadata | None = None
         self._assigned: set[TopicPartition] = set()
 
     async def start(self) -> None:
@@ -171,11 +165,11 @@ class LagMonitor:
         self._offsets = AIOKafkaConsumer(group_id=None, enable_auto_commit=False, **kwargs)
         self._probe = AIOKafkaConsumer(group_id=None, enable_auto_commit=False, max_partition_fetch_bytes=65536,
                                        **kwargs)
-        self._admin = AIOKafkaAdminClient(**kwargs)
+        self._metadata = TopicMetadata(kwargs)
         try:
             await self._offsets.start()
             await self._probe.start()
-            await self._admin.start()
+            await self._metadata.start()
         except BaseException:
             await self.stop()
             raise
@@ -184,8 +178,8 @@ class LagMonitor:
         for client in (self._offsets, self._probe):
             if client is not None:
                 await client.stop()
-        if self._admin is not None:
-            await self._admin.close()
+        if self._metadata is not None:
+            await self._metadata.close()
 
     async def __aenter__(self) -> Self:
         await self.start()
@@ -203,10 +197,9 @@ class LagMonitor:
 
     async def _read_commits(self) -> None:
         """Read ``__consumer_offsets`` from where we were up to its current end."""
-        consumer = self._offsets
-        assert consumer is not None
-        cluster = await consumer._client.fetch_all_metadata()
-        tps = {TopicPartition(OFFSETS_TOPIC, p) for p in cluster.partitions_for_topic(OFFSETS_TOPIC) or ()}
+        consumer, metadata = self._offsets, self._metadata
+        assert consumer is not None and metadata is not None
+        tps = set(await metadata.topic_partitions([OFFSETS_TOPIC]))
         new = tps - self._assigned
         if new:
             consumer.assign(sorted(tps, key=lambda tp: tp.partition))
@@ -262,18 +255,16 @@ class LagMonitor:
     # -- evaluation ---------------------------------------------------------------------------
 
     async def _members(self, groups: list[str]) -> dict[str, tuple[int, str]]:
-        """(active members, state) per group. One DescribeGroups (v0-v2) per group: aiokafka 0.14
-        decodes v3 answers with the v2 schema and multi-group v2 answers from Kafka 4 misalign."""
-        admin = self._admin
-        assert admin is not None
+        """(active members, state) per group, one group at a time (:func:`infra._compat.describe_group`
+        says why aiokafka's ``describe_consumer_groups`` cannot be used)."""
+        metadata = self._metadata
+        assert metadata is not None
         out: dict[str, tuple[int, str]] = {}
         for group in groups:
             try:
-                node = await admin.find_coordinator(group)
-                response = await admin._send_request(_DescribeGroups(groups=[group]), node)
-                for g in response.groups:
-                    if g[1] == group:
-                        out[group] = (len(g[5]), g[2] or "Dead")
+                described = await describe_group(metadata.admin, group)
+                if described is not None:
+                    out[group] = described
             except Exception as exc:  # noqa: BLE001 - membership is informative only; lag is still reported
                 log.warning("could not describe consumer group", group=group, error=type(exc).__name__)
         return out
@@ -303,8 +294,8 @@ class LagMonitor:
 
     async def evaluate(self) -> LagReport:
         """Read new commits, fetch offsets, and evaluate every group's partitions."""
-        consumer = self._offsets
-        assert consumer is not None
+        consumer, metadata = self._offsets, self._metadata
+        assert consumer is not None and metadata is not None
         await self._read_commits()
         now = time.time()
         groups = sorted({g for g, _, _ in self._committed} | set(self.groups)) if self.all_groups else self.groups
@@ -312,11 +303,11 @@ class LagMonitor:
         for group, topic, partition in self._committed:
             if group in keys:
                 keys[group].add(TopicPartition(topic, partition))
-        cluster = await consumer._client.fetch_all_metadata()
+        own = await metadata.partitions(name for names in self.own.values() for name in names)
         for group, names in self.own.items():
             if group in keys:
                 for name in names:
-                    keys[group].update(TopicPartition(name, p) for p in cluster.partitions_for_topic(name) or ())
+                    keys[group].update(TopicPartition(name, p) for p in own.get(name, ()))
         all_tps = list({tp for tps in keys.values() for tp in tps})
         ends = await consumer.end_offsets(all_tps) if all_tps else {}
         starts = await consumer.beginning_offsets(all_tps) if all_tps else {}
@@ -356,10 +347,9 @@ class LagMonitor:
 
     async def end_offsets(self, names: list[str]) -> dict[str, int]:
         """Sum of end offsets per topic (for throughput: the difference between two calls)."""
-        consumer = self._offsets
-        assert consumer is not None
-        cluster = await consumer._client.fetch_all_metadata()
-        tps = [TopicPartition(n, p) for n in names for p in cluster.partitions_for_topic(n) or ()]
+        consumer, metadata = self._offsets, self._metadata
+        assert consumer is not None and metadata is not None
+        tps = await metadata.topic_partitions(names)
         ends = await consumer.end_offsets(tps) if tps else {}
         out = dict.fromkeys(names, 0)
         for tp, end in ends.items():

@@ -12,9 +12,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import structlog
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
 from pydantic import ValidationError
 
+from infra import topic_partitions
 from schemas import Response
 
 __all__ = ["await_responses"]
@@ -28,12 +29,11 @@ async def await_responses(topic_names: list[str], event_ids: set[str], client_kw
 
     Returns what arrived (event_id -> Response); the caller reports the missing ones.
     """
+    tps = await topic_partitions(client_kwargs, topic_names)
     consumer = AIOKafkaConsumer(enable_auto_commit=False, group_id=None, **client_kwargs)
     await consumer.start()
     found: dict[str, Response] = {}
     try:
-        cluster = await consumer._client.fetch_all_metadata()
-        tps = [TopicPartition(t, p) for t in topic_names for p in sorted(cluster.partitions_for_topic(t) or ())]
         consumer.assign(tps)
         await consumer.seek_to_end(*tps)
         for tp in tps:

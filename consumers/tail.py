@@ -6,7 +6,9 @@ import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRecord
+
+from infra import topic_partitions
 
 __all__ = ["follow"]
 
@@ -17,15 +19,10 @@ async def follow(topic_names: list[str], client_kwargs: dict[str, Any], *, from_
 
     Without ``from_beginning`` only records produced after the call are shown.
     """
+    tps = await topic_partitions(client_kwargs, topic_names, required=True)  # TopicNotFound names the missing
     consumer = AIOKafkaConsumer(enable_auto_commit=False, group_id=None, **client_kwargs)
     await consumer.start()
     try:
-        # partitions_for_topic() only knows topics already in the client's metadata; fetch it.
-        cluster = await consumer._client.fetch_all_metadata()
-        tps = [TopicPartition(t, p) for t in topic_names for p in sorted(cluster.partitions_for_topic(t) or ())]
-        missing = [t for t in topic_names if not cluster.partitions_for_topic(t)]
-        if missing:
-            raise RuntimeError(f"topic(s) not found: {', '.join(missing)}; start the worker first")
         consumer.assign(tps)
         if from_beginning:
             await consumer.seek_to_beginning(*tps)

@@ -1,8 +1,9 @@
 """Apply the ACL policy (:mod:`.acl_policy`) to a cluster, and create the topics it names.
 
-aiokafka's admin client has no ``create_acls``; the CreateAcls request (API key 30, version 1,
-the baseline of Kafka 4) is sent with aiokafka's own protocol classes. Creating an ACL that
-exists already is a no-op on the broker, so applying the policy twice is safe. Run it as a
+aiokafka's admin client has no ACL calls; :func:`infra._compat.create_acls` and
+:func:`~infra._compat.describe_acls` send CreateAcls (v1, the baseline of Kafka 4) and
+DescribeAcls with aiokafka's own protocol classes. Creating an ACL that exists already is a
+no-op on the broker, so applying the policy twice is safe. Run it as a
 super user (``User:admin`` on the local secure broker) or a principal with ALTER on the cluster.
 """
 
@@ -12,34 +13,22 @@ import asyncio
 from collections.abc import Iterable
 
 from aiokafka.admin import AIOKafkaAdminClient
-from aiokafka.errors import for_code
-from aiokafka.protocol.admin import CreateAclsRequest_v1, DescribeAclsRequest
-from aiokafka.protocol.api import Request
 
+from infra._compat import AclRow, create_acls, describe_acls, error_name
 from schemas import Settings
+from schemas.errors import FugitiveAlertsError
 
-from .acl_policy import ALLOW, AclBinding, Principals, policy
+from .acl_policy import AclBinding, Principals, policy
 
 __all__ = ["AclError", "apply_acls", "apply_policy"]
 
 
-class AclError(RuntimeError):
+class AclError(FugitiveAlertsError, RuntimeError):
     """The broker refused an ACL (the message names it and the broker's reason)."""
 
 
-class _CreateAcls(Request[CreateAclsRequest_v1]):  # type: ignore[misc]  # aiokafka is untyped
-    """CreateAcls v1 with many bindings in one request (aiokafka's own class sends one)."""
-
-    API_KEY = 30
-
-    def __init__(self, bindings: list[AclBinding]) -> None:
-        self.bindings = bindings
-
-    def build(self, request_struct_class: type[CreateAclsRequest_v1]) -> CreateAclsRequest_v1:
-        return request_struct_class([
-            (int(b.resource_type), b.name, int(b.pattern), b.principal, "*", int(b.operation), ALLOW)
-            for b in self.bindings
-        ])
+def _row(b: AclBinding) -> AclRow:
+    return int(b.resource_type), b.name, int(b.pattern), b.principal, int(b.operation)
 
 
 async def apply_acls(settings: Settings, bindings: Iterable[AclBinding]) -> int:
@@ -50,12 +39,12 @@ async def apply_acls(settings: Settings, bindings: Iterable[AclBinding]) -> int:
     try:
         for start in range(0, len(todo), 100):
             chunk = todo[start:start + 100]
-            response = await admin._send_request(_CreateAcls(chunk))
-            for binding, (code, message) in zip(chunk, response.creation_responses, strict=True):
+            answers = await create_acls(admin, [_row(b) for b in chunk])
+            for binding, (code, message) in zip(chunk, answers, strict=True):
                 if code:
                     detail = f" ({message})" if message and len(message) < 200 else ""  # Kafka's can be a request dump
                     raise AclError(f"the broker refused the ACL '{' '.join(str(binding).split())}': "
-                                   f"{for_code(code).__name__}{detail}. Run this as a super user "
+                                   f"{error_name(code)}{detail}. Run this as a super user "
                                    "(KAFKA_SASL_USERNAME=admin on the local secure broker) or a principal with "
                                    "ALTER on the cluster.")
         await _until_visible(admin, todo)
@@ -67,13 +56,10 @@ async def apply_acls(settings: Settings, bindings: Iterable[AclBinding]) -> int:
 async def _until_visible(admin: AIOKafkaAdminClient, bindings: list[AclBinding], timeout: float = 30.0) -> None:
     """Wait until the broker's authorizer knows every binding: the controller accepts ACLs first and
     the broker applies them a moment later, so a client right after ``apply`` could still be denied."""
-    wanted = {(int(b.resource_type), b.name, int(b.pattern), b.principal, int(b.operation)) for b in bindings}
+    wanted = {_row(b) for b in bindings}
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
-        # Filter: any resource type (1), any name (None), any pattern (1), any principal/host, any op/permission.
-        response = await admin._send_request(DescribeAclsRequest(1, None, 1, None, None, 1, 1))
-        seen = {(rtype, name, pattern, principal, op)
-                for rtype, name, pattern, acls in response.resources for principal, _host, op, _perm in acls}
+        seen = await describe_acls(admin)
         if wanted <= seen:
             return
         if asyncio.get_running_loop().time() > deadline:

@@ -1,4 +1,4 @@
-"""``fugitive-alerts``: one console script for every command (DESIGN.md "Command line").
+"""``fugitive-alerts``: one console script for every command (the README's "Command line").
 
 Exit codes: 0 ok, 1 a failure the user must see, 2 bad usage or input.
 """

@@ -22,20 +22,25 @@ alerts_app = typer.Typer(no_args_is_help=True, help="Watch the alerts the pipeli
 bureaus_app = typer.Typer(no_args_is_help=True, help="Manage the bureau directory (the compacted bureaus topic).")
 responses_app = typer.Typer(no_args_is_help=True, help="Watch the answers the pipeline gives to publishing agencies.")
 
-_FILE = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="A JSONL file, one record per line.")
+_RECORDS = "docs/records.md"
+"""Where each record's JSON is described (shipped with the project, linked from the help)."""
+
+_FILE = typer.Argument(..., exists=True, dir_okay=False, readable=True,
+                       help=f"A JSONL file, one event per line (the event records of {_RECORDS}).")
 
 T = TypeVar("T")
 
 
 def _run(coro: Coroutine[Any, Any, T]) -> T:
-    """Run a short-lived client; Kafka being down is a message and exit 1, not a traceback."""
+    """Run a short-lived client; Kafka being down, or a topic missing, is a message and exit 1, not a traceback."""
     from consumers import BrokerUnavailable
+    from infra import TopicNotFound
 
     # aiokafka logs each retried connection or metadata error; these commands report their own.
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     try:
         return asyncio.run(coro)
-    except BrokerUnavailable as exc:
+    except (BrokerUnavailable, TopicNotFound) as exc:
         fail(str(exc), code=1)
 
 
@@ -53,20 +58,32 @@ def publish(
     ingest: bool = typer.Option(False, "--ingest",
                                 help="Publish to each event's agency's ingest.<agency>.* topic (the worker checks "
                                      "and forwards it): how an agency publishes when Kafka ACLs are on."),
+    rate: float | None = typer.Option(None, "--rate", metavar="N",
+                                      help="Send N events per second (e.g. 0.5, 20, 500), paced from the start "
+                                           "so the replay does not drift; default: as fast as possible. For "
+                                           "replaying a day of events, or a drill."),
 ) -> None:
     """Publish JSONL events to their topics (border crossings, visa applications, tips), keyed by event_id.
 
-    Malformed lines are reported with their line number and skipped; the exit code is then 2.
+    Each line is one event object; docs/records.md describes them, with examples. Malformed
+    lines are reported with their line number and skipped; the exit code is then 2. A progress
+    bar shows on a terminal.
     """
+    from .pacing import check_rate
     from .produce import publish_events
 
+    if rate is not None:
+        try:
+            check_rate(rate)
+        except ValueError as exc:
+            fail(str(exc), code=2)
     settings = load_settings()
     if wait_response:
         from .responses import publish_and_wait
 
-        _run(publish_and_wait(settings, file, timeout, ingest=ingest))
+        _run(publish_and_wait(settings, file, timeout, ingest=ingest, rate=rate))
         return
-    report = _run(publish_events(settings, file, validate=validate, ingest=ingest))
+    report = _run(publish_events(settings, file, validate=validate, ingest=ingest, rate=rate))
     for topic, n in sorted(report.by_topic.items()):
         print(f"{n:>8} -> {topic}")
     print(f"published {report.sent} event(s)")
@@ -82,7 +99,7 @@ def wanted_import(
     format: str = typer.Option("jsonl", "--format",
                                help="interpol: INTERPOL Red Notice API JSON (list or detail responses); "
                                     "ftm: FollowTheMoney / OpenSanctions entities, JSON lines; "
-                                    "csv: with --map; jsonl: WantedPerson records (DESIGN.md)."),
+                                    f"csv: with --map; jsonl: one WantedPerson per line ({_RECORDS}, wanted.notices)."),
     dry_run: bool = typer.Option(False, "--dry-run",
                                  help="Validate only and print the report: counts, warnings, rejected rows "
                                       "with their reasons (and, with --full-snapshot, what would be withdrawn)."),
@@ -100,9 +117,11 @@ def wanted_import(
 ) -> None:
     """Load a wanted list into the compacted wanted.notices topic (upsert by notice_id).
 
-    Workers pick the change up live, and a new or changed notice re-screens the events of the
-    retention window. Rejected rows are reported with their line (or notice) number and a reason,
-    never with personal data, and skipped; the exit code is then 2.
+    The jsonl format, one WantedPerson per line, is described with an example in docs/records.md;
+    the other formats in docs/wanted-lists.md. Workers pick the change up live, and a new or
+    changed notice re-screens the events of the retention window. Rejected rows are reported with
+    their line (or notice) number and a reason, never with personal data, and skipped; the exit
+    code is then 2.
     """
     import re
 

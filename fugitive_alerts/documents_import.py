@@ -23,12 +23,12 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from pydantic import ValidationError
 from rich.progress import Progress
 
 from consumers import ensure_topics
+from infra.topics import topic_partitions
 from schemas import ReportedDocument, Settings, describe_validation_error, topics
 
 from .jsonl import BadLine
@@ -164,13 +164,7 @@ class _Seen:
 async def _read_topic(settings: Settings, seen: _Seen) -> None:
     """Every live report on ``documents.reported`` now: key -> reporting country, into ``seen``."""
     name = settings.topic(topics.DOCUMENTS)
-    admin = AIOKafkaAdminClient(**settings.kafka_client_kwargs())
-    await admin.start()
-    try:
-        described = await admin.describe_topics([name])
-    finally:
-        await admin.close()
-    tps = [TopicPartition(name, p["partition"]) for t in described if t["error_code"] == 0 for p in t["partitions"]]
+    tps = await topic_partitions(settings.kafka_client_kwargs(), [name])
     if not tps:
         return  # no topic yet: nothing reported, nothing to remove
     consumer = AIOKafkaConsumer(group_id=None, enable_auto_commit=False, **settings.kafka_client_kwargs())

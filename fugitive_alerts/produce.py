@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +13,7 @@ from consumers import ensure_topics, wait_for_broker
 from schemas import EVENT_ADAPTER, Settings, topics
 
 from .jsonl import BadLine, Reading, progress_bar, read_jsonl
+from .pacing import Pacer
 from .wanted_import import import_wanted
 
 __all__ = ["PublishReport", "publish_events", "import_wanted", "import_bureaus", "route_line"]
@@ -40,13 +40,6 @@ def route_line(raw: bytes) -> tuple[str, str]:
     if not isinstance(event_id, str) or not event_id:
         raise ValueError("event_id missing")
     return event_type, event_id
-
-
-async def _pace(sent: int, rate: float, started: float) -> None:
-    """Hold the replay to ``rate`` events/s (pacing a replay, not synchronising anything)."""
-    ahead = sent / rate - (time.monotonic() - started)
-    if ahead > 0:
-        await asyncio.sleep(ahead)
 
 
 def _producer(settings: Settings) -> AIOKafkaProducer:
@@ -81,16 +74,16 @@ async def publish_events(settings: Settings, path: Path, *, validate: bool = Tru
             raise ValueError("agency missing: an ingest topic is per agency")
         return event_type, event_id, str(agency)
 
+    pacer = Pacer(rate) if rate else None
     producer = _producer(settings)
     await producer.start()
-    started = time.monotonic()
     try:
         with progress_bar() as progress:
             for _, raw, (event_type, event_id, agency) in read_jsonl(path, parse, reading, progress, "events"):
                 name = topics.ingest_topic(agency, event_type) if ingest else topics.EVENT_TOPICS[event_type]
                 topic = settings.topic(name)
-                if rate:
-                    await _pace(report.sent, rate, started)
+                if pacer is not None:
+                    await pacer.wait()
                 report.sent_at[event_id] = time.time()
                 await producer.send(topic, key=event_id.encode(), value=raw)
                 report.by_topic[topic] = report.by_topic.get(topic, 0) + 1

@@ -33,10 +33,12 @@ def response_line(r: Response) -> str:
     return line
 
 
-async def publish_and_wait(settings: Settings, path: Path, timeout: float, ingest: bool = False) -> None:
+async def publish_and_wait(settings: Settings, path: Path, timeout: float, ingest: bool = False,
+                           rate: float | None = None) -> None:
     """Publish the events in ``path`` and print each answer; exit 1 if one does not come in time.
 
     ``ingest``: publish to the agencies' ``ingest.<agency>.*`` topics (``publish --ingest``).
+    ``rate``: events per second (``publish --rate``); the ``timeout`` starts once all are sent.
     """
     reading: Reading[AnyEvent] = Reading()
     events = [e for _, _, e in read_jsonl(path, EVENT_ADAPTER.validate_json, reading)]
@@ -49,7 +51,7 @@ async def publish_and_wait(settings: Settings, path: Path, timeout: float, inges
         await ensure_topics(settings, agencies)
     names = [settings.topic(response_topic(a)) for a in agencies]
     answers = await await_responses(names, expected, settings.kafka_client_kwargs(),
-                                    lambda: publish_events(settings, path, ingest=ingest), timeout)
+                                    lambda: publish_events(settings, path, ingest=ingest, rate=rate), timeout)
     console = Console(soft_wrap=True)
     for event in events:
         if event.event_id in answers:

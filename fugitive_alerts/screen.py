@@ -1,6 +1,6 @@
 """Batch screening: ``fugitive-alerts screen --wanted W.jsonl --events E.jsonl --out HITS.jsonl``.
 
-Reads a wanted list and events (JSONL, one record per line, DESIGN.md "Record contract"),
+Reads a wanted list and events (JSONL, one record per line, docs/records.md),
 screens every event with the same engine the streaming worker uses, and writes one line per
 hit at or above the review threshold: ``{"event_id", "notice_id", "score", "band", "reasons"}``.
 

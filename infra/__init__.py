@@ -4,3 +4,8 @@ No business rule lives here: nothing about notices, alerts, bureaus or officers.
 ``schemas`` only, and ``streams``, ``consumers`` and ``fugitive_alerts`` may import it, so one
 Kafka helper serves them all without an arrow between ``streams`` and ``consumers``.
 """
+
+from .compacted import Apply, CompactedReader, CompactedView
+from .topics import TopicMetadata, TopicNotFound, topic_partitions
+
+__all__ = ["Apply", "CompactedReader", "CompactedView", "TopicMetadata", "TopicNotFound", "topic_partitions"]

@@ -43,7 +43,7 @@ def _known_alpha2(code: str) -> bool:
     return pycountry.countries.get(alpha_2=code) is not None
 
 
-# Error messages never repeat the input: a rejected value may be personal data (DESIGN.md).
+# Error messages never repeat the input: a rejected value may be personal data.
 
 
 def _check_country(value: str) -> str:

@@ -1,4 +1,4 @@
-"""Events published by border agencies, consulates and police hotlines (DESIGN.md "Record contract")."""
+"""Events published by border agencies, consulates and police hotlines (docs/records.md)."""
 
 from __future__ import annotations
 

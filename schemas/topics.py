@@ -1,4 +1,4 @@
-"""Topic names (DESIGN.md "Topics"). Prefix them with ``Settings.topic``."""
+"""Topic names (docs/records.md has each topic's key and value). Prefix them with ``Settings.topic``."""
 
 from __future__ import annotations
 

@@ -13,7 +13,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import faust
-from aiokafka import AIOKafkaClient
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -23,6 +22,8 @@ from prometheus_client import (
     generate_latest,
 )
 from prometheus_client.process_collector import ProcessCollector
+
+from infra import TopicMetadata
 
 __all__ = ["LATENCY_BUCKETS", "WorkerMetrics", "install_pages"]
 
@@ -72,27 +73,27 @@ class WorkerMetrics:
 
 
 class _BrokerProbe:
-    """Is the broker reachable? A metadata request, cached for a couple of seconds."""
+    """Is the broker reachable? A cluster description (admin API), cached for a couple of seconds."""
 
     def __init__(self, client_kwargs: dict[str, Any], ttl: float = 2.0) -> None:
         self.client_kwargs, self.ttl = client_kwargs, ttl
         self._at, self._ok = 0.0, False
-        self._client: AIOKafkaClient | None = None
+        self._metadata: TopicMetadata | None = None
 
     async def __call__(self) -> bool:
         if time.monotonic() - self._at < self.ttl:
             return self._ok
         try:
-            if self._client is None:
-                self._client = AIOKafkaClient(**self.client_kwargs, request_timeout_ms=3000)
-                await self._client.bootstrap()
-            await asyncio.wait_for(self._client.fetch_all_metadata(), 3.0)
+            if self._metadata is None:
+                self._metadata = TopicMetadata(self.client_kwargs, request_timeout_ms=3000)
+                await asyncio.wait_for(self._metadata.start(), 3.0)
+            await asyncio.wait_for(self._metadata.describe_cluster(), 3.0)
             self._ok = True
         except Exception:  # noqa: BLE001 - any failure means "not reachable now"; the next probe retries
             self._ok = False
-            if self._client is not None:
-                client, self._client = self._client, None
-                await client.close()
+            if self._metadata is not None:
+                metadata, self._metadata = self._metadata, None
+                await metadata.close()
         self._at = time.monotonic()
         return self._ok
 

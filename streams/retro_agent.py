@@ -35,6 +35,7 @@ import faust
 import structlog
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
+from infra import TopicMetadata
 from schemas import Alert, Settings, topics
 
 from .retro import Rescreen, Trigger, classify, retro_alerts
@@ -64,9 +65,12 @@ class EventLog:
         """topic name -> event_type"""
         self.client_kwargs = client_kwargs
         self._consumer: AIOKafkaConsumer | None = None
+        self._metadata: TopicMetadata | None = None
         self._tps: list[TopicPartition] = []
 
     async def start(self) -> None:
+        self._metadata = TopicMetadata(self.client_kwargs)
+        await self._metadata.start()
         self._consumer = AIOKafkaConsumer(enable_auto_commit=False, group_id=None, **self.client_kwargs)
         await self._consumer.start()
 
@@ -74,17 +78,13 @@ class EventLog:
         if self._consumer is not None:
             await self._consumer.stop()
             self._consumer = None
+        if self._metadata is not None:
+            await self._metadata.close()
+            self._metadata = None
 
     async def _partitions(self) -> list[TopicPartition]:
-        assert self._consumer is not None
-        cluster = (
-            await self._consumer._client.fetch_all_metadata()
-        )  # partitions_for_topic needs fresh metadata
-        return [
-            TopicPartition(t, p)
-            for t in self.event_types
-            for p in sorted(cluster.partitions_for_topic(t) or ())
-        ]
+        assert self._metadata is not None
+        return await self._metadata.topic_partitions(self.event_types)
 
     async def since(self, since_ms: int) -> tuple[dict[TopicPartition, int], dict[TopicPartition, int]]:
         """(first offset at or after ``since_ms``, end offset) of every event partition, now."""
@@ -252,11 +252,9 @@ def _wait_applied(wanted: WantedTable, timeout: float = 60.0) -> Callable[[dict[
 
     async def applied(last: dict[int, int]) -> None:
         await wanted.ready.wait()
-        consumer = wanted._consumer  # the loader's own position: WantedTable has no public accessor yet
         deadline = time.monotonic() + timeout
         for partition, offset in last.items():
-            tp = TopicPartition(wanted.topic, partition)
-            while consumer is not None and await consumer.position(tp) <= offset:
+            while await wanted.position(partition) <= offset:
                 if time.monotonic() > deadline:
                     log.warning(
                         "wanted list behind; retro-screening with what it holds",

@@ -76,7 +76,7 @@ _RAISED: dict[Urgency, Urgency] = {"normal": "high", "high": "critical", "critic
 
 
 def urgency_for(event_type: str, caution: str | None, band: str) -> Urgency:
-    """Urgency follows the event (DESIGN.md "Routing"); a caution flag on the notice raises it one step.
+    """Urgency follows the event (docs/architecture.md "Bands and urgency"); a caution flag on the notice raises it one step.
 
     A review-band hit is never more than ``normal``: it is recorded for an analyst, not pushed.
     """

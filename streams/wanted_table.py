@@ -2,10 +2,11 @@
 
 A Faust ``Table`` is partitioned across workers, and each worker would hold only its share of
 notices, while every worker must screen against the whole list. So each worker reads every
-partition of the compacted topic itself (no consumer group), from the beginning, and applies
-each record to its in-memory index: a notice upserts, a tombstone (null value) withdraws. The
-topic is its own changelog; nothing else is stored. Screening waits for ``ready``, which is set
-once the worker has caught up with the end offsets it saw at start.
+partition of the compacted topic itself, with the project's one compacted-topic reader
+(:class:`infra.CompactedReader`: no consumer group, from the beginning), and applies each record
+to its in-memory index: a notice upserts, a tombstone (null value) withdraws. The topic is its
+own changelog; nothing else is stored. Screening waits for ``ready``, which is set once the
+worker has caught up with the end offsets it saw at start.
 """
 
 from __future__ import annotations
@@ -14,19 +15,15 @@ import asyncio
 from collections.abc import Callable, Coroutine, Iterator, MutableMapping
 from typing import Any, Protocol
 
-import structlog
-from aiokafka import AIOKafkaConsumer, TopicPartition
 from mode import Service
 from pydantic import ValidationError
 
+from infra import Apply, CompactedReader
 from schemas import Bureau, BureauDirectory, WantedPerson
 
 from .screening import describe_validation_error
 
 __all__ = ["CompactedTable", "WantedTable", "BureauTable", "FingerprintTable", "NoticeIndex", "apply_record"]
-
-log = structlog.get_logger(__name__)
-
 
 class NoticeIndex(Protocol):
     def upsert(self, notice: WantedPerson) -> None: ...
@@ -52,61 +49,30 @@ def apply_record(index: NoticeIndex, key: bytes | None, value: bytes | None) -> 
 
 
 class CompactedTable(Service):
-    """Applies every record of a compacted topic, from the beginning, for as long as the worker runs."""
+    """A compacted topic read whole into this worker (:class:`infra.CompactedReader`), started and
+    stopped with the worker as a ``mode.Service``. ``ready`` is set once it has caught up."""
 
-    def __init__(self, topic: str, client_kwargs: dict[str, Any],
-                 apply: Callable[[bytes | None, bytes | None], str | None], **kwargs: Any) -> None:
+    def __init__(self, topic: str, client_kwargs: dict[str, Any], apply: Apply, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.apply = apply
+        self.reader = CompactedReader(topic, client_kwargs, apply)
         self.topic = topic
-        self.client_kwargs = client_kwargs
-        self.ready = asyncio.Event()
-        self.rejected = 0
-        self._consumer: AIOKafkaConsumer | None = None
+        self.ready = self.reader.ready
+
+    @property
+    def rejected(self) -> int:
+        """Records refused so far (each logged with its offset)."""
+        return self.reader.refused
+
+    async def position(self, partition: int) -> int:
+        """The offset of the next record this table will apply on ``partition``."""
+        return await self.reader.position(partition)
 
     async def on_start(self) -> None:
-        self._consumer = AIOKafkaConsumer(
-            enable_auto_commit=False, auto_offset_reset="earliest", group_id=None, **self.client_kwargs
-        )
-        await self._consumer.start()
-        # partitions_for_topic() only knows topics already in the client's metadata; fetch it.
-        cluster = await self._consumer._client.fetch_all_metadata()
-        partitions = cluster.partitions_for_topic(self.topic) or set()
-        tps = [TopicPartition(self.topic, p) for p in sorted(partitions)]
-        if not tps:
-            raise RuntimeError(f"topic {self.topic!r} does not exist: run `fugitive-alerts worker`, which creates it")
-        self._consumer.assign(tps)
-        await self._consumer.seek_to_beginning(*tps)
-        self._targets = await self._consumer.end_offsets(tps)
-        self.add_future(self._run())
+        await self.reader.open()
+        self.add_future(self.reader.run())
 
     async def on_stop(self) -> None:
-        if self._consumer is not None:
-            await self._consumer.stop()
-
-    async def _check_caught_up(self) -> None:
-        assert self._consumer is not None
-        if self.ready.is_set():
-            return
-        for tp, end in self._targets.items():
-            if await self._consumer.position(tp) < end:
-                return
-        self.ready.set()
-        log.info("table loaded", topic=self.topic, rejected=self.rejected)
-
-    async def _run(self) -> None:
-        assert self._consumer is not None
-        await self._check_caught_up()
-        while not self.should_stop:
-            batches = await self._consumer.getmany(timeout_ms=500, max_records=5000)
-            for tp, records in batches.items():
-                for rec in records:
-                    error = self.apply(rec.key, rec.value)
-                    if error:
-                        self.rejected += 1
-                        log.warning("record refused", topic=tp.topic, partition=tp.partition,
-                                    offset=rec.offset, error=error)
-            await self._check_caught_up()
+        await self.reader.stop()
 
 
 class WantedTable(CompactedTable):

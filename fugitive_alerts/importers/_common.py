@@ -19,6 +19,7 @@ import pycountry
 from pydantic import ValidationError
 
 from schemas import WantedPerson, describe_validation_error
+from schemas.errors import FugitiveAlertsError
 
 __all__ = [
     "RowError",
@@ -36,7 +37,7 @@ __all__ = [
 ]
 
 
-class RowError(ValueError):
+class RowError(FugitiveAlertsError, ValueError):
     """A row that cannot become a notice. ``notice_id`` is kept when it could be read, so a
     ``--full-snapshot`` import does not take the notice for withdrawn."""
 

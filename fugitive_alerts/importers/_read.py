@@ -7,12 +7,14 @@ from typing import Any
 
 import orjson
 
+from schemas.errors import FugitiveAlertsError
+
 from ._common import Row
 
 __all__ = ["InputError", "json_lines", "json_document_or_lines"]
 
 
-class InputError(ValueError):
+class InputError(FugitiveAlertsError, ValueError):
     """The file as a whole cannot be read (not UTF-8, not JSON, a bad CSV mapping): exit 2."""
 
 

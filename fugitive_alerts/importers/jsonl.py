@@ -1,4 +1,4 @@
-"""Our own format: one ``WantedPerson`` JSON object per line (DESIGN.md "Record contract")."""
+"""Our own format: one ``WantedPerson`` JSON object per line (docs/records.md, ``wanted.notices``)."""
 
 from __future__ import annotations
 

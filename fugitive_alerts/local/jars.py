@@ -17,6 +17,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from schemas.errors import FugitiveAlertsError
+
 from .services import file_lock, user_cache_dir
 
 __all__ = ["POM_PATH", "BrokerError", "ensure_jars", "jars_dir", "java", "kafka_version"]
@@ -24,7 +26,7 @@ __all__ = ["POM_PATH", "BrokerError", "ensure_jars", "jars_dir", "java", "kafka_
 POM_PATH = Path(__file__).with_name("maven") / "pom.xml"
 
 
-class BrokerError(RuntimeError):
+class BrokerError(FugitiveAlertsError, RuntimeError):
     """The local broker could not be set up, started or reached. The message says what to do."""
 
 

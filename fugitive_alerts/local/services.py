@@ -25,6 +25,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TypeVar
 
+from schemas.errors import FugitiveAlertsError
+
 __all__ = [
     "Service",
     "ServiceError",
@@ -42,7 +44,7 @@ POLL_INTERVAL = 0.05
 """Seconds between two checks of a condition in :func:`wait_for`."""
 
 
-class ServiceError(RuntimeError):
+class ServiceError(FugitiveAlertsError, RuntimeError):
     """A background service could not be started, or died, or did not become ready."""
 
 

@@ -56,6 +56,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from schemas.errors import FugitiveAlertsError
+
 from .services import Service, ServiceError, file_lock, user_cache_dir
 
 __all__ = [
@@ -78,7 +80,7 @@ ERROR_STATUSES: dict[int, tuple[int, str]] = {
 """HTTP status → (Twilio error code, message) added to the spec by :func:`error_spec_path`."""
 
 
-class TwilioMockError(RuntimeError):
+class TwilioMockError(FugitiveAlertsError, RuntimeError):
     """The Twilio mock could not be installed or started. The message says what to do."""
 
 

@@ -8,8 +8,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 
+from infra import topic_partitions
 from schemas import Settings
 
 Record = ConsumerRecord[bytes, bytes]
@@ -46,8 +47,7 @@ def read_until(settings: Settings, topic: str, done: Callable[[list[Record]], bo
             name = settings.topic(topic)
             deadline = time.monotonic() + timeout
             while True:  # a topic the worker creates on first use may not exist yet
-                cluster = await consumer._client.fetch_all_metadata()
-                tps = [TopicPartition(name, p) for p in sorted(cluster.partitions_for_topic(name) or ())]
+                tps = await topic_partitions(settings.kafka_client_kwargs(), [name])
                 if tps:
                     break
                 if time.monotonic() > deadline:
@@ -82,8 +82,7 @@ def read_all(settings: Settings, topic: str, timeout: float = 60.0) -> list[Reco
         await consumer.start()
         try:
             name = settings.topic(topic)
-            cluster = await consumer._client.fetch_all_metadata()
-            tps = [TopicPartition(name, p) for p in sorted(cluster.partitions_for_topic(name) or ())]
+            tps = await topic_partitions(settings.kafka_client_kwargs(), [name])
             consumer.assign(tps)
             await consumer.seek_to_beginning(*tps)
             ends = await consumer.end_offsets(tps)  # the last stable offsets, under read_committed

@@ -26,6 +26,7 @@ from fugitive_alerts.acls import apply_policy
 from fugitive_alerts.local.kafka import BrokerError
 from fugitive_alerts.local.services import Service, free_port
 from fugitive_alerts.produce import import_bureaus
+from infra import TopicMetadata
 from schemas import Settings, topics
 from tests import factories as f
 from tests.integration.secure_kafka import ADMIN, SecureLocalBroker
@@ -149,9 +150,10 @@ def try_read(settings: Settings, topic: str, timeout: float = 15.0) -> list[byte
         try:
             tp = TopicPartition(name, 0)
             consumer.assign([tp])
-            await consumer._client.force_metadata_update()
-            if name in consumer._client.cluster.unauthorized_topics:  # no DESCRIBE: metadata says error 29
-                return DENIED
+            async with TopicMetadata(settings.kafka_client_kwargs()) as metadata:  # type: ignore[arg-type]
+                described = await metadata.admin.describe_topics([name])  # an existing topic: nothing is created
+            if any(t["error_code"] == TopicAuthorizationFailedError.errno for t in described):
+                return DENIED  # no DESCRIBE: metadata says error 29
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline:
                 try:

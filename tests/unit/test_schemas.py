@@ -1,4 +1,4 @@
-"""The wire models accept exactly the DESIGN.md contract, and refuse everything else with a ValidationError."""
+"""The wire models accept exactly the record contract of docs/records.md, and refuse everything else with a ValidationError."""
 
 from __future__ import annotations
 

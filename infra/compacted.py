@@ -1,0 +1,161 @@
+"""A compacted topic read whole, then followed: the one reader of the project's compacted topics.
+
+The wanted list and the bureau directory in every worker, retro-screening's fingerprints, and the
+dispatcher's bureaus, sightings and notice states are all the same thing: every partition of a
+compacted topic, read from the beginning with a group-less consumer (each reader needs all of it,
+not a share), applied record by record, then followed for as long as the process runs. The topic
+is its own changelog; nothing else is stored.
+
+- :class:`CompactedReader` reads and hands each record to an ``apply(key, value)`` function,
+  which returns ``None`` or why it refused the record (the reader logs that with topic,
+  partition and offset, never the value, and goes on).
+- :class:`CompactedView` is a reader whose state is a ``key -> value`` dict.
+
+``ready`` is set once the reader has caught up with the end offsets it saw at start, so a caller
+can wait for a complete view before it acts (a worker screens no event against a half-loaded
+wanted list).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+import structlog
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.errors import ConsumerStoppedError
+from pydantic import ValidationError
+
+from schemas import describe_validation_error
+
+from .topics import topic_partitions
+
+__all__ = ["Apply", "CompactedReader", "CompactedView"]
+
+log = structlog.get_logger(__name__)
+V = TypeVar("V")
+
+Apply = Callable[[bytes | None, bytes | None], str | None]
+"""Apply one record ``(key, value)`` (value None: a tombstone); return why it was refused, or None."""
+
+
+class CompactedReader:
+    """Every record of ``topic``, from the beginning, handed to ``apply``, for as long as it runs.
+
+    ``start()`` opens it and follows the topic in a task of its own; a host with its own task
+    management (a Faust worker's ``mode.Service``) calls ``open()`` and runs ``run()`` itself.
+    Raises :class:`~infra.TopicNotFound` at start if the topic does not exist.
+    """
+
+    def __init__(self, topic: str, client_kwargs: dict[str, Any], apply: Apply) -> None:
+        self.topic = topic
+        self.client_kwargs = client_kwargs
+        self.apply = apply
+        self.ready = asyncio.Event()
+        self.refused = 0
+        self._consumer: AIOKafkaConsumer | None = None
+        self._ends: dict[TopicPartition, int] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    async def open(self) -> None:
+        """Assign every partition, from the beginning, and note the end offsets to catch up with."""
+        tps = await topic_partitions(self.client_kwargs, [self.topic], required=True)
+        consumer = AIOKafkaConsumer(enable_auto_commit=False, auto_offset_reset="earliest", group_id=None,
+                                    **self.client_kwargs)
+        await consumer.start()
+        try:
+            consumer.assign(tps)
+            await consumer.seek_to_beginning(*tps)
+            self._ends = await consumer.end_offsets(tps)
+        except BaseException:
+            await consumer.stop()
+            raise
+        self._consumer = consumer
+
+    async def start(self) -> None:
+        """:meth:`open`, then follow the topic in a background task until :meth:`stop`."""
+        await self.open()
+        self._task = asyncio.create_task(self.run(), name=f"compacted:{self.topic}")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        if self._consumer is not None:
+            consumer, self._consumer = self._consumer, None
+            await consumer.stop()
+
+    async def position(self, partition: int) -> int:
+        """The offset of the next record this reader will apply on ``partition``."""
+        assert self._consumer is not None, "open() first"
+        return int(await self._consumer.position(TopicPartition(self.topic, partition)))
+
+    async def _caught_up(self) -> bool:
+        assert self._consumer is not None
+        for tp, end in self._ends.items():
+            if await self._consumer.position(tp) < end:
+                return False
+        return True
+
+    async def run(self) -> None:
+        """Apply records until stopped (returns when the consumer is stopped)."""
+        consumer = self._consumer
+        assert consumer is not None, "open() first"
+        with contextlib.suppress(ConsumerStoppedError):
+            while True:
+                if not self.ready.is_set() and await self._caught_up():
+                    self.ready.set()
+                    log.info("compacted topic loaded", topic=self.topic, refused=self.refused)
+                batches = await consumer.getmany(timeout_ms=500, max_records=5000)
+                for records in batches.values():
+                    for rec in records:
+                        error = self.apply(rec.key, rec.value)
+                        if error:
+                            self.refused += 1
+                            log.warning("record refused", topic=rec.topic, partition=rec.partition,
+                                        offset=rec.offset, error=error)
+
+
+class CompactedView(CompactedReader, Generic[V]):
+    """A live ``key -> value`` view of a compacted topic (``values``), keys decoded as UTF-8.
+
+    ``decode`` turns a value into ``V`` and raises ``ValueError`` (pydantic's ``ValidationError``
+    is one) for a bad one, which is refused. A tombstone drops its key, or, with ``tombstone``
+    given, keeps the key with that value. ``on_change(key, value)`` is called for every record
+    applied once the view is ready, so callers can react to live changes.
+    """
+
+    def __init__(self, topic: str, client_kwargs: dict[str, Any], decode: Callable[[bytes], V],
+                 on_change: Callable[[str, V | None], None] | None = None, tombstone: V | None = None) -> None:
+        super().__init__(topic, client_kwargs, self._apply)
+        self.decode = decode
+        self.on_change = on_change
+        self.tombstone = tombstone
+        self.values: dict[str, V] = {}
+
+    def _apply(self, raw_key: bytes | None, raw: bytes | None) -> str | None:
+        key = raw_key.decode("utf-8", "replace") if raw_key else ""
+        if not key:
+            return "record without a key"
+        value: V | None
+        if raw is None:
+            value = self.tombstone
+            if value is None:
+                self.values.pop(key, None)
+            else:
+                self.values[key] = value
+        else:
+            try:
+                value = self.decode(raw)
+            except ValidationError as exc:
+                return f"invalid value: {describe_validation_error(exc)}"
+            except ValueError as exc:  # its message could quote the value: name the error only
+                return f"invalid value ({type(exc).__name__})"
+            self.values[key] = value
+        if self.on_change is not None and self.ready.is_set():
+            self.on_change(key, value)
+        return None
