@@ -23,7 +23,7 @@ from schemas import Alert, Bureau, BureauDirectory, Channel, Officer
 
 from .roster import critical_recipients, on_duty
 
-__all__ = ["Recipient", "route", "bureaus_for", "channels_for", "escalation_chain", "escalation_step"]
+__all__ = ["Recipient", "route", "bureaus_for", "channels_for", "escalation_chain", "escalation_step", "fallback_for"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,3 +112,11 @@ def escalation_step(alert: Alert, bureau: Bureau, level: int) -> list[Recipient]
     if not 1 <= level <= len(chain):
         return []
     return _reachable(bureau, [chain[level - 1]], channels_for(alert), "escalation")
+
+
+def fallback_for(to: Recipient) -> Recipient | None:
+    """The officer's other channel, when a message on ``to.channel`` failed for good (``None``: there is none)."""
+    other: Channel = "email" if to.channel == "sms" else "sms"
+    if (other == "email" and to.officer.email) or (other == "sms" and to.officer.phone):
+        return Recipient(to.bureau, to.officer, other, to.why)
+    return None

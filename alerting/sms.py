@@ -1,31 +1,57 @@
 """SMS through Twilio's Messages API, with the official ``twilio`` client.
 
-The client has no base-URL setting; ``client.api.base_url`` is overridden with
-``TWILIO_API_BASE_URL`` so tests and the demo talk to Prism serving Twilio's OpenAPI spec
-(``fugitive_alerts/local/twilio_mock.py``). Errors are mapped onto ``TransientDeliveryError`` (5xx, 429, timeouts,
-connection failures) and ``PermanentDeliveryError`` (other 4xx, e.g. an invalid number).
+The client has no base-URL setting. Its documented extension point is the HTTP client it is
+given: ``_BaseUrlHttpClient`` (an ``AsyncTwilioHttpClient``) sends every request for
+``https://api.twilio.com`` to ``TWILIO_API_BASE_URL`` instead, so tests and the demo talk to
+Prism serving Twilio's OpenAPI spec; with the default base URL nothing is rewritten. Errors are
+mapped onto ``TransientDeliveryError`` (5xx, 429, timeouts, connection failures) and
+``PermanentDeliveryError`` (other 4xx, e.g. an invalid number).
 """
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit, urlunsplit
+
 import aiohttp
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.async_http_client import AsyncTwilioHttpClient
+from twilio.http.response import Response
 from twilio.rest import Client
 
 from .errors import PermanentDeliveryError, TransientDeliveryError
 
-__all__ = ["TwilioSms"]
+__all__ = ["TwilioSms", "TWILIO_API", "rewrite_url"]
+
+TWILIO_API = "https://api.twilio.com"
+
+
+def rewrite_url(base_url: str, url: str) -> str:
+    """``url`` with ``https://api.twilio.com`` replaced by ``base_url`` (other URLs unchanged)."""
+    parts, base = urlsplit(url), urlsplit(base_url.rstrip("/"))
+    if f"{parts.scheme}://{parts.netloc}" != TWILIO_API:
+        return url
+    return urlunsplit((base.scheme, base.netloc, base.path + parts.path, parts.query, parts.fragment))
+
+
+class _BaseUrlHttpClient(AsyncTwilioHttpClient):  # type: ignore[misc]
+    """Sends requests for ``https://api.twilio.com/...`` to ``base_url/...``."""
+
+    def __init__(self, base_url: str, timeout: float) -> None:
+        super().__init__(timeout=timeout)
+        self._base_url = base_url
+
+    async def request(self, method: str, url: str, *args: object, **kwargs: object) -> Response:
+        response: Response = await super().request(method, rewrite_url(self._base_url, url), *args, **kwargs)
+        return response
 
 
 class TwilioSms:
     channel = "sms"
 
-    def __init__(self, account_sid: str, auth_token: str, from_number: str, base_url: str,
+    def __init__(self, account_sid: str, auth_token: str, from_number: str, base_url: str = TWILIO_API,
                  timeout: float = 10.0) -> None:
-        self._http = AsyncTwilioHttpClient(timeout=timeout)
+        self._http = _BaseUrlHttpClient(base_url, timeout=timeout)
         self._client = Client(account_sid, auth_token, http_client=self._http)
-        self._client.api.base_url = base_url.rstrip("/")
         self._from = from_number
 
     async def send(self, to: str, body: str, status_callback: str | None = None) -> str:

@@ -1,98 +1,106 @@
-"""Escalation timers kept in Kafka: the compacted ``alerts.escalations`` topic, one record per alert.
+"""Escalation timers kept in Kafka, and the loop side of ``alerting.escalation``.
 
-The record holds the alert itself and, per bureau, the escalation level reached, when the next
-step is due and whether someone acknowledged. It is written after every change, keyed by
-``alert_id`` (so it lives in the partition of the same number as the alert), and read back for
-the partitions a dispatcher is assigned. A restart or rebalance therefore neither loses a timer
-nor repeats a step: a step's messages have idempotent delivery keys, and the level is written
-after they are sent, so a crash in between replays the step without sending anything twice.
+``EscalationStore`` holds the state of every escalation of the assigned partitions, read back
+from the compacted ``alerts.escalations`` topic (one record per alert, keyed by ``alert_id``,
+so it lives in the partition of the same number as the alert). ``Escalations.feed`` runs one
+event through the pure ``alerting.escalation.step`` (one transition at a time) and carries out
+what it returns: the record is written (``Save``), messages are sent (``Send``) and the event
+that follows them is fed back.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import structlog
 from pydantic import ValidationError
 
-from schemas import Alert, BureauEscalation, Escalation, Settings, Urgency
+from alerting import Save, Send, escalation
+from schemas import StoredEscalation, topics
 
+from .publisher import Publisher
 from .replay import replay_partitions
+from .sender import Sender
 
-__all__ = ["EscalationStore", "StoredEscalation", "timeout_for"]
+__all__ = ["EscalationStore", "Escalations"]
 
 log = structlog.get_logger(__name__)
-
-
-def timeout_for(settings: Settings, urgency: Urgency) -> timedelta | None:
-    """Time without acknowledgement before the next step, by urgency; ``None`` = never escalate."""
-    minutes = {"critical": settings.escalate_critical_minutes, "high": settings.escalate_high_minutes,
-               "normal": settings.escalate_normal_minutes}[urgency]
-    return timedelta(minutes=minutes) if minutes > 0 else None
-
-
-class StoredEscalation(Escalation):
-    """``Escalation`` plus the alert it is about, so a restarted dispatcher can send the next step."""
-
-    alert: Alert
 
 
 class EscalationStore:
     def __init__(self, topic: str, client_kwargs: dict[str, Any]) -> None:
         self.topic = topic
         self.client_kwargs = client_kwargs
-        self.items: dict[str, StoredEscalation] = {}
+        self.states: dict[str, escalation.State] = {}
 
     async def load(self, partitions: Iterable[int]) -> int:
         """Read the given partitions to their end, adding what they hold; return how many are held."""
         await replay_partitions(self.topic, partitions, self.client_kwargs, self._apply)
-        return len(self.items)
+        return len(self.states)
 
     def _apply(self, rec: Any) -> None:
         key = rec.key.decode() if rec.key else ""
         if rec.value is None:
-            self.items.pop(key, None)
+            self.states.pop(key, None)
             return
         try:
-            self.items[key] = StoredEscalation.model_validate_json(rec.value)
+            self.states[key] = escalation.State(record=StoredEscalation.model_validate_json(rec.value))
         except ValidationError:
             log.warning("unreadable escalation record", partition=rec.partition, offset=rec.offset)
 
     def clear(self) -> None:
-        self.items.clear()
+        self.states.clear()
 
     def get(self, alert_id: str) -> StoredEscalation | None:
-        return self.items.get(alert_id)
+        """The alert's escalation record, as last saved or about to be."""
+        state = self.states.get(alert_id)
+        return state.record if state is not None else None
 
-    def put(self, item: StoredEscalation) -> StoredEscalation:
-        self.items[item.alert_id] = item
-        return item
+    def for_notice(self, notice_id: str) -> list[str]:
+        return [a for a, s in self.states.items() if s.record is not None and s.record.notice_id == notice_id]
 
-    @staticmethod
-    def new(alert: Alert, bureau_ids: list[str], due_at: datetime | None, now: datetime) -> StoredEscalation:
-        state = "pending" if due_at else "exhausted"
-        return StoredEscalation(
-            alert_id=alert.alert_id, notice_id=alert.notice_id, urgency=alert.urgency, alert=alert,
-            bureaus={b: BureauEscalation(level=0, due_at=due_at, state=state) for b in bureau_ids},
-            updated_at=now,
-        )
+    def due(self, now: datetime) -> list[str]:
+        """The alerts with a step due now."""
+        return [a for a, s in self.states.items() if escalation.due(s, now)]
 
-    @staticmethod
-    def with_bureau(item: StoredEscalation, bureau_id: str, now: datetime, **changes: Any) -> StoredEscalation:
-        bureaus = dict(item.bureaus)
-        bureaus[bureau_id] = bureaus.get(bureau_id, BureauEscalation()).model_copy(update=changes)
-        return item.model_copy(update={"bureaus": bureaus, "updated_at": now})
 
-    def due(self, now: datetime) -> list[tuple[StoredEscalation, str, BureauEscalation]]:
-        """(escalation, bureau id, state) for every pending step whose time has come."""
-        return [
-            (item, bureau_id, b)
-            for item in self.items.values()
-            for bureau_id, b in item.bureaus.items()
-            if b.state == "pending" and b.due_at is not None and b.due_at <= now
-        ]
+class Escalations:
+    """Feeds events to the escalation machine of each alert and carries out its actions."""
 
-    def for_notice(self, notice_id: str) -> list[StoredEscalation]:
-        return [i for i in self.items.values() if i.notice_id == notice_id]
+    def __init__(self, store: EscalationStore, sender: Sender, publisher: Publisher) -> None:
+        self.store, self.sender, self.publisher = store, sender, publisher
+        self._lock = asyncio.Lock()
+
+    async def feed(self, alert_id: str, event: escalation.Event) -> None:
+        """One transition (under the lock: transitions never interleave), then its actions."""
+        async with self._lock:
+            before = self.store.states.get(alert_id, escalation.State())
+            state, actions = escalation.step(before, event, datetime.now(UTC))
+            if state.record is not None:
+                self.store.states[alert_id] = state
+            # queued under the lock, so the records are written in the order of the transitions
+            writes = [await self.publisher.enqueue(topics.ESCALATIONS, a.record.alert_id,
+                                                   a.record.model_dump_json().encode())
+                      for a in actions if isinstance(a, Save)]
+        _log(alert_id, event, actions)
+        sends = [a for a in actions if isinstance(a, Send)]
+        await asyncio.gather(*writes, *(self._send(alert_id, s) for s in sends))
+
+    async def _send(self, alert_id: str, send: Send) -> None:
+        await self.sender.deliver_all(send)
+        if isinstance(send.then, escalation.StepSent | escalation.StoodDown):
+            await self.feed(alert_id, send.then)
+
+
+def _log(alert_id: str, event: escalation.Event, actions: list[Any]) -> None:
+    for action in actions:
+        if isinstance(action, Send) and action.kind == "escalation":
+            log.warning("escalating", alert_id=alert_id, level=action.level,
+                        bureau_id=action.recipients[0].bureau.id if action.recipients else None)
+        elif isinstance(action, Save) and isinstance(event, escalation.Ack):
+            log.info("acknowledged", alert_id=alert_id, bureau_id=event.bureau_id, officer=event.officer)
+        elif isinstance(action, Save) and isinstance(event, escalation.StoodDown):
+            log.info("escalation cancelled: notice withdrawn", alert_id=alert_id)

@@ -1,44 +1,43 @@
-"""Send one message to one recipient: idempotent, retried, rate-limited, with a fallback channel.
+"""Send one message to one recipient: idempotent, retried, recorded.
 
-The idempotency key of a message is ``<alert_id>/<bureau>.<officer>[.<kind><level>]/<channel>``.
-A key with any recorded outcome on ``alerts.deliveries`` is never sent again; a key being sent
-right now is awaited, not sent twice (a fallback email and a routed email share one key).
+What to send is decided in ``alerting`` (``compose``, ``DeliveryLimits``, ``fallback_for``); this
+module only makes sure it happens once. The idempotency key of a message is
+``<alert_id>/<bureau>.<officer>[.<kind><level>]/<channel>`` (``alerting.message_key``). A key
+with any recorded outcome on ``alerts.deliveries`` is never sent again; a key being sent right
+now is awaited, not sent twice (a fallback email and a routed email share one key).
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import random
 import time
 from datetime import UTC, datetime
 from typing import Any, Protocol
-from urllib.parse import quote
 
 import structlog
-from aiokafka import AIOKafkaProducer
 
 from alerting import (
-    AckClaim,
+    ComposeConfig,
     DeliveryError,
+    DeliveryLimits,
+    OutgoingSms,
     PermanentDeliveryError,
-    RateLimiter,
     Recipient,
-    build_message,
-    render_email,
-    render_sms,
-    sign_ack,
+    Send,
+    compose,
+    fallback_for,
+    message_key,
 )
-from schemas import Alert, Channel, Delivery, DeliveryKind, Settings, delivery_key, topics
+from schemas import Alert, Delivery, DeliveryKind, DeliveryStatus, Settings, topics
 
 from .delivery_log import DeliveryLog
 from .metrics import record_delivery
+from .publisher import Publisher
 
-__all__ = ["Sender", "SmsChannel", "EmailChannel", "recipient_key"]
+__all__ = ["Sender", "SmsChannel", "EmailChannel"]
 
 log = structlog.get_logger(__name__)
-_UNLIMITED_KINDS = {"escalation", "withdrawn"}
-"""Kinds that bypass the per-recipient rate limit: an escalation or a stand-down must get through."""
 
 
 class SmsChannel(Protocol):
@@ -46,36 +45,32 @@ class SmsChannel(Protocol):
 
 
 class EmailChannel(Protocol):
-    sender: str
-
     async def send(self, message: Any) -> str: ...
-
-
-def recipient_key(to: Recipient, kind: DeliveryKind = "alert", level: int = 0) -> str:
-    base = f"{to.bureau.id}.{to.officer.id}"
-    return base if kind == "alert" else f"{base}.{kind}{level or ''}"
 
 
 class Sender:
     def __init__(self, settings: Settings, sms: SmsChannel, email: EmailChannel, deliveries: DeliveryLog,
-                 *, base_delay: float = 0.5) -> None:
+                 publisher: Publisher, *, base_delay: float = 0.5) -> None:
         self.settings = settings
         self.sms, self.email = sms, email
         self.deliveries = deliveries
+        self.publisher = publisher
+        self.config = ComposeConfig.from_settings(settings)
+        self.limits = DeliveryLimits(settings)
+        """Filled from the delivery log by the dispatcher once the log is loaded (``limits.count``)."""
         self.base_delay, self.max_delay = base_delay, settings.retry_max_delay_seconds
-        window = settings.rate_limit_window_minutes * 60
-        self.limits = {"sms": RateLimiter(settings.rate_limit_sms, window),
-                       "email": RateLimiter(settings.rate_limit_email, window)}
-        self.producer: AIOKafkaProducer | None = None
         self._inflight: dict[str, asyncio.Future[Delivery | None]] = {}
-        for d in deliveries.all():
-            if d.status in ("sent", "queued", "delivered") and d.kind not in _UNLIMITED_KINDS:
-                self.limits[d.channel].record(d.recipient, d.at.timestamp())
+
+    async def deliver_all(self, send: Send) -> list[Delivery]:
+        """Carry out one ``Send`` action: every recipient at once; return the new outcomes."""
+        results = await asyncio.gather(*(self.deliver(send.alert, r, kind=send.kind, level=send.level,
+                                                      original=send.original) for r in send.recipients))
+        return [d for d in results if d is not None]
 
     async def deliver(self, alert: Alert, to: Recipient, *, kind: DeliveryKind = "alert", level: int = 0,
                       fallback: bool = True, original: str | None = None) -> Delivery | None:
         """``original``: for a "seen again" update, the earlier alert it refers to."""
-        key = delivery_key(alert.alert_id, recipient_key(to, kind, level), to.channel)
+        key = message_key(alert.alert_id, to, kind, level)
         if self.deliveries.get(key) is not None:
             return None
         if key in self._inflight:
@@ -98,29 +93,30 @@ class Sender:
 
     async def fall_back(self, alert: Alert, to: Recipient, kind: DeliveryKind, level: int, failed: Delivery) -> None:
         """Record the failure on the dead-letter topic and try the officer's other channel."""
-        await self.publish(topics.DELIVERY_FAILURES, failed.alert_id, failed.model_dump_json().encode())
-        other: Channel = "email" if to.channel == "sms" else "sms"
-        if (other == "email" and to.officer.email) or (other == "sms" and to.officer.phone):
-            log.warning("falling back to the other channel", key=failed.key, channel=other)
-            await self.deliver(alert, Recipient(to.bureau, to.officer, other, to.why), kind=kind, level=level,
-                               fallback=False)
+        await self.publisher.publish(topics.DELIVERY_FAILURES, failed.alert_id, failed.model_dump_json().encode())
+        other = fallback_for(to)
+        if other is not None:
+            log.warning("falling back to the other channel", key=failed.key, channel=other.channel)
+            await self.deliver(alert, other, kind=kind, level=level, fallback=False)
 
     async def _deliver(self, alert: Alert, to: Recipient, key: str, kind: DeliveryKind, level: int,
                        original: str | None) -> Delivery:
-        limiter = self.limits[to.channel]
-        now = time.time()
-        if kind not in _UNLIMITED_KINDS and not limiter.allow(to.officer.id, now):
-            return await self._record(alert, to, key, kind, level, "skipped", 0, None,
-                                      f"rate limited: over {limiter.limit} per {limiter.window / 60:g} min")
+        refusal = self.limits.refusal(to.officer.id, to.channel, kind, time.time())
+        if refusal is not None:
+            return await self._record(alert, to, key, kind, level, "skipped", 0, None, refusal)
+        message = compose(alert, to, config=self.config, now=time.time(), kind=kind, level=level, original=original)
         attempts, provider_id, error = 0, None, None
+        status: DeliveryStatus
         loop = asyncio.get_running_loop()
         give_up_at = loop.time() + self.settings.retry_for_seconds
         while True:
             attempts += 1
             try:
-                provider_id = await self._send(alert, to, key, kind, level, original)
+                if isinstance(message, OutgoingSms):
+                    provider_id = await self.sms.send(message.to, message.body, message.status_callback)
+                else:
+                    provider_id = await self.email.send(message)
                 status = "sent"
-                limiter.record(to.officer.id, time.time())
                 break
             except PermanentDeliveryError as exc:
                 status, error = "failed", str(exc)
@@ -136,40 +132,17 @@ class Sender:
                 await asyncio.sleep(delay)  # back-off between retries
         return await self._record(alert, to, key, kind, level, status, attempts, provider_id, error)
 
-    async def _record(self, alert: Alert, to: Recipient, key: str, kind: DeliveryKind, level: int, status: str,
-                      attempts: int, provider_id: str | None, error: str | None) -> Delivery:
+    async def _record(self, alert: Alert, to: Recipient, key: str, kind: DeliveryKind, level: int,
+                      status: DeliveryStatus, attempts: int, provider_id: str | None, error: str | None) -> Delivery:
         delivery = Delivery(
             key=key, alert_id=alert.alert_id, bureau_id=to.bureau.id, recipient=to.officer.id, channel=to.channel,
             status=status, kind=kind, level=level, attempts=attempts, provider_id=provider_id, error=error,
             at=datetime.now(UTC),
         )
-        await self.publish(topics.DELIVERIES, alert.alert_id, delivery.model_dump_json().encode())
+        await self.publisher.publish(topics.DELIVERIES, alert.alert_id, delivery.model_dump_json().encode())
         self.deliveries.record(delivery)
+        self.limits.count([delivery])
         record_delivery(alert, delivery)
         log.info("delivery", key=key, bureau_id=to.bureau.id, recipient=to.officer.id, channel=to.channel,
                  kind=kind, level=level, status=status, attempts=attempts, error=error)
         return delivery
-
-    async def publish(self, topic: str, key: str, value: bytes | None) -> None:
-        assert self.producer is not None, "Sender.producer is set by the dispatcher before use"
-        await self.producer.send_and_wait(self.settings.topic(topic), key=key.encode(), value=value)
-
-    def ack_link(self, alert_id: str, to: Recipient) -> str:
-        """The signed acknowledgement link for one officer of one bureau."""
-        claim = AckClaim(alert_id, to.bureau.id, to.officer.id,
-                         int(time.time() + self.settings.ack_link_hours * 3600))
-        token = sign_ack(self.settings.ack_secret.get_secret_value().encode(), claim)
-        return f"{self.settings.public_url.rstrip('/')}/ack/{token}"
-
-    async def _send(self, alert: Alert, to: Recipient, key: str, kind: DeliveryKind, level: int,
-                    original: str | None) -> str:
-        if to.channel == "sms":
-            assert to.officer.phone
-            callback = f"{self.settings.public_url.rstrip('/')}/twilio/status?key={quote(key, safe='')}"
-            return await self.sms.send(to.officer.phone, render_sms(alert, kind=kind, level=level, original=original), callback)
-        assert to.officer.email
-        content = render_email(alert, to.bureau, to.why, kind=kind, level=level, original=original,
-                               ack_link=self.ack_link(original or alert.alert_id, to))
-        message_id = f"<{base64.urlsafe_b64encode(key.encode()).decode().rstrip('=')}@fugitive-alerts>"
-        return await self.email.send(build_message(content, sender=self.email.sender, to=to.officer.email,
-                                                   message_id=message_id))

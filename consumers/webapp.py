@@ -62,7 +62,7 @@ def create_web_app(dispatcher: Dispatcher) -> web.Application:
     async def record_ack(alert_id: str, bureau_id: str, officer: str, channel: str) -> None:
         ack = Acknowledgement(alert_id=alert_id, bureau_id=bureau_id, officer=officer, channel=channel,
                               at=datetime.now(UTC))
-        await dispatcher.sender.publish(topics.ACKS, alert_id, ack.model_dump_json().encode())
+        await dispatcher.publisher.publish(topics.ACKS, alert_id, ack.model_dump_json().encode())
         log.info("ack recorded", alert_id=alert_id, bureau_id=bureau_id, officer=officer, channel=channel)
 
     async def ack_link(request: web.Request) -> web.Response:
@@ -110,7 +110,7 @@ def create_web_app(dispatcher: Dispatcher) -> web.Application:
             return web.Response(status=204)
         update = known.model_copy(update={"status": new_status, "at": datetime.now(UTC),
                                           "error": form.get("ErrorCode") or known.error})
-        await dispatcher.sender.publish(topics.DELIVERIES, known.alert_id, update.model_dump_json().encode())
+        await dispatcher.publisher.publish(topics.DELIVERIES, known.alert_id, update.model_dump_json().encode())
         dispatcher.deliveries.record(update)
         log.info("delivery status", key=key, status=new_status)
         if new_status in ("undelivered", "failed"):

@@ -5,12 +5,18 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import typer
 
 from .common import fail, load_settings
 
-__all__ = ["worker", "dispatcher", "WORKER_SWITCH_INTERVAL"]
+if TYPE_CHECKING:
+    from consumers import Dispatcher
+    from schemas import Settings
+
+__all__ = ["worker", "dispatcher", "run_dispatcher", "WORKER_SWITCH_INTERVAL"]
 
 WORKER_SWITCH_INTERVAL = 0.0005
 """``sys.setswitchinterval`` of the worker (seconds; Python's default is 0.005). See ``worker``."""
@@ -67,6 +73,12 @@ def dispatcher() -> None:
     Serves acknowledgement links and the Twilio webhooks on FUGITIVE_ALERTS_WEB_HOST:WEB_PORT
     (linked as FUGITIVE_ALERTS_PUBLIC_URL). Stop it with Ctrl-C or SIGTERM.
     """
+    run_dispatcher(load_settings())
+
+
+def run_dispatcher(settings: Settings, factory: Callable[..., Dispatcher] | None = None) -> None:
+    """The ``dispatcher`` command with these settings; ``factory`` builds the dispatcher (default
+    ``consumers.Dispatcher``; the fault tests pass a subclass)."""
     from aiohttp import web
 
     from alerting import DirectoryError, SmtpEmail, TwilioSms, load_directory
@@ -75,7 +87,6 @@ def dispatcher() -> None:
 
     from .produce import import_bureaus
 
-    settings = load_settings()
     if settings.bureaus_file is not None:
         try:
             load_directory(settings.bureaus_file)
@@ -98,7 +109,7 @@ def dispatcher() -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        the_dispatcher = Dispatcher(settings, sms, email)
+        the_dispatcher = (factory or Dispatcher)(settings, sms, email)
         runner = web.AppRunner(create_web_app(the_dispatcher), access_log=None)
         await runner.setup()
         try:

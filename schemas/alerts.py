@@ -24,6 +24,7 @@ __all__ = [
     "DeliveryKind",
     "Escalation",
     "EscalationState",
+    "StoredEscalation",
     "Sighting",
     "alert_id_for",
     "delivery_key",
@@ -140,6 +141,14 @@ class Escalation(WireModel):
     urgency: Urgency
     bureaus: dict[str, BureauEscalation]
     updated_at: Timestamp
+
+
+class StoredEscalation(Escalation):
+    """``Escalation`` plus the alert it is about, so a restarted dispatcher can send the next step.
+
+    The value of an ``alerts.escalations`` record (keyed by ``alert_id``)."""
+
+    alert: Alert
 
 
 class Sighting(WireModel):

@@ -160,9 +160,6 @@ class Settings(BaseSettings):
     faust_fetch_max_wait_ms: int = Field(20, ge=0, le=1500)
     """How long the broker may hold the worker's fetch request when it has nothing new (Faust hard-codes
     1500 ms, which made events wait up to 1.5 s behind a batch: ``streams/fetch_wait.py``)."""
-    fault_exit_before_commit: bool = False
-    """Fault injection for tests only: the dispatcher exits abruptly (as if killed) once its first
-    batch is delivered and recorded, before the batch's offsets are committed (no send in flight)."""
 
     def topic(self, name: str) -> str:
         return f"{self.topic_prefix}{name}"

@@ -319,3 +319,30 @@ def test_twilio_status_callbacks_update_the_delivery(stack: Stack) -> None:
     updated = stack.deliveries(alert.alert_id, lambda ds: any(d["key"] == sms["key"] and d["status"] == "delivered"
                                                               for d in ds))
     assert [d["status"] for d in updated if d["key"] == sms["key"]] == ["sent", "delivered"]
+
+
+def test_an_officer_at_the_sms_limit_gets_no_more_sms_after_a_dispatcher_restart(
+        settings_factory: Any, faults: TwilioFaults, bureaus_file: Path, tmp_path: Path) -> None:
+    """The rate limit is counted from the delivery log once it is loaded, so a restart forgets nothing."""
+    settings = _settings(settings_factory, faults, bureaus_file, rate_limit_sms=2)
+    asyncio.run(import_bureaus(settings, bureaus_file))
+    limited = Stack(settings, tmp_path, faults)
+    limited.dispatcher.start()
+    try:
+        first = [_alert(country="FR"), _alert(country="FR")]
+        limited.send(*first)
+        for alert in first:
+            limited.deliveries(alert.alert_id, lambda ds: any(d["channel"] == "sms" and d["status"] == "sent"
+                                                              for d in ds))
+        limited.dispatcher.stop(30.0)
+        limited.dispatcher.start()
+        third = _alert(country="FR")
+        limited.send(third)
+        ds = limited.deliveries(third.alert_id, lambda ds: {d["channel"] for d in ds if d["recipient"] == "fr-duty"}
+                                == {"sms", "email"})
+        fr = {d["channel"]: d for d in ds if d["recipient"] == "fr-duty"}
+        assert fr["sms"]["status"] == "skipped" and fr["sms"]["error"] == "rate limited: over 2 per 60 min"
+        assert fr["email"]["status"] == "sent", "the email limit is another"
+        assert not [r for r in faults.requests if r.get("To") == FR_DUTY and third.alert_id in r.get("Body", "")]
+    finally:
+        limited.dispatcher.stop(30.0)

@@ -32,7 +32,8 @@ from tests import factories as f
 from .kafka_helpers import produce_json, read_all, read_until, values
 from .twilio_faults import TwilioFaults
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "artifacts"
 N_EVENTS, N_NOTICES, N_SIGHTINGS = 3000, 60, 60
 DUTY_PHONE = "+254712345670"
 BUREAUS = {"bureaus": [{"id": "ncb-ke", "name": "NCB Nairobi", "country": "KE", "timezone": "Africa/Nairobi",
@@ -198,7 +199,8 @@ def test_worker_killed_and_restarted_mid_stream(rig: Callable[..., Rig], guarant
 
 def test_dispatcher_killed_between_send_and_offset_commit(rig: Callable[..., Rig]) -> None:
     r = rig("D")
-    crashing = r._service("dispatcher", ["dispatcher"], r.settings.model_copy(update={"fault_exit_before_commit": True}))
+    crashing = Service("dispatcher", [sys.executable, "-m", "tests.integration.crashing_dispatcher"], r.run,
+                       env=r.settings.to_env(), cwd=ROOT)
     r.worker.start()
     crashing.start()
     r.publish(slice(0, N_EVENTS // 2))
