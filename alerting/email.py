@@ -49,9 +49,9 @@ class SmtpEmail:
         self.host, self.port, self.sender = host, port, sender
         self._username, self._password = username, password
         self._starttls, self._timeout, self._tls_context = starttls, timeout, tls_context
-        self.pool = SmtpPool(self._client, pool_size, idle_seconds=idle_seconds)
+        self.pool = SmtpPool(self._new_smtp, pool_size, idle_seconds=idle_seconds)
 
-    def _client(self, local_hostname: str | None) -> aiosmtplib.SMTP:
+    def _new_smtp(self, local_hostname: str | None) -> aiosmtplib.SMTP:
         return aiosmtplib.SMTP(hostname=self.host, port=self.port, username=self._username, password=self._password,
                                start_tls=self._starttls, tls_context=self._tls_context, timeout=self._timeout,
                                local_hostname=local_hostname)

@@ -15,9 +15,11 @@ What is private, and why there is no public way:
   refused login, an untrusted certificate and a broker that is down all alike, as "Unable to
   bootstrap"; one raw connection raises the real reason.
 - :func:`describe_group` uses ``AIOKafkaAdminClient._send_request`` and
-  ``DescribeGroupsRequest._CLASSES``. The public ``describe_consumer_groups`` negotiates
-  DescribeGroups v3+, whose answers aiokafka 0.14 decodes with the v2 schema, and Kafka 4's
-  answers to a multi-group v2 request misalign; one group at a time, v0-v2 only, decodes right.
+  ``DescribeGroupsRequest._CLASSES``. The public ``describe_consumer_groups`` sends DescribeGroups
+  v3 to Kafka 4, and aiokafka 0.14 decodes the v3 answer with the v2 schema
+  (``DescribeGroupsRequest_v3.RESPONSE_TYPE``): for one group the extra field at the end is
+  ignored by luck, for several the groups misalign (checked on Kafka 4.0: the connection drops).
+  One group at a time, v0-v2 only, decodes by the schema it was sent with.
 - :func:`create_acls` and :func:`describe_acls` use ``AIOKafkaAdminClient._send_request`` and a
   ``Request`` subclass: the admin client has no ACL calls at all.
 """

@@ -25,6 +25,7 @@ from .screening import describe_validation_error
 
 __all__ = ["CompactedTable", "WantedTable", "BureauTable", "FingerprintTable", "NoticeIndex", "apply_record"]
 
+
 class NoticeIndex(Protocol):
     def upsert(self, notice: WantedPerson) -> None: ...
     def remove(self, notice_id: str) -> None: ...
