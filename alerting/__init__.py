@@ -9,12 +9,13 @@ from .errors import (
     PermanentDeliveryError,
     TransientDeliveryError,
 )
+from .pages import render_ack_confirm, render_ack_message
 from .ratelimit import RateLimiter
 from .render import EmailContent, render_email, render_sms
 from .roster import critical_recipients, on_duty, staffed
 from .routing import Recipient, bureaus_for, channels_for, escalation_chain, escalation_step, route
 from .sms import TwilioSms
-from .tokens import AckClaim, InvalidToken, sign_ack, verify_ack
+from .tokens import AckClaim, InvalidToken, form_key, sign_ack, verify_ack, verify_form_key
 
 __all__ = [
     "AckClaim",
@@ -28,6 +29,10 @@ __all__ = [
     "sign_ack",
     "staffed",
     "verify_ack",
+    "form_key",
+    "verify_form_key",
+    "render_ack_confirm",
+    "render_ack_message",
     "AlertingError",
     "DeliveryError",
     "DirectoryError",

@@ -8,7 +8,7 @@ import sys
 
 import typer
 
-from .common import fail, load_settings
+from .common import fail, load_settings, refuse_weak_secrets
 
 __all__ = ["worker", "dispatcher", "WORKER_SWITCH_INTERVAL"]
 
@@ -76,6 +76,7 @@ def dispatcher() -> None:
     from .produce import import_bureaus
 
     settings = load_settings()
+    refuse_weak_secrets(settings, "the dispatcher")
     if settings.bureaus_file is not None:
         try:
             load_directory(settings.bureaus_file)

@@ -9,10 +9,13 @@ later ``fugitive-alerts demo --stop`` finds everything. Ports: the usual default
 from __future__ import annotations
 
 import json
+import secrets
 import sys
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+from pydantic import SecretStr
 
 from schemas import Settings
 
@@ -88,7 +91,11 @@ def start_stack(base: Settings, say: Callable[[str], None], prefix: str) -> tupl
                   twilio_url="", topic_prefix=prefix, worker_port=_port(6066), web_port=_port(8070))
     twilio = start_twilio_mock(_port(4010), run, progress=say)
     stack.twilio_url = f"http://127.0.0.1:{twilio.argv[twilio.argv.index('-p') + 1]}"
-    settings = stack.settings(base)
+    # A fresh acknowledgement key per run: the built-in one is refused outside FUGITIVE_ALERTS_ENV=demo|test,
+    # and links of an earlier demo must not acknowledge this one's alerts.
+    settings = stack.settings(base).model_copy(update={"ack_secret": SecretStr(secrets.token_urlsafe(48)),
+                                                       "ack_secret_file": None, "ack_secret_previous": None,
+                                                       "ack_secret_previous_file": None})
     (root / "stack.json").write_text(json.dumps(asdict(stack), indent=2))
     services = _services(run, settings)
     services["smtp"].start()
