@@ -20,7 +20,6 @@ owns the same partition numbers of both, of ``alerts.deliveries`` and of ``alert
 from __future__ import annotations
 
 import asyncio
-import base64
 import os
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -374,8 +373,7 @@ class Dispatcher:
 
     async def _dead_letter(self, rec: Any, error: str) -> None:
         log.warning("alert record refused", topic=rec.topic, partition=rec.partition, offset=rec.offset, error=error)
-        bad = Rejected(topic=rec.topic, partition=rec.partition, offset=rec.offset,
-                       raw=base64.b64encode(rec.value or b"").decode("ascii"), error=error)
+        bad = Rejected.of(rec.value, topic=rec.topic, partition=rec.partition, offset=rec.offset, error=error)
         await self.sender.publish(topics.REJECTED, f"{rec.topic}:{rec.partition}:{rec.offset}",
                                   bad.model_dump_json().encode())
 

@@ -31,6 +31,7 @@ from .events import (
     VisaApplication,
     event_subject,
 )
+from .rejected import rejected_max_bytes
 from .responses import ACTIONS, CallBureau, Response, ResponseHit, ResponseResult, response_topic
 from .settings import Settings
 from .wanted import Name, NoticeStatus, NoticeType, WantedPerson
@@ -63,6 +64,7 @@ __all__ = [
     "Officer",
     "Person",
     "Rejected",
+    "rejected_max_bytes",
     "SeenBefore",
     "Response",
     "ResponseHit",

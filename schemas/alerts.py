@@ -9,6 +9,7 @@ from pydantic import Field
 
 from ._base import CountryCode, Text, Timestamp, WireModel
 from .events import Event
+from .rejected import Rejected
 from .wanted import WantedPerson
 
 __all__ = [
@@ -152,16 +153,3 @@ class Sighting(WireModel):
     first_seen: Timestamp
     last_seen: Timestamp
     count: int = 1
-
-
-class Rejected(WireModel):
-    """Dead-letter record on ``events.rejected``: where the bad record was, its bytes, and why."""
-
-    topic: str
-    partition: int
-    offset: int
-    raw: str
-    """The original value, base64."""
-    error: str
-
-

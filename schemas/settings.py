@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     """Client certificate and key (PEM) for brokers that require mutual TLS; usually unset with SASL."""
     smtp_password_file: Path | None = Field(None, validation_alias=_env("SMTP_PASSWORD_FILE"))
     twilio_auth_token_file: Path | None = Field(None, validation_alias=_env("TWILIO_AUTH_TOKEN_FILE"))
+    max_record_bytes: int = Field(256 * 1024, ge=1024, le=64 * 1024 * 1024)
+    """An event or ingest record larger than this is refused before it is decoded (dead letter,
+    rejection answer). 256 KiB is far above any real event (a few KiB) and below every limit."""
     ingest_agencies: str = ""
     """Comma-separated agencies whose ``ingest.<agency>.*`` topics the worker checks and forwards
     to ``events.*`` (``FUGITIVE_ALERTS_INGEST_AGENCIES=ke-immigration,fr-visas``). Empty: none."""
