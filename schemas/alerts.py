@@ -91,6 +91,9 @@ class Alert(WireModel):
     notice: WantedPerson
     seen_before: SeenBefore | None = None
     """Retro-screening context (when and where the person was seen before the notice), or ``None``."""
+    post_name: Annotated[Text, Field(max_length=80)] | None = None
+    """The bureau directory's name for the event's post (``Bureau.posts``), when one is known; messages
+    show it instead of the code the agency sent."""
 
 
 class Delivery(WireModel):

@@ -11,7 +11,6 @@ if it is a valid event of the topic's kind that names that same agency. Anything
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -103,13 +102,10 @@ def rejection_response(raw: bytes | None, rejected: Rejected, prefix: str = "",
     return rejection_answer(raw, rejected, agency=agency, event_type=event_type, max_bytes=max_bytes)
 
 
-_AGENCY = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-
-
-def rejection_answer(raw: bytes | None, rejected: Rejected, *, agency: str | None, event_type: str,
-                     max_bytes: int | None = None) -> Response | None:
-    """A ``rejected`` answer for ``agency`` (or, when ``None``, the agency the record names, if it is
-    a well-formed agency id); ``None`` when no agency can be told.
+def rejection_answer(raw: bytes | None, rejected: Rejected, *, agency: str, event_type: str,
+                     max_bytes: int | None = None) -> Response:
+    """A ``rejected`` answer for ``agency`` (an authenticated one: the ingest topic's, or the header the
+    ingest agent puts on what it forwards), keyed by the record's ``event_id`` if it has one.
 
     The record is read only if it is within ``max_bytes``: an oversize record is never decoded, and
     its answer is keyed by its position ``<topic>:<partition>:<offset>``.
@@ -121,12 +117,7 @@ def rejection_answer(raw: bytes | None, rejected: Rejected, *, agency: str | Non
             obj = json.loads(raw)
         except (ValueError, RecursionError):
             obj = None
-    if isinstance(obj, dict):
-        if isinstance(obj.get("event_id"), str) and 0 < len(obj["event_id"]) <= 128:
-            event_id = obj["event_id"]
-        if agency is None and isinstance(obj.get("agency"), str) and _AGENCY.match(obj["agency"]):
-            agency = obj["agency"]
-    if agency is None:
-        return None
+    if isinstance(obj, dict) and isinstance(obj.get("event_id"), str) and 0 < len(obj["event_id"]) <= 128:
+        event_id = obj["event_id"]
     return Response(event_id=event_id, event_type=event_type, agency=agency, result="rejected",
                     error=rejected.error, responded_at=datetime.now(UTC))

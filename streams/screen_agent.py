@@ -3,8 +3,9 @@
 The business logic is ``streams.screening.screen_record`` (pure, tested without Kafka). The agent
 only moves bytes: alerts go to ``alerts`` keyed by their deterministic ``alert_id``; the answer
 for the publishing agency goes to ``responses.<agency>`` keyed by ``event_id``; a bad record goes
-to ``events.rejected`` (a bounded prefix with the record's length and SHA-256) with a ``rejected``
-answer for the agency, and the agent carries on with the next one. A record over
+to ``events.rejected`` (a bounded prefix with the record's length and SHA-256), with a ``rejected``
+answer for the agency when the record came through its ingest topic (the ``agency`` header the
+ingest agent sets), and the agent carries on with the next one. A record over
 ``max_record_bytes`` is refused before it is decoded. Everything done for one record sits inside
 the agent's error boundary: if even the dead letter cannot be produced, the record's coordinates
 are logged and counted (``fugitive_alerts_dead_letters_lost_total``) and screening goes on.
@@ -89,13 +90,13 @@ def add_screen_agent(
         return lambda key, value: produce(topic, key, value)
 
     async def refuse(msg: Any, r: Rejected) -> None:
-        """The dead letter, then the agency's answer (agency from the forwarding header, else the record)."""
+        """The dead letter, then the agency's answer when the ingest agent forwarded the event (its header)."""
         log.warning("event rejected", topic=r.topic, partition=r.partition, offset=r.offset, length=r.length,
                     error=r.error)
         await send_dead_letter(lambda k, v: produce(rejected, k, v), r, lost)
-        answer = rejection_answer(msg.value, r, agency=_agency_header(msg), event_type=event_type,
-                                  max_bytes=max_record_bytes)
-        if answer is not None:
+        agency = _agency_header(msg)
+        if agency is not None:  # only an authenticated agency is answered (docs/responses.md)
+            answer = rejection_answer(msg.value, r, agency=agency, event_type=event_type, max_bytes=max_record_bytes)
             await send_answer(to_agency, answer, r, lost)
 
     async def handle(msg: Any) -> None:

@@ -135,10 +135,20 @@ def screen_record(
             raised_at=raised_at,
             event=event,
             notice=hit.notice,
+            post_name=post_name(directory, event),
         )
         for hit in screener.screen(event)
     ]
     return Outcome(event=event, alerts=alerts, response=respond(event, alerts, directory, raised_at))
+
+
+def post_name(directory: BureauDirectory | None, event: AnyEvent) -> str | None:
+    """The directory's name for the event's post (the bureau of the event's country), if it has one."""
+    post = getattr(event, "post", None)
+    for bureau in directory.bureaus if directory and post else ():
+        if bureau.country == event.country and post in bureau.posts:
+            return bureau.posts[post]
+    return None
 
 
 def _call(directory: BureauDirectory | None, country: str) -> CallBureau | None:
