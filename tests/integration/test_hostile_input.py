@@ -26,13 +26,17 @@ from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from consumers import ensure_topics
 from fugitive_alerts.local.services import Service, free_port
 from fugitive_alerts.produce import import_bureaus
-from schemas import Settings, rejected_max_bytes, response_topic, topics
+from schemas import Settings, alert_id_for, rejected_max_bytes, response_topic, topics
 from tests import factories as f
 
 from .kafka_helpers import produce_json, read_until, values
 from .world import BUREAUS, KNOWN
 
 AGENCY = "ke-immigration"
+ZWNJ = "\u200c"
+# A fictional Persian name spelt with a ZWNJ (نیک‌نواز, Niknavaz).
+PERSIAN = f.notice("نیک" + ZWNJ + "نواز", "بهرام", notice_id="2026/07777", dob="1970-05-05", nationality="IR",
+                   passport="IR7007777", requesting="IR")
 INGEST = topics.ingest_topic(AGENCY, "border_crossing")
 TOPIC_LIMIT = 12 * 1024 * 1024
 LIMIT = 256 * 1024
@@ -59,7 +63,7 @@ def world(settings_factory: Any, tmp_path_factory: pytest.TempPathFactory) -> It
         await import_bureaus(settings, run / "bureaus.yaml")
 
     asyncio.run(prepare())
-    produce_json(settings, topics.WANTED, [KNOWN], "notice_id")
+    produce_json(settings, topics.WANTED, [KNOWN, PERSIAN], "notice_id")
     worker = Service("worker", [sys.executable, "-m", "fugitive_alerts", "worker", "--web-port", str(free_port())],
                      run, env=settings.to_env())
     worker.start()
@@ -143,3 +147,25 @@ def test_1000_oversize_records_in_a_row_do_not_stop_screening(world: tuple[Setti
     assert sum(1 for r in letters if r.key and r.key.decode() in keys) == 1000
     _hit_answered(settings)
     assert "Traceback" not in Path(worker.log_path).read_text()
+
+
+def test_u202e_in_a_post_or_a_name_is_refused_naming_the_field_and_a_persian_name_with_zwnj_is_screened(
+        world: tuple[Settings, Service]) -> None:
+    settings, _ = world
+    known = f.traveler("MBARUSHIMANZI", "ATHANASIUS", dob="1951-03-01", nationality="RW", passport="RW7000001")
+    in_post = f.border_crossing(known, post="NBO-\u202e1T")
+    in_name = f.border_crossing(f.traveler("MBARU\u202eSHIMANZI", "ATHANASIUS", dob="1951-03-01"))
+    persian = f.border_crossing(f.traveler("نیک" + ZWNJ + "نواز", "بهرام", dob="1970-05-05", nationality="IR",
+                                           passport="IR7007777"))
+    produce_json(settings, INGEST, [in_post, in_name, persian], "event_id")
+    ids = {in_post["event_id"], in_name["event_id"], persian["event_id"]}
+    records = read_until(settings, response_topic(AGENCY), lambda rs: ids <= {r.key.decode() for r in rs if r.key},
+                         120.0)
+    answers = {v["event_id"]: v for v in values(records) if v["event_id"] in ids}
+    assert answers[in_post["event_id"]]["result"] == "rejected"
+    assert "border_crossing.post:" in answers[in_post["event_id"]]["error"]
+    assert answers[in_name["event_id"]]["result"] == "rejected"
+    assert "border_crossing.traveler.family: Value error, bidi control" in answers[in_name["event_id"]]["error"]
+    assert "\u202e" not in json.dumps(answers[in_name["event_id"]], ensure_ascii=False)
+    assert answers[persian["event_id"]]["result"] == "hit"
+    assert answers[persian["event_id"]]["hits"][0]["alert_id"] == alert_id_for(persian["event_id"], "2026/07777")
