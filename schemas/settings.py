@@ -135,6 +135,10 @@ class Settings(BaseSettings):
     """Token for the dashboard and its API (``Authorization: Bearer`` or ``?token=``). Unset: ``monitor``
     makes a random one at start and prints the dashboard URL with it."""
     ops_token_file: Path | None = None
+    ops_public_url: str = ""
+    """The monitor's URL as ops reach it (e.g. behind a TLS proxy); with https the session cookie is ``Secure``."""
+    ops_session_hours: float = Field(12.0, gt=0.0, le=24.0 * 30)
+    """How long a dashboard session (the cookie set by ``?token=``) lasts."""
     ops_email_to: str | None = None
     """Ops contact: emailed when a group is failing (ERR, STOP, STALL, REWIND) for ``ops_alert_after_minutes``."""
     ops_alert_after_minutes: float = 5.0
