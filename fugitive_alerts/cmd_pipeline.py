@@ -67,7 +67,9 @@ def dispatcher() -> None:
     Serves acknowledgement links and the Twilio webhooks on FUGITIVE_ALERTS_WEB_HOST:WEB_PORT
     (linked as FUGITIVE_ALERTS_PUBLIC_URL). Stop it with Ctrl-C or SIGTERM.
     """
+    import structlog
     from aiohttp import web
+    from aiokafka.errors import TopicAuthorizationFailedError
 
     from alerting import DirectoryError, SmtpEmail, TwilioSms, load_directory
     from consumers import BrokerUnavailable, Dispatcher, ensure_topics
@@ -77,6 +79,7 @@ def dispatcher() -> None:
 
     settings = load_settings()
     refuse_weak_secrets(settings, "the dispatcher")
+    log = structlog.get_logger("fugitive_alerts.dispatcher")
     if settings.bureaus_file is not None:
         try:
             load_directory(settings.bureaus_file)
@@ -86,7 +89,11 @@ def dispatcher() -> None:
     async def main() -> None:
         await ensure_topics(settings)
         if settings.bureaus_file is not None:
-            await import_bureaus(settings, settings.bureaus_file)
+            try:
+                await import_bureaus(settings, settings.bureaus_file)
+            except TopicAuthorizationFailedError:  # least privilege: the directory principal owns bureaus
+                log.warning("BUREAUS_FILE not imported: this dispatcher's Kafka user may not write the bureaus "
+                            "topic; import the directory as its owner (`fugitive-alerts bureaus import FILE`)")
         sms = TwilioSms(settings.twilio_account_sid, settings.twilio_auth_token.get_secret_value(),
                         settings.twilio_from_number, settings.twilio_api_base_url)
         email = SmtpEmail(

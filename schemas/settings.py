@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import ssl
 from pathlib import Path
@@ -323,13 +324,18 @@ class Settings(BaseSettings):
         return env
 
     def _secret_file(self, name: str, value: SecretStr) -> Path:
+        """A 0600 file holding ``value``, named by the secret and a digest of its value: two processes
+        started with different values (e.g. two Kafka users) never share, nor overwrite, a file."""
+        secret = value.get_secret_value()
         directory = (Path(self.data_dir) / "secrets").absolute()
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        path = directory / name
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(value.get_secret_value())
-        os.chmod(path, 0o600)
+        path = directory / f"{name}-{hashlib.sha256(secret.encode()).hexdigest()[:16]}"
+        if not path.exists():
+            temp = path.with_name(f".{path.name}.{os.getpid()}")
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(secret)
+            os.replace(temp, path)  # whole or not at all, for a process reading it now
         return path
 
 
