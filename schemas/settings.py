@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["DEV_ACK_SECRET", "DEV_TWILIO_TOKEN", "MIN_KEY_BYTES", "Settings"]
+__all__ = ["DEV_ACK_SECRET", "DEV_TWILIO_TOKEN", "MIN_KEY_BYTES", "Settings", "secret_env_names"]
 
 DEV_ACK_SECRET = "dev-only-ack-secret-change-me"  # noqa: S105 - the known-bad value the check refuses
 """The built-in acknowledgement key: accepted only with ``FUGITIVE_ALERTS_ENV=demo`` or ``test``."""
@@ -341,3 +341,14 @@ class Settings(BaseSettings):
 
 def _env_name(name: str, alias: object) -> str:
     return str(alias.choices[0]) if isinstance(alias, AliasChoices) else f"FUGITIVE_ALERTS_{name.upper()}"
+
+
+def secret_env_names() -> list[str]:
+    """Every environment variable that can hold a secret's value (not its file), conventional and
+    ``FUGITIVE_ALERTS_`` forms: what a process starting another removes from the inherited environment."""
+    names: list[str] = []
+    for field in _SECRET_FILES:
+        alias = Settings.model_fields[field].validation_alias
+        names += [str(a) for a in alias.choices] if isinstance(alias, AliasChoices) else [
+            f"FUGITIVE_ALERTS_{field.upper()}"]
+    return names

@@ -18,6 +18,7 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from schemas import Settings
+from schemas.settings import secret_env_names
 
 from .kafka import LocalBroker, broker_answers
 from .services import Service, free_port, port_is_free
@@ -58,11 +59,15 @@ def _port(preferred: int) -> int:
 
 
 def _services(run: Path, settings: Settings | None = None, worker_port: int = 0) -> dict[str, Service]:
-    env = settings.to_env() if settings else {}
+    # No secret value reaches a child's environment: to_env() passes secrets as files (*_FILE), and a
+    # secret exported in this shell is removed from what the children inherit.
+    env: dict[str, str | None] = dict.fromkeys(secret_env_names())
+    env |= settings.to_env() if settings else {}
     py = [sys.executable, "-m", "fugitive_alerts"]
     return {
         "smtp": Service("smtp-catcher", [sys.executable, "-m", "fugitive_alerts.local.smtp_catcher",
-                                         "--port", env.get("SMTP_PORT", "0"), "--maildir", str(run.parent / "mail")], run),
+                                         "--port", env.get("SMTP_PORT") or "0", "--maildir", str(run.parent / "mail")],
+                        run, env=dict.fromkeys(secret_env_names())),
         "worker": Service("worker", [*py, "worker", "--web-port", str(worker_port)], run, env=env),
         "dispatcher": Service("dispatcher", [*py, "dispatcher"], run, env=env),
     }

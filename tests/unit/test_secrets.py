@@ -112,3 +112,17 @@ def test_message_sids_are_remembered_and_forgotten_after_their_time() -> None:
     for sid in ("SM2", "SM3", "SM4"):
         assert seen.first_time(sid, 21.0)
     assert seen.first_time("SM1", 22.0), "the oldest is forgotten when full"
+
+
+def test_the_demo_stack_passes_no_secret_value_to_its_processes(tmp_path: Path) -> None:
+    """Secrets that did not come from a file go to children as files; exported ones are not inherited."""
+    from fugitive_alerts.local.stack import _services
+    from schemas.settings import secret_env_names
+
+    settings = _settings(data_dir=tmp_path, ack_secret="d" * 40, twilio_auth_token="tw-demo-token",
+                         smtp_port=2525)
+    services = _services(tmp_path / "run", settings, worker_port=6067)
+    for service in services.values():
+        assert not {name for name in secret_env_names() if service.env.get(name) is not None}, service.name
+        assert "d" * 40 not in "".join(v or "" for v in service.env.values())
+    assert services["dispatcher"].env["FUGITIVE_ALERTS_ACK_SECRET_FILE"]
