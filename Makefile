@@ -19,7 +19,7 @@ lint: bootstrap  ## ruff (broad selection, see pyproject.toml) and mypy --strict
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-fuzz: bootstrap  ## fuzz the decode path and the importers: CASES=100000 (default) hostile records, prints the count
+fuzz: bootstrap  ## fuzz the whole path (3 event types, ingest, dead letters, SMS/email rendering, importers): CASES=100000, prints coverage
 	$(BIN)/python -m fugitive_alerts.fuzz --cases $${CASES:-100000}
 
 demo: bootstrap  ## run the whole stack with sample data and leave it running

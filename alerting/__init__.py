@@ -9,6 +9,7 @@ messages; and the channels (Twilio SMS, SMTP email). No Kafka.
 | ``dedup`` | "seen again": ``dedup.step(sighting, event, now)`` |
 | ``ratelimit`` | per-officer limits per channel (``DeliveryLimits``) |
 | ``compose`` | one message for one recipient: render, sign, build (``compose``) |
+| ``tokens``, ``pages`` | signed acknowledgement links; the confirmation page an officer acks from |
 | ``sms``, ``email`` | the channels |
 """
 
@@ -24,13 +25,14 @@ from .errors import (
     PermanentDeliveryError,
     TransientDeliveryError,
 )
+from .pages import render_ack_confirm, render_ack_message
 from .plan import AlertPlan, plan_alert
 from .ratelimit import DeliveryLimits, RateLimiter
 from .render import EmailContent, render_email, render_sms
 from .roster import critical_recipients, on_duty, staffed
 from .routing import Recipient, bureaus_for, channels_for, escalation_chain, escalation_step, fallback_for, route
 from .sms import TwilioSms
-from .tokens import AckClaim, InvalidToken, sign_ack, verify_ack
+from .tokens import AckClaim, InvalidToken, form_key, sign_ack, verify_ack, verify_form_key
 
 __all__ = [
     "AckClaim",
@@ -76,4 +78,8 @@ __all__ = [
     "sign_ack",
     "staffed",
     "verify_ack",
+    "form_key",
+    "verify_form_key",
+    "render_ack_confirm",
+    "render_ack_message",
 ]

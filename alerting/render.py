@@ -54,7 +54,7 @@ def _context(alert: Alert, bureau: Bureau | None = None, why: str = "", *, kind:
     if isinstance(event, Tip):
         place = (event.location.city if event.location and event.location.city else None) or event.agency
     else:
-        place = event.post
+        place = alert.post_name or event.post  # the directory's name for the post, else its code
     subject_name = subject.full_name or " ".join(p for p in (subject.given, subject.family) if p)
     return {
         "alert": alert,

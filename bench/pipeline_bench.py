@@ -516,7 +516,7 @@ def main() -> None:
         uid, web = uuid.uuid4().hex[:6], free_port()
         (run / "bureaus.yaml").write_text(yaml.safe_dump(bureaus()))
         settings = Settings(
-            _env_file=None, kafka_bootstrap_servers=bootstrap, topic_prefix=f"bench{uid}.", app_id=f"bench-{uid}",
+            _env_file=None, env="test", kafka_bootstrap_servers=bootstrap, topic_prefix=f"bench{uid}.", app_id=f"bench-{uid}",
             dispatcher_group=f"bench-{uid}-dispatcher", data_dir=run / "data", partitions=args.partitions,
             smtp_host="127.0.0.1", smtp_port=smtp_port, twilio_api_base_url=f"http://127.0.0.1:{twilio_port}",
             bureaus_file=run / "bureaus.yaml", web_port=web, public_url=f"http://127.0.0.1:{web}",

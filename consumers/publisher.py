@@ -8,7 +8,6 @@ dead-letter records (``dead_letter``).
 from __future__ import annotations
 
 import asyncio
-import base64
 from typing import Any
 
 import structlog
@@ -49,6 +48,5 @@ class Publisher:
     async def dead_letter(self, rec: Any, error: str) -> None:
         """Refuse a consumed record: log where it was, and write it with the reason to ``events.rejected``."""
         log.warning("record refused", topic=rec.topic, partition=rec.partition, offset=rec.offset, error=error)
-        bad = Rejected(topic=rec.topic, partition=rec.partition, offset=rec.offset,
-                       raw=base64.b64encode(rec.value or b"").decode("ascii"), error=error)
+        bad = Rejected.of(rec.value, topic=rec.topic, partition=rec.partition, offset=rec.offset, error=error)
         await self.publish(topics.REJECTED, f"{rec.topic}:{rec.partition}:{rec.offset}", bad.model_dump_json().encode())

@@ -11,9 +11,12 @@ Principals:
   writes ``events.*`` (forwarded ingest), ``events.rejected``, ``alerts`` and ``responses.*``;
   owns its consumer group, its internal topics and transactional ids (prefix = app id).
 - the **dispatcher**: reads ``alerts`` and the delivery state topics, the bureau directory and the
-  wanted list; writes deliveries, acks, escalations, sightings, the delivery dead letters, the
-  bureau directory (``BUREAUS_FILE`` import) and ``events.rejected`` (bad alert records).
-  It cannot write ``events.border-crossings|visa-applications|tips``.
+  wanted list; writes deliveries, acks, escalations, sightings, the delivery dead letters and
+  ``events.rejected`` (bad alert records). It cannot write ``events.border-crossings|visa-applications|tips``
+  nor the bureau directory (from its host one could otherwise rewrite every officer's phone and email).
+- the **importer** (the daily ``wanted import`` of outside feeds): writes ``wanted.notices`` and reads it
+  (``--full-snapshot`` compares the file with what is there), and nothing else.
+- the **directory** (``bureaus import``): owns ``bureaus`` (read, for ``--prune``, and write).
 - the **monitor** (lag monitor, ``lag``): reads ``__consumer_offsets``, the event and alert
   topics (offsets and the timestamp of the oldest unconsumed record), describes the two groups.
 - each **agency** ``X``: writes ``ingest.X.*`` only, reads ``responses.X`` only, and may use
@@ -88,6 +91,8 @@ class Principals:
     worker: str = "worker"
     dispatcher: str = "dispatcher"
     monitor: str = "monitor"
+    importer: str = "importer"
+    directory: str = "directory"
 
 
 def _rules(principal: str, rtype: ResourceType, pattern: PatternType, names: list[str],
@@ -116,7 +121,7 @@ def policy(settings: Settings, agencies: list[str], principals: Principals = Pri
     d = principals.dispatcher
     state = [t(topics.DELIVERIES), t(topics.ACKS), t(topics.ESCALATIONS), t(topics.SIGHTINGS)]
     rules += _rules(d, T, LIT, [t(topics.ALERTS), *state, t(topics.BUREAUS), t(topics.WANTED)], R)
-    rules += _rules(d, T, LIT, [*state, t(topics.DELIVERY_FAILURES), t(topics.BUREAUS), t(topics.REJECTED)], W)
+    rules += _rules(d, T, LIT, [*state, t(topics.DELIVERY_FAILURES), t(topics.REJECTED)], W)
     rules += _rules(d, G, LIT, [settings.dispatcher_group], R)
 
     m = principals.monitor
@@ -124,6 +129,9 @@ def policy(settings: Settings, agencies: list[str], principals: Principals = Pri
                                 t(topics.DELIVERIES), t(topics.ACKS)], R)
     rules += _rules(m, T, PRE, [t(topics.INGEST_PREFIX)], R)  # the worker's group commits there too
     rules += _rules(m, G, LIT, [settings.app_id, settings.dispatcher_group], D)
+
+    rules += _rules(principals.importer, T, LIT, [t(topics.WANTED)], R, W)
+    rules += _rules(principals.directory, T, LIT, [t(topics.BUREAUS)], R, W)
 
     for agency in agencies:
         rules += _rules(agency, T, PRE, [t(f"{topics.INGEST_PREFIX}{agency}.")], W)

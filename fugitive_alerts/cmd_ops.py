@@ -20,7 +20,7 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from .common import fail, load_settings
+from .common import fail, load_settings, refuse_weak_secrets
 
 __all__ = ["lag", "lag_table", "monitor"]
 
@@ -148,6 +148,7 @@ def monitor(
     from .ops_web import OpsMonitor, serve
 
     settings = load_settings()
+    refuse_weak_secrets(settings, "the monitor")
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     token = settings.ops_token.get_secret_value() if settings.ops_token else secrets.token_urlsafe(24)
     alerter = None

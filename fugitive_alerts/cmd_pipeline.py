@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from .common import fail, load_settings
+from .common import fail, load_settings, refuse_weak_secrets
 
 if TYPE_CHECKING:
     from consumers import Dispatcher
@@ -73,13 +73,17 @@ def dispatcher() -> None:
     Serves acknowledgement links and the Twilio webhooks on FUGITIVE_ALERTS_WEB_HOST:WEB_PORT
     (linked as FUGITIVE_ALERTS_PUBLIC_URL). Stop it with Ctrl-C or SIGTERM.
     """
-    run_dispatcher(load_settings())
+    settings = load_settings()
+    refuse_weak_secrets(settings, "the dispatcher")
+    run_dispatcher(settings)
 
 
 def run_dispatcher(settings: Settings, factory: Callable[..., Dispatcher] | None = None) -> None:
     """The ``dispatcher`` command with these settings; ``factory`` builds the dispatcher (default
     ``consumers.Dispatcher``; the fault tests pass a subclass)."""
+    import structlog
     from aiohttp import web
+    from aiokafka.errors import TopicAuthorizationFailedError
 
     from alerting import DirectoryError, SmtpEmail, TwilioSms, load_directory
     from consumers import BrokerUnavailable, Dispatcher, ensure_topics
@@ -87,6 +91,7 @@ def run_dispatcher(settings: Settings, factory: Callable[..., Dispatcher] | None
 
     from .produce import import_bureaus
 
+    log = structlog.get_logger("fugitive_alerts.dispatcher")
     if settings.bureaus_file is not None:
         try:
             load_directory(settings.bureaus_file)
@@ -96,7 +101,11 @@ def run_dispatcher(settings: Settings, factory: Callable[..., Dispatcher] | None
     async def main() -> None:
         await ensure_topics(settings)
         if settings.bureaus_file is not None:
-            await import_bureaus(settings, settings.bureaus_file)
+            try:
+                await import_bureaus(settings, settings.bureaus_file)
+            except TopicAuthorizationFailedError:  # least privilege: the directory principal owns bureaus
+                log.warning("BUREAUS_FILE not imported: this dispatcher's Kafka user may not write the bureaus "
+                            "topic; import the directory as its owner (`fugitive-alerts bureaus import FILE`)")
         sms = TwilioSms(settings.twilio_account_sid, settings.twilio_auth_token.get_secret_value(),
                         settings.twilio_from_number, settings.twilio_api_base_url)
         email = SmtpEmail(

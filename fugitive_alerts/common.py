@@ -12,7 +12,7 @@ from schemas import Settings
 
 from .logs import configure_logging
 
-__all__ = ["SAMPLE_DIR", "fail", "load_settings"]
+__all__ = ["SAMPLE_DIR", "fail", "load_settings", "refuse_weak_secrets"]
 
 SAMPLE_DIR = Path(__file__).resolve().parent / "sample"
 """Fictional sample data shipped with the package: wanted list, events, bureau directory."""
@@ -33,3 +33,12 @@ def load_settings() -> Settings:
         fail(f"invalid settings ({problems}); check your environment variables and .env", code=2)
     configure_logging(json=settings.log_json)
     return settings
+
+
+def refuse_weak_secrets(settings: Settings, command: str) -> None:
+    """Exit with code 2 and say which variable to set when ``command`` must not start with these
+    secrets (the built-in or a short ack key, the test Twilio token against the real Twilio)."""
+    problems = settings.secret_problems()
+    if problems:
+        fail(f"{command} refuses to start: " + "; ".join(problems)
+             + " (FUGITIVE_ALERTS_ENV=demo or test accepts the built-in values, never in production)", code=2)

@@ -9,8 +9,10 @@ deliveries as they happen; and leaves the stack running. Each run uses fresh top
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
 import re
+import secrets
 import statistics
 import time
 from collections.abc import Callable
@@ -99,10 +101,22 @@ def _ack_link(mail: Path, alert_id: str) -> str | None:
     return None
 
 
+async def _ack_by_link(link: str) -> int:
+    """Open the link's confirmation page, then press its button (a POST with the page's form key)."""
+    async with aiohttp.ClientSession() as http:
+        async with http.get(link) as page:
+            found = re.search(r'name="form_key" value="([^"]+)"', await page.text())
+            if page.status != 200 or not found:
+                return page.status
+        async with http.post(link, data={"form_key": html.unescape(found.group(1))}) as resp:
+            return resp.status
+
+
 async def _ack_by_sms(settings: Settings, alert_id: str, phone: str) -> int:
     """Reply "ACK <ref>" as Twilio would deliver it: a signed webhook call to the dispatcher."""
     url = f"{settings.public_url}/twilio/inbound"
-    form = {"From": phone, "To": settings.twilio_from_number, "Body": f"ACK {alert_id}", "MessageSid": "SM" + "0" * 32}
+    form = {"From": phone, "To": settings.twilio_from_number, "Body": f"ACK {alert_id}",
+            "MessageSid": "SM" + secrets.token_hex(16)}
     signature = RequestValidator(settings.twilio_auth_token.get_secret_value()).compute_signature(url, form)
     async with aiohttp.ClientSession() as http, http.post(url, data=form,
                                                           headers={"X-Twilio-Signature": signature}) as resp:
@@ -132,8 +146,9 @@ async def _run(settings: Settings, console: Console, wanted: Path, events: Path,
                       "the rest are left for escalation ...")
         link = _ack_link(stack_dir(settings) / "mail", critical[0].alert_id)
         if link:
-            async with aiohttp.ClientSession() as http, http.get(link) as resp:
-                console.print(f"      opened the ack link in the email for {critical[0].alert_id}: HTTP {resp.status}")
+            status = await _ack_by_link(link)
+            console.print(f"      opened the ack link in the email for {critical[0].alert_id} and pressed "
+                          f"'Acknowledge' on its page: HTTP {status}")
         sms = next((d for d in watch.deliveries if d.alert_id == critical[1].alert_id and d.channel == "sms"), None)
         directory = load_directory(SAMPLE_DIR / "bureaus.yaml")
         bureau = directory.get(sms.bureau_id) if sms else None

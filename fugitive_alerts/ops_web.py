@@ -8,9 +8,13 @@
 | `GET /dashboard/` | token | the dashboard (static HTML and JS from ``fugitive_alerts/web/static``) |
 | `GET /api/state` | token | what the dashboard polls: groups, partitions, history, throughput, alerts, failures |
 
-The token (``FUGITIVE_ALERTS_OPS_TOKEN``) is accepted as ``Authorization: Bearer <token>``, as
-``?token=<token>`` (which also sets an HttpOnly, SameSite=Strict cookie and redirects to the same
-URL without the token), or as that cookie. Anything else gets 401.
+The token (``FUGITIVE_ALERTS_OPS_TOKEN``) is accepted as ``Authorization: Bearer <token>``, or as
+``?token=<token>`` in a browser, which opens a session: a random session id (never the token) in
+an HttpOnly, SameSite=Strict cookie that expires after ``FUGITIVE_ALERTS_OPS_SESSION_HOURS`` and is
+``Secure`` when ``FUGITIVE_ALERTS_OPS_PUBLIC_URL`` is https (or the request came over TLS), then a
+redirect to the same page without the token. The redirect only ever goes to a path of this
+server (``//evil.example/x`` becomes ``/evil.example/x``). Anything else gets 401. Every answer
+carries the security headers of ``infra.web``.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
+import secrets
 import time
 from collections import deque
 from pathlib import Path
@@ -26,11 +31,13 @@ from typing import Any
 import structlog
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
+from yarl import URL
 
 from consumers.activity import Activity
 from consumers.lag import LagMonitor, LagReport
 from consumers.metrics import LagMetrics
 from consumers.ops_alerts import OpsAlerter
+from infra.web import security_headers
 from schemas import Settings, topics
 
 __all__ = ["STATIC_DIR", "OpsMonitor"]
@@ -38,7 +45,8 @@ __all__ = ["STATIC_DIR", "OpsMonitor"]
 log = structlog.get_logger(__name__)
 
 STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
-COOKIE = "fa_ops_token"
+COOKIE = "fa_ops_session"
+MAX_SESSIONS = 1000
 HISTORY_SECONDS = 3600.0
 
 
@@ -57,6 +65,10 @@ class OpsMonitor:
         self.last_ok: float | None = None
         self.last_error: str | None = None
         self._ends: tuple[float, dict[str, int]] | None = None
+        self._sessions: dict[str, float] = {}
+        """session id -> expiry (monotonic seconds)."""
+        self.session_seconds = settings.ops_session_hours * 3600
+        self.secure_cookie = settings.ops_public_url.lower().startswith("https://")
         self._throughput_topics = {name: settings.topic(name) for name in (*topics.EVENT_TOPICS.values(),
                                                                             topics.ALERTS)}
 
@@ -125,9 +137,21 @@ class OpsMonitor:
 
     def _authorised(self, request: web.Request) -> bool:
         header = request.headers.get("Authorization", "")
-        offered = [header[7:] if header.startswith("Bearer ") else "", request.query.get("token", ""),
-                   request.cookies.get(COOKIE, "")]
-        return any(o and hmac.compare_digest(o.encode(), self.token.encode()) for o in offered)
+        offered = [header[7:] if header.startswith("Bearer ") else "", request.query.get("token", "")]
+        if any(o and hmac.compare_digest(o.encode(), self.token.encode()) for o in offered):
+            return True
+        expires = self._sessions.get(request.cookies.get(COOKIE, ""))
+        return expires is not None and time.monotonic() < expires
+
+    def _new_session(self) -> str:
+        now = time.monotonic()
+        for sid in [sid for sid, expires in self._sessions.items() if expires <= now]:
+            del self._sessions[sid]
+        while len(self._sessions) >= MAX_SESSIONS:  # bounded: the oldest session goes first
+            del self._sessions[next(iter(self._sessions))]
+        sid = secrets.token_urlsafe(32)
+        self._sessions[sid] = now + self.session_seconds
+        return sid
 
     @web.middleware
     async def _auth(self, request: web.Request, handler: Any) -> web.StreamResponse:
@@ -138,18 +162,16 @@ class OpsMonitor:
                                                "or ?token= in a browser)"}, status=401,
                                      headers={"WWW-Authenticate": 'Bearer realm="fugitive-alerts ops"'})
         if "token" in request.query and request.method == "GET":
-            # Swap the token in the URL for a cookie, so it does not stay in history or in Referer headers.
+            # Swap the token in the URL for a session cookie, so it stays out of history and Referer headers.
             query = {k: v for k, v in request.query.items() if k != "token"}
-            target = request.rel_url.with_query(query)
-            response = web.HTTPFound(str(target))
-            response.set_cookie(COOKIE, self.token, httponly=True, samesite="Strict", path="/")
+            response = web.HTTPFound(str(URL.build(path=own_path(request.path), query=query)))
+            response.set_cookie(COOKIE, self._new_session(), httponly=True, samesite="Strict", path="/",
+                                max_age=int(self.session_seconds), secure=self.secure_cookie or request.secure)
             raise response
-        response = await handler(request)
-        response.headers["Cache-Control"] = "no-store"
-        return response  # type: ignore[no-any-return]
+        return await handler(request)  # type: ignore[no-any-return]
 
     def web_app(self) -> web.Application:
-        app = web.Application(middlewares=[self._auth])
+        app = web.Application(middlewares=[security_headers, self._auth])
 
         async def health(request: web.Request) -> web.Response:
             return web.json_response({"status": "ok"})
@@ -178,6 +200,12 @@ class OpsMonitor:
         app.router.add_get("/dashboard/", index)
         app.router.add_static("/dashboard/static/", STATIC_DIR)
         return app
+
+
+def own_path(path: str) -> str:
+    """``path`` as a path of this server: one leading slash, no backslashes, so a redirect to it can
+    never leave the site (``//evil.example/x`` and ``/\\evil.example`` are protocol-relative URLs)."""
+    return "/" + path.replace("\\", "/").lstrip("/")
 
 
 async def serve(monitor: OpsMonitor, host: str, port: int, stop: asyncio.Event) -> None:

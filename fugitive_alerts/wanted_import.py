@@ -1,6 +1,7 @@
 """``wanted import``: a wanted list in any supported format into the compacted ``wanted.notices``.
 
-Upsert by ``notice_id``. With ``full_snapshot``, notices of the same source that the file no
+Upsert by ``notice_id``. Rows go to the producer as they are read (JSON lines and CSV in constant
+memory, ``bench/import_rss.py``). With ``full_snapshot``, notices of the same source that the file no
 longer lists are withdrawn (a tombstone: a null value under their key); notices of other sources
 are never touched. See docs/wanted-lists.md.
 """
@@ -92,7 +93,7 @@ async def import_wanted(
     topic = settings.topic(topics.WANTED)
     if dry_run:
         with progress_bar() as progress:
-            task = progress.add_task(f"checking {path.name}", total=len(rows))
+            task = progress.add_task(f"checking {path.name}", total=None)
             for _ in convert_rows(rows, convert, report, lambda: progress.advance(task)):
                 pass
         if full_snapshot:
@@ -105,7 +106,7 @@ async def import_wanted(
     await producer.start()
     try:
         with progress_bar() as progress:
-            task = progress.add_task(f"notices from {path.name}", total=len(rows))
+            task = progress.add_task(f"notices from {path.name}", total=None)
             for notice in convert_rows(rows, convert, report, lambda: progress.advance(task)):
                 await producer.send(
                     topic, key=notice.notice_id.encode(), value=notice.model_dump_json().encode()

@@ -33,6 +33,7 @@ from .events import (
     VisaApplication,
     event_subject,
 )
+from .rejected import rejected_max_bytes
 from .responses import ACTIONS, CallBureau, Response, ResponseHit, ResponseResult, response_topic
 from .settings import Settings
 from .wanted import Name, NoticeStatus, NoticeType, WantedPerson
@@ -70,6 +71,7 @@ __all__ = [
     "Officer",
     "Person",
     "Rejected",
+    "rejected_max_bytes",
     "SeenBefore",
     "Response",
     "ResponseHit",

@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Annotated
 
 import pycountry
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, ValidationError
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 __all__ = [
     "WireModel",
@@ -18,6 +18,8 @@ __all__ = [
     "Timestamp",
     "Text",
     "FreeText",
+    "PostCode",
+    "Keyword",
 ]
 
 
@@ -55,20 +57,44 @@ def _check_country(value: str) -> str:
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _CONTROL_BUT_LAYOUT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_INVISIBLE = re.compile("[\u202a-\u202e\u2066-\u2069\u200b\ufeff]")
+"""Bidi embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069), the zero-width space
+(U+200B) and the byte-order mark (U+FEFF): they reorder or hide what an officer reads (U+202E turns
+"Reply ACK A-..." around on a phone) and carry nothing a name needs. ZWNJ and ZWJ (U+200C, U+200D)
+are kept: Persian and Indic names are spelt with them."""
+_INVISIBLE_REASON = ("bidi control, zero-width space or byte-order mark in text "
+                     "(U+202A-U+202E, U+2066-U+2069, U+200B and U+FEFF are not allowed)")
 
 
 def _check_text(value: str) -> str:
-    """One-line text (names, posts, numbers): any script, no control characters or line breaks."""
+    """One-line text (names, numbers, places): any script, no control characters, line breaks,
+    bidi controls, zero-width spaces or byte-order marks."""
     if _CONTROL.search(value):
         raise ValueError("control character in text")
+    if _INVISIBLE.search(value):
+        raise ValueError(_INVISIBLE_REASON)
     return value
 
 
 def _check_free_text(value: str) -> str:
-    """Free text (a tip's narrative): tabs and line breaks allowed, other control characters not."""
+    """Free text (a tip's narrative): tabs and line breaks allowed, other control characters and the
+    invisible characters of ``_INVISIBLE`` not."""
     if _CONTROL_BUT_LAYOUT.search(value):
         raise ValueError("control character in text")
+    if _INVISIBLE.search(value):
+        raise ValueError(_INVISIBLE_REASON)
     return value
+
+
+_CODE = re.compile(r"^[A-Z0-9][A-Z0-9._/-]{0,63}$")
+
+
+def _check_code(value: str) -> str:
+    """A code (a border post, a consulate): upper-cased, ASCII letters and digits with ``. _ / -``."""
+    code = value.upper()
+    if not _CODE.match(code):
+        raise ValueError("not a code: 1-64 of A-Z, 0-9 and . _ / - (e.g. NBO-JKIA-T1)")
+    return code
 
 
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
@@ -107,6 +133,10 @@ Timestamp = Annotated[AwareDatetime, AfterValidator(_check_timestamp)]
 
 Text = Annotated[str, AfterValidator(_check_text)]
 FreeText = Annotated[str, AfterValidator(_check_free_text)]
+PostCode = Annotated[str, AfterValidator(_check_code)]
+"""A border post's or consulate's code, e.g. ``NBO-JKIA-T1``; upper-cased on the way in."""
+Keyword = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z][A-Za-z0-9_-]*$")]
+"""A short machine word (a document type, a tip's channel): a letter, then letters, digits, ``_`` or ``-``."""
 
 
 def describe_validation_error(exc: ValidationError, limit: int = 5) -> str:

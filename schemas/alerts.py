@@ -9,6 +9,7 @@ from pydantic import Field
 
 from ._base import CountryCode, Text, Timestamp, WireModel
 from .events import Event
+from .rejected import Rejected
 from .wanted import WantedPerson
 
 __all__ = [
@@ -91,6 +92,9 @@ class Alert(WireModel):
     notice: WantedPerson
     seen_before: SeenBefore | None = None
     """Retro-screening context (when and where the person was seen before the notice), or ``None``."""
+    post_name: Annotated[Text, Field(max_length=80)] | None = None
+    """The bureau directory's name for the event's post (``Bureau.posts``), when one is known; messages
+    show it instead of the code the agency sent."""
 
 
 class Delivery(WireModel):
@@ -161,16 +165,3 @@ class Sighting(WireModel):
     first_seen: Timestamp
     last_seen: Timestamp
     count: int = 1
-
-
-class Rejected(WireModel):
-    """Dead-letter record on ``events.rejected``: where the bad record was, its bytes, and why."""
-
-    topic: str
-    partition: int
-    offset: int
-    raw: str
-    """The original value, base64."""
-    error: str
-
-

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import phonenumbers
 from pydantic import AfterValidator, EmailStr, Field, model_validator
 
-from ._base import CountryCode, WireModel
+from ._base import CountryCode, PostCode, Text, WireModel
 
 __all__ = ["Officer", "Subscription", "Shift", "Weekday", "WEEKDAYS", "Bureau", "BureauDirectory"]
 
@@ -40,10 +40,10 @@ _Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0
 
 class Officer(WireModel):
     id: _Id
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Annotated[Text, Field(min_length=1, max_length=200)]
     phone: E164 | None = None
     email: EmailStr | None = None
-    role: Annotated[str, Field(max_length=64)] = "duty"
+    role: Annotated[Text, Field(max_length=64)] = "duty"
 
 
 class Subscription(WireModel):
@@ -74,12 +74,15 @@ class Shift(WireModel):
 
 class Bureau(WireModel):
     id: _Id
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Annotated[Text, Field(min_length=1, max_length=200)]
     country: CountryCode | None = None
     """The country a national bureau serves; ``None`` for a unit that only subscribes."""
     timezone: Annotated[str, AfterValidator(_zone)] = "UTC"
     hotline: E164 | None = None
     """The bureau's 24/7 number, given to border officers in responses to a hit."""
+    posts: dict[PostCode, Annotated[Text, Field(min_length=1, max_length=80)]] = {}
+    """Names of the border posts and consulates in this bureau's country, by code
+    (``NBO-JKIA-T1: Nairobi JKIA Terminal 1``): SMS and emails show the name, not the agency's code."""
     officers: Annotated[list[Officer], Field(min_length=1)]
     subscription: Subscription | None = None
     roster: list[Shift] = []

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, TypeAdapter, model_validator
 
-from ._base import CountryCode, FreeText, PartialDate, Text, Timestamp, WireModel
+from ._base import CountryCode, FreeText, Keyword, PartialDate, PostCode, Text, Timestamp, WireModel
 
 __all__ = [
     "Document",
@@ -28,7 +28,8 @@ Sex = Literal["M", "F", "U"]
 class Document(WireModel):
     """A travel or identity document as read at the desk."""
 
-    type: Annotated[str, Field(min_length=1, max_length=40)]
+    type: Keyword
+    """``passport``, ``national_id``, ``id``...: a word, not free text (it is printed on its own line)."""
     number: Annotated[Text, Field(min_length=1, max_length=40)]
     country: CountryCode | None = None
 
@@ -63,7 +64,8 @@ class _EventBase(WireModel):
 
 class BorderCrossing(_EventBase):
     event_type: Literal["border_crossing"]
-    post: Annotated[Text, Field(min_length=1, max_length=64)]
+    post: PostCode
+    """The border post's code; the SMS shows the bureau directory's name for it where one is known."""
     direction: Literal["entry", "exit"]
     traveler: Person
 
@@ -75,7 +77,7 @@ class BorderCrossing(_EventBase):
 
 class VisaApplication(_EventBase):
     event_type: Literal["visa_application"]
-    post: Annotated[Text, Field(min_length=1, max_length=64)]
+    post: PostCode
     destination_country: CountryCode
     applicant: Person
 
@@ -94,7 +96,8 @@ class Tip(_EventBase):
     """A tip: the subject may carry no name at all, in which case only ``text`` can name them."""
 
     event_type: Literal["tip"]
-    channel: Annotated[str, Field(min_length=1, max_length=32)]
+    channel: Annotated[Keyword, Field(max_length=32)]
+    """How the tip came in: ``hotline``, ``email``, ``web-form``, ``informant``..."""
     subject: Person
     text: Annotated[FreeText, Field(max_length=10_000)] = ""
     location: Location | None = None

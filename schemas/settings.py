@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 import ssl
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings"]
+__all__ = ["DEV_ACK_SECRET", "DEV_TWILIO_TOKEN", "MIN_KEY_BYTES", "Settings", "secret_env_names"]
+
+DEV_ACK_SECRET = "dev-only-ack-secret-change-me"  # noqa: S105 - the known-bad value the check refuses
+"""The built-in acknowledgement key: accepted only with ``FUGITIVE_ALERTS_ENV=demo`` or ``test``."""
+DEV_TWILIO_TOKEN = "test-token"  # noqa: S105 - the known-bad value the check refuses
+"""The built-in Twilio token: accepted against a mock, or with ``FUGITIVE_ALERTS_ENV=demo`` or ``test``."""
+MIN_KEY_BYTES = 32
 
 
 def _env(name: str) -> AliasChoices:
@@ -21,6 +30,9 @@ _SECRET_FILES = {
     "kafka_sasl_password": "kafka_sasl_password_file",
     "smtp_password": "smtp_password_file",
     "twilio_auth_token": "twilio_auth_token_file",
+    "ack_secret": "ack_secret_file",
+    "ack_secret_previous": "ack_secret_previous_file",
+    "ops_token": "ops_token_file",
 }
 """Secret -> the setting naming a file that holds it (docs/security.md "Secrets")."""
 
@@ -33,6 +45,11 @@ class Settings(BaseSettings):
         populate_by_name=True,
         hide_input_in_errors=True,  # security (issue 6): a validation error never echoes a secret
     )
+
+    env: Literal["production", "demo", "test"] = "production"
+    """``FUGITIVE_ALERTS_ENV``: where this runs. Only ``demo`` (set by ``fugitive-alerts demo``) and
+    ``test`` (set by the test suite) accept the built-in acknowledgement key and Twilio token;
+    ``production``, the default, refuses to start the dispatcher or the monitor with them."""
 
     kafka_bootstrap_servers: str = Field("127.0.0.1:9092", validation_alias=_env("KAFKA_BOOTSTRAP_SERVERS"))
     topic_prefix: str = ""
@@ -59,6 +76,9 @@ class Settings(BaseSettings):
     """Client certificate and key (PEM) for brokers that require mutual TLS; usually unset with SASL."""
     smtp_password_file: Path | None = Field(None, validation_alias=_env("SMTP_PASSWORD_FILE"))
     twilio_auth_token_file: Path | None = Field(None, validation_alias=_env("TWILIO_AUTH_TOKEN_FILE"))
+    max_record_bytes: int = Field(256 * 1024, ge=1024, le=64 * 1024 * 1024)
+    """An event or ingest record larger than this is refused before it is decoded (dead letter,
+    rejection answer). 256 KiB is far above any real event (a few KiB) and below every limit."""
     ingest_agencies: str = ""
     """Comma-separated agencies whose ``ingest.<agency>.*`` topics the worker checks and forwards
     to ``events.*`` (``FUGITIVE_ALERTS_INGEST_AGENCIES=ke-immigration,fr-visas``). Empty: none."""
@@ -74,7 +94,7 @@ class Settings(BaseSettings):
     alert_email_from: str = Field("alerts@fugitive-alerts.invalid", validation_alias=_env("ALERT_EMAIL_FROM"))
 
     twilio_account_sid: str = Field("AC00000000000000000000000000000000", validation_alias=_env("TWILIO_ACCOUNT_SID"))
-    twilio_auth_token: SecretStr = Field(SecretStr("test-token"), validation_alias=_env("TWILIO_AUTH_TOKEN"))
+    twilio_auth_token: SecretStr = Field(SecretStr(DEV_TWILIO_TOKEN), validation_alias=_env("TWILIO_AUTH_TOKEN"))
     twilio_from_number: str = Field("+15005550006", validation_alias=_env("TWILIO_FROM_NUMBER"))
     twilio_api_base_url: str = Field("https://api.twilio.com", validation_alias=_env("TWILIO_API_BASE_URL"))
 
@@ -115,6 +135,11 @@ class Settings(BaseSettings):
     ops_token: SecretStr | None = None
     """Token for the dashboard and its API (``Authorization: Bearer`` or ``?token=``). Unset: ``monitor``
     makes a random one at start and prints the dashboard URL with it."""
+    ops_token_file: Path | None = None
+    ops_public_url: str = ""
+    """The monitor's URL as ops reach it (e.g. behind a TLS proxy); with https the session cookie is ``Secure``."""
+    ops_session_hours: float = Field(12.0, gt=0.0, le=24.0 * 30)
+    """How long a dashboard session (the cookie set by ``?token=``) lasts."""
     ops_email_to: str | None = None
     """Ops contact: emailed when a group is failing (ERR, STOP, STALL, REWIND) for ``ops_alert_after_minutes``."""
     ops_alert_after_minutes: float = 5.0
@@ -125,8 +150,13 @@ class Settings(BaseSettings):
     web_host: str = "127.0.0.1"
     web_port: int = 8070
     """The dispatcher's web app: acknowledgement links and Twilio webhooks."""
-    ack_secret: SecretStr = SecretStr("dev-only-ack-secret-change-me")
-    """HMAC key of acknowledgement links. Set it in production: links signed with another key fail."""
+    ack_secret: SecretStr = SecretStr(DEV_ACK_SECRET)
+    """HMAC key of acknowledgement links (at least 32 bytes; required outside the demo and the tests).
+    It signs every new link."""
+    ack_secret_file: Path | None = None
+    ack_secret_previous: SecretStr | None = None
+    """The key before the last rotation: links it signed are still accepted (for ``ack_link_hours``)."""
+    ack_secret_previous_file: Path | None = None
     ack_link_hours: float = 72.0
     escalate_critical_minutes: float = 5.0
     escalate_high_minutes: float = 240.0
@@ -173,7 +203,8 @@ class Settings(BaseSettings):
                 try:
                     secret = Path(path).read_text(encoding="utf-8").strip()
                 except OSError as exc:
-                    raise ValueError(f"cannot read {file_field.upper()} {path}: {exc.strerror}") from None
+                    variable = _env_name(file_field, type(self).model_fields[file_field].validation_alias)
+                    raise ValueError(f"cannot read {variable} {path}: {exc.strerror}") from None
                 setattr(self, field, SecretStr(secret))
         if self.kafka_security_protocol.startswith("SASL_") and not (
             self.kafka_sasl_username and self.kafka_sasl_password
@@ -222,20 +253,99 @@ class Settings(BaseSettings):
     def faust_broker_urls(self) -> list[str]:
         return [f"kafka://{hostport.strip()}" for hostport in self.kafka_bootstrap_servers.split(",")]
 
+    def ack_keys(self) -> tuple[bytes, ...]:
+        """The acknowledgement keys accepted: the current one (which signs), then the previous one."""
+        keys = [self.ack_secret.get_secret_value().encode()]
+        if self.ack_secret_previous is not None and self.ack_secret_previous.get_secret_value():
+            keys.append(self.ack_secret_previous.get_secret_value().encode())
+        return tuple(keys)
+
+    def uses_real_twilio(self) -> bool:
+        """True when SMS go to Twilio itself (``*.twilio.com``), not to a mock."""
+        host = (urlsplit(self.twilio_api_base_url).hostname or "").lower()
+        return host == "twilio.com" or host.endswith(".twilio.com")
+
+    def secret_problems(self) -> list[str]:
+        """Why the dispatcher or the monitor must not start with these secrets (empty: they may).
+
+        Outside ``FUGITIVE_ALERTS_ENV=demo|test``, the acknowledgement keys must be set, not the
+        built-in one and at least ``MIN_KEY_BYTES`` long; with the real Twilio configured, so must
+        the Twilio auth token. Each problem names the variable to set, never a value.
+        """
+        if self.env != "production":
+            return []
+        problems = []
+        for field, variable in (("ack_secret", "FUGITIVE_ALERTS_ACK_SECRET"),
+                                ("ack_secret_previous", "FUGITIVE_ALERTS_ACK_SECRET_PREVIOUS")):
+            secret: SecretStr | None = getattr(self, field)
+            if secret is None:
+                continue
+            value = secret.get_secret_value().encode()
+            if value == DEV_ACK_SECRET.encode():
+                problems.append(f"{variable} is the built-in development key: set {variable} (or {variable}_FILE) "
+                                f"to a random key of at least {MIN_KEY_BYTES} bytes, e.g. the output of "
+                                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`")
+            elif len(value) < MIN_KEY_BYTES:
+                problems.append(f"{variable} is shorter than {MIN_KEY_BYTES} bytes: set {variable} "
+                                f"(or {variable}_FILE) to a random key of at least {MIN_KEY_BYTES} bytes")
+        token = self.twilio_auth_token.get_secret_value()
+        if self.uses_real_twilio() and (not token or token == DEV_TWILIO_TOKEN):
+            problems.append("TWILIO_AUTH_TOKEN is the built-in test token while TWILIO_API_BASE_URL is Twilio: "
+                            "set TWILIO_AUTH_TOKEN (or TWILIO_AUTH_TOKEN_FILE) to your account's auth token")
+        return problems
+
     def to_env(self) -> dict[str, str]:
-        """These settings as environment variables, for starting another process with the same ones."""
+        """These settings as environment variables, for starting another process with the same ones.
+
+        No secret goes into the environment: a secret read from a file is passed on as that file's
+        path; any other is written to a file of mode 0600 under ``<data_dir>/secrets/`` and passed
+        on as the path of that file (``*_FILE``).
+        """
         env: dict[str, str] = {}
-        for name, info in type(self).model_fields.items():
+        fields = type(self).model_fields
+        for name, info in fields.items():
             value = getattr(self, name)
             if value is None:
                 continue
-            alias = info.validation_alias
-            key = alias.choices[0] if isinstance(alias, AliasChoices) else f"FUGITIVE_ALERTS_{name.upper()}"
-            if name in _SECRET_FILES and getattr(self, _SECRET_FILES[name]) is not None:
-                continue  # the other process reads the same file: the secret stays out of its environment
-            if isinstance(value, SecretStr):
-                value = value.get_secret_value()
-            elif isinstance(value, bool):
+            if name in _SECRET_FILES:
+                file_field = _SECRET_FILES[name]
+                if getattr(self, file_field) is None:  # else the file's path is passed as its own setting
+                    env[_env_name(file_field, fields[file_field].validation_alias)] = str(
+                        self._secret_file(name, value))
+                continue
+            if isinstance(value, SecretStr):  # pragma: no cover - every secret has a *_FILE form
+                raise TypeError(f"secret setting {name} has no *_FILE form")
+            if isinstance(value, bool):
                 value = "true" if value else "false"
-            env[str(key)] = str(value)
+            env[_env_name(name, info.validation_alias)] = str(value)
         return env
+
+    def _secret_file(self, name: str, value: SecretStr) -> Path:
+        """A 0600 file holding ``value``, named by the secret and a digest of its value: two processes
+        started with different values (e.g. two Kafka users) never share, nor overwrite, a file."""
+        secret = value.get_secret_value()
+        directory = (Path(self.data_dir) / "secrets").absolute()
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path = directory / f"{name}-{hashlib.sha256(secret.encode()).hexdigest()[:16]}"
+        if not path.exists():
+            temp = path.with_name(f".{path.name}.{os.getpid()}")
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(secret)
+            os.replace(temp, path)  # whole or not at all, for a process reading it now
+        return path
+
+
+def _env_name(name: str, alias: object) -> str:
+    return str(alias.choices[0]) if isinstance(alias, AliasChoices) else f"FUGITIVE_ALERTS_{name.upper()}"
+
+
+def secret_env_names() -> list[str]:
+    """Every environment variable that can hold a secret's value (not its file), conventional and
+    ``FUGITIVE_ALERTS_`` forms: what a process starting another removes from the inherited environment."""
+    names: list[str] = []
+    for field in _SECRET_FILES:
+        alias = Settings.model_fields[field].validation_alias
+        names += [str(a) for a in alias.choices] if isinstance(alias, AliasChoices) else [
+            f"FUGITIVE_ALERTS_{field.upper()}"]
+    return names

@@ -101,10 +101,10 @@ def create_app(settings: Settings, matcher: Any = None, *, web_port: int = 6066)
         add_screen_agent(
             app, source=raw_topic(name), event_type=event_type, screener=matcher,
             alerts=alerts, rejected=rejected, ready=(wanted.ready, bureaus.ready), responses=responses,
-            directory=bureaus.directory, metrics=metrics,
+            directory=bureaus.directory, metrics=metrics, max_record_bytes=settings.max_record_bytes,
         )
     # security (issue 6): ingest.<agency>.* -> events.*
-    add_ingest_agent(app, settings, raw_topic, rejected=rejected, responses=responses)
+    add_ingest_agent(app, settings, raw_topic, rejected=rejected, responses=responses, metrics=metrics)
     fingerprints_topic = settings.topic(topics.RETRO_FINGERPRINTS)
 
     async def write_fingerprint(key: bytes, value: bytes | None) -> Any:

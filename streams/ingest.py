@@ -18,9 +18,10 @@ from pydantic import ValidationError
 
 from schemas import EVENT_ADAPTER, Rejected, Response, topics
 
+from .dead_letter import oversize_error
 from .screening import describe_validation_error, reject
 
-__all__ = ["Forward", "IngestOutcome", "check_ingest", "parse_ingest_topic"]
+__all__ = ["Forward", "IngestOutcome", "check_ingest", "parse_ingest_topic", "rejection_answer", "rejection_response"]
 
 _KINDS = {name.removeprefix("events."): event_type for event_type, name in topics.EVENT_TOPICS.items()}
 
@@ -52,10 +53,12 @@ def parse_ingest_topic(topic: str, prefix: str = "") -> tuple[str, str] | None:
     return agency, _KINDS[kind]
 
 
-def check_ingest(raw: bytes | None, *, topic: str, partition: int, offset: int, prefix: str = "") -> IngestOutcome:
+def check_ingest(raw: bytes | None, *, topic: str, partition: int, offset: int, prefix: str = "",
+                 max_bytes: int | None = None) -> IngestOutcome:
     """Check one record of an ingest topic: forward it to ``events.*`` or say why not.
 
-    Never raises for bad input. The reasons name fields and agencies, never a value of the event.
+    A record over ``max_bytes`` is refused before it is decoded. Never raises for bad input. The
+    reasons name fields and agencies, never a value of the event.
     """
     def refuse(error: str) -> IngestOutcome:
         return IngestOutcome(rejected=reject(raw, topic, partition, offset, error).rejected)
@@ -64,6 +67,9 @@ def check_ingest(raw: bytes | None, *, topic: str, partition: int, offset: int, 
     if parsed is None:
         return refuse(f"{topic} is not an ingest topic ({prefix}ingest.<agency>.border-crossings|visa-applications|tips)")
     agency, expected_type = parsed
+    too_large = oversize_error(raw, max_bytes) if max_bytes is not None else None
+    if too_large is not None:
+        return refuse(too_large)
     if not raw:
         return refuse("empty record: expected one JSON event object")
     try:
@@ -81,7 +87,8 @@ def check_ingest(raw: bytes | None, *, topic: str, partition: int, offset: int, 
                                          value=raw, agency=agency))
 
 
-def rejection_response(raw: bytes | None, rejected: Rejected, prefix: str = "") -> Response | None:
+def rejection_response(raw: bytes | None, rejected: Rejected, prefix: str = "",
+                       max_bytes: int | None = None) -> Response | None:
     """The answer an agency gets on ``responses.<agency>`` when its ingest record is refused.
 
     Agencies may not read ``events.rejected`` (it holds every agency's records), so without this a
@@ -92,12 +99,25 @@ def rejection_response(raw: bytes | None, rejected: Rejected, prefix: str = "") 
     if parsed is None:
         return None
     agency, event_type = parsed
+    return rejection_answer(raw, rejected, agency=agency, event_type=event_type, max_bytes=max_bytes)
+
+
+def rejection_answer(raw: bytes | None, rejected: Rejected, *, agency: str, event_type: str,
+                     max_bytes: int | None = None) -> Response:
+    """A ``rejected`` answer for ``agency`` (an authenticated one: the ingest topic's, or the header the
+    ingest agent puts on what it forwards), keyed by the record's ``event_id`` if it has one.
+
+    The record is read only if it is within ``max_bytes``: an oversize record is never decoded, and
+    its answer is keyed by its position ``<topic>:<partition>:<offset>``.
+    """
     event_id = f"{rejected.topic}:{rejected.partition}:{rejected.offset}"
-    try:
-        obj = json.loads(raw or b"")
-        if isinstance(obj, dict) and isinstance(obj.get("event_id"), str) and 0 < len(obj["event_id"]) <= 128:
-            event_id = obj["event_id"]
-    except (ValueError, RecursionError):
-        pass
+    obj: object = None
+    if raw and (max_bytes is None or len(raw) <= max_bytes):
+        try:
+            obj = json.loads(raw)
+        except (ValueError, RecursionError):
+            obj = None
+    if isinstance(obj, dict) and isinstance(obj.get("event_id"), str) and 0 < len(obj["event_id"]) <= 128:
+        event_id = obj["event_id"]
     return Response(event_id=event_id, event_type=event_type, agency=agency, result="rejected",
                     error=rejected.error, responded_at=datetime.now(UTC))

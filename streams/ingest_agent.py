@@ -12,6 +12,11 @@ header ``agency``: the agency the broker authenticated, taken from the topic nam
 ``force=True`` and are flushed before the source offset is committed (as in the screening agent),
 so a crash replays, never loses, an event; replays are harmless because alert ids are
 deterministic.
+
+A refused record (invalid, another agency's, or over ``FUGITIVE_ALERTS_MAX_RECORD_BYTES``, which is
+refused before decoding) gets a dead letter on ``events.rejected`` and a ``rejected`` answer on
+``responses.<agency>``, both produced inside the agent's error boundary: if they cannot be
+produced, the record's coordinates are logged and counted, and ingest goes on.
 """
 
 from __future__ import annotations
@@ -24,7 +29,9 @@ import structlog
 
 from schemas import Settings, topics
 
+from .dead_letter import Produce, send_answer, send_dead_letter
 from .ingest import IngestOutcome, check_ingest, rejection_response
+from .metrics import WorkerMetrics
 from .screening import reject
 
 __all__ = ["add_ingest_agent"]
@@ -33,7 +40,7 @@ log = structlog.get_logger(__name__)
 
 
 def add_ingest_agent(app: faust.App, settings: Settings, raw_topic: Callable[[str], faust.TopicT], *,
-                     rejected: faust.TopicT, responses: Any = None) -> Any:
+                     rejected: faust.TopicT, responses: Any = None, metrics: WorkerMetrics | None = None) -> Any:
     """Register the ingest agent on ``app`` (``None`` when no agencies are configured)."""
     sources = [settings.topic(topics.ingest_topic(agency, event_type))
                for agency in settings.ingest_agency_list for event_type in topics.EVENT_TOPICS]
@@ -41,30 +48,51 @@ def add_ingest_agent(app: faust.App, settings: Settings, raw_topic: Callable[[st
         return None
     source = app.topic(*sources, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
     destinations = {name: raw_topic(name) for name in topics.EVENT_TOPICS.values()}
+    metrics = metrics or WorkerMetrics()
+
+    def lost() -> None:
+        metrics.dead_letter_lost("ingest")
+
+    async def to_dead_letters(key: bytes, value: bytes) -> None:
+        await rejected.send(key=key, value=value, force=True)
+
+    async def to_agency(agency: str) -> Produce:
+        topic = await responses.for_agency(agency)
+
+        async def send(key: bytes, value: bytes) -> None:
+            await topic.send(key=key, value=value, force=True)
+        return send
+
+    async def handle(msg: Any) -> None:
+        try:
+            outcome = check_ingest(msg.value, topic=msg.topic, partition=msg.partition, offset=msg.offset,
+                                   prefix=settings.topic_prefix, max_bytes=settings.max_record_bytes)
+        except Exception as exc:  # a bug on one record must not stop ingest
+            log.exception("ingest check failed", topic=msg.topic, partition=msg.partition, offset=msg.offset)
+            outcome = IngestOutcome(rejected=reject(msg.value, msg.topic, msg.partition, msg.offset,
+                                                    f"internal error while checking: {type(exc).__name__}").rejected)
+        if outcome.forward is not None:
+            fwd = outcome.forward
+            await destinations[fwd.topic].send(key=fwd.key, value=fwd.value, headers={"agency": fwd.agency.encode()},
+                                               force=True)
+            return
+        r = outcome.rejected
+        assert r is not None
+        log.warning("ingest rejected", topic=r.topic, partition=r.partition, offset=r.offset, length=r.length,
+                    error=r.error)
+        await send_dead_letter(to_dead_letters, r, lost)
+        answer = rejection_response(msg.value, r, settings.topic_prefix, settings.max_record_bytes)
+        if answer is not None and responses is not None:  # the agency cannot read events.rejected
+            await send_answer(to_agency, answer, r, lost)
 
     async def ingest(stream: faust.StreamT[bytes]) -> None:
         async for event in stream.events():
             msg = event.message
-            try:
-                outcome = check_ingest(msg.value, topic=msg.topic, partition=msg.partition, offset=msg.offset,
-                                       prefix=settings.topic_prefix)
-            except Exception as exc:  # the agent boundary: a bug on one record must not stop ingest
-                log.exception("ingest check failed", topic=msg.topic, partition=msg.partition, offset=msg.offset)
-                outcome = IngestOutcome(rejected=reject(msg.value, msg.topic, msg.partition, msg.offset,
-                                                        f"internal error while checking: {type(exc).__name__}").rejected)
-            if outcome.forward is not None:
-                fwd = outcome.forward
-                await destinations[fwd.topic].send(key=fwd.key, value=fwd.value, headers={"agency": fwd.agency.encode()},
-                                                   force=True)
-                continue
-            r = outcome.rejected
-            assert r is not None
-            log.warning("ingest rejected", topic=r.topic, partition=r.partition, offset=r.offset, error=r.error)
-            await rejected.send(key=f"{r.topic}:{r.partition}:{r.offset}".encode(), value=r.model_dump_json().encode(),
-                                force=True)
-            answer = rejection_response(msg.value, r, settings.topic_prefix) if responses is not None else None
-            if answer is not None:  # the agency cannot read events.rejected: it is told on its own topic
-                topic = await responses.for_agency(answer.agency)
-                await topic.send(key=answer.event_id.encode(), value=answer.model_dump_json().encode(), force=True)
+            try:  # the agent's error boundary: one record never stops ingest
+                await handle(msg)
+            except Exception as exc:  # noqa: BLE001
+                log.error("record not handled", topic=msg.topic, partition=msg.partition, offset=msg.offset,
+                          reason=type(exc).__name__)
+                lost()
 
     return app.agent(source, name="ingest")(ingest)

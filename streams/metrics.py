@@ -40,6 +40,9 @@ class WorkerMetrics:
                               ["event_type"], registry=r)
         self.rejected = Counter("fugitive_alerts_events_rejected_total",
                                 "Event records refused (sent to events.rejected).", ["event_type"], registry=r)
+        self.lost = Counter("fugitive_alerts_dead_letters_lost_total",
+                            "Refused records whose dead letter or rejection answer could not be produced "
+                            "(their coordinates are logged).", ["path"], registry=r)
         self.alerts = Counter("fugitive_alerts_alerts_raised_total", "Alerts produced to the alerts topic.",
                               ["band"], registry=r)
         self.latency = Histogram("fugitive_alerts_event_to_alert_seconds",
@@ -52,6 +55,12 @@ class WorkerMetrics:
             self.rejected.labels(event_type)
         for band in ("alert", "review"):
             self.alerts.labels(band)
+        for path in ("screen", "ingest"):
+            self.lost.labels(path)
+
+    def dead_letter_lost(self, path: str) -> None:
+        """A record of ``path`` (screen, ingest) left no dead letter or answer: only a log line."""
+        self.lost.labels(path).inc()
 
     def screened(self, event_type: str, rejected: bool) -> None:
         """One event record handled by an agent (``rejected``: dead-lettered)."""

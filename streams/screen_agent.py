@@ -3,7 +3,12 @@
 The business logic is ``streams.screening.screen_record`` (pure, tested without Kafka). The agent
 only moves bytes: alerts go to ``alerts`` keyed by their deterministic ``alert_id``; the answer
 for the publishing agency goes to ``responses.<agency>`` keyed by ``event_id``; a bad record goes
-to ``events.rejected`` and the agent carries on with the next one.
+to ``events.rejected`` (a bounded prefix with the record's length and SHA-256), with a ``rejected``
+answer for the agency when the record came through its ingest topic (the ``agency`` header the
+ingest agent sets), and the agent carries on with the next one. A record over
+``max_record_bytes`` is refused before it is decoded. Everything done for one record sits inside
+the agent's error boundary: if even the dead letter cannot be produced, the record's coordinates
+are logged and counted (``fugitive_alerts_dead_letters_lost_total``) and screening goes on.
 
 Sends use ``force=True`` so an alert is produced at once rather than when the source offset is
 committed (Faust "attachments" would hold it up to ``broker_commit_interval``). At-least-once is
@@ -18,16 +23,20 @@ committed, so after a crash they are either both there or both produced again.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import faust
 import structlog
 
-from schemas import BureauDirectory, response_topic
+from schemas import BureauDirectory, Rejected, response_topic
 
+from .dead_letter import Produce, oversize_error, send_answer, send_dead_letter
+from .ingest import rejection_answer
 from .metrics import WorkerMetrics
 from .screening import Screener, reject, screen_record
+
+DEFAULT_MAX_RECORD_BYTES = 256 * 1024
 
 __all__ = ["add_screen_agent", "ResponseTopics"]
 
@@ -63,8 +72,12 @@ def add_screen_agent(
     responses: ResponseTopics,
     directory: Callable[[], BureauDirectory | None] = lambda: None,
     metrics: WorkerMetrics | None = None,  # ops (issue 5): counters and latency, see streams/metrics.py
+    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
 ) -> Any:
     metrics = metrics or WorkerMetrics()
+
+    def lost() -> None:
+        metrics.dead_letter_lost("screen")
 
     async def produce(topic: faust.TopicT, key: bytes, value: bytes) -> None:
         """Hand one record to the producer at once, as ``topic.send(force=True)`` does, without Faust's
@@ -72,34 +85,66 @@ def add_screen_agent(
         At-least-once is unchanged: Faust flushes this same producer before it commits source offsets."""
         await app.producer.send(topic.get_topic_name(), key, value, partition=None, timestamp=None, headers=None)
 
-    async def screen(stream: faust.StreamT[bytes]) -> None:
-        for event in ready:  # the wanted list and the bureau directory are loaded
-            await event.wait()
-        async for event in stream.events():
-            msg = event.message
+    async def to_agency(agency: str) -> Produce:
+        topic = await responses.for_agency(agency)
+        return lambda key, value: produce(topic, key, value)
+
+    async def refuse(msg: Any, r: Rejected) -> None:
+        """The dead letter, then the agency's answer when the ingest agent forwarded the event (its header)."""
+        log.warning("event rejected", topic=r.topic, partition=r.partition, offset=r.offset, length=r.length,
+                    error=r.error)
+        await send_dead_letter(lambda k, v: produce(rejected, k, v), r, lost)
+        agency = _agency_header(msg)
+        if agency is not None:  # only an authenticated agency is answered (docs/responses.md)
+            answer = rejection_answer(msg.value, r, agency=agency, event_type=event_type, max_bytes=max_record_bytes)
+            await send_answer(to_agency, answer, r, lost)
+
+    async def handle(msg: Any) -> None:
+        too_large = oversize_error(msg.value, max_record_bytes)
+        if too_large is not None:  # refused before decoding
+            outcome = reject(msg.value, msg.topic, msg.partition, msg.offset, too_large)
+        else:
             try:
                 outcome = screen_record(
                     msg.value, topic=msg.topic, partition=msg.partition, offset=msg.offset,
                     expected_type=event_type, screener=screener, directory=directory(),
                 )
-            except Exception as exc:  # the agent boundary: a bug on one record must not stop screening
+            except Exception as exc:  # a bug on one record must not stop screening
                 log.exception("screening failed", topic=msg.topic, partition=msg.partition, offset=msg.offset)
                 outcome = reject(msg.value, msg.topic, msg.partition, msg.offset,
                                  f"internal error while screening: {type(exc).__name__}")
-            metrics.screened(event_type, rejected=outcome.rejected is not None)  # ops metrics hook
-            if outcome.rejected is not None:
-                r = outcome.rejected
-                log.warning("event rejected", topic=r.topic, partition=r.partition, offset=r.offset, error=r.error)
-                await produce(rejected, f"{r.topic}:{r.partition}:{r.offset}".encode(), r.model_dump_json().encode())
-                continue
-            for alert in outcome.alerts:
-                log.info("hit", event_id=alert.event_id, notice_id=alert.notice_id, alert_id=alert.alert_id,
-                         band=alert.band, score=alert.score)
-                await produce(alerts, alert.alert_id.encode(), alert.model_dump_json().encode())
-                metrics.alert_raised(alert.band, msg.timestamp)  # ops metrics hook
-            if outcome.response is not None:
-                topic = await responses.for_agency(outcome.response.agency)
-                await produce(topic, outcome.response.event_id.encode(), outcome.response.model_dump_json().encode())
+        metrics.screened(event_type, rejected=outcome.rejected is not None)  # ops metrics hook
+        if outcome.rejected is not None:
+            await refuse(msg, outcome.rejected)
+            return
+        for alert in outcome.alerts:
+            log.info("hit", event_id=alert.event_id, notice_id=alert.notice_id, alert_id=alert.alert_id,
+                     band=alert.band, score=alert.score)
+            await produce(alerts, alert.alert_id.encode(), alert.model_dump_json().encode())
+            metrics.alert_raised(alert.band, msg.timestamp)  # ops metrics hook
+        if outcome.response is not None:
+            topic = await responses.for_agency(outcome.response.agency)
+            await produce(topic, outcome.response.event_id.encode(), outcome.response.model_dump_json().encode())
+
+    async def screen(stream: faust.StreamT[bytes]) -> None:
+        for event in ready:  # the wanted list and the bureau directory are loaded
+            await event.wait()
+        async for event in stream.events():
+            msg = event.message
+            try:  # the agent's error boundary: one record never stops screening
+                await handle(msg)
+            except Exception as exc:  # noqa: BLE001
+                log.error("record not handled", topic=msg.topic, partition=msg.partition, offset=msg.offset,
+                          reason=type(exc).__name__)
+                lost()
 
     return app.agent(source, name=f"screen-{event_type.replace('_', '-')}")(screen)
 
+
+def _agency_header(msg: Any) -> str | None:
+    """The ``agency`` header the ingest agent puts on a forwarded event (the broker-authenticated agency)."""
+    headers = msg.headers or ()
+    for key, value in headers.items() if isinstance(headers, Mapping) else headers:
+        if key == "agency" and isinstance(value, bytes):
+            return value.decode("ascii", "replace")
+    return None

@@ -6,7 +6,6 @@ alerts for hits, or one dead-letter record saying why the input was refused.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -87,8 +86,8 @@ def urgency_for(event_type: str, caution: str | None, band: str) -> Urgency:
 
 
 def reject(raw: bytes | None, topic: str, partition: int, offset: int, error: str) -> Outcome:
-    encoded = base64.b64encode(raw or b"").decode("ascii")
-    return Outcome(rejected=Rejected(topic=topic, partition=partition, offset=offset, raw=encoded, error=error))
+    """The dead letter of ``raw`` (a bounded prefix, its length and SHA-256: ``schemas.Rejected.of``)."""
+    return Outcome(rejected=Rejected.of(raw, topic=topic, partition=partition, offset=offset, error=error))
 
 
 def screen_record(
@@ -136,10 +135,20 @@ def screen_record(
             raised_at=raised_at,
             event=event,
             notice=hit.notice,
+            post_name=post_name(directory, event),
         )
         for hit in screener.screen(event)
     ]
     return Outcome(event=event, alerts=alerts, response=respond(event, alerts, directory, raised_at))
+
+
+def post_name(directory: BureauDirectory | None, event: AnyEvent) -> str | None:
+    """The directory's name for the event's post (the bureau of the event's country), if it has one."""
+    post = getattr(event, "post", None)
+    for bureau in directory.bureaus if directory and post else ():
+        if bureau.country == event.country and post in bureau.posts:
+            return bureau.posts[post]
+    return None
 
 
 def _call(directory: BureauDirectory | None, country: str) -> CallBureau | None:

@@ -184,6 +184,7 @@ def settings_factory(
     def make(*, kafka: bool = True, smtp: bool = True, twilio: bool = True, **overrides: Any) -> Settings:
         uid = uuid.uuid4().hex[:8]
         values: dict[str, Any] = {
+            "env": "test",  # the built-in ack key and Twilio token are accepted (FUGITIVE_ALERTS_ENV)
             "topic_prefix": f"t{uid}.",
             "app_id": f"fa-test-{uid}",
             "dispatcher_group": f"fa-test-{uid}-dispatcher",

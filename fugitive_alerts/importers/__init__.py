@@ -13,6 +13,7 @@ describes every format with an example.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -58,13 +59,17 @@ def default_source(fmt: str, path: Path) -> str | None:
     return None
 
 
-def read_rows(fmt: str, path: Path, csv_map: dict[str, str] | None = None) -> list[Row]:
-    """Parse ``path`` into rows. Raises ``InputError`` when the file as a whole is unreadable."""
+def read_rows(fmt: str, path: Path, csv_map: dict[str, str] | None = None) -> Iterable[Row]:
+    """Parse ``path`` into rows. Raises ``InputError`` when the file as a whole is unreadable.
+
+    JSON lines and CSV are read as the rows are consumed (constant memory, whatever the file's
+    size); the Interpol document and FtM files (whose entities are joined) are read whole.
+    """
     if fmt not in _MODULES:
         raise InputError(f"unknown format {fmt!r}: the formats are {', '.join(FORMATS)}")
     if fmt == "csv":
         return csv_file.read(path, csv_map or {})
-    rows: list[Row] = _MODULES[fmt].read(path)
+    rows: Iterable[Row] = _MODULES[fmt].read(path)
     return rows
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,15 +26,13 @@ def _parse_line(raw: bytes, where: str) -> Row:
         return Row(where, error="not valid JSON")
 
 
-def json_lines(path: Path) -> list[Row]:
-    """One row per non-blank line, ``where`` = ``line N``."""
-    rows = []
+def json_lines(path: Path) -> Iterator[Row]:
+    """One row per non-blank line, ``where`` = ``line N``, read as the file is read (constant memory)."""
     with path.open("rb") as fh:
         for number, raw in enumerate(fh, start=1):
             raw = raw.strip()
             if raw:
-                rows.append(_parse_line(raw, f"line {number}"))
-    return rows
+                yield _parse_line(raw, f"line {number}")
 
 
 def json_document_or_lines(path: Path) -> tuple[Any, list[Row] | None]:
@@ -43,7 +42,7 @@ def json_document_or_lines(path: Path) -> tuple[Any, list[Row] | None]:
         return orjson.loads(data), None
     except orjson.JSONDecodeError:
         pass
-    rows = json_lines(path)
+    rows = list(json_lines(path))
     if rows and all(r.error for r in rows):
         raise InputError(f"{path.name} is neither a JSON document nor JSON lines")
     return None, rows

@@ -9,15 +9,20 @@ holds a comma needs a ``--map`` of its own (``--map "offence=Charges, translated
 ``--map``, columns named after the fields themselves are used. Multi-valued fields (``alias``,
 ``birth_date``, ``nationality``, ``passport``, ``id_number``, ``offence``) split a cell on ``;``.
 The delimiter (``,``, ``;``, tab or ``|``) is read from the header line. The file is UTF-8
-(a byte-order mark is fine).
+(a byte-order mark is fine). Rows are read as the file is read (constant memory); a row that is
+not UTF-8, or has a cell over 64 Ki characters, is rejected with its line number and the other
+rows are kept.
 """
 
 from __future__ import annotations
 
 import contextlib
 import csv
+import itertools
 import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, BinaryIO
 
 from schemas import WantedPerson
 
@@ -107,35 +112,88 @@ def _check_map(mapping: dict[str, str], header: list[str], name: str) -> dict[st
     return columns
 
 
-def read(path: Path, mapping: dict[str, str]) -> list[Row]:
-    """Rows as ``{field: cell}``, ``where`` = the line the row ends on."""
+CELL_LIMIT = 64 * 1024
+"""Characters in one CSV cell: a larger cell rejects its row (with its line number), not the file."""
+
+
+class _Lines:
+    """The file's lines, decoded one by one: a line that is not UTF-8 is remembered (by physical
+    line number) and decoded with replacement characters, so only its row is rejected."""
+
+    def __init__(self, fh: BinaryIO) -> None:
+        self.fh = fh
+        self.number = 0
+        self.bad: set[int] = set()
+
+    def __iter__(self) -> Iterator[str]:
+        for raw in self.fh:
+            self.number += 1
+            if self.number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]  # a byte-order mark
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError:
+                self.bad.add(self.number)
+                yield raw.decode("utf-8", "replace")
+
+
+def read(path: Path, mapping: dict[str, str]) -> Iterator[Row]:
+    """Rows as ``{field: cell}``, ``where`` = the line the row ends on, read as the file is read.
+
+    A row with bytes that are not UTF-8, or a cell over ``CELL_LIMIT`` characters, is a rejected
+    row (its ``error``), and reading goes on. Raises ``InputError`` (before any row) when the
+    header or the mapping is unusable.
+    """
+    fh = path.open("rb")
     try:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            first = fh.readline()
-            fh.seek(0)
-            dialect = "excel"
-            with contextlib.suppress(csv.Error):  # not sniffable: plain comma-separated
-                dialect = csv.Sniffer().sniff(first, delimiters=",;\t|")  # type: ignore[assignment]
-            reader = csv.reader(fh, dialect)
+        lines = _Lines(fh)
+        feed = iter(lines)
+        first = next(feed, "")
+        if lines.bad:
+            raise InputError(f"{path.name}: the header line is not UTF-8 text")
+        dialect: Any = "excel"
+        with contextlib.suppress(csv.Error):  # not sniffable: plain comma-separated
+            dialect = csv.Sniffer().sniff(first, delimiters=",;\t|")
+        reader = csv.reader(itertools.chain([first], feed), dialect)
+        try:
             header = next(reader, None)
-            if not header:
-                raise InputError(f"{path.name} is empty: expected a header line")
-            columns = _check_map(
-                mapping or {f: f for f in FIELDS if f.casefold() in {h.strip().casefold() for h in header}},
-                header,
-                path.name,
-            )
-            rows = []
-            for cells in reader:
-                if not any(c.strip() for c in cells):
-                    continue
-                data = {f: cells[i] if i < len(cells) else "" for f, i in columns.items()}
-                rows.append(Row(f"line {reader.line_num}", data))
-            return rows
-    except UnicodeDecodeError:
-        raise InputError(f"{path.name} is not UTF-8 text") from None
-    except csv.Error as exc:
-        raise InputError(f"{path.name} is not readable CSV ({exc})") from None
+        except csv.Error as exc:
+            raise InputError(f"{path.name}: the header line is not readable CSV ({exc})") from None
+        if not header:
+            raise InputError(f"{path.name} is empty: expected a header line")
+        columns = _check_map(
+            mapping or {f: f for f in FIELDS if f.casefold() in {h.strip().casefold() for h in header}},
+            header,
+            path.name,
+        )
+    except BaseException:
+        fh.close()
+        raise
+    return _rows(fh, lines, reader, columns)
+
+
+def _rows(fh: BinaryIO, lines: _Lines, reader: Any, columns: dict[str, int]) -> Iterator[Row]:
+    with fh:
+        previous = reader.line_num
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                reason = (f"a cell is longer than {CELL_LIMIT} characters" if "field limit" in str(exc)
+                          else f"not readable CSV ({exc})")
+                yield Row(f"line {reader.line_num}", error=reason)
+                previous = reader.line_num
+                continue
+            where = f"line {reader.line_num}"
+            if any(n in lines.bad for n in range(previous + 1, reader.line_num + 1)):
+                yield Row(where, error="not UTF-8 text")
+            elif any(len(c) > CELL_LIMIT for c in cells):
+                yield Row(where, error=f"a cell is longer than {CELL_LIMIT} characters")
+            elif any(c.strip() for c in cells):
+                yield Row(where, {f: cells[i] if i < len(cells) else "" for f, i in columns.items()})
+            previous = reader.line_num
 
 
 def _many(value: str | None) -> list[str]:

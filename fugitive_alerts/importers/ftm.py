@@ -78,7 +78,7 @@ def read(path: Path) -> list[Row]:
 
     Rows of other schemas come back with ``skip`` set: they are counted, not rejected.
     """
-    rows = json_lines(path)
+    rows = list(json_lines(path))  # two passes: linked entities may come after their Person
     linked: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         entity = row.data

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,8 @@ from ._read import json_lines
 __all__ = ["read", "convert"]
 
 
-def read(path: Path) -> list[Row]:
+def read(path: Path) -> Iterator[Row]:
+    """The file's lines as rows, read as they are needed (constant memory)."""
     return json_lines(path)
 
 

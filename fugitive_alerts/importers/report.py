@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,7 +50,7 @@ Convert = Callable[[Any, Warnings, str | None], WantedPerson]
 
 
 def convert_rows(
-    rows: list[Row], convert: Convert, report: ImportReport, advance: Callable[[], None] = lambda: None
+    rows: Iterable[Row], convert: Convert, report: ImportReport, advance: Callable[[], None] = lambda: None
 ) -> Iterator[WantedPerson]:
     """Yield the notice of each good row; record rejections, skips, warnings and ids in ``report``."""
     for row in rows:

@@ -9,12 +9,16 @@ later ``fugitive-alerts demo --stop`` finds everything. Ports: the usual default
 from __future__ import annotations
 
 import json
+import secrets
 import sys
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from pydantic import SecretStr
+
 from schemas import Settings
+from schemas.settings import secret_env_names
 
 from .kafka import LocalBroker, broker_answers
 from .services import Service, free_port, port_is_free
@@ -55,11 +59,15 @@ def _port(preferred: int) -> int:
 
 
 def _services(run: Path, settings: Settings | None = None, worker_port: int = 0) -> dict[str, Service]:
-    env = settings.to_env() if settings else {}
+    # No secret value reaches a child's environment: to_env() passes secrets as files (*_FILE), and a
+    # secret exported in this shell is removed from what the children inherit.
+    env: dict[str, str | None] = dict.fromkeys(secret_env_names())
+    env |= settings.to_env() if settings else {}
     py = [sys.executable, "-m", "fugitive_alerts"]
     return {
         "smtp": Service("smtp-catcher", [sys.executable, "-m", "fugitive_alerts.local.smtp_catcher",
-                                         "--port", env.get("SMTP_PORT", "0"), "--maildir", str(run.parent / "mail")], run),
+                                         "--port", env.get("SMTP_PORT") or "0", "--maildir", str(run.parent / "mail")],
+                        run, env=dict.fromkeys(secret_env_names())),
         "worker": Service("worker", [*py, "worker", "--web-port", str(worker_port)], run, env=env),
         "dispatcher": Service("dispatcher", [*py, "dispatcher"], run, env=env),
     }
@@ -88,7 +96,11 @@ def start_stack(base: Settings, say: Callable[[str], None], prefix: str) -> tupl
                   twilio_url="", topic_prefix=prefix, worker_port=_port(6066), web_port=_port(8070))
     twilio = start_twilio_mock(_port(4010), run, progress=say)
     stack.twilio_url = f"http://127.0.0.1:{twilio.argv[twilio.argv.index('-p') + 1]}"
-    settings = stack.settings(base)
+    # A fresh acknowledgement key per run: the built-in one is refused outside FUGITIVE_ALERTS_ENV=demo|test,
+    # and links of an earlier demo must not acknowledge this one's alerts.
+    settings = stack.settings(base).model_copy(update={"ack_secret": SecretStr(secrets.token_urlsafe(48)),
+                                                       "ack_secret_file": None, "ack_secret_previous": None,
+                                                       "ack_secret_previous_file": None})
     (root / "stack.json").write_text(json.dumps(asdict(stack), indent=2))
     services = _services(run, settings)
     services["smtp"].start()

@@ -67,7 +67,8 @@ class Secure:
 def secure(settings_factory: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Secure]:
     run = tmp_path_factory.mktemp("secure")
     broker = SecureLocalBroker(run / "kafka", free_port(), free_port(),
-                               users=[SERVICES.worker, SERVICES.dispatcher, SERVICES.monitor, *AGENCIES])
+                               users=[SERVICES.worker, SERVICES.dispatcher, SERVICES.monitor, SERVICES.importer,
+                                      SERVICES.directory, *AGENCIES])
     try:
         broker.start(timeout=120.0)
     except BrokerError as exc:

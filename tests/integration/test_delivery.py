@@ -146,8 +146,13 @@ def test_ack_by_email_link_stops_the_bureaus_escalation(stack: Stack, smtp_sink:
     [email] = smtp_sink.wait_for(lambda ms: [m for m in ms if alert.alert_id in str(m["Subject"])
                                              and m["To"] == "duty@ncb-ke.example"], timeout=60)
     link = re.search(r"(http://\S+/ack/\S+)", email.get_body(("plain",)).get_content()).group(1)  # type: ignore[union-attr]
-    with urllib.request.urlopen(link, timeout=10) as resp:
-        assert resp.status == 200 and alert.alert_id in resp.read().decode()
+    with urllib.request.urlopen(link, timeout=10) as resp:  # the confirmation page; its button records the ack
+        page = resp.read().decode()
+        assert resp.status == 200 and alert.alert_id in page
+    key = re.search(r'name="form_key" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    with urllib.request.urlopen(urllib.request.Request(link, data=urllib.parse.urlencode({"form_key": key}).encode(),
+                                                       method="POST"), timeout=10) as resp:
+        assert resp.status == 200 and f"Acknowledged {alert.alert_id}" in resp.read().decode()
     acks = values(read_until(stack.settings, topics.ACKS,
                              lambda rs: any(json.loads(r.value)["alert_id"] == alert.alert_id for r in rs)))
     assert {(a["bureau_id"], a["officer"], a["channel"]) for a in acks if a["alert_id"] == alert.alert_id} == {

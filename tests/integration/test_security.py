@@ -79,6 +79,37 @@ def test_the_dispatcher_cannot_write_events(secure: Secure) -> None:
     assert try_produce(dispatcher, topics.DELIVERY_FAILURES, b"k", b"{}") == "ok"  # control: it writes its own
 
 
+def test_the_importer_imports_the_wanted_list_and_nothing_else(secure: Secure, tmp_path: Path) -> None:
+    """Issue 20: the daily import runs as `importer`, not as the super user: it writes (and, for
+    --full-snapshot, reads) wanted.notices, and is denied events, alerts and the bureau directory."""
+    notice = f.notice("Trevellyan", "Osgood", notice_id="2026/88001", dob="1955-05-05", nationality="GB")
+    path = tmp_path / "list.jsonl"
+    path.write_text(json.dumps(notice) + "\n")
+    importer = secure.as_user(SERVICES.importer)
+    proc = _cli(importer, "wanted", "import", "--format", "jsonl", "--full-snapshot", "--source", "feed-x", str(path),
+                secure=secure)
+    assert proc.returncode == 0, proc.stderr
+    imported = read_until(secure.admin, topics.WANTED, lambda rs: any(r.key == b"2026/88001" for r in rs))
+    assert any(r.key == b"2026/88001" for r in imported)
+    assert try_read(importer, topics.WANTED) != DENIED  # --full-snapshot reads what is there
+    for name in (topics.BORDER_CROSSINGS, topics.ALERTS, topics.BUREAUS, topics.ingest_topic(KE, "tip")):
+        assert try_read(importer, name) == DENIED, name
+    for name in (topics.BORDER_CROSSINGS, topics.ALERTS, topics.BUREAUS, topics.ACKS):
+        assert try_produce(importer, name, b"k", EVENT) == DENIED, name
+
+
+def test_only_the_directory_principal_writes_the_bureau_directory(secure: Secure) -> None:
+    """Issue 20: from the dispatcher's host one could rewrite every officer's phone and email."""
+    directory = secure.as_user(SERVICES.directory)
+    proc = _cli(directory, "bureaus", "import", str(secure.admin.bureaus_file), secure=secure)
+    assert proc.returncode == 0, proc.stderr
+    dispatcher = secure.as_user(SERVICES.dispatcher)
+    assert try_produce(dispatcher, topics.BUREAUS, b"ncb-ke", b"{}") == DENIED
+    assert try_read(dispatcher, topics.BUREAUS) != DENIED, "the dispatcher still reads it"
+    for name in (topics.BORDER_CROSSINGS, topics.ALERTS, topics.WANTED):
+        assert try_produce(directory, name, b"k", EVENT) == DENIED, name
+
+
 # -- who may read what ---------------------------------------------------------------------------
 
 

@@ -75,7 +75,16 @@ def test_fuzzed_records_never_crash_the_decode_path() -> None:
     """A fixed budget of the `make fuzz` generator (which runs 100,000 and more)."""
     report = run(3000, seed=20261129)
     assert report.cases == 3000 and report.crashes == []
-    assert report.rejected > 2500 and set(report.by_kind) >= {"field", "flip", "truncate", "utf8", "bytes", "deep"}
+    assert set(report.by_kind) >= {"field", "flip", "truncate", "utf8", "bytes", "deep", "oversize", "invisible", "valid"}
+    # Issue 20: all three event types on both paths; every refusal's dead letter built and bounded,
+    # alerts rendered to SMS and email and checked.
+    assert {(route, t) for route, t in report.coverage} == {
+        (route, t) for route in ("events", "ingest") for t in ("border_crossing", "visa_application", "tip")}
+    for key, cov in report.coverage.items():
+        assert cov.rejected > 0 and cov.screened > 0 and cov.dead_letters == cov.rejected, key
+    invalid = sum(v for k, v in report.by_kind.items() if k != "valid")
+    assert report.rejected >= invalid * 0.9, "nearly every mutated record is refused"
+    assert report.rendered > 20
 
 
 @settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])

@@ -83,12 +83,43 @@ def test_a_refused_ingest_record_is_answered_to_its_agency_with_the_reason() -> 
     from schemas import Rejected
     from streams.ingest import rejection_response
 
-    bad = Rejected(topic="ingest.ke-immigration.border-crossings", partition=0, offset=7, raw="",
-                   error="invalid event: traveler: Field required")
+    bad = Rejected.of(b"", topic="ingest.ke-immigration.border-crossings", partition=0, offset=7,
+                      error="invalid event: traveler: Field required")
     answer = rejection_response(b'{"event_id": "bc-123", "event_type": "border_crossing"}', bad)
     assert answer is not None and answer.agency == "ke-immigration" and answer.event_id == "bc-123"
     assert answer.result == "rejected" and answer.error == bad.error and answer.event_type == "border_crossing"
     unreadable = rejection_response(b"\xff{", bad)
     assert unreadable is not None and unreadable.event_id == "ingest.ke-immigration.border-crossings:0:7"
-    canonical = Rejected(topic="events.border-crossings", partition=0, offset=1, raw="", error="x")
+    canonical = Rejected.of(b"", topic="events.border-crossings", partition=0, offset=1, error="x")
     assert rejection_response(b"{}", canonical) is None, "only an authenticated (ingest) agency is answered"
+
+
+def test_an_oversize_ingest_record_is_refused_before_decoding_and_its_dead_letter_is_bounded() -> None:
+    import base64
+    import hashlib
+
+    from schemas import rejected_max_bytes
+    from streams.ingest import rejection_response
+
+    raw = b'{"event_id": "bc-big", "text": "' + b"x" * (300 * 1024) + b'"}'
+    outcome = check_ingest(raw, topic=KE_TOPIC, partition=0, offset=9, prefix="p.", max_bytes=256 * 1024)
+    r = outcome.rejected
+    assert outcome.forward is None and r is not None
+    assert f"record of {len(raw)} bytes is larger than the limit of {256 * 1024} bytes" in r.error
+    assert r.length == len(raw) and r.sha256 == hashlib.sha256(raw).hexdigest()
+    assert base64.b64decode(r.raw) == raw[:4096]
+    assert len(r.model_dump_json().encode()) <= rejected_max_bytes()
+    answer = rejection_response(raw, r, "p.", max_bytes=256 * 1024)
+    assert answer is not None and answer.agency == "ke-immigration" and answer.result == "rejected"
+    assert answer.event_id == f"{KE_TOPIC}:0:9", "an oversize record is not read, not even for its event id"
+    within = check_ingest(_crossing(), topic=KE_TOPIC, partition=0, offset=10, prefix="p.", max_bytes=256 * 1024)
+    assert within.forward is not None, "the limit refuses only what is over it"
+
+
+def test_a_dead_letter_never_exceeds_its_bound_whatever_the_error() -> None:
+    from schemas import Rejected, rejected_max_bytes
+
+    letter = Rejected.of(b"\x00" * (10 * 1024 * 1024), topic="t" * 300, partition=2**31, offset=2**62,
+                         error="\u202e\"\\" * 5000)
+    assert len(letter.model_dump_json().encode()) <= rejected_max_bytes()
+    assert letter.length == 10 * 1024 * 1024 and len(letter.error) <= 1000

@@ -138,3 +138,40 @@ def test_dashboard_page_has_no_external_urls() -> None:
 def test_topic_names_followed_by_the_activity_feed() -> None:
     names = Activity(_settings()).names
     assert names == {"u." + topics.ALERTS: "alert", "u." + topics.DELIVERIES: "delivery", "u." + topics.ACKS: "ack"}
+
+
+def test_the_monitor_redirects_only_to_its_own_paths_and_its_session_is_not_the_token() -> None:
+    """Issue 20: no open redirect (//evil.example), a random expiring session id, security headers."""
+    from yarl import URL
+
+    from infra.web import SECURITY_HEADERS
+
+    async def run() -> None:
+        settings = _settings().model_copy(update={"ops_public_url": "https://ops.example", "ops_session_hours": 2.0})
+        monitor = OpsMonitor(settings, "s3cret", interval=1.0)
+        async with TestClient(TestServer(monitor.web_app())) as client:
+            base = f"http://{client.server.host}:{client.server.port}"
+            for path, expected in (("//evil.example/x", "/evil.example/x"), ("/\\evil.example", "/evil.example"),
+                                   ("///evil.example", "/evil.example")):
+                url = URL(f"{base}{path}?token=s3cret&a=1", encoded=True)
+                first = await client.session.get(url, allow_redirects=False)
+                assert first.status == 302 and first.headers["Location"] == f"{expected}?a=1", path
+            first = await client.get("/dashboard/?token=s3cret", allow_redirects=False)
+            cookie = first.cookies["fa_ops_session"]
+            assert cookie.value and cookie.value != "s3cret" and "s3cret" not in first.headers["Set-Cookie"]
+            assert cookie["secure"] and cookie["httponly"] and cookie["max-age"] == str(2 * 3600)
+            for name, value in SECURITY_HEADERS.items():
+                assert first.headers[name] == value, name
+            page = await client.get("/dashboard/", cookies={"fa_ops_session": cookie.value})  # Secure: not sent over http
+            assert page.status == 200, "the session cookie opens the dashboard"
+            for name, value in SECURITY_HEADERS.items():
+                assert page.headers[name] == value, name
+            assert (await client.get("/health")).headers["X-Frame-Options"] == "DENY"
+            client.session.cookie_jar.clear()
+            forged = await client.get("/dashboard/", cookies={"fa_ops_session": "s3cret"})
+            assert forged.status == 401, "the token itself is not a session"
+            monitor._sessions = dict.fromkeys(monitor._sessions, 0.0)  # every session has expired
+            expired = await client.get("/dashboard/", cookies={"fa_ops_session": cookie.value})
+            assert expired.status == 401
+
+    asyncio.run(run())

@@ -109,6 +109,20 @@ def test_the_dispatcher_may_not_write_any_event_topic() -> None:
     assert not any(name.startswith(("p.ingest.", "p.events.b", "p.events.v", "p.events.t")) for name in writes)
 
 
+def test_the_importer_owns_the_wanted_list_only_and_the_directory_the_bureaus_only() -> None:
+    settings = _settings(topic_prefix="p.")
+    assert _allowed("importer", settings, ["ke-immigration"]) == {
+        ("TOPIC", "LITERAL", "p.wanted.notices", "READ"), ("TOPIC", "LITERAL", "p.wanted.notices", "WRITE")}
+    assert _allowed("directory", settings, ["ke-immigration"]) == {
+        ("TOPIC", "LITERAL", "p.bureaus", "READ"), ("TOPIC", "LITERAL", "p.bureaus", "WRITE")}
+    dispatcher = _allowed("dispatcher", settings, [])
+    assert ("TOPIC", "LITERAL", "p.bureaus", "READ") in dispatcher
+    assert not {r for r in dispatcher if r[2] == "p.bureaus" and r[3] != "READ"}, "the dispatcher only reads bureaus"
+    writers = {b.principal for b in policy(settings, ["ke-immigration"])
+               if b.name == "p.wanted.notices" and b.operation.name in ("WRITE", "ALL")}
+    assert writers == {"User:importer"}
+
+
 def test_the_policy_only_allows_and_never_grants_wildcards() -> None:
     bindings = policy(_settings(topic_prefix="p."), ["ke-immigration"])
     assert all(b.name not in ("*", "") for b in bindings)
