@@ -1,0 +1,119 @@
+"""The review queue on Kafka: a group-less reader of ``reviews`` and ``reviews.decisions``, and the decision producer.
+
+:class:`ReviewQueue` reads both topics whole from the beginning and follows them (no consumer
+group, so any number of consoles, and later the dispatcher's digest loop, can hold the same view).
+``items`` and ``decisions`` are live ``item id -> record`` maps; the open queue of an officer is
+computed from them by :mod:`consumers.review_rules`. :meth:`ReviewQueue.record` writes a decision
+(acks=all) and applies it at once, so the deciding console never shows a decided item again.
+
+A decision's value is ``null`` (a tombstone) once its retention period is over (docs/review.md,
+"Retention"); a tombstoned key leaves ``decisions``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+import structlog
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+from schemas import Settings, topics
+from schemas.reviews import ReviewDecision, ReviewItem
+
+from .compacted import CompactedView
+from .review_rules import Entry, Principal, QueueFilter, find_visible, open_queue, queue_depths
+
+__all__ = ["ReviewQueue", "ensure_review_topics", "review_topic_specs"]
+
+log = structlog.get_logger(__name__)
+
+
+def review_topic_specs(settings: Settings) -> list[NewTopic]:
+    """``reviews`` keeps ``review_retention_days``; ``reviews.decisions`` is compacted."""
+    n, rf = settings.partitions, settings.replication_factor
+    return [
+        NewTopic(settings.topic(topics.REVIEWS), num_partitions=n, replication_factor=rf,
+                 topic_configs={"retention.ms": str(settings.review_retention_days * 86_400_000)}),
+        NewTopic(settings.topic(topics.REVIEW_DECISIONS), num_partitions=n, replication_factor=rf,
+                 topic_configs={"cleanup.policy": "compact", "min.cleanable.dirty.ratio": "0.1"}),
+    ]
+
+
+async def ensure_review_topics(settings: Settings) -> list[str]:
+    """Create the two review topics if missing; return the names created (existing ones are left as they are)."""
+    admin = AIOKafkaAdminClient(**settings.kafka_client_kwargs())
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [spec for spec in review_topic_specs(settings) if spec.name not in existing]
+        if missing:
+            response = await admin.create_topics(missing)
+            for name, code, *rest in response.topic_errors:
+                if code not in (0, TopicAlreadyExistsError.errno):
+                    raise RuntimeError(f"could not create topic {name!r}: error {code} {rest[-1] if rest else ''}")
+        return [spec.name for spec in missing]
+    finally:
+        await admin.close()
+
+
+class ReviewQueue:
+    def __init__(self, settings: Settings) -> None:
+        kwargs = settings.kafka_client_kwargs()
+        self.settings = settings
+        self._items = CompactedView(settings.topic(topics.REVIEWS), kwargs, ReviewItem.model_validate_json)
+        self._decisions = CompactedView(settings.topic(topics.REVIEW_DECISIONS), kwargs,
+                                        ReviewDecision.model_validate_json)
+        self._producer: AIOKafkaProducer | None = None
+
+    @property
+    def items(self) -> dict[str, ReviewItem]:
+        return self._items.values
+
+    @property
+    def decisions(self) -> dict[str, ReviewDecision]:
+        return self._decisions.values
+
+    @property
+    def ready(self) -> bool:
+        """Both topics read up to the end offsets seen at start."""
+        return self._items.ready.is_set() and self._decisions.ready.is_set()
+
+    async def wait_ready(self, timeout: float) -> None:
+        await asyncio.wait_for(asyncio.gather(self._items.ready.wait(), self._decisions.ready.wait()), timeout)
+
+    async def start(self) -> None:
+        await ensure_review_topics(self.settings)
+        self._producer = AIOKafkaProducer(acks="all", enable_idempotence=True,
+                                          **self.settings.kafka_client_kwargs())
+        await self._producer.start()
+        await self._items.start()
+        await self._decisions.start()
+
+    async def stop(self) -> None:
+        await self._items.stop()
+        await self._decisions.stop()
+        if self._producer is not None:
+            await self._producer.stop()
+
+    def open_queue(self, principal: Principal, query: QueueFilter, now: datetime) -> list[Entry]:
+        return open_queue(self.items, self.decisions, principal, query, now)
+
+    def find(self, principal: Principal, item_id: str) -> Entry | None:
+        return find_visible(self.items, self.decisions, principal, item_id)
+
+    def depths(self, now: datetime) -> dict[str, tuple[int, float]]:
+        return queue_depths(self.items, self.decisions, now)
+
+    async def record(self, decision: ReviewDecision) -> None:
+        """Write the decision to ``reviews.decisions`` (waits for the broker's ack) and apply it here at once."""
+        assert self._producer is not None, "start() first"
+        await self._producer.send_and_wait(self.settings.topic(topics.REVIEW_DECISIONS),
+                                           key=decision.item_id.encode(),
+                                           value=decision.model_dump_json().encode())
+        self._decisions.values[decision.item_id] = decision
+        log.info("review decided", item_id=decision.item_id, alert_id=decision.alert_id, notice_id=decision.notice_id,
+                 bureau_id=decision.bureau_id, officer=decision.officer, outcome=decision.outcome,
+                 referred_to=decision.referred_to)
