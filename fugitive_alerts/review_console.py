@@ -52,6 +52,12 @@ _SECURITY_HEADERS = {
     "Cache-Control": "no-store",
 }
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+_NEW_SESSION = web.RequestKey("new_session", Session)
+"""A session made during this request (trusted proxy): its cookie is set on the response."""
+
+
+def _redirect(location: str) -> web.Response:
+    return web.Response(status=303, headers={"Location": location})
 
 
 class QueueMetrics:
@@ -142,7 +148,7 @@ class ReviewConsole:
                                   s.review_trusted_proxy, s.review_proxy_user_header, s.review_proxy_bureaus_header)
         if vouched is not None and (session is None or session.principal != vouched):
             session = self.sessions.create(vouched, now)
-            request["new_session"] = session
+            request[_NEW_SESSION] = session
             log.info("signed in", officer=vouched.officer_id, via="proxy")
         return session
 
@@ -162,8 +168,8 @@ class ReviewConsole:
         return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
 
     def _finish(self, request: web.Request, response: web.StreamResponse) -> web.StreamResponse:
-        new = request.get("new_session")
-        if isinstance(new, Session):
+        new = request.get(_NEW_SESSION)
+        if new is not None:
             self._set_cookie(response, new)
         return response
 
@@ -186,7 +192,7 @@ class ReviewConsole:
     async def _login_page(self, request: web.Request) -> web.StreamResponse:
         session = self._session(request)
         if session is not None:
-            return self._finish(request, web.HTTPSeeOther("/queue"))
+            return self._finish(request, _redirect("/queue"))
         return self._page("login.html.j2", password=self.officers is not None)
 
     async def _login(self, request: web.Request) -> web.StreamResponse:
@@ -207,7 +213,7 @@ class ReviewConsole:
             self.sessions.drop(old)
         session = self.sessions.create(principal, self.now())
         log.info("signed in", officer=principal.officer_id, via="password")
-        response = web.HTTPSeeOther("/queue")
+        response = _redirect("/queue")
         self._set_cookie(response, session)
         return response
 
@@ -217,7 +223,7 @@ class ReviewConsole:
         if not csrf_ok(session, str(form.get("csrf", ""))):
             return self._page("error.html.j2", status=403, session=session, message="The form has expired: reload the page.")
         self.sessions.drop(session.id)
-        response = web.HTTPSeeOther("/login")
+        response = _redirect("/login")
         response.del_cookie(COOKIE, path="/")
         return response
 
@@ -270,7 +276,7 @@ class ReviewConsole:
             return self._page("error.html.j2", status=exc.status, session=session, message=str(exc),
                               back=f"/items/{item_id}" if exc.status == 400 else None)
         await self.queue.record(decision)
-        raise web.HTTPSeeOther(f"/queue?decided={decision.item_id}")
+        return _redirect(f"/queue?decided={decision.item_id}")
 
 
 def _age(value: datetime, now: datetime) -> str:
