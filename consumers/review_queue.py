@@ -6,14 +6,18 @@ group, so any number of consoles, and later the dispatcher's digest loop, can ho
 computed from them by :mod:`consumers.review_rules`. :meth:`ReviewQueue.record` writes a decision
 (acks=all) and applies it at once, so the deciding console never shows a decided item again.
 
-A decision's value is ``null`` (a tombstone) once its retention period is over (docs/review.md,
-"Retention"); a tombstoned key leaves ``decisions``.
+Retention (docs/review.md): ``reviews`` deletes records after ``review_retention_days``
+(``retention.ms``, with day-long segments so deletion is not held up by an open segment), and the
+queue ignores items older than that meanwhile. :meth:`ReviewQueue.sweep` (hourly, and at start)
+replaces each decision that old by a tombstone on the compacted ``reviews.decisions``; compaction
+then removes the value, and the tombstone itself after ``delete.retention.ms`` (a day).
 """
 
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+import contextlib
+from datetime import UTC, datetime, timedelta
 
 import structlog
 from aiokafka import AIOKafkaProducer
@@ -24,11 +28,13 @@ from schemas import Settings, topics
 from schemas.reviews import ReviewDecision, ReviewItem
 
 from .compacted import CompactedView
-from .review_rules import Entry, Principal, QueueFilter, find_visible, open_queue, queue_depths
+from .review_rules import Entry, Principal, QueueFilter, due_for_deletion, find_visible, open_queue, queue_depths
 
 __all__ = ["ReviewQueue", "ensure_review_topics", "review_topic_specs"]
 
 log = structlog.get_logger(__name__)
+SWEEP_EVERY_SECONDS = 3600.0
+_DAY_MS = str(86_400_000)
 
 
 def review_topic_specs(settings: Settings) -> list[NewTopic]:
@@ -36,9 +42,11 @@ def review_topic_specs(settings: Settings) -> list[NewTopic]:
     n, rf = settings.partitions, settings.replication_factor
     return [
         NewTopic(settings.topic(topics.REVIEWS), num_partitions=n, replication_factor=rf,
-                 topic_configs={"retention.ms": str(settings.review_retention_days * 86_400_000)}),
+                 topic_configs={"retention.ms": str(settings.review_retention_days * 86_400_000),
+                                "segment.ms": _DAY_MS}),
         NewTopic(settings.topic(topics.REVIEW_DECISIONS), num_partitions=n, replication_factor=rf,
-                 topic_configs={"cleanup.policy": "compact", "min.cleanable.dirty.ratio": "0.1"}),
+                 topic_configs={"cleanup.policy": "compact", "min.cleanable.dirty.ratio": "0.1",
+                                "segment.ms": _DAY_MS, "delete.retention.ms": _DAY_MS}),
     ]
 
 
@@ -67,10 +75,14 @@ class ReviewQueue:
         self._decisions = CompactedView(settings.topic(topics.REVIEW_DECISIONS), kwargs,
                                         ReviewDecision.model_validate_json)
         self._producer: AIOKafkaProducer | None = None
+        self._sweeper: asyncio.Task[None] | None = None
+        self.retention = timedelta(days=settings.review_retention_days)
 
     @property
     def items(self) -> dict[str, ReviewItem]:
-        return self._items.values
+        """Items on ``reviews`` within the retention period (older ones are being deleted by the broker)."""
+        oldest = datetime.now(UTC) - self.retention
+        return {k: v for k, v in self._items.values.items() if v.queued_at > oldest}
 
     @property
     def decisions(self) -> dict[str, ReviewDecision]:
@@ -91,8 +103,13 @@ class ReviewQueue:
         await self._producer.start()
         await self._items.start()
         await self._decisions.start()
+        self._sweeper = asyncio.create_task(self._sweep_forever(), name="reviews:retention")
 
     async def stop(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
         await self._items.stop()
         await self._decisions.stop()
         if self._producer is not None:
@@ -117,3 +134,24 @@ class ReviewQueue:
         log.info("review decided", item_id=decision.item_id, alert_id=decision.alert_id, notice_id=decision.notice_id,
                  bureau_id=decision.bureau_id, officer=decision.officer, outcome=decision.outcome,
                  referred_to=decision.referred_to)
+
+    async def sweep(self, now: datetime) -> list[str]:
+        """Tombstone every decision older than the retention period at ``now``; return their item ids."""
+        assert self._producer is not None, "start() first"
+        due = due_for_deletion(self.decisions, now, self.retention)
+        for item_id in due:
+            await self._producer.send_and_wait(self.settings.topic(topics.REVIEW_DECISIONS), key=item_id.encode(),
+                                               value=None)
+            self._decisions.values.pop(item_id, None)
+        if due:
+            log.info("review decisions past retention deleted", count=len(due))
+        return due
+
+    async def _sweep_forever(self) -> None:
+        await self._decisions.ready.wait()
+        while True:
+            try:
+                await self.sweep(datetime.now(UTC))
+            except Exception as exc:  # noqa: BLE001 - a failed sweep is retried at the next interval, never fatal
+                log.warning("retention sweep failed; retried later", error=type(exc).__name__)
+            await asyncio.sleep(SWEEP_EVERY_SECONDS)  # the sweep's interval, not synchronisation

@@ -36,6 +36,7 @@ __all__ = [
     "find_visible",
     "queue_depths",
     "decide",
+    "due_for_deletion",
 ]
 
 EVENT_TYPES = ("border_crossing", "visa_application", "tip")
@@ -201,3 +202,8 @@ def decide(entry: Entry | None, principal: Principal, outcome: str, reason: str,
         identity=identity if outcome == "not_the_person" else None,
         notice_fingerprint=notice_fingerprint if outcome == "not_the_person" else None,
         referred_to=referred_to)
+
+
+def due_for_deletion(decisions: Mapping[str, ReviewDecision], now: datetime, retention: timedelta) -> list[str]:
+    """Item ids whose decision is at least ``retention`` old: their record is replaced by a tombstone."""
+    return sorted(item_id for item_id, d in decisions.items() if now - d.at >= retention)

@@ -229,3 +229,26 @@ def test_items_arriving_while_the_console_runs_appear_in_the_queue(world: Settin
 
     _run(scenario())
 
+
+
+def test_retention_tombstones_old_decisions_and_hides_items_past_retention(world: Settings, officers_file: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    decided, kept = new_items(["ncb-ke"], ["ncb-ke"])
+    expired = kept.model_copy(update={"item_id": "A-EXPIRED000", "queued_at": datetime.now(UTC) - timedelta(days=400)})
+    publish_items(world, [decided, kept, expired])
+
+    async def scenario() -> None:
+        async with running_console(world, officers_file) as (console, officer):
+            ke = officer()
+            await ke.sign_in("ke-analyst-1")
+            assert await ke.queue_ids() == [decided.item_id, kept.item_id], "an item past retention is not shown"
+            assert (await ke.decide(decided.item_id, "not_the_person", "namesake"))[0] == 303
+            assert await console.queue.sweep(datetime.now(UTC) + timedelta(days=364)) == []
+            assert await console.queue.sweep(datetime.now(UTC) + timedelta(days=365)) == [decided.item_id]
+            assert decided.item_id not in console.queue.decisions
+
+    _run(scenario())
+    key = decided.item_id.encode()
+    records = read_until(world, topics.REVIEW_DECISIONS, lambda rs: any(r.key == key and r.value is None for r in rs))
+    assert [r.value is None for r in records if r.key == key] == [False, True], "the decision, then its tombstone"

@@ -161,3 +161,12 @@ def test_after_referral_only_the_requesting_bureau_may_decide() -> None:
     final = decide(entry, RW, "confirm", "matches our file", T0 + timedelta(hours=1), identity=None,
                    notice_fingerprint="")
     assert (final.bureau_id, final.outcome, final.referred_to) == ("ncb-rw", "confirm", None)
+
+
+def test_decisions_are_due_for_deletion_after_the_retention_period() -> None:
+    from consumers.review_rules import due_for_deletion
+
+    item = review_item(["ncb-ke"], event=crossing(17))
+    d = _decide(item, KE, "confirm")
+    assert due_for_deletion({item.item_id: d}, T0 + timedelta(days=364, hours=23), timedelta(days=365)) == []
+    assert due_for_deletion({item.item_id: d}, T0 + timedelta(days=365), timedelta(days=365)) == [item.item_id]
