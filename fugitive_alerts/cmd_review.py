@@ -16,8 +16,8 @@ __all__ = ["review_console"]
 
 
 def review_console(
-    port: int | None = typer.Option(None, help="Port to serve on [default: FUGITIVE_ALERTS_REVIEW_WEB_PORT, 8071]."),
-    host: str | None = typer.Option(None, help="Address to bind [default: FUGITIVE_ALERTS_REVIEW_WEB_HOST, 127.0.0.1]."),
+    port: int | None = typer.Option(None, help="Port to serve on (default: FUGITIVE_ALERTS_REVIEW_WEB_PORT, 8071)."),
+    host: str | None = typer.Option(None, help="Address to bind (default: FUGITIVE_ALERTS_REVIEW_WEB_HOST, 127.0.0.1)."),
     hash_password: bool = typer.Option(False, "--hash-password",
                                        help="Read a password (prompt, or one line on stdin) and print its argon2id "
                                             "hash for the officers file; serve nothing."),

@@ -57,7 +57,7 @@ def test_a_decision_that_clears_nothing_makes_no_clearance(change: dict[str, Any
     assert clearance_from(ReviewDecision.model_validate({**DECISION, **change}), days=180) is None
 
 
-@settings(deadline=None)  # behaviour, not timing: the shared machine is slow at times
+@settings(deadline=None)  # behaviour, not timing: a busy machine is slow at times
 @given(st.dictionaries(st.sampled_from([*sorted(DECISION), "referred_to", "extra"]),
                        st.none() | st.text(max_size=30) | st.integers()))
 def test_decisions_round_trip_and_garbage_is_a_validation_error_not_a_crash(data: dict[str, Any]) -> None:
