@@ -36,8 +36,8 @@ from schemas import describe_validation_error
 
 from .review_rules import Principal
 
-__all__ = ["OfficersError", "OfficerLogin", "Officers", "Session", "Sessions", "csrf_ok", "proxy_principal",
-           "hash_password"]
+__all__ = ["OfficersError", "OfficerLogin", "Officers", "Session", "Sessions", "SignInThrottle", "csrf_ok",
+           "proxy_principal", "hash_password"]
 
 _Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
 _HASHER = PasswordHasher()
@@ -157,6 +157,33 @@ class Sessions:
 
     def __len__(self) -> int:
         return len(self._by_id)
+
+
+class SignInThrottle:
+    """At most ``attempts`` failed password sign-ins per officer id per ``window``; then 429 until it passes.
+
+    Online guessing gets 5 tries per quarter hour per officer. The price is that someone who knows an
+    officer id can keep that officer out meanwhile; the proxy sign-in is not affected.
+    """
+
+    def __init__(self, attempts: int = 5, window: timedelta = timedelta(minutes=15), max_ids: int = 10_000) -> None:
+        self.attempts, self.window, self.max_ids = attempts, window, max_ids
+        self._failures: dict[str, list[datetime]] = {}
+
+    def blocked(self, officer_id: str, now: datetime) -> bool:
+        recent = [t for t in self._failures.get(officer_id, []) if now - t < self.window]
+        return len(recent) >= self.attempts
+
+    def failed(self, officer_id: str, now: datetime) -> None:
+        if officer_id not in self._failures and len(self._failures) >= self.max_ids:
+            self._failures = {k: v for k, v in self._failures.items() if now - v[-1] < self.window}
+            while len(self._failures) >= self.max_ids:  # still full of fresh ids: forget the oldest
+                del self._failures[next(iter(self._failures))]
+        times = [t for t in self._failures.pop(officer_id, []) if now - t < self.window]
+        self._failures[officer_id] = [*times, now][-self.attempts:]
+
+    def succeeded(self, officer_id: str) -> None:
+        self._failures.pop(officer_id, None)
 
 
 def csrf_ok(session: Session | None, submitted: str | None) -> bool:

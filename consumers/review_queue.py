@@ -17,18 +17,28 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import structlog
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.errors import ClusterAuthorizationFailedError, TopicAlreadyExistsError, TopicAuthorizationFailedError
 
 from schemas import Settings, topics
 from schemas.reviews import ReviewDecision, ReviewItem
 
 from .compacted import CompactedView
-from .review_rules import Entry, Principal, QueueFilter, due_for_deletion, find_visible, open_queue, queue_depths
+from .review_rules import (
+    Entry,
+    Principal,
+    QueueFilter,
+    due_for_deletion,
+    find_visible,
+    open_entries,
+    open_queue,
+    queue_depths,
+)
 
 __all__ = ["ReviewQueue", "ensure_review_topics", "review_topic_specs"]
 
@@ -59,8 +69,11 @@ async def ensure_review_topics(settings: Settings) -> list[str]:
         missing = [spec for spec in review_topic_specs(settings) if spec.name not in existing]
         if missing:
             response = await admin.create_topics(missing)
+            denied = (TopicAuthorizationFailedError.errno, ClusterAuthorizationFailedError.errno)
             for name, code, *rest in response.topic_errors:
-                if code not in (0, TopicAlreadyExistsError.errno):
+                if code in denied:  # with ACLs on, an admin creates the topics
+                    log.warning("not authorized to create this topic; an admin must create it", topic=name)
+                elif code not in (0, TopicAlreadyExistsError.errno):
                     raise RuntimeError(f"could not create topic {name!r}: error {code} {rest[-1] if rest else ''}")
         return [spec.name for spec in missing]
     finally:
@@ -68,12 +81,17 @@ async def ensure_review_topics(settings: Settings) -> list[str]:
 
 
 class ReviewQueue:
-    def __init__(self, settings: Settings) -> None:
+    """The review topics as live maps. ``on_item`` / ``on_decision`` are called for each record that arrives
+    after the initial load (a decision tombstone passes ``None``); start from :meth:`open_entries` when ready."""
+
+    def __init__(self, settings: Settings, *, on_item: Callable[[str, ReviewItem | None], None] | None = None,
+                 on_decision: Callable[[str, ReviewDecision | None], None] | None = None) -> None:
         kwargs = settings.kafka_client_kwargs()
         self.settings = settings
-        self._items = CompactedView(settings.topic(topics.REVIEWS), kwargs, ReviewItem.model_validate_json)
+        self._items = CompactedView(settings.topic(topics.REVIEWS), kwargs, ReviewItem.model_validate_json,
+                                    on_change=on_item)
         self._decisions = CompactedView(settings.topic(topics.REVIEW_DECISIONS), kwargs,
-                                        ReviewDecision.model_validate_json)
+                                        ReviewDecision.model_validate_json, on_change=on_decision)
         self._producer: AIOKafkaProducer | None = None
         self._sweeper: asyncio.Task[None] | None = None
         self.retention = timedelta(days=settings.review_retention_days)
@@ -117,6 +135,10 @@ class ReviewQueue:
 
     def open_queue(self, principal: Principal, query: QueueFilter, now: datetime) -> list[Entry]:
         return open_queue(self.items, self.decisions, principal, query, now)
+
+    def open_entries(self) -> list[Entry]:
+        """Every open item in every queue, oldest first (e.g. the dispatcher's digest loop at start)."""
+        return open_entries(self.items, self.decisions)
 
     def find(self, principal: Principal, item_id: str) -> Entry | None:
         return find_visible(self.items, self.decisions, principal, item_id)

@@ -33,6 +33,7 @@ __all__ = [
     "may_see",
     "acting_bureau",
     "open_queue",
+    "open_entries",
     "find_visible",
     "queue_depths",
     "decide",
@@ -135,6 +136,11 @@ def _open(items: Mapping[str, ReviewItem], decisions: Mapping[str, ReviewDecisio
         entry = entry_of(item, decisions.get(item_id))
         if entry is not None:
             yield entry
+
+
+def open_entries(items: Mapping[str, ReviewItem], decisions: Mapping[str, ReviewDecision]) -> list[Entry]:
+    """Every open item, in every queue, oldest first: what a digest loop (re)starts from."""
+    return sorted(_open(items, decisions), key=lambda e: (e.item.queued_at, e.item.item_id))
 
 
 def open_queue(items: Mapping[str, ReviewItem], decisions: Mapping[str, ReviewDecision], principal: Principal,

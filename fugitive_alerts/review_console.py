@@ -30,7 +30,7 @@ from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
 
-from consumers.review_auth import Officers, Session, Sessions, csrf_ok, proxy_principal
+from consumers.review_auth import Officers, Session, Sessions, SignInThrottle, csrf_ok, proxy_principal
 from consumers.review_queue import ReviewQueue
 from consumers.review_rules import EVENT_TYPES, DecisionRefused, FilterError, QueueFilter, decide
 from matching.clearance import identity_of
@@ -92,6 +92,7 @@ class ReviewConsole:
         self.officers = officers
         self.queue = queue if queue is not None else ReviewQueue(settings)
         self.sessions = Sessions(timedelta(minutes=settings.review_session_minutes))
+        self.throttle = SignInThrottle()
         self.metrics = QueueMetrics()
         self.now = clock or (lambda: datetime.now(UTC))
         self.secure_cookie = settings.review_public_url.lower().startswith("https://")
@@ -203,11 +204,17 @@ class ReviewConsole:
                               error="Password sign-in is not configured: sign in through your organisation's proxy.")
         if not officer_id or not password or len(officer_id) > 64 or len(password) > 1024:
             return self._page("login.html.j2", status=400, password=True, error="Give your officer id and password.")
+        if self.throttle.blocked(officer_id, self.now()):
+            log.warning("sign-in refused: too many failures", remote=request.remote)
+            return self._page("login.html.j2", status=429, password=True, officer=officer_id,
+                              error="Too many failed sign-ins for this officer id: try again in 15 minutes.")
         principal = await asyncio.get_running_loop().run_in_executor(None, self.officers.verify, officer_id, password)
         if principal is None:
+            self.throttle.failed(officer_id, self.now())
             log.warning("sign-in refused", remote=request.remote)
             return self._page("login.html.j2", status=401, password=True, officer=officer_id,
                               error="Unknown officer or wrong password.")
+        self.throttle.succeeded(officer_id)
         old = request.cookies.get(COOKIE)
         if old:
             self.sessions.drop(old)

@@ -106,6 +106,9 @@ def test_decisions_need_a_session_and_the_sessions_csrf_token(world: Settings, o
             assert (status, location) == (303, "/login")
             assert await anonymous.sign_in("ke-analyst-1", "wrong password") == 401
             assert await anonymous.sign_in("nobody") == 401
+            for _ in range(5):
+                assert await anonymous.sign_in("rw-analyst-1", "guess") == 401
+            assert await anonymous.sign_in("rw-analyst-1") == 429, "guessing is throttled, even the right password"
             ke, other = officer(), officer()
             await ke.sign_in("ke-analyst-1")
             await other.sign_in("ke-analyst-1")
@@ -252,3 +255,32 @@ def test_retention_tombstones_old_decisions_and_hides_items_past_retention(world
     key = decided.item_id.encode()
     records = read_until(world, topics.REVIEW_DECISIONS, lambda rs: any(r.key == key and r.value is None for r in rs))
     assert [r.value is None for r in records if r.key == key] == [False, True], "the decision, then its tombstone"
+
+
+def test_the_queue_view_feeds_a_digest_loop_with_new_items_and_decisions(world: Settings, officers_file: Path) -> None:
+    """What the dispatcher's digest loop will read: open entries at start, then each new item and decision."""
+    from consumers.review_queue import ReviewQueue
+
+    before, after = new_items(["ncb-ke"], ["ncb-fr"])
+    publish_items(world, [before])
+
+    async def scenario() -> None:
+        seen: list[tuple[str, str, bool]] = []
+        queue = ReviewQueue(world, on_item=lambda k, v: seen.append(("item", k, v is not None)),
+                            on_decision=lambda k, v: seen.append(("decision", k, v is not None)))
+        await queue.start()
+        try:
+            await queue.wait_ready(60.0)
+            assert [e.item.item_id for e in queue.open_entries()] == [before.item_id]
+            await asyncio.to_thread(publish_items, world, [after])
+            await until(lambda: ("item", after.item_id, True) in seen, 30.0, "the new item reported")
+            async with running_console(world, officers_file) as (_, officer):
+                ke = officer()
+                await ke.sign_in("ke-analyst-1")
+                assert (await ke.decide(before.item_id, "confirm", "it is him"))[0] == 303
+            await until(lambda: ("decision", before.item_id, True) in seen, 30.0, "the decision reported")
+            assert [e.item.item_id for e in queue.open_entries()] == [after.item_id]
+        finally:
+            await queue.stop()
+
+    _run(scenario())

@@ -91,3 +91,27 @@ def test_the_proxy_header_counts_only_from_the_configured_proxy_address() -> Non
     assert proxy_principal(None, headers, "10.0.0.5", *args) is None
     assert proxy_principal("10.0.0.5", {"x-forwarded-user": "ke-analyst-1"}, "10.0.0.5", *args) is None
     assert proxy_principal("10.0.0.5", {**headers, "x-forwarded-user": "<script>"}, "10.0.0.5", *args) is None
+
+
+def test_failed_sign_ins_are_throttled_per_officer_for_the_window() -> None:
+    from consumers.review_auth import SignInThrottle
+
+    throttle = SignInThrottle(attempts=3, window=timedelta(minutes=15))
+    for minute in range(3):
+        assert not throttle.blocked("ke-analyst-1", T0 + timedelta(minutes=minute))
+        throttle.failed("ke-analyst-1", T0 + timedelta(minutes=minute))
+    assert throttle.blocked("ke-analyst-1", T0 + timedelta(minutes=3))
+    assert not throttle.blocked("fr-analyst-1", T0 + timedelta(minutes=3)), "other officers are not affected"
+    assert not throttle.blocked("ke-analyst-1", T0 + timedelta(minutes=15)), "the oldest failure left the window"
+    throttle.succeeded("ke-analyst-1")
+    assert not throttle.blocked("ke-analyst-1", T0 + timedelta(minutes=3))
+
+
+def test_the_throttle_forgets_ids_rather_than_grow_without_bound() -> None:
+    from consumers.review_auth import SignInThrottle
+
+    throttle = SignInThrottle(attempts=1, window=timedelta(minutes=15), max_ids=100)
+    for n in range(1000):
+        throttle.failed(f"guess-{n}", T0)
+    assert len(throttle._failures) <= 100
+    assert throttle.blocked("guess-999", T0)
