@@ -43,7 +43,7 @@ def _status(url: str) -> int:
 
 
 @pytest.fixture
-def console(settings_factory: Callable[..., Settings], tmp_path: Path) -> Iterator[tuple[Settings, str]]:
+def console(settings_factory: Callable[..., Settings], tmp_path: Path) -> Iterator[tuple[Settings, str, Path]]:
     officers = write_officers(tmp_path / "officers.yaml")
     settings = settings_factory(smtp=False, twilio=False, review_officers_file=officers)
     port = free_port()
@@ -53,17 +53,17 @@ def console(settings_factory: Callable[..., Settings], tmp_path: Path) -> Iterat
     service.start()
     try:
         service.wait_ready(lambda: _status(f"{url}/ready") == 200, 90, "the review console to be ready")
-        yield settings, url
+        yield settings, url, service.log_path
     finally:
         service.stop(30.0)
         print("--- review console log (last lines) ---\n" + service.log_path.read_text()[-3000:])
 
 
 def test_an_analyst_clears_a_namesake_in_the_browser_and_cannot_see_another_bureaus_queue(
-        console: tuple[Settings, str]) -> None:
+        console: tuple[Settings, str, Path]) -> None:
     from playwright.sync_api import expect, sync_playwright
 
-    settings, url = console
+    settings, url, log_path = console
     ke_item, ke_other, fr_item = new_items(["ncb-ke", "ncb-rw"], ["ncb-ke"], ["ncb-fr"])
     publish_items(settings, [ke_item, ke_other, fr_item])
     ARTIFACTS.mkdir(exist_ok=True)
@@ -115,3 +115,7 @@ def test_an_analyst_clears_a_namesake_in_the_browser_and_cannot_see_another_bure
     [decision] = decisions_for(settings, ke_item.item_id)
     assert (decision.outcome, decision.officer, decision.bureau_id) == ("not_the_person", "ke-analyst-1", "ncb-ke")
     assert decision.identity is not None and decision.identity.document_number == "RW5550001"
+    log = log_path.read_text().lower()
+    assert "review decided" in log and ke_item.item_id.lower() in log, "the control: the decision was logged, by id"
+    for personal in ("mbarushimanzi", "athanasius", "rw5550001", "rw7000001", "1951-03-01", "19510301"):
+        assert personal not in log, f"the console's log holds personal data ({personal})"
