@@ -111,7 +111,7 @@ class ReviewQueue:
         """Both topics read up to the end offsets seen at start."""
         return self._items.ready.is_set() and self._decisions.ready.is_set()
 
-    async def wait_ready(self, timeout: float) -> None:
+    async def wait_ready(self, timeout: float | None) -> None:
         await asyncio.wait_for(asyncio.gather(self._items.ready.wait(), self._decisions.ready.wait()), timeout)
 
     async def start(self) -> None:

@@ -31,6 +31,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
 
 from consumers.review_auth import Officers, Session, Sessions, SignInThrottle, csrf_ok, proxy_principal
+from consumers.review_ops import StaleQueueAlerter
 from consumers.review_queue import ReviewQueue
 from consumers.review_rules import EVENT_TYPES, DecisionRefused, FilterError, QueueFilter, decide
 from matching.clearance import identity_of
@@ -93,6 +94,8 @@ class ReviewConsole:
         self.queue = queue if queue is not None else ReviewQueue(settings)
         self.sessions = Sessions(timedelta(minutes=settings.review_session_minutes))
         self.throttle = SignInThrottle()
+        self.stale: StaleQueueAlerter | None = None
+        self._watch: asyncio.Task[None] | None = None
         self.metrics = QueueMetrics()
         self.now = clock or (lambda: datetime.now(UTC))
         self.secure_cookie = settings.review_public_url.lower().startswith("https://")
@@ -121,9 +124,37 @@ class ReviewConsole:
 
     async def _start(self, app: web.Application) -> None:
         await self.queue.start()
+        s = self.settings
+        if s.ops_email_to:
+            from alerting import SmtpEmail
+
+            email = SmtpEmail(s.smtp_host, s.smtp_port, sender=s.alert_email_from, username=s.smtp_username,
+                              password=s.smtp_password.get_secret_value() if s.smtp_password else None,
+                              starttls=s.smtp_starttls, timeout=s.smtp_timeout, pool_size=1)
+            self.stale = StaleQueueAlerter(email, s.ops_email_to, limit=s.review_oldest_limit_hours * 3600,
+                                           reminder=s.ops_reminder_minutes * 60)
+            self._watch = asyncio.create_task(self._watch_queues(), name="reviews:ops")
 
     async def _stop(self, app: web.Application) -> None:
+        if self._watch is not None:
+            self._watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watch
+        if self.stale is not None:
+            await self.stale.email.close()
         await self.queue.stop()
+
+    async def _watch_queues(self) -> None:
+        """Ops email when a bureau's oldest open item passes ``review_oldest_limit_hours`` (docs/review.md)."""
+        assert self.stale is not None
+        await self.queue.wait_ready(None)
+        while True:
+            now = self.now()
+            try:
+                await self.stale.on_depths(self.queue.depths(now), now.timestamp())
+            except Exception as exc:  # noqa: BLE001 - a failed check is retried at the next interval, never fatal
+                log.warning("review queue check failed; retried later", error=type(exc).__name__)
+            await asyncio.sleep(self.settings.review_ops_check_seconds)  # the check's interval, not synchronisation
 
     @web.middleware
     async def _headers(self, request: web.Request, handler: Handler) -> web.StreamResponse:

@@ -160,6 +160,10 @@ class Settings(BaseSettings):
     review_group_interval_minutes: float = Field(15.0, gt=0.0)
     """Grouped review notifications: at most one email per bureau per interval."""
     review_group_wait_seconds: float = Field(30.0, ge=0.0)
+    review_oldest_limit_hours: float = Field(24.0, gt=0.0)
+    """With ``ops_email_to`` set: ops are emailed when a bureau's oldest open review item is older than this."""
+    review_ops_check_seconds: float = Field(60.0, gt=0.0)
+    """How often the review console checks the queues against ``review_oldest_limit_hours``."""
     clearance_days: int = Field(180, ge=1, le=3650)
     """A "not the person" clearance expires this many days after the decision."""
     review_retention_days: int = Field(365, ge=1, le=3650)

@@ -284,3 +284,32 @@ def test_the_queue_view_feeds_a_digest_loop_with_new_items_and_decisions(world: 
             await queue.stop()
 
     _run(scenario())
+
+
+def test_ops_are_emailed_when_a_bureaus_oldest_item_passes_the_limit(settings_factory: Callable[..., Settings],
+                                                                   smtp_sink: Any, officers_file: Path) -> None:
+    """Real SMTP server; the limit is 0.25 h and the items waited 29-30 min, so ncb-ke is behind at once."""
+    ke_item, fr_recent = new_items(["ncb-ke"], ["ncb-fr"])
+    from datetime import UTC, datetime
+
+    fr_recent = fr_recent.model_copy(update={"queued_at": datetime.now(UTC)})
+    settings = settings_factory(twilio=False, ops_email_to="ops@fugitive-alerts.example",
+                                review_oldest_limit_hours=0.25, review_ops_check_seconds=0.2)
+    publish_items(settings, [ke_item, fr_recent])
+
+    def about(bureau: str, what: str) -> Callable[[list[Any]], list[Any]]:
+        return lambda msgs: [m for m in msgs if f"review queue of {bureau} {what}" in str(m["Subject"])
+                             and m["To"] == "ops@fugitive-alerts.example"]
+
+    async def scenario() -> None:
+        async with running_console(settings, officers_file) as (_, officer):
+            [alert] = await asyncio.to_thread(smtp_sink.wait_for, about("ncb-ke", "is falling behind"), 30.0)
+            body = alert.get_body(("plain",)).get_content()
+            assert "Open items: 1" in body and "MBARUSHIMANZI" not in body and "RW5550001" not in body
+            ke = officer()
+            await ke.sign_in("ke-analyst-1")
+            assert (await ke.decide(ke_item.item_id, "confirm", "it is him"))[0] == 303
+            await asyncio.to_thread(smtp_sink.wait_for, about("ncb-ke", "has caught up"), 30.0)
+        assert not about("ncb-fr", "is falling behind")(smtp_sink.messages), "a recent item is not behind"
+
+    _run(scenario())
