@@ -13,7 +13,7 @@ tombstone after the retention period (docs/security.md).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
@@ -21,7 +21,7 @@ from pydantic import Field, model_validator
 from ._base import CountryCode, FreeText, Text, Timestamp, WireModel
 from .alerts import Alert
 
-__all__ = ["Outcome", "ReviewItem", "ClearedIdentity", "ReviewDecision", "Clearance"]
+__all__ = ["Outcome", "ReviewItem", "ClearedIdentity", "ReviewDecision", "Clearance", "clearance_from"]
 
 Outcome = Literal["confirm", "not_the_person", "unsure"]
 
@@ -36,6 +36,9 @@ class ReviewItem(WireModel):
     bureaus: list[Annotated[str, Field(min_length=1, max_length=64)]]
     """The bureaus whose analysts may see and decide it (routing of the hit)."""
     queued_at: Timestamp
+    requesting_bureau: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    """The bureau of the notice's requesting country, where an ``unsure`` decision refers the item;
+    ``None`` when no bureau serves that country (then ``unsure`` is refused)."""
 
 
 class ClearedIdentity(WireModel):
@@ -65,11 +68,15 @@ class ReviewDecision(WireModel):
     full birth date: the decision is recorded, but nothing is cleared."""
     notice_fingerprint: Annotated[Text, Field(max_length=128)] | None = None
     """The notice's content fingerprint when it was decided; a changed notice voids the clearance."""
+    referred_to: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    """For ``unsure``: the bureau the item was referred to (it moves to that bureau's queue)."""
 
     @model_validator(mode="after")
     def _identity_only_when_cleared(self) -> ReviewDecision:
         if self.identity is not None and self.outcome != "not_the_person":
             raise ValueError("identity is only recorded with outcome not_the_person")
+        if (self.referred_to is not None) != (self.outcome == "unsure"):
+            raise ValueError("referred_to is required with outcome unsure, and only with it")
         return self
 
 
@@ -89,3 +96,12 @@ class Clearance(WireModel):
     def live(self, now: datetime) -> bool:
         """Not expired and not revoked at ``now``."""
         return now < self.expires_at and (self.revoked_at is None or now < self.revoked_at)
+
+
+def clearance_from(decision: ReviewDecision, days: int) -> Clearance | None:
+    """The clearance a ``not_the_person`` decision makes, valid ``days`` days; ``None`` when it clears nothing."""
+    if decision.outcome != "not_the_person" or decision.identity is None or decision.notice_fingerprint is None:
+        return None
+    return Clearance(notice_id=decision.notice_id, identity=decision.identity,
+                     notice_fingerprint=decision.notice_fingerprint, cleared_by=decision.officer,
+                     bureau_id=decision.bureau_id, at=decision.at, expires_at=decision.at + timedelta(days=days))

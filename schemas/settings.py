@@ -173,6 +173,33 @@ class Settings(BaseSettings):
     retry_max_delay_seconds: float = 30.0
     """Cap of the exponential back-off between two attempts (full jitter below it)."""
 
+    # --- review console, clearances and grouped review notifications (issue 17, docs/review.md) ---
+    review_web_host: str = "127.0.0.1"
+    review_web_port: int = Field(8071, ge=1, le=65535)
+    review_public_url: str = "http://127.0.0.1:8071"
+    """The review console as analysts reach it: digest links; session cookies are ``Secure`` when it is https."""
+    review_officers_file: Path | None = None
+    """Who may sign in to the review console (YAML or JSON: officer id, bureau(s), argon2 password hash)."""
+    review_trusted_proxy: str | None = None
+    """Address of an auth proxy whose ``review_proxy_user_header`` is trusted as a sign-in; unset: no proxy sign-in."""
+    review_proxy_user_header: str = "X-Forwarded-User"
+    review_proxy_bureaus_header: str = "X-Forwarded-Groups"
+    """From the trusted proxy only: comma-separated bureau or unit ids of the signed-in officer."""
+    review_session_minutes: float = Field(480.0, gt=0.0, le=7 * 24 * 60.0)
+    """A console session expires this long after sign-in (then the officer signs in again)."""
+    review_group_interval_minutes: float = Field(15.0, gt=0.0)
+    """Grouped review notifications: at most one email per bureau per interval."""
+    review_group_wait_seconds: float = Field(30.0, ge=0.0)
+    review_oldest_limit_hours: float = Field(24.0, gt=0.0)
+    """With ``ops_email_to`` set: ops are emailed when a bureau's oldest open review item is older than this."""
+    review_ops_check_seconds: float = Field(60.0, gt=0.0)
+    """How often the review console checks the queues against ``review_oldest_limit_hours``."""
+    clearance_days: int = Field(180, ge=1, le=3650)
+    """A "not the person" clearance expires this many days after the decision."""
+    review_retention_days: int = Field(365, ge=1, le=3650)
+    """Review items and decisions (personal data) are deleted this long after the decision: ``retention.ms``
+    on ``reviews``, tombstones on ``reviews.decisions``. At least ``clearance_days``."""
+
     # --- reliability (issue 6, docs/reliability.md) ---
     startup_timeout_seconds: float = 120.0
     """How long a command retries an unreachable Kafka at start before it gives up with a message."""
@@ -206,6 +233,9 @@ class Settings(BaseSettings):
                     variable = _env_name(file_field, type(self).model_fields[file_field].validation_alias)
                     raise ValueError(f"cannot read {variable} {path}: {exc.strerror}") from None
                 setattr(self, field, SecretStr(secret))
+        if self.review_retention_days < self.clearance_days:
+            raise ValueError(f"FUGITIVE_ALERTS_REVIEW_RETENTION_DAYS ({self.review_retention_days}) must be at least "
+                             f"FUGITIVE_ALERTS_CLEARANCE_DAYS ({self.clearance_days}): a clearance needs its decision")
         if self.kafka_security_protocol.startswith("SASL_") and not (
             self.kafka_sasl_username and self.kafka_sasl_password
         ):

@@ -17,6 +17,8 @@ __all__ = [
     "DELIVERY_FAILURES",
     "RETRO_FINGERPRINTS",
     "DOCUMENTS",
+    "REVIEWS",
+    "REVIEW_DECISIONS",
     "EVENT_TOPICS",
     "COMPACTED",
     "INGEST_PREFIX",
@@ -39,6 +41,10 @@ RETRO_FINGERPRINTS = "wanted.retro-fingerprints"
 """notice_id -> fingerprint of the notice content last retro-screened (streams/retro_agent.py)."""
 DOCUMENTS = "documents.reported"
 """``<issuing country>:<number>`` -> ReportedDocument, or null when recovered (schemas/documents.py)."""
+REVIEWS = "reviews"
+"""item id -> ReviewItem: a review-band hit waiting for an analyst (schemas/reviews.py, docs/review.md)."""
+REVIEW_DECISIONS = "reviews.decisions"
+"""item id -> ReviewDecision (compacted; a null value is a retention tombstone)."""
 
 EVENT_TOPICS: dict[str, str] = {
     "border_crossing": BORDER_CROSSINGS,
@@ -47,7 +53,7 @@ EVENT_TOPICS: dict[str, str] = {
 }
 """event_type -> topic."""
 
-COMPACTED = frozenset({WANTED, BUREAUS, ESCALATIONS, SIGHTINGS, RETRO_FINGERPRINTS, DOCUMENTS})
+COMPACTED = frozenset({WANTED, BUREAUS, ESCALATIONS, SIGHTINGS, RETRO_FINGERPRINTS, DOCUMENTS, REVIEW_DECISIONS})
 
 INGEST_PREFIX = "ingest."
 """Per-agency ingest topics (issue 6, docs/security.md): ``ingest.<agency>.<kind>``, where only that

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated, Literal
 
+import orjson
 from pydantic import Field, model_validator
 
 from ._base import CountryCode, PartialDate, Text, WireModel
 from .events import Document, Sex
 
-__all__ = ["Name", "WantedPerson", "NoticeType", "NoticeStatus"]
+__all__ = ["Name", "WantedPerson", "NoticeType", "NoticeStatus", "fingerprint"]
 
 NoticeType = Literal["red", "diffusion", "national", "war_crimes"]
 NoticeStatus = Literal["active", "withdrawn", "cancelled"]
@@ -56,3 +58,26 @@ class WantedPerson(WireModel):
     @property
     def active(self) -> bool:
         return self.status == "active"
+
+
+def fingerprint(notice: WantedPerson) -> str:
+    """A digest of what matching reads: names, birth dates, sex, nationalities, documents.
+
+    Order does not count (lists are sorted), and neither do fields that only route or label an
+    alert (offences, caution, requesting country, type, source): changing those does not find
+    anyone new, so it does not re-screen.
+    """
+
+    def canon(items: list[dict[str, object]]) -> list[bytes]:
+        return sorted(orjson.dumps(i, option=orjson.OPT_SORT_KEYS) for i in items)
+
+    body = orjson.dumps(
+        [
+            [b.decode() for b in canon([n.model_dump(exclude_none=True) for n in notice.names])],
+            sorted(notice.birth_dates),
+            notice.sex,
+            sorted(notice.nationalities),
+            [b.decode() for b in canon([d.model_dump(exclude_none=True) for d in notice.documents])],
+        ]
+    )
+    return hashlib.sha256(body).hexdigest()[:32]

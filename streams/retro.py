@@ -17,15 +17,14 @@ without Kafka.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-import orjson
 from pydantic import ValidationError
 
 from schemas import Alert, AnyEvent, SeenBefore, Tip, Urgency, WantedPerson
+from schemas.wanted import fingerprint  # moved to schemas (issue 17: clearances need it too); kept importable here
 
 from .screening import Screener, screen_record
 
@@ -42,29 +41,6 @@ __all__ = [
 
 Trigger = Literal["new_notice", "changed_notice"]
 _LOWER: dict[Urgency, Urgency] = {"critical": "high", "high": "normal", "normal": "normal"}
-
-
-def fingerprint(notice: WantedPerson) -> str:
-    """A digest of what matching reads: names, birth dates, sex, nationalities, documents.
-
-    Order does not count (lists are sorted), and neither do fields that only route or label an
-    alert (offences, caution, requesting country, type, source): changing those does not find
-    anyone new, so it does not re-screen.
-    """
-
-    def canon(items: list[dict[str, object]]) -> list[bytes]:
-        return sorted(orjson.dumps(i, option=orjson.OPT_SORT_KEYS) for i in items)
-
-    body = orjson.dumps(
-        [
-            [b.decode() for b in canon([n.model_dump(exclude_none=True) for n in notice.names])],
-            sorted(notice.birth_dates),
-            notice.sex,
-            sorted(notice.nationalities),
-            [b.decode() for b in canon([d.model_dump(exclude_none=True) for d in notice.documents])],
-        ]
-    )
-    return hashlib.sha256(body).hexdigest()[:32]
 
 
 @dataclass(frozen=True, slots=True)
