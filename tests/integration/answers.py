@@ -11,7 +11,7 @@ import asyncio
 import json
 import threading
 import time
-from collections.abc import Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -107,8 +107,11 @@ class Desk:
 
     # -- publishing --
 
-    def _event(self, partition: int, event: dict[str, Any] | None) -> tuple[dict[str, Any], Sent]:
+    def _event(self, partition: int, event: dict[str, Any] | None,
+               factory: Callable[[int], dict[str, Any] | None] | None = None) -> tuple[dict[str, Any], Sent]:
         self._n += 1
+        if event is None and factory is not None:
+            event = factory(self._n)
         if event is None:
             person = f.traveler("XFAILOVER", "QTRAVELLER", dob="1990-01-01", nationality="NL",
                                 passport=f"NL{self._n:07d}")
@@ -132,12 +135,15 @@ class Desk:
         self._run(self._publish(items))
         return [sent.event_id for _, sent in items]
 
-    def start_stream(self) -> None:
-        """Publish a round every ``PACE`` seconds, in the background, until ``stop_stream``."""
+    def start_stream(self, factory: Callable[[int], dict[str, Any] | None] | None = None) -> None:
+        """Publish a round every ``PACE`` seconds, in the background, until ``stop_stream``.
+
+        ``factory(n)`` may return the n-th event of the stream (e.g. a true sighting); None, or no
+        factory, publishes an innocent traveller."""
 
         async def stream() -> None:
             while not self._stop_stream.is_set():
-                await self._publish([self._event(p, None) for p in range(self.partitions)])
+                await self._publish([self._event(p, None, factory) for p in range(self.partitions)])
                 await asyncio.sleep(PACE)  # the load's pace, not synchronisation
 
         self._stop_stream.clear()
