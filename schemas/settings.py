@@ -166,6 +166,10 @@ class Settings(BaseSettings):
     """How long the broker may hold the worker's fetch request when it has nothing new (Faust hard-codes
     1500 ms, which made events wait up to 1.5 s behind a batch: ``streams/fetch_wait.py``)."""
     # --- worker failover (issue 15, docs/reliability.md "Worker failover") ---
+    client_rack: str | None = None
+    """The worker's rack or availability zone (Kafka's ``client.rack``, KIP-392): with brokers whose
+    ``replica.selector.class`` is rack-aware, its consumer fetches from an in-sync replica there. Unset:
+    from the leader."""
     worker_id: str | None = None
     """This worker's ``group.instance.id`` (KIP-345 static membership): a worker restarted with the same id
     takes its partitions back at once, without a rebalance. Must be unique among the running workers and

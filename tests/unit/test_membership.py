@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
@@ -48,3 +50,18 @@ def test_min_insync_replicas_defaults_to_a_majority_of_the_replicas(tmp_path: Pa
 def test_min_insync_replicas_above_the_replication_factor_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="cannot exceed"):
         _settings(tmp_path, replication_factor=2, min_insync_replicas=3)
+
+
+def test_the_worker_consumer_gets_the_client_rack_and_fetch_wait(tmp_path: Path) -> None:
+    """Faust passes neither to aiokafka; the consumer subclass of ``streams.fetch_wait`` does."""
+    from streams.app import new_faust_app
+
+    async def build() -> Any:
+        app = new_faust_app(_settings(tmp_path, client_rack="zone-b", faust_fetch_max_wait_ms=33))
+        thread = app.consumer._new_consumer_thread()  # type: ignore[attr-defined]
+        return app, thread._create_worker_consumer(app.transport)
+
+    app, consumer = asyncio.run(build())
+    assert consumer._client_rack == "zone-b" and consumer._fetch_max_wait_ms == 33
+    assert consumer._group_instance_id == app.conf.consumer_group_instance_id
+    assert consumer._group_instance_id is not None
