@@ -2,11 +2,13 @@
 
 The cluster is started the way a user would, ``fugitive-alerts broker start --nodes 3``: three KRaft
 nodes on 127.0.0.1, replication factor 3 and ``min.insync.replicas=2``. A worker screens a steady
-stream of border crossings (one in ten a true sighting of a fictional notice). Mid-stream the node
-that leads every partition of the events and alerts topics is SIGKILLed; then it is restarted, the
-cluster heals (every replica back in sync), and the node leading them now is SIGKILLed in turn.
-Each time: every event answered, every expected alert on ``alerts``. Figures are printed and
-written to ``artifacts/failover-broker-leader.json``.
+stream of border crossings (one in ten a true sighting of a fictional notice) and a dispatcher
+sends each alert's SMS (through a recording proxy in front of the Twilio mock) and email (to the
+session's SMTP server). Mid-stream the node that leads every partition of the events and alerts
+topics is SIGKILLed; then it is restarted, the cluster heals (every replica back in sync), and the
+node leading them now is SIGKILLed in turn. At the end: every event answered, every expected alert
+on ``alerts`` and sent by SMS exactly once. Figures are printed and written to
+``artifacts/failover-broker-leader.json``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import random
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,12 +32,14 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from consumers import ensure_topics, topic_specs
 from fugitive_alerts.local.cluster import LocalCluster
 from fugitive_alerts.local.services import Service, free_port, port_is_free, wait_for
+from fugitive_alerts.local.smtp_catcher import SmtpSink
 from fugitive_alerts.produce import import_bureaus
 from schemas import Settings, alert_id_for, response_topic, topics
 from tests import factories as f
 
 from .answers import AGENCY, Desk
-from .kafka_helpers import produce_json, read_all
+from .kafka_helpers import produce_json, read_all, read_until, values
+from .twilio_faults import TwilioFaults
 from .world import BUREAUS
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
@@ -76,6 +81,13 @@ def cluster(tmp_path: Path) -> Iterator[LocalCluster]:
             LocalCluster(data_dir).stop()
     status = _cli("broker", "status", "--data-dir", str(data_dir))
     assert status.returncode == 1 and "0 live" in status.stdout  # stopped: status says so
+
+
+@pytest.fixture
+def twilio(twilio_mock_url: str) -> Iterator[TwilioFaults]:
+    """Records every SMS request on its way to the Twilio mock (no faults planned)."""
+    with TwilioFaults(twilio_mock_url) as proxy:
+        yield proxy
 
 
 def _create_led_by_node_1(settings: Settings, names: list[str]) -> None:
@@ -158,9 +170,14 @@ def _kill_leader_mid_stream(cluster: LocalCluster, settings: Settings, desk: Des
 
 
 def test_killing_the_leader_of_the_events_and_alerts_partitions_loses_nothing(
-        cluster: LocalCluster, settings_factory: Any, tmp_path: Path) -> None:
-    settings = settings_factory(kafka=False, smtp=False, twilio=False, kafka_bootstrap_servers=cluster.bootstrap,
-                                replication_factor=NODES, partitions=PARTITIONS, retro_grace_seconds=0.0)
+        cluster: LocalCluster, settings_factory: Any, twilio: TwilioFaults, smtp_sink: SmtpSink,
+        tmp_path: Path) -> None:
+    web_port = free_port()
+    settings = settings_factory(kafka=False, kafka_bootstrap_servers=cluster.bootstrap, twilio_api_base_url=twilio.url,
+                                replication_factor=NODES, partitions=PARTITIONS, retro_grace_seconds=0.0,
+                                web_port=web_port, public_url=f"http://127.0.0.1:{web_port}",
+                                escalate_critical_minutes=0, rate_limit_sms=0, rate_limit_email=0,
+                                retry_max_delay_seconds=1.0)
     assert settings.topic_min_insync_replicas == 2
     led = [settings.topic(topics.BORDER_CROSSINGS), settings.topic(topics.ALERTS)]
     _create_led_by_node_1(settings, [topics.BORDER_CROSSINGS, topics.ALERTS])
@@ -176,11 +193,14 @@ def test_killing_the_leader_of_the_events_and_alerts_partitions_loses_nothing(
 
     worker = Service("worker", [sys.executable, "-m", "fugitive_alerts", "worker", "--web-port", str(free_port())],
                      tmp_path, env=settings.to_env())
+    dispatcher = Service("dispatcher", [sys.executable, "-m", "fugitive_alerts", "dispatcher"], tmp_path,
+                         env=settings.to_env())
     sightings = Sightings(notices, "x")
     figures: dict[str, Any] = {"nodes": NODES, "partitions": PARTITIONS, "min_insync_replicas": 2}
     try:
         with Desk(settings, PARTITIONS).running() as desk:
             worker.start()
+            dispatcher.start()
             first = desk.publish_round()
             worker.wait_ready(lambda: not desk.unanswered(first), 120, "the worker to answer")
 
@@ -196,20 +216,41 @@ def test_killing_the_leader_of_the_events_and_alerts_partitions_loses_nothing(
                                                                           worker, led)
             worker.wait_ready(lambda: not desk.unanswered(), 120, "every event to be answered")
             sent = desk.snapshot()
+
+            def every_sms_sent(records: list[Any]) -> bool:
+                done = {d["alert_id"] for d in values(records) if d["channel"] == "sms" and d["status"] == "sent"}
+                return sightings.expected <= done
+
+            def delivered() -> bool:
+                try:
+                    read_until(settings, topics.DELIVERIES, every_sms_sent, 5.0)
+                except AssertionError:  # not yet: read_until's own deadline
+                    return False
+                return True
+
+            dispatcher.wait_ready(delivered, 180, "every expected alert's SMS to be sent")
     finally:
-        worker.stop(30.0)
-        problems = [line for line in worker.log_path.read_text().splitlines() if "WARNING" in line or "ERROR" in line]
-        print(f"--- worker log: {len(problems)} warnings and errors (ids only), the last 15 ---\n"
-              + "\n".join(problems[-15:]))
+        for service in (worker, dispatcher):
+            service.stop(30.0)
+            problems = [line for line in service.log_path.read_text().splitlines()
+                        if any(level in line for level in ("[WARNING]", "[ERROR]", "[warning", "[error"))]
+            print(f"--- {service.name} log: {len(problems)} warnings and errors (ids only), the last 10 ---\n"
+                  + "\n".join(problems[-10:]))
 
     alerts = {r.key.decode() for r in read_all(settings, topics.ALERTS) if r.key}
+    sms = Counter(a for r in twilio.requests for a in sightings.expected if a in r.get("Body", ""))
+    emails = Counter(a for m in smtp_sink.messages for a in sightings.expected if a in str(m["Subject"]))
     waits = sorted(s.wait or 0.0 for s in sent)
     figures |= {
         "events": len(sent), "unanswered": sum(1 for s in sent if s.answered_at is None),
         "expected_alerts": len(sightings.expected), "alerts_lost": len(sightings.expected - alerts),
+        "sms_sent": sum(sms.values()), "sms_missing": len(sightings.expected - set(sms)),
+        "duplicate_sms": sum(n - 1 for n in sms.values()),
+        "emails_received": sum(emails.values()), "duplicate_emails": sum(n - 1 for n in emails.values()),
         "longest_wait_s": round(waits[-1], 2), "median_wait_s": round(waits[len(waits) // 2], 3),
     }
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "failover-broker-leader.json").write_text(json.dumps(figures, indent=2))
     print(f"\nbroker-leader: {json.dumps(figures)}")
     assert sightings.expected and figures["unanswered"] == 0 and figures["alerts_lost"] == 0
+    assert figures["sms_missing"] == 0 and figures["duplicate_sms"] == 0
