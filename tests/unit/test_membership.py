@@ -65,3 +65,19 @@ def test_the_worker_consumer_gets_the_client_rack_and_fetch_wait(tmp_path: Path)
     assert consumer._client_rack == "zone-b" and consumer._fetch_max_wait_ms == 33
     assert consumer._group_instance_id == app.conf.consumer_group_instance_id
     assert consumer._group_instance_id is not None
+
+
+def test_workers_sharing_a_data_directory_get_distinct_ids_and_a_freed_slot_is_reused(tmp_path: Path) -> None:
+    """Two workers started from one directory must not share a group.instance.id (they would fence
+    each other); a worker restarted after a crash gets the slot its dead self held."""
+    from streams.membership import claim_slot
+
+    first, first_lock = claim_slot(tmp_path)
+    second, second_lock = claim_slot(tmp_path)
+    assert (first, second) == (0, 1)
+    assert default_worker_id(tmp_path, "h", first) != default_worker_id(tmp_path, "h", second)
+    first_lock.close()  # the first worker dies: the kernel drops its lock
+    again, again_lock = claim_slot(tmp_path)
+    assert again == 0
+    again_lock.close()
+    second_lock.close()
