@@ -192,5 +192,11 @@ async def _group_assignment(settings: Settings, group: str) -> list[dict[str, li
 
 
 def group_assignment(settings: Settings) -> list[dict[str, list[int]]]:
-    """The worker group's members and their partitions; empty while it is not ``Stable``."""
-    return asyncio.run(_group_assignment(settings, settings.app_id))
+    """The worker group's members and their partitions; empty while it is not ``Stable`` (or while its
+    coordinator is not known yet)."""
+    from aiokafka.errors import KafkaError
+
+    try:
+        return asyncio.run(_group_assignment(settings, settings.app_id))
+    except KafkaError:
+        return []

@@ -242,6 +242,7 @@ def test_killing_the_leader_of_the_events_and_alerts_partitions_loses_nothing(
     emails = Counter(a for m in smtp_sink.messages for a in sightings.expected if a in str(m["Subject"]))
     waits = sorted(s.wait or 0.0 for s in sent)
     figures |= {
+        "load_average_1m": round(os.getloadavg()[0], 1),
         "events": len(sent), "unanswered": sum(1 for s in sent if s.answered_at is None),
         "expected_alerts": len(sightings.expected), "alerts_lost": len(sightings.expected - alerts),
         "sms_sent": sum(sms.values()), "sms_missing": len(sightings.expected - set(sms)),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -44,12 +45,13 @@ def _report(scenario: str, figures: dict[str, Any]) -> None:
 
 @pytest.fixture
 def workers(tmp_path: Path) -> Iterator[Callable[..., Service]]:
-    """``make(settings, name)``: a worker process with its own data directory (hence its own default
-    ``group.instance.id``); all stopped after the test, their logs' tails printed."""
+    """``make(settings, name, data_dir=name)``: a worker process with the default ``group.instance.id``
+    of its data directory (workers sharing one get a slot each); all stopped after the test, their
+    logs' tails printed."""
     made: list[Service] = []
 
-    def make(settings: Settings, name: str) -> Service:
-        env = {**settings.to_env(), "FUGITIVE_ALERTS_DATA_DIR": str(tmp_path / name)}
+    def make(settings: Settings, name: str, data_dir: str | None = None) -> Service:
+        env = {**settings.to_env(), "FUGITIVE_ALERTS_DATA_DIR": str(tmp_path / (data_dir or name))}
         service = Service(name, [sys.executable, "-m", "fugitive_alerts", "worker", "--web-port", str(free_port())],
                           tmp_path, env=env)
         made.append(service)
@@ -67,6 +69,19 @@ def _prepare(settings: Settings, tmp_path: Path) -> None:
     bureaus.write_text(yaml.safe_dump(BUREAUS))
     asyncio.run(ensure_topics(settings, agencies=[AGENCY]))
     asyncio.run(import_bureaus(settings, bureaus))
+
+
+def _cpu_seconds(pid: int | None) -> float | None:
+    """User + system CPU seconds ``pid`` has used so far (Linux ``/proc``), or None."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
+def _load() -> float:
+    return round(os.getloadavg()[0], 1)
 
 
 def _answered(desk: Desk, ids: list[str], timeout: float, what: str, *workers: Service) -> float:
@@ -100,13 +115,14 @@ def test_a_restarted_worker_answers_at_once_without_waiting_out_its_dead_session
         deadline = settings.worker_session_timeout_seconds / 2
         _answered(desk, while_dead + after_restart, deadline,
                   f"the restarted worker to answer within half the session timeout ({deadline:g} s)", worker)
+        cpu = _cpu_seconds(worker.pid)
         sent = {s.event_id: s for s in desk.snapshot()}
         first = min(sent[i].answered_at or 0.0 for i in while_dead + after_restart) - restarted
         last = max(sent[i].answered_at or 0.0 for i in while_dead + after_restart) - restarted
     _report("worker-restart", {
         "session_timeout_s": settings.worker_session_timeout_seconds, "partitions": settings.partitions,
         "first_answer_after_restart_s": round(first, 2), "all_answered_after_restart_s": round(last, 2),
-        "unanswered": 0,
+        "worker_cpu_s_until_then": cpu and round(cpu, 2), "unanswered": 0, "load_average_1m": _load(),
     })
     assert last < deadline
 
@@ -115,10 +131,11 @@ def test_a_survivor_takes_over_a_killed_workers_partitions_and_answers_every_eve
         settings_factory: Any, workers: Callable[..., Service], tmp_path: Path) -> None:
     """Two workers share four partitions under a steady stream; SIGKILL one. With the default session
     timeout and heartbeat, the survivor answers the dead worker's partitions within the session timeout
-    plus a rebalance, and no event, published before or after the kill, is left unanswered."""
+    plus a rebalance, and no event, published before or after the kill, is left unanswered. The two
+    run from one data directory, as ``fugitive-alerts worker &`` twice would: their default ids differ."""
     settings = settings_factory(smtp=False, twilio=False, partitions=4)
     _prepare(settings, tmp_path)
-    survivor, victim = workers(settings, "worker-a"), workers(settings, "worker-b")
+    survivor, victim = workers(settings, "worker-a", "shared"), workers(settings, "worker-b", "shared")
     events = settings.topic(topics.BORDER_CROSSINGS)
     with Desk(settings, settings.partitions).running() as desk:
         survivor.start()
@@ -158,7 +175,7 @@ def test_a_survivor_takes_over_a_killed_workers_partitions_and_answers_every_eve
         "heartbeat_s": settings.worker_heartbeat_interval_seconds, "partitions": settings.partitions,
         "events": len(sent), "unanswered": len(desk.unanswered()),
         "takeover_s": round(takeover, 2), "longest_wait_s": round(waits[-1], 2),
-        "median_wait_s": round(waits[len(waits) // 2], 3),
+        "median_wait_s": round(waits[len(waits) // 2], 3), "load_average_1m": _load(),
     }
     _report("worker-survivor", figures)
     assert figures["unanswered"] == 0
