@@ -1,8 +1,9 @@
 """Topic administration: create the project's topics up front with the right partitions and policies.
 
 Faust declares only what is missing (its own leader topic); topics auto-created on
-first use can disagree on partition counts and then Faust raises ``PartitionsMismatch``
-(seen with Faust 0.15). Creating them here, once, before any worker or producer starts, avoids that.
+first use can disagree on partition counts and then Faust raises ``PartitionsMismatch``.
+Creating them here, once, before any worker or producer starts, avoids that. Replication and
+``min.insync.replicas`` come from the settings (docs/reliability.md, "Production settings").
 """
 
 from __future__ import annotations
@@ -36,8 +37,14 @@ class BrokerUnavailable(FugitiveAlertsError, RuntimeError):
 
 
 def topic_specs(settings: Settings) -> list[NewTopic]:
-    """Every topic the pipeline uses, with its partition count and cleanup policy."""
+    """Every topic the pipeline uses, with its partition count, replication and cleanup policy.
+
+    Every topic gets ``min.insync.replicas`` (``Settings.topic_min_insync_replicas``: 2 of 3 replicas
+    by default), so that an ``acks=all`` write is acknowledged only once a majority holds it, and a
+    broker lost after the acknowledgement loses nothing (docs/reliability.md).
+    """
     n, rf = settings.partitions, settings.replication_factor
+    isr = {"min.insync.replicas": str(settings.topic_min_insync_replicas)}
     specs = []
     for name in (*topics.EVENT_TOPICS.values(), topics.REJECTED, topics.ALERTS, topics.DELIVERIES, topics.ACKS,
                  topics.DELIVERY_FAILURES):
@@ -47,18 +54,19 @@ def topic_specs(settings: Settings) -> list[NewTopic]:
         days = {**dict.fromkeys(topics.EVENT_TOPICS.values(), settings.event_retention_days),
                 topics.ALERTS: 2 * settings.event_retention_days,
                 topics.DELIVERIES: 2 * settings.event_retention_days}.get(name)
-        kept = {"retention.ms": str(days * 86_400_000)} if days else {}
+        kept = {**isr, "retention.ms": str(days * 86_400_000)} if days else dict(isr)
         specs.append(NewTopic(settings.topic(name), num_partitions=n, replication_factor=rf, topic_configs=kept))
     for agency in settings.ingest_agency_list:  # security (issue 6): per-agency ingest, as the event topics
         for event_type in topics.EVENT_TOPICS:
             specs.append(NewTopic(settings.topic(topics.ingest_topic(agency, event_type)), num_partitions=n,
                                   replication_factor=rf,
-                                  topic_configs={"retention.ms": str(settings.event_retention_days * 86_400_000)}))
+                                  topic_configs={**isr,
+                                                 "retention.ms": str(settings.event_retention_days * 86_400_000)}))
     for name in sorted(topics.COMPACTED):
         specs.append(
             NewTopic(
                 settings.topic(name), num_partitions=n, replication_factor=rf,
-                topic_configs={"cleanup.policy": "compact", "min.cleanable.dirty.ratio": "0.1"},
+                topic_configs={**isr, "cleanup.policy": "compact", "min.cleanable.dirty.ratio": "0.1"},
             )
         )
     return specs
@@ -102,7 +110,8 @@ async def ensure_topics(settings: Settings, agencies: list[str] | None = None) -
     await wait_for_broker(settings)
     specs = topic_specs(settings) + [
         NewTopic(settings.topic(response_topic(a)), num_partitions=settings.partitions,
-                 replication_factor=settings.replication_factor)
+                 replication_factor=settings.replication_factor,
+                 topic_configs={"min.insync.replicas": str(settings.topic_min_insync_replicas)})
         for a in agencies or []
     ]
     admin = AIOKafkaAdminClient(**settings.kafka_client_kwargs())

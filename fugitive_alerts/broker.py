@@ -12,6 +12,9 @@ Which broker:
   ``--controller-port`` defaults likewise, else to the port + 1.
 - When ``KAFKA_BOOTSTRAP_SERVERS`` names another host, ``start`` starts nothing: it checks that
   the named broker answers and says it is the one in use.
+- ``start --nodes 3`` starts a three-node cluster (:class:`fugitive_alerts.local.cluster.LocalCluster`)
+  in the data directory instead: node *i* listens on port + 2(i-1), its controller on the next port.
+  ``stop`` and ``status`` recognise a cluster's data directory by its ``cluster.json``.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
+from .local.cluster import LocalCluster, is_cluster
 from .local.kafka import (
     LOCAL_HOSTS,
     BrokerError,
@@ -100,6 +104,35 @@ def _resolve(
     return LocalBroker(directory, port, controller_port), external
 
 
+def _cluster(broker: LocalBroker, nodes: int | None) -> LocalCluster | None:
+    """The local cluster in the broker's data directory (or a new one of ``nodes`` nodes), else None."""
+    if is_cluster(broker.data_dir):
+        cluster = LocalCluster(broker.data_dir)
+        if nodes is not None and nodes != len(cluster.nodes):
+            raise _fail(f"{broker.data_dir} holds a cluster of {len(cluster.nodes)} nodes, not {nodes}; "
+                        "use another --data-dir", 2)
+        return cluster
+    if nodes is None or nodes == 1:
+        return None
+    if broker.state_path.exists() or (broker.data_dir / "data").exists():
+        raise _fail(f"{broker.data_dir} holds a single-node broker; give the cluster another --data-dir", 2)
+    return LocalCluster(broker.data_dir, [(broker.port + 2 * i, broker.port + 2 * i + 1) for i in range(nodes)])
+
+
+def _start_cluster(cluster: LocalCluster, timeout: float) -> None:
+    if len(cluster.live_brokers()) == len(cluster.nodes):
+        _echo(f"The Kafka cluster already runs on {cluster.bootstrap}.")
+    else:
+        try:
+            cluster.start(timeout=timeout, progress=_echo)
+        except BrokerError as exc:
+            raise _fail(str(exc)) from None
+    n = len(cluster.nodes)
+    _echo(f"Use it with: KAFKA_BOOTSTRAP_SERVERS={cluster.bootstrap} FUGITIVE_ALERTS_REPLICATION_FACTOR={n}")
+    _echo("Stop it with: fugitive-alerts broker stop" + (f" --data-dir {cluster.data_dir}"))
+    typer.echo(cluster.bootstrap)
+
+
 def _quiet_clients() -> None:
     """aiokafka logs every refused connection while probing; a CLI shows its own summary."""
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
@@ -111,8 +144,17 @@ def start(
     controller_port: ControllerPortOpt = None,
     data_dir: DataDirOpt = None,
     timeout: Annotated[float, typer.Option(min=1, help="Seconds to wait for the broker to answer.")] = 90.0,
+    nodes: Annotated[
+        int | None,
+        typer.Option("--nodes", min=1, max=9, help="Nodes: 3 runs a KRaft cluster of three brokers "
+                     "(ports: port, port+2, port+4; controllers on the next port each) [default: 1]."),
+    ] = None,
 ) -> None:
-    """Start the broker in the background (fetching Kafka's jars once) and wait until it answers."""
+    """Start the broker in the background (fetching Kafka's jars once) and wait until it answers.
+
+    With --nodes 3, a three-node cluster (replication factor 3, min.insync.replicas 2); then set
+    KAFKA_BOOTSTRAP_SERVERS to all three and FUGITIVE_ALERTS_REPLICATION_FACTOR=3, as it prints.
+    """
     _quiet_clients()
     broker, external = _resolve(port, controller_port, data_dir)
     if external is not None:
@@ -124,6 +166,10 @@ def start(
         except BrokerError as exc:
             raise _fail(f"{exc} (or unset KAFKA_BOOTSTRAP_SERVERS to run a local broker)") from None
         _echo(f"The broker at {external} answers.")
+        return
+    cluster = _cluster(broker, nodes)
+    if cluster is not None:
+        _start_cluster(cluster, max(timeout, 120.0))
         return
     if broker.is_running() and broker.answers():
         _echo(f"Kafka already runs on {broker.bootstrap} (pid {broker.pid}); log: {broker.log_path}")
@@ -146,6 +192,13 @@ def stop(
 ) -> None:
     """Stop the broker (SIGTERM, a clean shutdown; SIGKILL if it has not exited in time)."""
     broker, _ = _resolve(port, controller_port, data_dir)
+    cluster = _cluster(broker, None)
+    if cluster is not None:
+        _echo(f"Stopping the Kafka cluster in {cluster.data_dir} ..." if cluster.is_running()
+              else f"The Kafka cluster in {cluster.data_dir} is not running.")
+        if cluster.stop(timeout):
+            _echo("Stopped.")
+        return
     pid = broker.pid
     if pid is None:
         _echo(f"Kafka is not running (data dir {broker.data_dir}).")
@@ -172,6 +225,16 @@ def status(
             return
         typer.echo(f"using KAFKA_BOOTSTRAP_SERVERS={external}: does not answer")
         raise typer.Exit(1)
+    cluster = _cluster(broker, None)
+    if cluster is not None:
+        live = cluster.live_brokers() if cluster.is_running() else set()
+        for i, node in enumerate(cluster.nodes, 1):
+            state = "live broker" if i in live else ("running, not live" if node.is_running() else "not running")
+            typer.echo(f"node {i}  {node.bootstrap}  pid {node.pid or '-'}  {state}  log {node.log_path}")
+        typer.echo(f"cluster of {len(cluster.nodes)} nodes, {len(live)} live; bootstrap {cluster.bootstrap}")
+        if len(live) < len(cluster.nodes):
+            raise typer.Exit(1)
+        return
     pid = broker.pid
     if pid is None:
         typer.echo(f"not running  (data dir {broker.data_dir}, log {broker.log_path})")

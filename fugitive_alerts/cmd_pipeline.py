@@ -35,8 +35,13 @@ def worker(
 
     Creates the topics if they are missing. Waits (with retries) for Kafka if it is not up yet.
     Stop it with Ctrl-C or SIGTERM.
+
+    Each worker is a static member of the group (FUGITIVE_ALERTS_WORKER_ID, default: host name and
+    data directory): restarted with the same id, it takes its partitions back at once. Give every
+    worker its own FUGITIVE_ALERTS_DATA_DIR or FUGITIVE_ALERTS_WORKER_ID (docs/reliability.md).
     """
     import faust
+    import structlog
 
     from consumers import BrokerUnavailable, ensure_topics
     from streams import create_app
@@ -51,6 +56,12 @@ def worker(
     except BrokerUnavailable as exc:
         fail(str(exc), code=1)
     built = create_app(settings, web_port=web_port)
+    # failover (issue 15): which member of the group this is, so an operator can tell two workers apart
+    structlog.get_logger("fugitive_alerts.worker").info(
+        "worker joining its group", group=settings.app_id,
+        group_instance_id=built.app.conf.consumer_group_instance_id or "(dynamic member)",
+        session_timeout_s=settings.worker_session_timeout_seconds,
+    )
     the_worker = faust.Worker(built.app, *built.services, loglevel=loglevel, quiet=True)
     # No terminal spinner: to spin on every log record it sets the root logger to DEBUG, so each of
     # aiokafka's per-request debug calls builds a record (~5% of the worker's CPU, docs/benchmarks.md).

@@ -56,7 +56,12 @@ class Settings(BaseSettings):
     """Prepended to every topic name, e.g. ``staging.`` or a test's unique prefix."""
     partitions: int = 1
     """Partition count for the topics the project creates (events, alerts, wanted list)."""
-    replication_factor: int = 1
+    replication_factor: int = Field(1, ge=1)
+    """Replication factor of the topics the project creates. 1 on a single local broker; 3 on a cluster."""
+    min_insync_replicas: int | None = Field(None, ge=1)
+    """``min.insync.replicas`` of the topics the project creates: how many replicas must have a write
+    before an ``acks=all`` producer is told it is stored. Unset: a majority of ``replication_factor``
+    (1 of 1, 2 of 2, 2 of 3, 3 of 5). docs/reliability.md, "Production settings"."""
 
     # --- Kafka security (issue 6, docs/security.md): TLS and SASL for every client, and the
     # agencies allowed to publish through ingest.<agency>.* topics. Secrets are SecretStr and come
@@ -217,6 +222,26 @@ class Settings(BaseSettings):
     faust_fetch_max_wait_ms: int = Field(20, ge=0, le=1500)
     """How long the broker may hold the worker's fetch request when it has nothing new (Faust hard-codes
     1500 ms, which made events wait up to 1.5 s behind a batch: ``streams/fetch_wait.py``)."""
+    # --- worker failover (issue 15, docs/reliability.md "Worker failover") ---
+    client_rack: str | None = None
+    """The worker's rack or availability zone (Kafka's ``client.rack``, KIP-392): with brokers whose
+    ``replica.selector.class`` is rack-aware, its consumer fetches from an in-sync replica there. Unset:
+    from the leader."""
+    worker_id: str | None = None
+    """This worker's ``group.instance.id`` (KIP-345 static membership): a worker restarted with the same id
+    takes its partitions back at once, without a rebalance. Must be unique among the running workers and
+    the same across restarts. Unset: ``<host name>-<8 hex digits of the worker's data directory>``, stable
+    per host and data directory; set it where the host name changes on every start (containers)."""
+    worker_static_membership: bool = True
+    """False: the worker joins its group as a dynamic member (no ``group.instance.id``), so a worker
+    stopped for good gives its partitions away at once instead of after the session timeout."""
+    worker_session_timeout_seconds: float = Field(10.0, ge=1.0, le=300.0)
+    """How long the group waits for a silent worker before its partitions go to the others. The broker
+    only accepts values within its ``group.min.session.timeout.ms`` (default 6 s) and
+    ``group.max.session.timeout.ms``. Faust's default is 60 s."""
+    worker_heartbeat_interval_seconds: float = Field(1.0, gt=0.0, le=100.0)
+    """How often the worker's consumer heartbeats; at most a third of the session timeout. It also bounds
+    how long a surviving worker takes to hear of a rebalance."""
 
     def topic(self, name: str) -> str:
         return f"{self.topic_prefix}{name}"
@@ -236,6 +261,16 @@ class Settings(BaseSettings):
         if self.review_retention_days < self.clearance_days:
             raise ValueError(f"FUGITIVE_ALERTS_REVIEW_RETENTION_DAYS ({self.review_retention_days}) must be at least "
                              f"FUGITIVE_ALERTS_CLEARANCE_DAYS ({self.clearance_days}): a clearance needs its decision")
+        if self.worker_heartbeat_interval_seconds * 3 > self.worker_session_timeout_seconds:
+            raise ValueError(
+                "FUGITIVE_ALERTS_WORKER_HEARTBEAT_INTERVAL_SECONDS must be at most a third of "
+                "FUGITIVE_ALERTS_WORKER_SESSION_TIMEOUT_SECONDS"
+            )
+        if self.min_insync_replicas is not None and self.min_insync_replicas > self.replication_factor:
+            raise ValueError(
+                "FUGITIVE_ALERTS_MIN_INSYNC_REPLICAS cannot exceed FUGITIVE_ALERTS_REPLICATION_FACTOR "
+                "(every acks=all write would fail)"
+            )
         if self.kafka_security_protocol.startswith("SASL_") and not (
             self.kafka_sasl_username and self.kafka_sasl_password
         ):
@@ -279,6 +314,13 @@ class Settings(BaseSettings):
             kwargs |= {"sasl_mechanism": self.kafka_sasl_mechanism, "sasl_plain_username": self.kafka_sasl_username,
                        "sasl_plain_password": self.kafka_sasl_password.get_secret_value()}
         return kwargs
+
+    @property
+    def topic_min_insync_replicas(self) -> int:
+        """``min_insync_replicas``, or a majority of ``replication_factor`` when it is unset."""
+        if self.min_insync_replicas is not None:
+            return self.min_insync_replicas
+        return self.replication_factor // 2 + 1
 
     def faust_broker_urls(self) -> list[str]:
         return [f"kafka://{hostport.strip()}" for hostport in self.kafka_bootstrap_servers.split(",")]

@@ -10,8 +10,10 @@ import faust
 from schemas import Settings, topics
 
 from .fetch_wait import set_fetch_max_wait
+from .idempotent import set_idempotent_producer
 from .ingest_agent import add_ingest_agent
 from .kafka_auth import faust_credentials
+from .membership import membership_settings
 from .metrics import WorkerMetrics, install_pages
 from .retro_agent import add_retro_agent
 from .screen_agent import ResponseTopics, add_screen_agent
@@ -61,13 +63,17 @@ def faust_settings(settings: Settings, *, web_port: int = 6066) -> dict[str, Any
         "producer_linger": settings.producer_linger_ms / 1000.0,  # seconds; see docs/benchmarks.md
         "processing_guarantee": settings.processing_guarantee,
         "consumer_max_fetch_size": settings.faust_consumer_max_fetch_size,
+        # failover (issue 15): static membership, short session timeout; see streams/membership.py
+        **membership_settings(settings, datadir),
     }
 
 
 def new_faust_app(settings: Settings, *, web_port: int = 6066) -> faust.App:
-    """A ``faust.App`` with the worker's settings and its consumer's fetch wait (``streams.fetch_wait``)."""
+    """A ``faust.App`` with the worker's settings, its consumer's fetch wait (``streams.fetch_wait``) and
+    an idempotent producer (``streams.idempotent``)."""
     app = faust.App(settings.app_id, **faust_settings(settings, web_port=web_port))
-    set_fetch_max_wait(app, settings.faust_fetch_max_wait_ms)
+    set_fetch_max_wait(app, settings.faust_fetch_max_wait_ms, settings.client_rack)
+    set_idempotent_producer(app)
     return app
 
 

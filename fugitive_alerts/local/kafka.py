@@ -1,4 +1,7 @@
-"""A single-node Apache Kafka (KRaft, broker + controller in one JVM) on 127.0.0.1.
+"""A local Apache Kafka node (KRaft, broker + controller in one JVM) on 127.0.0.1.
+
+Alone it is a single-node cluster; three of them with a :class:`ClusterRole` each form the
+three-node cluster of :mod:`.cluster` (a three-voter controller quorum, replication factor 3).
 
 The jars come from Maven Central, fetched once into the user's cache (see :mod:`.kafka_jars`).
 
@@ -13,7 +16,8 @@ A broker's data directory holds everything about it and survives restarts::
     <data_dir>/logs/server.log     the broker's log (log4j2, rotated at 10 MB, 5 files)
     <data_dir>/data/               Kafka's log.dirs: topics, offsets, the KRaft metadata log
 
-``KAFKA_HEAP_OPTS`` overrides the heap (default ``-Xms128m -Xmx512m``), as in Kafka's own scripts.
+``KAFKA_HEAP_OPTS`` overrides the heap (default ``-Xms128m -Xmx512m``; ``-Xms64m -Xmx256m`` for a
+node of a cluster), as in Kafka's own scripts.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ import subprocess
 import time
 import uuid
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +42,7 @@ from .services import Service, ServiceError, port_is_free, tail, wait_for
 
 __all__ = [
     "BrokerError",
+    "ClusterRole",
     "LocalBroker",
     "broker_answers",
     "ensure_jars",
@@ -46,6 +52,8 @@ __all__ = [
 ]
 
 DEFAULT_HEAP_OPTS = "-Xms128m -Xmx512m"
+CLUSTER_NODE_HEAP_OPTS = "-Xms64m -Xmx256m"
+"""Each node of a local cluster: three JVMs share a small machine."""
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 
 
@@ -113,12 +121,34 @@ _LOG4J2 = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def _server_properties(data: Path, port: int, controller_port: int) -> str:
-    """A single-node KRaft broker+controller on 127.0.0.1, sized for a small dev machine."""
+@dataclass(frozen=True)
+class ClusterRole:
+    """A node's place in a local multi-node cluster (:class:`.cluster.LocalCluster`)."""
+
+    node_id: int
+    voters: str
+    """``controller.quorum.voters``: ``<id>@127.0.0.1:<controller port>`` of every node, comma-separated."""
+    replicas: int
+    """Replication factor of Kafka's internal topics and of topics created without one."""
+    cluster_id: str
+    rack: str | None = None
+    """``broker.rack``: replicas of a partition are spread over racks (each node its own rack here)."""
+
+    @property
+    def min_insync(self) -> int:
+        """A majority of ``replicas``: 2 of 3."""
+        return self.replicas // 2 + 1
+
+
+def _server_properties(data: Path, port: int, controller_port: int, role: ClusterRole | None = None) -> str:
+    """A KRaft broker+controller on 127.0.0.1, sized for a small dev machine: a single node, or one
+    node of a local cluster (``role``), where internal topics have ``role.replicas`` replicas."""
+    replicas = str(role.replicas if role else 1)
+    min_isr = str(role.min_insync if role else 1)
     props = {
         "process.roles": "broker,controller",
-        "node.id": "1",
-        "controller.quorum.voters": f"1@127.0.0.1:{controller_port}",
+        "node.id": str(role.node_id if role else 1),
+        "controller.quorum.voters": role.voters if role else f"1@127.0.0.1:{controller_port}",
         "listeners": f"PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}",
         "advertised.listeners": f"PLAINTEXT://127.0.0.1:{port}",
         "controller.listener.names": "CONTROLLER",
@@ -127,15 +157,16 @@ def _server_properties(data: Path, port: int, controller_port: int) -> str:
         "log.dirs": str(data),
         # The application creates its topics explicitly; auto-creation stays Kafka's default.
         "num.partitions": "1",
-        "default.replication.factor": "1",
-        "min.insync.replicas": "1",
-        "offsets.topic.replication.factor": "1",
+        "default.replication.factor": replicas,
+        "min.insync.replicas": min_isr,
+        "unclean.leader.election.enable": "false",  # Kafka's default, stated: no acknowledged write is lost
+        "offsets.topic.replication.factor": replicas,
         "offsets.topic.num.partitions": "10",
-        "transaction.state.log.replication.factor": "1",
-        "transaction.state.log.min.isr": "1",
+        "transaction.state.log.replication.factor": replicas,
+        "transaction.state.log.min.isr": min_isr,
         "transaction.state.log.num.partitions": "10",
-        "share.coordinator.state.topic.replication.factor": "1",
-        "share.coordinator.state.topic.min.isr": "1",
+        "share.coordinator.state.topic.replication.factor": replicas,
+        "share.coordinator.state.topic.min.isr": min_isr,
         "group.initial.rebalance.delay.ms": "0",
         # After a crash the restarted broker cannot register until the controller has fenced its
         # previous incarnation, i.e. its session expired (9 s by default). Shorter for fault tests.
@@ -148,6 +179,8 @@ def _server_properties(data: Path, port: int, controller_port: int) -> str:
         "num.recovery.threads.per.data.dir": "1",
         "log.cleaner.dedupe.buffer.size": str(16 * 1024 * 1024),
     }
+    if role is not None and role.rack:
+        props["broker.rack"] = role.rack
     lines = ["# Generated by fugitive-alerts on every `broker start`; edits are overwritten."]
     lines += [f"{key}={value}" for key, value in props.items()]
     return "\n".join(lines) + "\n"
@@ -172,7 +205,9 @@ class LocalBroker:
     else 9092 and port + 1.
     """
 
-    def __init__(self, data_dir: Path, port: int | None = None, controller_port: int | None = None) -> None:
+    def __init__(self, data_dir: Path, port: int | None = None, controller_port: int | None = None,
+                 role: ClusterRole | None = None) -> None:
+        self.role = role
         self.data_dir = Path(data_dir).absolute()
         saved = self._saved_ports()
         self.port = port if port is not None else saved.get("port", 9092)
@@ -227,7 +262,8 @@ class LocalBroker:
         return self._service
 
     def _argv(self, main: str = "kafka.Kafka", *args: str) -> list[str]:
-        heap = shlex.split(os.environ.get("KAFKA_HEAP_OPTS") or DEFAULT_HEAP_OPTS)
+        default_heap = CLUSTER_NODE_HEAP_OPTS if self.role else DEFAULT_HEAP_OPTS
+        heap = shlex.split(os.environ.get("KAFKA_HEAP_OPTS") or default_heap)
         return [
             java(), *heap, "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-Djava.awt.headless=true",
             f"-Dlog4j2.configurationFile={self.data_dir / 'log4j2.xml'}",
@@ -254,7 +290,7 @@ class LocalBroker:
         (self.data_dir / "logs").mkdir(parents=True, exist_ok=True)
         (self.data_dir / "data").mkdir(parents=True, exist_ok=True)
         props = self.data_dir / "server.properties"
-        props.write_text(_server_properties(self.data_dir / "data", self.port, self.controller_port))
+        props.write_text(_server_properties(self.data_dir / "data", self.port, self.controller_port, self.role))
         (self.data_dir / "log4j2.xml").write_text(_LOG4J2.replace("{logs}", str(self.data_dir / "logs")))
         self.state_path.write_text(
             json.dumps({"port": self.port, "controller_port": self.controller_port}) + "\n"
@@ -268,7 +304,7 @@ class LocalBroker:
         """The cluster id, made once and kept in ``cluster.id`` beside the data."""
         id_path = self.data_dir / "cluster.id"
         if not id_path.exists():
-            id_path.write_text(_new_cluster_id() + "\n")
+            id_path.write_text((self.role.cluster_id if self.role else _new_cluster_id()) + "\n")
         return id_path.read_text().strip()
 
     def _format_storage(self, props: Path, progress: Callable[[str], None]) -> None:
@@ -299,6 +335,19 @@ class LocalBroker:
                 )
             wait_for_broker(self.bootstrap, timeout)
             return
+        started = time.monotonic()
+        self.launch(progress)
+        self.wait_answering(lambda: self.answers(2.0), timeout)
+        progress(
+            f"Kafka is up on {self.bootstrap} after {time.monotonic() - started:.1f} s (pid {self.pid})."
+        )
+
+    def launch(self, progress: Callable[[str], None] = _stderr) -> None:
+        """Check the ports, write the configuration, format the storage once, start the JVM; don't wait.
+
+        A node of a cluster cannot answer alone (its controller needs a quorum), so
+        :class:`.cluster.LocalCluster` launches every node first and then waits.
+        """
         for what, port in (("broker", self.port), ("controller", self.controller_port)):
             if not port_is_free(port):
                 raise BrokerError(
@@ -309,21 +358,22 @@ class LocalBroker:
         props = self._write_config()
         self._format_storage(props, progress)
         self._service = Service("kafka", self._argv("kafka.Kafka", str(props)), self.data_dir)
-        started = time.monotonic()
         progress(f"Starting Apache Kafka {kafka_version()} on {self.bootstrap} (log: {self.log_path}) ...")
         try:
             self._service.start()
-            self._service.wait_ready(
-                lambda: self.answers(2.0), timeout, f"Kafka at {self.bootstrap} to answer"
-            )
         except ServiceError as exc:
-            self._service.stop(10.0)
+            raise BrokerError(f"the Kafka broker did not start: {exc}") from None
+
+    def wait_answering(self, ready: Callable[[], bool], timeout: float) -> None:
+        """Wait until ``ready()``; stop the JVM and raise :class:`BrokerError` (with the log) if it dies
+        or does not get there within ``timeout`` s."""
+        try:
+            self.service.wait_ready(ready, timeout, f"Kafka at {self.bootstrap} to answer")
+        except ServiceError as exc:
+            self.service.stop(10.0)
             raise BrokerError(
                 f"the Kafka broker did not start: {exc}\nBroker log: {self.log_path}\n{tail(self.log_path)}"
             ) from None
-        progress(
-            f"Kafka is up on {self.bootstrap} after {time.monotonic() - started:.1f} s (pid {self.pid})."
-        )
 
     def stop(self, timeout: float = 30.0) -> bool:
         """Shut down cleanly (SIGTERM), SIGKILL after ``timeout`` s. False if it was not running."""
