@@ -106,6 +106,8 @@ def policy(settings: Settings, agencies: list[str], principals: Principals = Pri
 
     w = principals.worker
     rules += _rules(w, T, LIT, [*events, t(topics.WANTED), t(topics.BUREAUS), t(topics.RETRO_FINGERPRINTS)], R)
+    rules += _rules(w, T, LIT, [t(topics.DOCUMENTS), t(topics.DOCUMENT_CHECKS)], R)  # docs/documents.md
+    rules += _rules(w, T, LIT, [t(topics.DOCUMENT_CHECKS)], W)
     rules += _rules(w, T, PRE, [t(topics.INGEST_PREFIX)], R)
     rules += _rules(w, T, LIT, [*events, t(topics.REJECTED), t(topics.ALERTS), t(topics.RETRO_FINGERPRINTS)], W)
     rules += _rules(w, T, PRE, [t("responses.")], W, C)

@@ -160,6 +160,16 @@ class Settings(BaseSettings):
     faust_fetch_max_wait_ms: int = Field(20, ge=0, le=1500)
     """How long the broker may hold the worker's fetch request when it has nothing new (Faust hard-codes
     1500 ms, which made events wait up to 1.5 s behind a batch: ``streams/fetch_wait.py``)."""
+    # --- reported travel documents (issue 19, docs/documents.md) ---
+    documents_check: bool = True
+    """Check the document of every border crossing and visa application against ``documents.reported``
+    (a partitioned Faust table on RocksDB in the workers). Off: events are answered from name screening alone."""
+    table_standby_replicas: int = Field(1, ge=0)
+    """Standby copies of each table partition kept warm on other workers (Faust's setting)."""
+    documents_block_cache_mb: float = Field(8.0, gt=0)
+    documents_write_buffer_mb: float = Field(4.0, gt=0)
+    """RocksDB memory per table partition (active or standby) of the documents table: the block cache, and
+    each of its two write buffers. RocksDB's defaults, sized for bigger machines, are 2 GiB and 3 x 64 MiB."""
     fault_exit_before_commit: bool = False
     """Fault injection for tests only: the dispatcher exits abruptly (as if killed) once its first
     batch is delivered and recorded, before the batch's offsets are committed (no send in flight)."""

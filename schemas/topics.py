@@ -17,6 +17,7 @@ __all__ = [
     "DELIVERY_FAILURES",
     "RETRO_FINGERPRINTS",
     "DOCUMENTS",
+    "DOCUMENT_CHECKS",
     "EVENT_TOPICS",
     "COMPACTED",
     "INGEST_PREFIX",
@@ -39,6 +40,9 @@ RETRO_FINGERPRINTS = "wanted.retro-fingerprints"
 """notice_id -> fingerprint of the notice content last retro-screened (streams/retro_agent.py)."""
 DOCUMENTS = "documents.reported"
 """``<issuing country>:<number>`` -> ReportedDocument, or null when recovered (schemas/documents.py)."""
+DOCUMENT_CHECKS = "documents.checks"
+"""``<issuing country>:<number>`` -> DocumentCheck: an event's document, routed to the worker that holds it
+(schemas/checks.py). Same partition count as ``documents.reported``."""
 
 EVENT_TOPICS: dict[str, str] = {
     "border_crossing": BORDER_CROSSINGS,

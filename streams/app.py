@@ -9,6 +9,7 @@ import faust
 
 from schemas import Settings, topics
 
+from .document_agent import DocumentTables, add_document_agents
 from .fetch_wait import set_fetch_max_wait
 from .ingest_agent import add_ingest_agent
 from .kafka_auth import faust_credentials
@@ -29,6 +30,7 @@ class ScreeningApp:
     bureaus: BureauTable
     matcher: Any
     fingerprints: FingerprintTable
+    documents: DocumentTables | None = None
 
     @property
     def services(self) -> list[Any]:
@@ -61,6 +63,9 @@ def faust_settings(settings: Settings, *, web_port: int = 6066) -> dict[str, Any
         "producer_linger": settings.producer_linger_ms / 1000.0,  # seconds; see docs/benchmarks.md
         "processing_guarantee": settings.processing_guarantee,
         "consumer_max_fetch_size": settings.faust_consumer_max_fetch_size,
+        # issue 19: the documents tables (docs/documents.md); the app's default store stays in memory.
+        "table_standby_replicas": settings.table_standby_replicas,
+        "TableManager": "streams.table_recovery:SeekFirstTableManager",
     }
 
 
@@ -97,11 +102,14 @@ def create_app(settings: Settings, matcher: Any = None, *, web_port: int = 6066)
     metrics = WorkerMetrics()
     metrics.watch_wanted_list(lambda: len(matcher))
     install_pages(app, metrics, ready=(wanted.ready, bureaus.ready), client_kwargs=settings.kafka_client_kwargs())
+    documents = add_document_agents(
+        app, settings, raw_topic=raw_topic, alerts=alerts, rejected=rejected, responses=responses,
+        directory=bureaus.directory, ready=bureaus.ready) if settings.documents_check else None
     for event_type, name in topics.EVENT_TOPICS.items():
         add_screen_agent(
             app, source=raw_topic(name), event_type=event_type, screener=matcher,
             alerts=alerts, rejected=rejected, ready=(wanted.ready, bureaus.ready), responses=responses,
-            directory=bureaus.directory, metrics=metrics,
+            directory=bureaus.directory, metrics=metrics, document_checks=documents.checks if documents else None,
         )
     # security (issue 6): ingest.<agency>.* -> events.*
     add_ingest_agent(app, settings, raw_topic, rejected=rejected, responses=responses)
@@ -113,4 +121,5 @@ def create_app(settings: Settings, matcher: Any = None, *, web_port: int = 6066)
     fingerprints = FingerprintTable(fingerprints_topic, settings.kafka_client_kwargs(), write_fingerprint)
     add_retro_agent(app, settings, source=raw_topic(topics.WANTED), alerts=alerts, screener=matcher, wanted=wanted,
                     fingerprints=fingerprints)
-    return ScreeningApp(app=app, wanted=wanted, bureaus=bureaus, matcher=matcher, fingerprints=fingerprints)
+    return ScreeningApp(app=app, wanted=wanted, bureaus=bureaus, matcher=matcher, fingerprints=fingerprints,
+                        documents=documents)

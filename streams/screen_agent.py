@@ -24,8 +24,9 @@ from typing import Any
 import faust
 import structlog
 
-from schemas import BureauDirectory, response_topic
+from schemas import BureauDirectory, SourcePosition, response_topic
 
+from .documents import check_request
 from .metrics import WorkerMetrics
 from .screening import Screener, reject, screen_record
 
@@ -63,6 +64,7 @@ def add_screen_agent(
     responses: ResponseTopics,
     directory: Callable[[], BureauDirectory | None] = lambda: None,
     metrics: WorkerMetrics | None = None,  # ops (issue 5): counters and latency, see streams/metrics.py
+    document_checks: faust.TopicT | None = None,  # issue 19: events with a document are answered after the check
 ) -> Any:
     metrics = metrics or WorkerMetrics()
 
@@ -97,7 +99,11 @@ def add_screen_agent(
                          band=alert.band, score=alert.score)
                 await produce(alerts, alert.alert_id.encode(), alert.model_dump_json().encode())
                 metrics.alert_raised(alert.band, msg.timestamp)  # ops metrics hook
-            if outcome.response is not None:
+            check = None if document_checks is None else check_request(
+                outcome, SourcePosition(topic=msg.topic, partition=msg.partition, offset=msg.offset))
+            if check is not None and document_checks is not None:  # issue 19: streams/document_agent.py answers
+                await produce(document_checks, check[0].encode(), check[1].model_dump_json().encode())
+            elif outcome.response is not None:
                 topic = await responses.for_agency(outcome.response.agency)
                 await produce(topic, outcome.response.event_id.encode(), outcome.response.model_dump_json().encode())
 
