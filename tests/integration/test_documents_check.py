@@ -115,6 +115,20 @@ def test_a_document_reported_after_the_crossing_alerts_seen_before(pipeline: Set
     assert "reported lost by FR" in alert["reasons"][1]
 
 
+def test_a_bad_report_is_dead_lettered_with_its_reason_and_the_next_one_is_loaded(pipeline: Settings) -> None:
+    good_key, good = _report("18FR00005", reference="FR-SLTD-0005")
+    wrong_key, _ = _report("18FR00006", reference="FR-SLTD-0006")
+    produce(pipeline, topics.DOCUMENTS, [(b"FR:18FR00007", b"{not json"), (wrong_key, good), (good_key, good)])
+    _in_table(pipeline, good_key)
+    name = pipeline.topic(topics.DOCUMENTS)
+    records = read_until(pipeline, topics.REJECTED,
+                         lambda rs: sum(1 for v in values(rs) if v["topic"] == name) >= 2, 90.0)
+    errors = sorted(v["error"] for v in values(records) if v["topic"] == name)
+    assert errors[0].startswith("invalid reported document")
+    assert errors[1] == "record key does not match the document (issuing_country:number)"
+    assert not any("18FR0000" in e for e in errors)  # the reason never repeats the number
+
+
 @pytest.fixture
 def own_worker(settings_factory: Any, tmp_path: Any) -> Iterator[tuple[Settings, Any]]:
     """Start and restart a worker of this test's own (its own app id, group, topics and data dir)."""
