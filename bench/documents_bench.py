@@ -301,8 +301,8 @@ def main() -> None:
             broker.start(timeout=120)
             stack.callback(broker.stop)
             bootstrap = broker.bootstrap
+        stack.callback(lambda: shutil.rmtree(run, ignore_errors=True))  # last but one: the pid files are in it
         stack.callback(lambda: [svc.stop(60.0) for svc in reversed(STARTED)])
-        stack.callback(lambda: shutil.rmtree(run, ignore_errors=True))
         uid = uuid.uuid4().hex[:6]
         (run / "bureaus.yaml").write_text(yaml.safe_dump(bureaus()))
         settings = Settings(_env_file=None, kafka_bootstrap_servers=bootstrap, topic_prefix=f"docb{uid}.",
