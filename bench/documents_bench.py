@@ -185,7 +185,7 @@ class Workers:
         self.procs = []
         for i in range(self.args.workers):
             port = free_port()
-            svc = cli_service(f"worker{i}-{tag}", ["worker", "--web-port", str(port), "--loglevel", "warning"],
+            svc = cli_service(f"worker{i}-{tag}", ["worker", "--web-port", str(port), "--loglevel", "info"],
                               self.settings, self.run, {"FUGITIVE_ALERTS_DATA_DIR": str(self.datadir(i))})
             svc.start()
             STARTED.append(svc)
@@ -208,13 +208,33 @@ class Workers:
             elif i == kill:
                 svc.kill()
 
-    def disk_mb(self) -> list[tuple[float, int]]:
-        """Per worker: MB of the documents table's RocksDB files, and how many partitions it holds."""
+    def active(self, i: int) -> set[int]:
+        """The table partitions worker ``i`` is active for: the last "Highwater - Active" table Faust logged."""
+        svc = self.procs[i][0]
+        lines = svc.log_path.read_text(errors="replace").splitlines()
+        starts = [n for n, line in enumerate(lines) if "Highwater - Active" in line]
+        found: set[int] = set()
+        topic = ""
+        for line in lines[starts[-1] + 3:] if starts else []:
+            if line.startswith("+"):
+                break
+            cells = [c.strip() for c in line.split("|")]
+            if len(cells) > 2:
+                topic = topic if cells[1] == "\u3003" else cells[1]  # Faust prints 〃 for "same topic"
+                if topic.endswith("-documents-changelog") and cells[2].isdigit():
+                    found.add(int(cells[2]))
+        return found
+
+    def disk_mb(self) -> list[tuple[float, int, float, int]]:
+        """Per worker: MB and count of the documents table's partition DBs it is active for, then of the others."""
         out = []
         for i in range(self.args.workers):
-            dbs = [p for p in self.datadir(i).rglob("documents-*.db") if p.is_dir()]
-            size = sum(f.stat().st_size for d in dbs for f in d.rglob("*") if f.is_file())
-            out.append((size / 1e6, len(dbs)))
+            active = self.active(i)
+            sizes = {int(p.name[len("documents-"):-3]): sum(f.stat().st_size for f in p.rglob("*") if f.is_file())
+                     for p in self.datadir(i).rglob("documents-*.db") if p.is_dir()}
+            mine = [v for k, v in sizes.items() if k in active]
+            rest = [v for k, v in sizes.items() if k not in active]
+            out.append((sum(mine) / 1e6, len(mine), sum(rest) / 1e6, len(rest)))
         return out
 
 
@@ -360,10 +380,14 @@ def render(res: dict[str, Any]) -> str:
            f"| import / ceiling | {imp / ceil:.0%} | |",
            f"| table loaded by the workers (changelog complete) | {res['table_load']['s']:,.1f} s "
            f"({n / res['table_load']['s']:,.0f} docs/s) | {res['table_load']['load']} |"]
-    for i, (mb, parts) in enumerate(res["disk"]):
-        out.append(f"| worker {i}: table on disk | {mb:,.1f} MB in {parts} partition DBs (active + standby) | |")
+    for i, (mb, parts, other_mb, others) in enumerate(res["disk"]):
+        out.append(f"| worker {i}: table on disk | active {mb:,.1f} MB in {parts} partitions, standby (or "
+                   f"formerly held) {other_mb:,.1f} MB in {others} | |")
     for i, mb in res["peak_rss_mb"].items():
         out.append(f"| worker {i}: peak RSS (VmHWM, over all its restarts) | {mb:,.0f} MB | |")
+    for i, (mb, parts, other_mb, others) in enumerate(res.get("disk_after_wipe", [])):
+        out.append(f"| worker {i}: table on disk after the wiped restart | active {mb:,.1f} MB in {parts}, "
+                   f"other {other_mb:,.1f} MB in {others} | |")
     out += [f"| ready after a restart with local state | {res['restart_local_s'][0]:,.1f} s | {res['restart_local_s'][1]} |",
             f"| ready after a restart with the state wiped | {res['restart_wiped_s'][0]:,.1f} s | {res['restart_wiped_s'][1]} |",
             "", f"## Event -> response at {a['rate']:g} crossings/s for {a['duration']:g} s (load {lat['load']})", "",
