@@ -71,7 +71,7 @@ def _context(alert: Alert, bureau: Bureau | None = None, why: str = "", *, kind:
         "subject": subject,
         "subject_name": subject_name,
         "tip_text": event.text if isinstance(event, Tip) else "",
-        "notice_names": [n.display() for n in alert.notice.names],
+        "notice_names": [n.display() for n in alert.notice.names] if alert.notice else [],  # none for a document hit
     }
 
 

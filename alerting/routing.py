@@ -39,10 +39,11 @@ def _subscribed(bureau: Bureau, alert: Alert) -> bool:
     sub = bureau.subscription
     if sub is None:
         return False
-    offences = {o.casefold() for o in alert.notice.offences}
+    notice = alert.notice  # None for a reported document (docs/documents.md): no offences, no notice type
+    offences = {o.casefold() for o in notice.offences} if notice else set()
     return bool(
         offences & {o.casefold() for o in sub.offences}
-        or alert.notice.notice_type in sub.notice_types
+        or (notice is not None and notice.notice_type in sub.notice_types)
         or (alert.country in sub.countries)
     )
 

@@ -47,7 +47,7 @@ def topic_specs(settings: Settings) -> list[NewTopic]:
     isr = {"min.insync.replicas": str(settings.topic_min_insync_replicas)}
     specs = []
     for name in (*topics.EVENT_TOPICS.values(), topics.REJECTED, topics.ALERTS, topics.DELIVERIES, topics.ACKS,
-                 topics.DELIVERY_FAILURES):
+                 topics.DELIVERY_FAILURES, topics.DOCUMENT_CHECKS):
         # Event topics keep the retro-screening window (docs/wanted-lists.md). Alerts and deliveries keep
         # twice that: a notice changed at the end of the window re-screens events as old as the window,
         # and the dispatcher must still find those alerts' deliveries, or it would send them again.

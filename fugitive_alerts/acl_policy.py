@@ -111,6 +111,8 @@ def policy(settings: Settings, agencies: list[str], principals: Principals = Pri
 
     w = principals.worker
     rules += _rules(w, T, LIT, [*events, t(topics.WANTED), t(topics.BUREAUS), t(topics.RETRO_FINGERPRINTS)], R)
+    rules += _rules(w, T, LIT, [t(topics.DOCUMENTS), t(topics.DOCUMENT_CHECKS)], R)  # docs/documents.md
+    rules += _rules(w, T, LIT, [t(topics.DOCUMENT_CHECKS)], W)
     rules += _rules(w, T, PRE, [t(topics.INGEST_PREFIX)], R)
     rules += _rules(w, T, LIT, [*events, t(topics.REJECTED), t(topics.ALERTS), t(topics.RETRO_FINGERPRINTS)], W)
     rules += _rules(w, T, PRE, [t("responses.")], W, C)
@@ -127,6 +129,7 @@ def policy(settings: Settings, agencies: list[str], principals: Principals = Pri
     m = principals.monitor
     rules += _rules(m, T, LIT, ["__consumer_offsets", *events, t(topics.WANTED), t(topics.ALERTS),
                                 t(topics.DELIVERIES), t(topics.ACKS)], R)
+    rules += _rules(m, T, LIT, [t(topics.DOCUMENTS), t(topics.DOCUMENT_CHECKS)], R)  # the worker's group reads them
     rules += _rules(m, T, PRE, [t(topics.INGEST_PREFIX)], R)  # the worker's group commits there too
     rules += _rules(m, G, LIT, [settings.app_id, settings.dispatcher_group], D)
 

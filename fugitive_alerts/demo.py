@@ -9,6 +9,7 @@ deliveries as they happen; and leaves the stack running. Each run uses fresh top
 from __future__ import annotations
 
 import asyncio
+import csv
 import html
 import logging
 import re
@@ -28,10 +29,12 @@ from twilio.request_validator import RequestValidator
 
 from alerting import load_directory, route
 from matching import Matcher
-from schemas import EVENT_ADAPTER, Acknowledgement, Alert, Delivery, Settings
+from schemas import EVENT_ADAPTER, Acknowledgement, Alert, Delivery, ReportedDocument, Settings
 from streams import screen_record
+from streams.documents import document_alert, document_keys
 
 from .common import SAMPLE_DIR, fail, load_settings
+from .documents_import import import_documents
 from .importers import read_notices
 from .live import print_live
 from .local.kafka import BrokerError
@@ -47,13 +50,24 @@ def _expected(settings: Settings, wanted: Path, events: Path) -> dict[str, int]:
     for notice in read_notices("ftm", wanted, source="sample")[0]:
         matcher.upsert(notice)
     directory = load_directory(SAMPLE_DIR / "bureaus.yaml")
+    reported = {doc.key: doc for doc in read_documents(SAMPLE_DIR / "documents.csv")}
     expected: dict[str, int] = {}
     for offset, line in enumerate(events.read_bytes().splitlines()):
-        event_type = EVENT_ADAPTER.validate_json(line).event_type
-        for alert in screen_record(line, topic="-", partition=0, offset=offset, expected_type=event_type,
+        event = EVENT_ADAPTER.validate_json(line)
+        for alert in screen_record(line, topic="-", partition=0, offset=offset, expected_type=event.event_type,
                                    screener=matcher).alerts:
             expected[alert.alert_id] = len(route(alert, directory))
+        for key in document_keys(event):  # reported travel documents (docs/documents.md)
+            if key in reported:
+                alert = document_alert(event, key, reported[key], datetime.now(UTC))
+                expected[alert.alert_id] = len(route(alert, directory))
     return expected
+
+
+def read_documents(path: Path) -> list[ReportedDocument]:
+    """The sample's reported documents (a CSV with the record's own header)."""
+    with path.open(newline="", encoding="utf-8") as fh:
+        return [ReportedDocument.model_validate(row) for row in csv.DictReader(fh)]
 
 
 class _Watch:
@@ -132,6 +146,9 @@ async def _run(settings: Settings, console: Console, wanted: Path, events: Path,
     console.print(f"[bold][5/6][/bold] Wanted list: {report.sent} fictional notices imported from a "
                   f"FollowTheMoney (OpenSanctions-format) file, {wanted.name} (names in Latin, Cyrillic, Arabic, "
                   f"Han, Hangul, Greek, Hebrew, Devanagari, Thai, ...)")
+    documents = await import_documents(settings, SAMPLE_DIR / "documents.csv", fmt="csv")
+    console.print(f"      Reported travel documents: {documents.sent} imported from {SAMPLE_DIR.name}/documents.csv "
+                  "(stolen, lost, revoked...; one of them is on a crossing in the replay)")
     live = asyncio.create_task(print_live(settings, console, from_beginning=True, deliveries=True,
                                           on_record=watch.on_record))
     console.print(f"[bold][6/6][/bold] Replaying {sum(1 for _ in events.open('rb'))} events at {rate:g}/s; "

@@ -304,7 +304,8 @@ class ReviewConsole:
             identity, print_ = None, ""
             if entry is not None:
                 identity = identity_of(event_subject(entry.item.alert.event))
-                print_ = fingerprint(entry.item.alert.notice)
+                notice = entry.item.alert.notice
+                print_ = fingerprint(notice) if notice is not None else ""
             decision = decide(entry, session.principal, str(form.get("outcome", "")), str(form.get("reason", "")),
                               self.now(), identity=identity, notice_fingerprint=print_)
         except DecisionRefused as exc:

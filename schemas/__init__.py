@@ -21,6 +21,8 @@ from .alerts import (
     delivery_key,
 )
 from .bureaus import WEEKDAYS, Bureau, BureauDirectory, Officer, Shift, Subscription, Weekday
+from .checks import DocumentCheck, SightingRef, SourcePosition
+from .document_hit import DocumentHit
 from .documents import DocumentStatus, DocumentType, ReportedDocument, document_key
 from .events import (
     EVENT_ADAPTER,
@@ -61,6 +63,10 @@ __all__ = [
     "DocumentStatus",
     "DocumentType",
     "ReportedDocument",
+    "DocumentCheck",
+    "DocumentHit",
+    "SightingRef",
+    "SourcePosition",
     "document_key",
     "Event",
     "EVENT_ADAPTER",

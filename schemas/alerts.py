@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from ._base import CountryCode, Text, Timestamp, WireModel
+from .document_hit import DocumentHit
 from .events import Event
 from .rejected import Rejected
 from .wanted import WantedPerson
@@ -70,7 +71,8 @@ class SeenBefore(WireModel):
     """Border post or consulate, or the tip's city."""
     age_hours: Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
     """How old the sighting was when the alert was raised; urgency follows it."""
-    trigger: Literal["new_notice", "changed_notice"]
+    trigger: Literal["new_notice", "changed_notice", "document_reported"]
+    """What re-screened the sighting: a new or changed notice, or a newly reported document."""
 
 
 class Alert(WireModel):
@@ -80,6 +82,7 @@ class Alert(WireModel):
     event_id: str
     event_type: Literal["border_crossing", "visa_application", "tip"]
     notice_id: str
+    """The notice hit; for a document hit, ``document:<report reference>``."""
     band: Band
     score: Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
     reasons: list[str]
@@ -89,12 +92,21 @@ class Alert(WireModel):
     requesting_country: CountryCode | None = None
     raised_at: Timestamp
     event: Event
-    notice: WantedPerson
+    notice: WantedPerson | None = None
+    """The notice hit; ``None`` for a document hit (then ``document`` is set)."""
+    document: DocumentHit | None = None
+    """A travel document reported stolen, lost, revoked or invalidated (docs/documents.md), or ``None``."""
     seen_before: SeenBefore | None = None
     """Retro-screening context (when and where the person was seen before the notice), or ``None``."""
     post_name: Annotated[Text, Field(max_length=80)] | None = None
     """The bureau directory's name for the event's post (``Bureau.posts``), when one is known; messages
     show it instead of the code the agency sent."""
+
+    @model_validator(mode="after")
+    def _one_subject(self) -> Alert:
+        if (self.notice is None) == (self.document is None):
+            raise ValueError("an alert is about a notice or a reported document: exactly one of them")
+        return self
 
 
 class Delivery(WireModel):

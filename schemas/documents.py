@@ -99,6 +99,7 @@ _ICAO_TYPES = {"P": DocumentType.PASSPORT, "I": DocumentType.IDENTITY_CARD, "A":
                "C": DocumentType.IDENTITY_CARD, "V": DocumentType.VISA}
 
 
+@lru_cache(maxsize=256)  # a feed repeats a handful of codes; the enum's failed lookup is slow (a third of an import)
 def document_type(value: str) -> DocumentType:
     """A type from the closed set, or from an ICAO document code (``P``, ``PD``, ``I``, ``A``, ``C``, ``V``).
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Literal
 
 from ._base import Timestamp, WireModel
+from .document_hit import DocumentHit
 
 __all__ = ["Response", "ResponseHit", "CallBureau", "ResponseResult", "response_topic", "ACTIONS"]
 
@@ -19,6 +20,8 @@ ACTIONS: dict[str, str] = {
     "war_crimes": "Hold the traveller and contact your national bureau now.",
     "national": "Hold the traveller and contact your national bureau now.",
     "diffusion": "Do not let the traveller leave before you have contacted your national bureau.",
+    "document": "Document reported stolen or lost: keep the document, hold the traveller and contact your "
+                "national bureau now.",
     "review": "Possible match, under review by your national bureau. Proceed with normal checks; "
               "the bureau will contact you if needed.",
 }
@@ -39,6 +42,9 @@ class ResponseHit(WireModel):
     notice_type: str
     caution: str | None = None
     call: CallBureau | None = None
+    document: DocumentHit | None = None
+    """For a reported document (``notice_type: document``): the report's reference, status, reporting
+    country and date (docs/documents.md); never the number."""
 
 
 class Response(WireModel):

@@ -242,6 +242,16 @@ class Settings(BaseSettings):
     worker_heartbeat_interval_seconds: float = Field(1.0, gt=0.0, le=100.0)
     """How often the worker's consumer heartbeats; at most a third of the session timeout. It also bounds
     how long a surviving worker takes to hear of a rebalance."""
+    # --- reported travel documents (issue 19, docs/documents.md) ---
+    documents_check: bool = True
+    """Check the document of every border crossing and visa application against ``documents.reported``
+    (a partitioned Faust table on RocksDB in the workers). Off: events are answered from name screening alone."""
+    table_standby_replicas: int = Field(1, ge=0)
+    """Standby copies of each table partition kept warm on other workers (Faust's setting)."""
+    documents_block_cache_mb: float = Field(8.0, gt=0)
+    documents_write_buffer_mb: float = Field(4.0, gt=0)
+    """RocksDB memory per table partition (active or standby) of the documents table: the block cache, and
+    each of its two write buffers. RocksDB's defaults, sized for bigger machines, are 2 GiB and 3 x 64 MiB."""
 
     def topic(self, name: str) -> str:
         return f"{self.topic_prefix}{name}"

@@ -19,6 +19,7 @@ __all__ = [
     "DOCUMENTS",
     "REVIEWS",
     "REVIEW_DECISIONS",
+    "DOCUMENT_CHECKS",
     "EVENT_TOPICS",
     "COMPACTED",
     "INGEST_PREFIX",
@@ -45,6 +46,9 @@ REVIEWS = "reviews"
 """item id -> ReviewItem: a review-band hit waiting for an analyst (schemas/reviews.py, docs/review.md)."""
 REVIEW_DECISIONS = "reviews.decisions"
 """item id -> ReviewDecision (compacted; a null value is a retention tombstone)."""
+DOCUMENT_CHECKS = "documents.checks"
+"""``<issuing country>:<number>`` -> DocumentCheck: an event's document, routed to the worker that holds it
+(schemas/checks.py). Same partition count as ``documents.reported``."""
 
 EVENT_TOPICS: dict[str, str] = {
     "border_crossing": BORDER_CROSSINGS,

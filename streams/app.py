@@ -9,6 +9,7 @@ import faust
 
 from schemas import Settings, topics
 
+from .document_agent import DocumentTables, add_document_agents
 from .fetch_wait import set_fetch_max_wait
 from .idempotent import set_idempotent_producer
 from .ingest_agent import add_ingest_agent
@@ -31,6 +32,7 @@ class ScreeningApp:
     bureaus: BureauTable
     matcher: Any
     fingerprints: FingerprintTable
+    documents: DocumentTables | None = None
 
     @property
     def services(self) -> list[Any]:
@@ -65,6 +67,9 @@ def faust_settings(settings: Settings, *, web_port: int = 6066) -> dict[str, Any
         "consumer_max_fetch_size": settings.faust_consumer_max_fetch_size,
         # failover (issue 15): static membership, short session timeout; see streams/membership.py
         **membership_settings(settings, datadir),
+        # issue 19: the documents tables (docs/documents.md); the app's default store stays in memory.
+        "table_standby_replicas": settings.table_standby_replicas,
+        "TableManager": "streams.table_recovery:SeekFirstTableManager",
     }
 
 
@@ -103,11 +108,15 @@ def create_app(settings: Settings, matcher: Any = None, *, web_port: int = 6066)
     metrics = WorkerMetrics()
     metrics.watch_wanted_list(lambda: len(matcher))
     install_pages(app, metrics, ready=(wanted.ready, bureaus.ready), client_kwargs=settings.kafka_client_kwargs())
+    documents = add_document_agents(
+        app, settings, raw_topic=raw_topic, alerts=alerts, rejected=rejected, responses=responses,
+        directory=bureaus.directory, ready=bureaus.ready) if settings.documents_check else None
     for event_type, name in topics.EVENT_TOPICS.items():
         add_screen_agent(
             app, source=raw_topic(name), event_type=event_type, screener=matcher,
             alerts=alerts, rejected=rejected, ready=(wanted.ready, bureaus.ready), responses=responses,
             directory=bureaus.directory, metrics=metrics, max_record_bytes=settings.max_record_bytes,
+            document_checks=documents.checks if documents else None,
         )
     # security (issue 6): ingest.<agency>.* -> events.*
     add_ingest_agent(app, settings, raw_topic, rejected=rejected, responses=responses, metrics=metrics)
@@ -119,4 +128,5 @@ def create_app(settings: Settings, matcher: Any = None, *, web_port: int = 6066)
     fingerprints = FingerprintTable(fingerprints_topic, settings.kafka_client_kwargs(), write_fingerprint)
     add_retro_agent(app, settings, source=raw_topic(topics.WANTED), alerts=alerts, screener=matcher, wanted=wanted,
                     fingerprints=fingerprints)
-    return ScreeningApp(app=app, wanted=wanted, bureaus=bureaus, matcher=matcher, fingerprints=fingerprints)
+    return ScreeningApp(app=app, wanted=wanted, bureaus=bureaus, matcher=matcher, fingerprints=fingerprints,
+                        documents=documents)

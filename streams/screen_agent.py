@@ -29,9 +29,10 @@ from typing import Any
 import faust
 import structlog
 
-from schemas import BureauDirectory, Rejected, response_topic
+from schemas import BureauDirectory, Rejected, SourcePosition, response_topic
 
 from .dead_letter import Produce, oversize_error, send_answer, send_dead_letter
+from .documents import check_request
 from .ingest import rejection_answer
 from .metrics import WorkerMetrics
 from .screening import Screener, reject, screen_record
@@ -73,6 +74,7 @@ def add_screen_agent(
     directory: Callable[[], BureauDirectory | None] = lambda: None,
     metrics: WorkerMetrics | None = None,  # ops (issue 5): counters and latency, see streams/metrics.py
     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
+    document_checks: faust.TopicT | None = None,  # issue 19: events with a document are answered after the check
 ) -> Any:
     metrics = metrics or WorkerMetrics()
 
@@ -122,7 +124,11 @@ def add_screen_agent(
                      band=alert.band, score=alert.score)
             await produce(alerts, alert.alert_id.encode(), alert.model_dump_json().encode())
             metrics.alert_raised(alert.band, msg.timestamp)  # ops metrics hook
-        if outcome.response is not None:
+        check = None if document_checks is None else check_request(
+            outcome, SourcePosition(topic=msg.topic, partition=msg.partition, offset=msg.offset))
+        if check is not None and document_checks is not None:  # issue 19: streams/document_agent.py answers
+            await produce(document_checks, check[0].encode(), check[1].model_dump_json().encode())
+        elif outcome.response is not None:
             topic = await responses.for_agency(outcome.response.agency)
             await produce(topic, outcome.response.event_id.encode(), outcome.response.model_dump_json().encode())
 

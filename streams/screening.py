@@ -170,13 +170,14 @@ def respond(event: AnyEvent, alerts: list[Alert], directory: BureauDirectory | N
     if isinstance(event, Tip) and not event.respond:
         return None
     call = _call(directory, event.country)
-    hits = [
-        ResponseHit(
-            alert_id=a.alert_id, band=a.band, notice_type=a.notice.notice_type, caution=a.notice.caution,
-            action=ACTIONS["review"] if a.band == "review" else ACTIONS[a.notice.notice_type], call=call,
-        )
-        for a in sorted(alerts, key=lambda a: (a.band != "alert", -a.score))
-    ]
+    hits = [_hit(a, call) for a in sorted(alerts, key=lambda a: (a.band != "alert", -a.score))]
     result = "hit" if any(h.band == "alert" for h in hits) else "review" if hits else "no_hit"
     return Response(event_id=event.event_id, event_type=event.event_type, agency=event.agency, result=result,
                     hits=hits, responded_at=at)
+
+
+def _hit(a: Alert, call: CallBureau | None) -> ResponseHit:
+    notice = a.notice
+    assert notice is not None  # name screening's alerts are about notices (document hits: streams/documents.py)
+    return ResponseHit(alert_id=a.alert_id, band=a.band, notice_type=notice.notice_type, caution=notice.caution,
+                       action=ACTIONS["review"] if a.band == "review" else ACTIONS[notice.notice_type], call=call)

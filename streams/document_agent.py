@@ -1,0 +1,165 @@
+"""The reported-documents table and its two agents. Thin: decode, call ``streams.documents``, produce.
+
+Topology (docs/documents.md): ``documents.reported`` (compacted, keyed by document) feeds the
+Faust table ``documents`` (RocksDB, changelog ``<app id>-documents-changelog``) through the
+``documents-report`` agent; ``documents.checks`` (keyed by document, same partition count) is
+read by ``documents-check``, which looks the document up in the same partition of the table,
+records the sighting in the table ``document-sightings``, and produces the alerts and the one
+answer. Faust assigns the same partition numbers of co-partitioned topics to the same worker, so
+a check and the report it needs are always in the same worker, in the same RocksDB partition.
+
+Each agent catches errors at its boundary: a bad record is dead-lettered with the reason and
+the agent goes on. Sends go straight to the producer (as in ``streams.screen_agent``); Faust
+flushes it before it commits source offsets, so at-least-once holds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import faust
+import structlog
+from aiokafka import TopicPartition
+from faust.types import TableT
+
+from schemas import BureauDirectory, Rejected, ReportedDocument, Settings, SightingRef, topics
+
+from .documents import add_sighting, check_document, classify_report, decode_check, retro_alert, sightings_in_window
+from .retro_agent import EventLog
+from .screen_agent import ResponseTopics
+
+__all__ = ["DocumentTables", "add_document_agents", "rocksdb_options"]
+
+log = structlog.get_logger(__name__)
+
+
+def rocksdb_options(settings: Settings) -> dict[str, int]:
+    """RocksDB memory of one table partition: the block cache and two write buffers (Faust opens one
+    RocksDB, with its own cache, per partition it holds, active or standby)."""
+    mib = 1024 * 1024
+    return {"block_cache_size": int(settings.documents_block_cache_mb * mib),
+            "write_buffer_size": int(settings.documents_write_buffer_mb * mib),
+            "max_write_buffer_number": 2}
+
+
+@dataclass
+class DocumentTables:
+    reports: TableT[bytes, bytes]
+    sightings: TableT[bytes, bytes]
+    checks: faust.TopicT
+
+
+def add_document_agents(
+    app: faust.App,
+    settings: Settings,
+    *,
+    raw_topic: Callable[[str], faust.TopicT],
+    alerts: faust.TopicT,
+    rejected: faust.TopicT,
+    responses: ResponseTopics,
+    directory: Callable[[], BureauDirectory | None],
+    ready: asyncio.Event,
+) -> DocumentTables:
+    """Declare the tables and register the report and check agents on ``app``."""
+    window = timedelta(days=settings.event_retention_days)
+
+    def table(name: str, help: str) -> TableT[bytes, bytes]:
+        # "rocksdb:<name>", not "rocksdb://": Faust tests the table's store URL for truth, and yarl's
+        # URL("rocksdb://") is falsy, so the table would silently use the app's memory store.
+        return app.Table(name, store=f"rocksdb:{name}", partitions=settings.partitions, key_type=bytes,
+                         value_type=bytes, options=rocksdb_options(settings), help=help)
+
+    reports = table("documents", "document key -> ReportedDocument (JSON), from documents.reported")
+    sightings = table("document-sightings", "document key -> recent events that carried it (positions)")
+    checks = raw_topic(topics.DOCUMENT_CHECKS)
+    events = EventLog({settings.topic(name): t for t, name in topics.EVENT_TOPICS.items()},
+                      settings.kafka_client_kwargs())
+
+    async def produce(topic: faust.TopicT | str, key: bytes, value: bytes) -> None:
+        name = topic if isinstance(topic, str) else topic.get_topic_name()
+        await app.producer.send(name, key, value, partition=None, timestamp=None, headers=None)
+
+    async def dead_letter(msg: Any, error: str) -> None:
+        log.warning("record rejected", topic=msg.topic, partition=msg.partition, offset=msg.offset, error=error)
+        record = Rejected.of(msg.value, topic=msg.topic, partition=msg.partition, offset=msg.offset, error=error)
+        await produce(rejected, f"{msg.topic}:{msg.partition}:{msg.offset}".encode(), record.model_dump_json().encode())
+
+    async def read_event(source: Any) -> bytes | None:
+        tp = TopicPartition(source.topic, source.partition)
+        async for rec in events.read({tp: source.offset}, {tp: source.offset + 1}):
+            return rec.value  # type: ignore[no-any-return]
+        return None
+
+    async def retro(key: str, report: ReportedDocument, seen: list[SightingRef]) -> None:
+        now = datetime.now(UTC)
+        for ref in seen:
+            alert = retro_alert(await read_event(ref.source), key, report, now, window)
+            if alert is not None:
+                log.info("retro document hit", event_id=alert.event_id, alert_id=alert.alert_id,
+                         reference=report.reference, urgency=alert.urgency)
+                await produce(alerts, alert.alert_id.encode(), alert.model_dump_json().encode())
+
+    async def report_agent(stream: faust.StreamT[bytes]) -> None:
+        await events.start()
+        try:
+            async for event in stream.events():
+                msg = event.message
+                try:
+                    key = msg.key
+                    change = classify_report(key, msg.value, reports.get(key) if key else None)
+                    if change.action == "invalid":
+                        await dead_letter(msg, change.error or "invalid")
+                    elif change.action == "delete":
+                        reports.pop(key, None)
+                    else:
+                        assert change.value is not None and change.report is not None
+                        reports[key] = change.value
+                        seen = sightings_in_window(sightings.get(key), datetime.now(UTC), window) if change.new else []
+                        if seen:
+                            await retro(key.decode(), change.report, seen)
+                except Exception as exc:  # the agent boundary: one bad record must not stop the table
+                    log.exception("reported document failed", topic=msg.topic, partition=msg.partition,
+                                  offset=msg.offset)
+                    await dead_letter(msg, f"internal error on a reported document: {type(exc).__name__}")
+        finally:
+            await events.stop()
+
+    async def check_agent(stream: faust.StreamT[bytes]) -> None:
+        await ready.wait()  # the bureau directory: answers name the bureau to call
+        async for event in stream.events():
+            msg = event.message
+            try:
+                check = decode_check(msg.value, msg.key)
+                if isinstance(check, str):
+                    await dead_letter(msg, check)
+                    continue
+                key = msg.key
+                raw = reports.get(key)
+                report = ReportedDocument.model_validate_json(raw) if raw else None
+                now = datetime.now(UTC)
+                seen = SightingRef(event_id=check.event.event_id, occurred_at=check.event.occurred_at,
+                                   source=check.source)
+                sightings[key] = add_sighting(sightings.get(key), seen, now, window)
+                outcome = check_document(check, report, directory=directory(), now=now)
+                for alert in outcome.alerts:
+                    log.info("document hit", event_id=alert.event_id, alert_id=alert.alert_id,
+                             reference=report.reference if report else None, urgency=alert.urgency)
+                    await produce(alerts, alert.alert_id.encode(), alert.model_dump_json().encode())
+                if outcome.forward is not None:
+                    next_key, record = outcome.forward
+                    await produce(checks, next_key.encode(), record.model_dump_json().encode())
+                if outcome.response is not None:
+                    topic = await responses.for_agency(outcome.response.agency)
+                    await produce(topic, outcome.response.event_id.encode(),
+                                  outcome.response.model_dump_json().encode())
+            except Exception as exc:  # the agent boundary
+                log.exception("document check failed", topic=msg.topic, partition=msg.partition, offset=msg.offset)
+                await dead_letter(msg, f"internal error while checking a document: {type(exc).__name__}")
+
+    app.agent(raw_topic(topics.DOCUMENTS), name="documents-report")(report_agent)
+    app.agent(checks, name="documents-check")(check_agent)
+    return DocumentTables(reports=reports, sightings=sightings, checks=checks)
