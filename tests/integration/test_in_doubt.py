@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import email
+import json
+import random
+from collections import Counter
 from collections.abc import Callable, Iterator
 from email import policy
 from email.message import EmailMessage
+from functools import partial
 from pathlib import Path
 from typing import Any, Self
 
@@ -24,7 +28,9 @@ from aiosmtpd.controller import Controller
 from alerting import message_id_for
 from fugitive_alerts.local.services import free_port, wait_for
 from fugitive_alerts.produce import import_bureaus
+from schemas import Alert, topics
 
+from .kafka_helpers import read_until, values
 from .test_delivery import BUREAUS, FR_DUTY, Stack, _alert, _settings
 from .twilio_faults import TwilioFaults
 
@@ -123,3 +129,74 @@ def test_an_email_in_doubt_after_a_crash_is_sent_again_with_the_same_message_id(
         for to in ("duty@ncb-fr.example", "duty@ncb-rw.example"):
             ids = {str(m["Message-ID"]) for m in smtp.messages if m["To"] == to and alert.alert_id in str(m["Subject"])}
             assert len(ids) == 1, f"every copy to {to} carries one Message-ID"
+
+
+KILLS = 20
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+
+
+def test_twenty_dispatcher_kills_while_sms_and_email_flow_lose_nothing_and_send_no_sms_twice(
+        settings_factory: Any, faults: TwilioFaults, bureaus_file: Path, tmp_path: Path) -> None:
+    """Each round publishes two alerts (three messages each), then SIGKILLs the dispatcher: in even
+    rounds from the provider's side at the instant it accepts one of them (SMS or email in turn),
+    in odd rounds from here as soon as one of them has been accepted, the others anywhere in flight."""
+    rng = random.Random(1520)
+    with CrashingSmtp() as smtp:
+        settings = _settings(settings_factory, faults, bureaus_file, smtp_port=smtp.port, rate_limit_sms=0,
+                             rate_limit_email=0)
+        asyncio.run(import_bureaus(settings, bureaus_file))
+        stack = Stack(settings, tmp_path, faults)
+        alerts: list[Alert] = []
+        stack.dispatcher.start()
+        try:
+            for round_ in range(KILLS):
+                batch = [_alert(country="FR"), _alert(country="FR")]
+                alerts += batch
+                target = rng.choice(batch).alert_id
+                if round_ % 4 == 0:
+                    faults.crash_on_accept(FR_DUTY, target, stack.dispatcher.kill)
+                elif round_ % 4 == 2:
+                    smtp.crash_on(rng.choice(["duty@ncb-fr.example", "duty@ncb-rw.example"]), target,
+                                  stack.dispatcher.kill)
+                stack.send(*batch)
+                if round_ % 2 == 1:
+                    fresh = {a.alert_id for a in batch}
+                    wait_for(partial(_accepted, faults, smtp, fresh), 120, "a message of this round to be accepted")
+                    stack.dispatcher.kill()
+                wait_for(lambda: not stack.dispatcher.is_running(), 120, f"the dispatcher to die (round {round_})")
+                stack.dispatcher.start()
+            ids = {a.alert_id for a in alerts}
+            ds = read_until(settings, topics.DELIVERIES, lambda rs: _all_sent(rs, ids), 300)
+        finally:
+            stack.dispatcher.stop(30.0)
+        outcomes = [d for d in values(ds) if d["alert_id"] in ids]
+        sms = Counter(a for m in faults.accepted if m["To"] == FR_DUTY for a in ids if a in m["Body"])
+        emails: dict[tuple[str, str], list[str]] = {}
+        for m in smtp.messages:
+            for a in (a for a in ids if a in str(m["Subject"])):
+                emails.setdefault((a, str(m["To"])), []).append(str(m["Message-ID"]))
+        result = {
+            "kills": KILLS, "alerts": len(ids), "messages_expected": 3 * len(ids),
+            "sms_accepted": sum(sms.values()), "duplicate_sms": sum(n - 1 for n in sms.values()),
+            "emails_received": sum(len(v) for v in emails.values()),
+            "duplicate_emails": sum(len(v) - 1 for v in emails.values()),
+            "duplicate_emails_with_another_message_id": sum(len(set(v)) - 1 for v in emails.values()),
+            "twilio_lookups": len(faults.lookups),
+        }
+        ARTIFACTS.mkdir(exist_ok=True)
+        (ARTIFACTS / "reliability-dispatcher-kills.json").write_text(json.dumps(result, indent=2))
+        print(json.dumps(result))
+        assert set(sms) == ids and result["duplicate_sms"] == 0, "every SMS reached Twilio, once"
+        assert len(emails) == 2 * len(ids), "every email arrived"
+        assert result["duplicate_emails_with_another_message_id"] == 0, "a copy is the same message"
+        assert len({d["key"] for d in outcomes if d["status"] == "sent"}) == 3 * len(ids), "nothing lost"
+
+
+def _accepted(faults: TwilioFaults, smtp: CrashingSmtp, ids: set[str]) -> bool:
+    return any(a in m["Body"] for m in list(faults.accepted) for a in ids) or \
+        any(a in str(m["Subject"]) for m in list(smtp.messages) for a in ids)
+
+
+def _all_sent(records: list[Any], ids: set[str]) -> bool:
+    sent = {d["key"] for d in values(records) if d["alert_id"] in ids and d["status"] == "sent"}
+    return len(sent) >= 3 * len(ids)
