@@ -12,7 +12,7 @@ Non-ASCII addresses take the general path (``EmailMessage``), which knows their 
 from __future__ import annotations
 
 import binascii
-import secrets
+import hashlib
 from email import policy
 from email.header import Header
 from email.message import EmailMessage
@@ -23,16 +23,22 @@ __all__ = ["encode_message", "needs_smtputf8"]
 _MAX_LINE = 78
 
 
-def encode_message(*, sender: str, to: str, subject: str, message_id: str, text: str, html: str) -> bytes:
-    """The whole message, CRLF line ends. Raises ``ValueError`` if a header value holds CR or LF."""
+def encode_message(*, sender: str, to: str, subject: str, message_id: str, text: str, html: str,
+                   date: float | None = None) -> bytes:
+    """The whole message, CRLF line ends. Raises ``ValueError`` if a header value holds CR or LF.
+
+    ``date`` (a POSIX time; default now) is the ``Date`` header. The MIME boundary is derived from
+    the ``Message-ID``, so the same arguments always give the same bytes (a copy sent again after
+    a crash is the same message)."""
     for value in (sender, to, subject, message_id):
         if "\r" in value or "\n" in value:
             raise ValueError("Header values may not contain linefeed or carriage return characters")
     if not (sender.isascii() and to.isascii()):
-        return _general(sender=sender, to=to, subject=subject, message_id=message_id, text=text, html=html)
-    boundary = f"=_{secrets.token_hex(16)}"
+        return _general(sender=sender, to=to, subject=subject, message_id=message_id, text=text, html=html,
+                        date=date)
+    boundary = f"=_{hashlib.sha256(message_id.encode()).hexdigest()[:32]}"
     head = (f"From: {sender}\r\nTo: {to}\r\nSubject: {_subject(subject)}\r\n"
-            f"Date: {formatdate(localtime=False)}\r\nMessage-ID: {message_id}\r\n"
+            f"Date: {formatdate(date, localtime=False)}\r\nMessage-ID: {message_id}\r\n"
             "Auto-Submitted: auto-generated\r\nMIME-Version: 1.0\r\n"
             f'Content-Type: multipart/alternative;\r\n boundary="{boundary}"\r\n\r\n')
     return b"".join((
@@ -74,10 +80,11 @@ def _part(boundary: str, subtype: str, body: str) -> bytes:
     ))
 
 
-def _general(*, sender: str, to: str, subject: str, message_id: str, text: str, html: str) -> bytes:
+def _general(*, sender: str, to: str, subject: str, message_id: str, text: str, html: str,
+             date: float | None) -> bytes:
     msg = EmailMessage()
     msg["From"], msg["To"], msg["Subject"] = sender, to, subject
-    msg["Date"] = formatdate(localtime=False)
+    msg["Date"] = formatdate(date, localtime=False)
     msg["Message-ID"] = message_id
     msg["Auto-Submitted"] = "auto-generated"
     msg.set_content(text)

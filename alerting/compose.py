@@ -70,7 +70,10 @@ def ack_link(config: ComposeConfig, alert_id: str, to: Recipient, now: float) ->
 
 def compose(alert: Alert, to: Recipient, *, config: ComposeConfig, now: float, kind: DeliveryKind = "alert",
             level: int = 0, original: str | None = None) -> OutgoingSms | OutgoingEmail:
-    """The message of ``kind`` for ``to`` on its channel. ``original``: for "seen again", the earlier alert."""
+    """The message of ``kind`` for ``to`` on its channel. ``original``: for "seen again", the earlier alert.
+
+    ``now`` (POSIX time) dates the email and starts its link's validity: the same arguments give
+    the same message, byte for byte."""
     key = message_key(alert.alert_id, to, kind, level)
     if to.channel == "sms":
         if not to.officer.phone:
@@ -81,4 +84,5 @@ def compose(alert: Alert, to: Recipient, *, config: ComposeConfig, now: float, k
         raise ValueError(f"officer {to.officer.id} has no email")
     content = render_email(alert, to.bureau, to.why, kind=kind, level=level, original=original,
                            ack_link=ack_link(config, original or alert.alert_id, to, now))
-    return build_message(content, sender=config.email_from, to=to.officer.email, message_id=message_id_for(key))
+    return build_message(content, sender=config.email_from, to=to.officer.email, message_id=message_id_for(key),
+                         date=now)

@@ -29,10 +29,12 @@ class OutgoingEmail:
         return message_from_bytes(self.data, policy=policy.default)
 
 
-def build_message(content: EmailContent, *, sender: str, to: str, message_id: str) -> OutgoingEmail:
-    """Build the MIME message (text and HTML). Header values must be single-line: CR/LF raises ``ValueError``."""
+def build_message(content: EmailContent, *, sender: str, to: str, message_id: str,
+                  date: float | None = None) -> OutgoingEmail:
+    """Build the MIME message (text and HTML), dated ``date`` (POSIX time; default now). Header values
+    must be single-line: CR/LF raises ``ValueError``."""
     data = encode_message(sender=sender, to=to, subject=content.subject, message_id=message_id,
-                          text=content.text, html=content.html)
+                          text=content.text, html=content.html, date=date)
     return OutgoingEmail(sender, to, message_id, data)
 
 

@@ -10,6 +10,7 @@ mapped onto ``TransientDeliveryError`` (5xx, 429, timeouts, connection failures)
 
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
@@ -23,6 +24,10 @@ from .errors import PermanentDeliveryError, TransientDeliveryError
 __all__ = ["TwilioSms", "TWILIO_API", "rewrite_url"]
 
 TWILIO_API = "https://api.twilio.com"
+_FIND_LIMIT = 200
+"""Messages to an officer looked through when a send is in doubt (4 pages of 50)."""
+_NOT_SENT = frozenset({"failed", "canceled"})
+"""Statuses of a message that never went out (an undelivered one did: the carrier refused it)."""
 
 
 def rewrite_url(base_url: str, url: str) -> str:
@@ -62,16 +67,40 @@ class TwilioSms:
         try:
             message = await self._client.messages.create_async(**kwargs)
         except TwilioRestException as exc:
-            retry_after = None
-            if exc.status == 429 or exc.status >= 500:
-                raise TransientDeliveryError(
-                    f"twilio answered {exc.status} (code {exc.code})", channel="sms", retry_after=retry_after
-                ) from None
-            raise PermanentDeliveryError(f"twilio refused the message: {exc.status} (code {exc.code})",
-                                         channel="sms") from None
+            raise _classify(exc) from None
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             raise TransientDeliveryError(f"twilio unreachable: {type(exc).__name__}", channel="sms") from None
         return str(message.sid or "")
 
+    async def find(self, to: str, body: str, since: datetime) -> str | None:
+        """The SID of a message already handed to Twilio (from our number, to ``to``, with exactly this
+        body, created at or after ``since``), or ``None``: the Messages list resource, filtered by
+        ``To`` and ``From``, newest first, up to ``_FIND_LIMIT`` messages.
+
+        Not filtered by ``DateSent``: a message Twilio still queues has no ``date_sent`` yet, and
+        that is the one most likely to be in doubt. The resource does not echo ``StatusCallback``,
+        so the delivery key cannot be matched there; the body can, because it is rendered from the
+        delivery key's alert, kind and level alone (same key, same body).
+        """
+        try:
+            messages = await self._client.messages.list_async(to=to, from_=self._from, page_size=50,
+                                                              limit=_FIND_LIMIT)
+        except TwilioRestException as exc:
+            raise _classify(exc) from None
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            raise TransientDeliveryError(f"twilio unreachable: {type(exc).__name__}", channel="sms") from None
+        for message in messages:
+            created = message.date_created
+            if message.body == body and created is not None and created >= since and \
+                    message.status not in _NOT_SENT:
+                return str(message.sid or "")
+        return None
+
     async def close(self) -> None:
         await self._http.close()
+
+
+def _classify(exc: TwilioRestException) -> TransientDeliveryError | PermanentDeliveryError:
+    if exc.status == 429 or exc.status >= 500:
+        return TransientDeliveryError(f"twilio answered {exc.status} (code {exc.code})", channel="sms")
+    return PermanentDeliveryError(f"twilio refused the message: {exc.status} (code {exc.code})", channel="sms")

@@ -1,9 +1,13 @@
-"""What has already been delivered: the ``alerts.deliveries`` topic read back into memory.
+"""What has already been delivered, and what may have been: ``alerts.deliveries`` and
+``alerts.deliveries.intents`` read back into memory.
 
 Sending is idempotent per (alert, recipient, channel): before the dispatcher sends, it looks the
-key up here. The log is rebuilt from Kafka whenever the dispatcher is assigned partitions of
-``alerts``, from the same partitions of ``alerts.deliveries`` (both are keyed by ``alert_id`` and
-have the same partition count, so an alert and its deliveries live in partitions of one number).
+key up here. An outcome means "done". An intent without an outcome means "in doubt": a
+dispatcher handed the message to its provider, or was about to, and died before recording what
+happened (``consumers.sender`` reconciles it). The log is rebuilt from Kafka whenever the
+dispatcher is assigned partitions of ``alerts``, from the same partitions of both topics (all
+keyed by ``alert_id``, with the same partition count, so an alert and its deliveries live in
+partitions of one number).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from typing import Any
 import structlog
 from pydantic import ValidationError
 
-from schemas import Delivery
+from schemas import Delivery, DeliveryIntent
 
 from .replay import replay_partitions
 
@@ -24,16 +28,27 @@ log = structlog.get_logger(__name__)
 
 
 class DeliveryLog:
-    def __init__(self, topic: str, client_kwargs: dict[str, Any]) -> None:
+    def __init__(self, topic: str, client_kwargs: dict[str, Any], intents_topic: str | None = None) -> None:
         self.topic = topic
+        self.intents_topic = intents_topic
         self.client_kwargs = client_kwargs
         self._final: dict[str, Delivery] = {}
+        self._intents: dict[str, DeliveryIntent] = {}
 
     def get(self, key: str) -> Delivery | None:
         return self._final.get(key)
 
     def record(self, delivery: Delivery) -> None:
         self._final[delivery.key] = delivery
+        self._intents.pop(delivery.key, None)
+
+    def intend(self, intent: DeliveryIntent) -> None:
+        if intent.key not in self._final:
+            self._intents[intent.key] = intent
+
+    def in_doubt(self, key: str) -> DeliveryIntent | None:
+        """The intent of a message with no recorded outcome: the provider may or may not have it."""
+        return self._intents.get(key) if key not in self._final else None
 
     def __len__(self) -> int:
         return len(self._final)
@@ -45,11 +60,21 @@ class DeliveryLog:
         return [d for d in self._final.values() if d.alert_id == alert_id]
 
     async def load(self, partitions: Iterable[int]) -> int:
-        """Read the given partitions from the beginning to their current end; return records read."""
-        return await replay_partitions(self.topic, partitions, self.client_kwargs, self._apply)
+        """Read the given partitions from the beginning to their current end; return outcomes read."""
+        parts = list(partitions)
+        if self.intents_topic is not None:
+            await replay_partitions(self.intents_topic, parts, self.client_kwargs, self._apply_intent)
+        return await replay_partitions(self.topic, parts, self.client_kwargs, self._apply)
 
     def _apply(self, rec: Any) -> None:
         try:
             self.record(Delivery.model_validate_json(rec.value or b""))
         except ValidationError:
             log.warning("unreadable delivery record", topic=self.topic, partition=rec.partition, offset=rec.offset)
+
+    def _apply_intent(self, rec: Any) -> None:
+        try:
+            self.intend(DeliveryIntent.model_validate_json(rec.value or b""))
+        except ValidationError:
+            log.warning("unreadable delivery intent", topic=self.intents_topic, partition=rec.partition,
+                        offset=rec.offset)

@@ -5,6 +5,13 @@ module only makes sure it happens once. The idempotency key of a message is
 ``<alert_id>/<bureau>.<officer>[.<kind><level>]/<channel>`` (``alerting.message_key``). A key
 with any recorded outcome on ``alerts.deliveries`` is never sent again; a key being sent right
 now is awaited, not sent twice (a fallback email and a routed email share one key).
+
+Before the first attempt the sender records an intent (``alerts.deliveries.intents``). A key
+with an intent and no outcome is in doubt: a dispatcher died between handing the message over
+and recording what happened. An SMS in doubt is looked up at Twilio first (``find``: the
+Messages list resource) and sent only if Twilio does not have it. An email in doubt is sent
+again: SMTP has no way to ask, and its ``Message-ID`` is derived from the key, so the receiving
+side can tell the copy from a new message.
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 import structlog
@@ -21,6 +28,7 @@ from alerting import (
     ComposeConfig,
     DeliveryError,
     DeliveryLimits,
+    OutgoingEmail,
     OutgoingSms,
     PermanentDeliveryError,
     Recipient,
@@ -29,7 +37,7 @@ from alerting import (
     fallback_for,
     message_key,
 )
-from schemas import Alert, Delivery, DeliveryKind, DeliveryStatus, Settings, topics
+from schemas import Alert, Delivery, DeliveryIntent, DeliveryKind, DeliveryStatus, Settings, topics
 
 from .delivery_log import DeliveryLog
 from .metrics import record_delivery
@@ -38,10 +46,14 @@ from .publisher import Publisher
 __all__ = ["Sender", "SmsChannel", "EmailChannel"]
 
 log = structlog.get_logger(__name__)
+_CLOCK_SKEW = timedelta(minutes=5)
+"""How far Twilio's clock may be behind ours when matching an in-doubt SMS by its creation time."""
 
 
 class SmsChannel(Protocol):
     async def send(self, to: str, body: str, status_callback: str | None = None) -> str: ...
+
+    async def find(self, to: str, body: str, since: datetime) -> str | None: ...
 
 
 class EmailChannel(Protocol):
@@ -101,10 +113,17 @@ class Sender:
 
     async def _deliver(self, alert: Alert, to: Recipient, key: str, kind: DeliveryKind, level: int,
                        original: str | None) -> Delivery:
-        refusal = self.limits.refusal(to.officer.id, to.channel, kind, time.time())
-        if refusal is not None:
+        doubt = self.deliveries.in_doubt(key)
+        refusal = self.limits.refusal(to.officer.id, to.channel, kind, time.time()) if doubt is None else None
+        if refusal is not None:  # (a message in doubt passed the limit when it was first handed over)
             return await self._record(alert, to, key, kind, level, "skipped", 0, None, refusal)
-        message = compose(alert, to, config=self.config, now=time.time(), kind=kind, level=level, original=original)
+        at = doubt.at if doubt is not None else datetime.now(UTC)  # an email sent again is the same bytes
+        message = compose(alert, to, config=self.config, now=at.timestamp(), kind=kind, level=level,
+                          original=original)
+        if doubt is None:
+            await self._intend(alert, to, key, kind, level, at)
+        elif isinstance(message, OutgoingEmail):
+            log.warning("in doubt: sending the email again, with the same Message-ID", key=key)
         attempts, provider_id, error = 0, None, None
         status: DeliveryStatus
         loop = asyncio.get_running_loop()
@@ -113,6 +132,13 @@ class Sender:
             attempts += 1
             try:
                 if isinstance(message, OutgoingSms):
+                    if doubt is not None:  # asked once, before the first send of this process
+                        provider_id = await self.sms.find(message.to, message.body, doubt.at - _CLOCK_SKEW)
+                        doubt = None
+                        if provider_id is not None:
+                            log.warning("in doubt: Twilio has the SMS already; not sent again", key=key)
+                            status = "sent"
+                            break
                     provider_id = await self.sms.send(message.to, message.body, message.status_callback)
                 else:
                     provider_id = await self.email.send(message)
@@ -131,6 +157,14 @@ class Sender:
                             retry_in=round(delay, 2))
                 await asyncio.sleep(delay)  # back-off between retries
         return await self._record(alert, to, key, kind, level, status, attempts, provider_id, error)
+
+    async def _intend(self, alert: Alert, to: Recipient, key: str, kind: DeliveryKind, level: int,
+                      at: datetime) -> None:
+        """Record, before the first attempt, that this message is about to go to its provider."""
+        intent = DeliveryIntent(key=key, alert_id=alert.alert_id, bureau_id=to.bureau.id, recipient=to.officer.id,
+                                channel=to.channel, kind=kind, level=level, at=at)
+        await self.publisher.publish(topics.DELIVERY_INTENTS, alert.alert_id, intent.model_dump_json().encode())
+        self.deliveries.intend(intent)
 
     async def _record(self, alert: Alert, to: Recipient, key: str, kind: DeliveryKind, level: int,
                       status: DeliveryStatus, attempts: int, provider_id: str | None, error: str | None) -> Delivery:

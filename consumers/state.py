@@ -31,7 +31,7 @@ class DispatcherState:
     def __init__(self, settings: Settings, directory: BureauDirectory | None,
                  on_notice: Callable[[str, bool | None], None]) -> None:
         kwargs = settings.kafka_client_kwargs()
-        self.deliveries = DeliveryLog(settings.topic(topics.DELIVERIES), kwargs)
+        self.deliveries = DeliveryLog(settings.topic(topics.DELIVERIES), kwargs, settings.topic(topics.DELIVERY_INTENTS))
         self.escalations = EscalationStore(settings.topic(topics.ESCALATIONS), kwargs)
         self.bureaus: CompactedView[Bureau] = CompactedView(settings.topic(topics.BUREAUS), kwargs,
                                                             Bureau.model_validate_json)

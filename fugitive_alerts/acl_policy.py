@@ -121,7 +121,8 @@ def policy(settings: Settings, agencies: list[str], principals: Principals = Pri
     rules += _rules(w, X, PRE, [f"{settings.app_id}-"], W, D)  # processing_guarantee=exactly_once
 
     d = principals.dispatcher
-    state = [t(topics.DELIVERIES), t(topics.ACKS), t(topics.ESCALATIONS), t(topics.SIGHTINGS)]
+    state = [t(topics.DELIVERIES), t(topics.DELIVERY_INTENTS), t(topics.ACKS), t(topics.ESCALATIONS),
+             t(topics.SIGHTINGS)]
     rules += _rules(d, T, LIT, [t(topics.ALERTS), *state, t(topics.BUREAUS), t(topics.WANTED)], R)
     rules += _rules(d, T, LIT, [*state, t(topics.DELIVERY_FAILURES), t(topics.REJECTED)], W)
     rules += _rules(d, G, LIT, [settings.dispatcher_group], R)

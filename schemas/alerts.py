@@ -19,6 +19,7 @@ __all__ = [
     "Urgency",
     "Channel",
     "Delivery",
+    "DeliveryIntent",
     "DeliveryStatus",
     "Acknowledgement",
     "Rejected",
@@ -125,6 +126,23 @@ class Delivery(WireModel):
     attempts: int = 1
     provider_id: str | None = None
     error: str | None = None
+    at: Timestamp
+
+
+class DeliveryIntent(WireModel):
+    """About to hand one message to its provider: on ``alerts.deliveries.intents``, keyed by ``alert_id``.
+
+    Written (and acknowledged by the brokers) before the first attempt. A key with an intent and
+    no outcome on ``alerts.deliveries`` is *in doubt* after a crash: the provider may have it."""
+
+    key: str
+    alert_id: str
+    bureau_id: str
+    recipient: str
+    """Officer id from the bureau directory: never a phone number or a name."""
+    channel: Channel
+    kind: DeliveryKind = "alert"
+    level: int = 0
     at: Timestamp
 
 

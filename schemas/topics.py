@@ -15,6 +15,7 @@ __all__ = [
     "ESCALATIONS",
     "SIGHTINGS",
     "DELIVERY_FAILURES",
+    "DELIVERY_INTENTS",
     "RETRO_FINGERPRINTS",
     "DOCUMENTS",
     "REVIEWS",
@@ -38,6 +39,8 @@ BUREAUS = "bureaus"
 ESCALATIONS = "alerts.escalations"
 SIGHTINGS = "alerts.sightings"
 DELIVERY_FAILURES = "alerts.deliveries.dead"
+DELIVERY_INTENTS = "alerts.deliveries.intents"
+"""alert_id -> DeliveryIntent: a message about to be handed to its provider (reconciled after a crash)."""
 RETRO_FINGERPRINTS = "wanted.retro-fingerprints"
 """notice_id -> fingerprint of the notice content last retro-screened (streams/retro_agent.py)."""
 DOCUMENTS = "documents.reported"

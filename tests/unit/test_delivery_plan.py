@@ -21,7 +21,7 @@ from alerting import (
     verify_ack,
 )
 from alerting.sms import rewrite_url
-from schemas import Delivery, Settings
+from schemas import Delivery, DeliveryIntent, Settings
 from tests import factories as f
 
 from .alert_factory import TRAVELER, make_alert
@@ -156,3 +156,14 @@ def test_twilio_requests_go_to_the_configured_base_url_and_nowhere_else(path: st
     assert rewrite_url(mock, f"https://other.example{path}") == f"https://other.example{path}"
     assert rewrite_url("https://api.twilio.com", f"https://api.twilio.com{path}{query}") == \
         f"https://api.twilio.com{path}{query}"
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.builds(DeliveryIntent, key=st.text(max_size=80), alert_id=st.text(max_size=20),
+                 bureau_id=st.text(max_size=20), recipient=st.text(max_size=20),
+                 channel=st.sampled_from(["sms", "email"]),
+                 kind=st.sampled_from(["alert", "escalation", "seen_again", "withdrawn"]),
+                 level=st.integers(0, 9), at=st.datetimes(datetime(1970, 1, 2), datetime(2199, 12, 31),
+                                                          timezones=st.just(UTC))))
+def test_a_delivery_intent_survives_the_trip_through_kafka(intent: DeliveryIntent) -> None:
+    assert DeliveryIntent.model_validate_json(intent.model_dump_json()) == intent

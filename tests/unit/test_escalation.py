@@ -207,7 +207,16 @@ class Run:
         elif name == "restart":
             self.epoch += 1
             self.in_flight.clear()
-            self.state = State(record=self.saved)
+            self.state = State(record=reloaded(self.saved))
+
+
+def reloaded(saved: StoredEscalation | None) -> StoredEscalation | None:
+    """The record as a restarted dispatcher reads it back from ``alerts.escalations`` (JSON)."""
+    if saved is None:
+        return None
+    back = StoredEscalation.model_validate_json(saved.model_dump_json())
+    assert back == saved, "the record survives the trip through Kafka unchanged"
+    return back
 
 
 def _escalations(run: Run, bureau: str) -> list[tuple[int, int]]:
@@ -267,7 +276,7 @@ def test_restart_from_the_saved_record_takes_the_same_next_steps(commands: list[
     run = Run()
     for command in commands:
         run.do(command)
-    restored = State(record=run.saved)
+    restored = State(record=reloaded(run.saved))
     if not run.in_flight:
         assert run.state == restored, "with nothing in flight, every change has been saved"
     later = run.now + timedelta(minutes=minutes)
