@@ -65,11 +65,11 @@ def generate(path: Path, megabytes: int, fmt: str) -> int:
             if writer is None:
                 out.write(json.dumps(n, ensure_ascii=False) + "\n")
             else:
-                names = n["names"]  # type: ignore[index]
+                names = n["names"]
                 buf = io.StringIO()
                 csv.writer(buf).writerow([
                     n["notice_id"], names[0]["given"], names[0]["family"],  # type: ignore[index]
-                    ";".join(f"{x['given']} {x['family']}" for x in names[1:]),  # type: ignore[index,union-attr]
+                    ";".join(f"{x['given']} {x['family']}" for x in names[1:]),  # type: ignore[index]
                     n["birth_dates"][0], n["sex"], n["nationalities"][0],  # type: ignore[index]
                     n["documents"][0]["number"], n["requesting_country"], n["offences"][0]])  # type: ignore[index]
                 out.write(buf.getvalue())
@@ -83,14 +83,20 @@ def main() -> None:
     parser.add_argument("--mb", type=int, default=200)
     parser.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
     parser.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()))
+    parser.add_argument("--file", type=Path, help="import this list instead of generating one (left in place)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=args.dir, prefix="import-rss-") as tmp:
         root = Path(tmp)
-        path = root / f"list.{args.format}"
         t0 = time.monotonic()
-        count = generate(path, args.mb, args.format)
+        if args.file:
+            path = args.file
+            with path.open("rb") as fh:
+                count = sum(1 for _ in fh) - (1 if args.format == "csv" else 0)
+        else:
+            path = root / f"list.{args.format}"
+            count = generate(path, args.mb, args.format)
         size_mb = path.stat().st_size / 1024 / 1024
-        print(f"generated {path} : {size_mb:.0f} MB, {count:,} notices in {time.monotonic() - t0:.0f}s", flush=True)
+        print(f"list {path} : {size_mb:.0f} MB, {count:,} notices ({time.monotonic() - t0:.0f}s)", flush=True)
         bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
         broker = None
         if not bootstrap:
@@ -98,7 +104,7 @@ def main() -> None:
             broker.start(timeout=120)
             bootstrap = broker.bootstrap
         try:
-            settings = Settings(_env_file=None, env="test", kafka_bootstrap_servers=bootstrap,  # type: ignore[call-arg]
+            settings = Settings(_env_file=None, env="test", kafka_bootstrap_servers=bootstrap,
                                 topic_prefix=f"rss{os.getpid()}.", data_dir=root / "data")
             env = {**os.environ, **settings.to_env()}
             t0 = time.monotonic()

@@ -145,7 +145,7 @@ def create_web_app(dispatcher: Dispatcher) -> web.Application:
         except InvalidToken as exc:
             return _page("Not acknowledged", str(exc), status=403)
         page = render_ack_confirm(alert_id=claim.alert_id, bureau=bureau_name(claim.bureau_id),
-                                  officer=claim.officer_id, action=f"/ack/{token}", form_key=form_key(keys[0], token))
+                                  officer=claim.officer_id, action=token, form_key=form_key(keys[0], token))
         return web.Response(text=page, content_type="text/html")
 
     async def ack_confirm(request: web.Request) -> web.Response:

@@ -88,7 +88,7 @@ async def import_wanted(
     """
     src = source if source is not None else default_source(format, path)
     rows = read_rows(format, path, csv_map)
-    report = ImportReport(path, format, src, dry_run=dry_run, full_snapshot=full_snapshot)
+    report = ImportReport(path, format, src, dry_run=dry_run, full_snapshot=full_snapshot, track_ids=full_snapshot)
     convert = converter(format)
     topic = settings.topic(topics.WANTED)
     if dry_run:

@@ -11,6 +11,7 @@ if it is a valid event of the topic's kind that names that same agency. Anything
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -102,6 +103,9 @@ def rejection_response(raw: bytes | None, rejected: Rejected, prefix: str = "",
     return rejection_answer(raw, rejected, agency=agency, event_type=event_type, max_bytes=max_bytes)
 
 
+_EVENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}\Z")
+
+
 def rejection_answer(raw: bytes | None, rejected: Rejected, *, agency: str, event_type: str,
                      max_bytes: int | None = None) -> Response:
     """A ``rejected`` answer for ``agency`` (an authenticated one: the ingest topic's, or the header the
@@ -117,7 +121,7 @@ def rejection_answer(raw: bytes | None, rejected: Rejected, *, agency: str, even
             obj = json.loads(raw)
         except (ValueError, RecursionError):
             obj = None
-    if isinstance(obj, dict) and isinstance(obj.get("event_id"), str) and 0 < len(obj["event_id"]) <= 128:
-        event_id = obj["event_id"]
+    if isinstance(obj, dict) and isinstance(obj.get("event_id"), str) and _EVENT_ID.match(obj["event_id"]):
+        event_id = obj["event_id"]  # only a well-formed id (json.loads lets lone surrogates through)
     return Response(event_id=event_id, event_type=event_type, agency=agency, result="rejected",
                     error=rejected.error, responded_at=datetime.now(UTC))

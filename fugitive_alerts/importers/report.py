@@ -37,6 +37,9 @@ class ImportReport:
     warnings: Warnings = field(default_factory=Warnings)
     seen_ids: set[str] = field(default_factory=set)
     """Every notice id read, valid or not: a snapshot must not withdraw a notice over a bad row."""
+    track_ids: bool = True
+    """Keep ``seen_ids``. An import that is not a full snapshot does not need them, and without them
+    its memory stays flat however many notices the file holds."""
     unidentified: int = 0
     """Rejected rows whose notice id could not be read."""
     full_snapshot: bool = False
@@ -69,12 +72,14 @@ def convert_rows(
             except RowError as exc:
                 report.rejected.append(Rejection(row.where, exc.reason))
                 if exc.notice_id:
-                    report.seen_ids.add(exc.notice_id)
+                    if report.track_ids:
+                        report.seen_ids.add(exc.notice_id)
                 else:
                     report.unidentified += 1
                 continue
             report.valid += 1
-            report.seen_ids.add(notice.notice_id)
+            if report.track_ids:
+                report.seen_ids.add(notice.notice_id)
             yield notice
         finally:
             advance()

@@ -123,3 +123,15 @@ def test_a_dead_letter_never_exceeds_its_bound_whatever_the_error() -> None:
                          error="\u202e\"\\" * 5000)
     assert len(letter.model_dump_json().encode()) <= rejected_max_bytes()
     assert letter.length == 10 * 1024 * 1024 and len(letter.error) <= 1000
+
+
+def test_a_rejection_answer_never_takes_a_malformed_event_id_from_the_record() -> None:
+    """Found by `make fuzz`: json.loads lets a lone surrogate through, and the answer must still be built."""
+    from schemas import Rejected
+    from streams.ingest import rejection_response
+
+    for raw in (b'{"event_id": "va-0\xed\xa0\x80174"}', b'{"event_id": "\\ud800va-000276"}',
+                b'{"event_id": "bc 1\\r\\nX"}', b'{"event_id": "' + b"a" * 129 + b'"}'):
+        bad = Rejected.of(raw, topic=KE_TOPIC, partition=0, offset=5, error="invalid event")
+        answer = rejection_response(raw, bad, "p.")
+        assert answer is not None and answer.event_id == f"{KE_TOPIC}:0:5", raw
