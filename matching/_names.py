@@ -33,6 +33,10 @@ MISSING_FIRST = 0.20
 CONFLICTING_PART = 0.10
 """Extra penalty when both sides keep an unmatched part of the same role (``ALI REDUANE`` vs
 ``Ali Mustapha``): two different middle names disagree, they are not one omission."""
+CROSS_MIN = 0.80
+"""A given-name part pairs with a family-name part (order swapped) only at this similarity:
+a swap is free when the parts agree, but a weak pairing across roles just to cover every
+part (``ALI HASSAN`` given vs ``Hassani`` family) is how namesakes alert."""
 EXTRA_UNKNOWN = 0.08
 """Penalty per unmatched token of a name whose given/family split is unknown."""
 
@@ -140,12 +144,14 @@ class Alignment:
         joined compound: ``XIAOMING`` ~ ``XIAO MING``)."""
 
 
-def _units(form: NameForm) -> list[tuple[frozenset[int], str, str]]:
-    keys = form.keys
-    units = [(frozenset((i,)), k, form.cons[i]) for i, k in enumerate(keys)]
+def _units(form: NameForm) -> list[tuple[frozenset[int], str, str, str]]:
+    """Single tokens and adjacent joins: (indices, key, skeleton, role; ``?`` when mixed)."""
+    keys, roles = form.keys, form.roles
+    units = [(frozenset((i,)), k, form.cons[i], roles[i]) for i, k in enumerate(keys)]
     for i in range(len(keys) - 1):
         joined = token_key(keys[i] + keys[i + 1])
-        units.append((frozenset((i, i + 1)), joined, consonant_key(joined)))
+        role = roles[i] if roles[i] == roles[i + 1] else "?"
+        units.append((frozenset((i, i + 1)), joined, consonant_key(joined), role))
     return units
 
 
@@ -158,8 +164,8 @@ def align(q: NameForm, c: NameForm) -> Alignment:
     qu, cu = _units(q), _units(c)
     abjad = q.abjad or c.abjad
     cands: list[tuple[float, int, frozenset[int], frozenset[int]]] = []
-    for qi, qk, qc in qu:
-        for ci, ck, cc in cu:
+    for qi, qk, qc, qr in qu:
+        for ci, ck, cc, cr in cu:
             if len(qi) > 1 and len(ci) > 1:
                 continue
             if (len(qi) > 1 or len(ci) > 1) and min(len(qk), len(ck)) < 4:
@@ -168,7 +174,7 @@ def align(q: NameForm, c: NameForm) -> Alignment:
                     cands.append((1.0, len(qi) + len(ci), qi, ci))
                 continue
             s = token_similarity(qk, ck, qc, cc, abjad)
-            if s >= _MIN_PAIR:
+            if s >= _MIN_PAIR and (s >= CROSS_MIN or qr == cr or qr == "?" or cr == "?"):
                 cands.append((s, len(qi) + len(ci), qi, ci))
     cands.sort(key=lambda t: (-t[0], -t[1]))
     used_q: set[int] = set()

@@ -32,7 +32,7 @@ from ._names import Alignment, NameForm, align
 from ._text import PARTICLES
 
 __all__ = ["Evidence", "Context", "RULES", "combine", "upper_bound", "name_base", "rule_name", "name_rarity",
-           "DOCUMENT_SCORE", "EVIDENCE_MIN"]
+           "DOCUMENT_SCORE", "EVIDENCE_MIN", "TIP_EVIDENCE_MIN"]
 
 DOCUMENT_SCORE = 0.95
 CORROBORATION = 0.05
@@ -50,6 +50,8 @@ An exact document match passes on its own. Two name parts each held by 1 in 3,00
 before the pair of parts was rated within shared nationalities (``clustered_frequency``),
 which lowers the weight of exactly the names strangers share; chosen on a grid over the
 pooled tuning sets (docs/matching.md)."""
+TIP_EVIDENCE_MIN = 5.25
+"""The evidence gate for tips (read by analysts, who can afford to look at more)."""
 SIM_PENALTY = 10.0
 """Weight taken off per unit of name dissimilarity (a 0.95 name: -0.5)."""
 FUZZY_EVIDENCE_MIN = 7.0
@@ -279,13 +281,21 @@ def rule_nationality(q: Query, e: Entry, ctx: Context) -> Evidence | None:
 
 def rule_document(q: Query, e: Entry, ctx: Context) -> Evidence | None:
     """Document number: a normalised exact match (same issuing country when both are known)
-    is a hit on its own, whatever the name (stolen or fraudulent identity)."""
+    is a hit on its own, whatever the name (stolen or fraudulent identity). A passport of the
+    same issuing country as the notice's passport with another number argues weakly against
+    (people renew passports, so it only keeps a name-only hit from alerting)."""
     if q.doc is None:
         return None
-    number, country, _dtype = q.doc
+    number, country, dtype = q.doc
+    other = False
     for n, c, t in e.docs:
         if n == number and (country is None or c is None or country == c):
             return Evidence("document", 0.0, f"{t} {number} matches", weight=10.0)
+        if country is not None and c == country and t == "passport" and dtype == "passport":
+            other = True
+    if other:
+        return Evidence("document_differs", -0.02, f"another passport number of the same country ({country})",
+                        weight=0.0)
     return None
 
 
@@ -319,8 +329,10 @@ def far_dates_reject(review_threshold: float) -> int | None:
     return 3 if best_rest < review_threshold else None
 
 
-def combine(evidence: list[Evidence], alert_threshold: float) -> float:
-    """Score in [0, 1] from the rules' evidence (see module docstring)."""
+def combine(evidence: list[Evidence], alert_threshold: float, evidence_min: float | None = None) -> float:
+    """Score in [0, 1] from the rules' evidence (see module docstring). ``evidence_min``:
+    the evidence gate (default ``EVIDENCE_MIN``)."""
+    gate = EVIDENCE_MIN if evidence_min is None else evidence_min
     score = 0.0
     doc = False
     support = 0.0
@@ -329,7 +341,7 @@ def combine(evidence: list[Evidence], alert_threshold: float) -> float:
     dated = False
     weight = 0.0
     name: Evidence | None = None
-    exact_date = same_country = False
+    exact_date = same_country = other_doc = date_agrees = False
     for ev in evidence:
         kind = ev.kind
         if kind == "name":
@@ -344,8 +356,11 @@ def combine(evidence: list[Evidence], alert_threshold: float) -> float:
         if kind == "birth_date":
             dated = True
             exact_date = ev.weight >= EXACT_DATE_WEIGHT
+            date_agrees = ev.delta > 0
         elif kind == "nationality" and ev.delta > 0:
             same_country = True
+        elif kind == "document_differs":
+            other_doc = True
         score += ev.delta
         if ev.delta > 0:
             support += ev.delta
@@ -354,12 +369,13 @@ def combine(evidence: list[Evidence], alert_threshold: float) -> float:
     if doc:
         return max(DOCUMENT_SCORE, min(1.0, score))
     if name is not None and (support < CORROBORATION or score >= alert_threshold):
-        weight += name.weigh(min(EVIDENCE_MIN, FUZZY_EVIDENCE_MIN) - weight)  # looked up only when it can matter
-    if support < CORROBORATION and ((name_sim < EXACT_NAME and weight < FUZZY_EVIDENCE_MIN) or (against and not dated)):
+        weight += name.weigh(min(gate, FUZZY_EVIDENCE_MIN) - weight)  # looked up only when it can matter
+    if support < CORROBORATION and ((name_sim < EXACT_NAME and weight < FUZZY_EVIDENCE_MIN) or (against and not dated)
+                                    or (other_doc and not date_agrees)):
         score = min(score, alert_threshold - 0.01)
-    elif name is not None and score >= alert_threshold and weight < EVIDENCE_MIN:
+    elif name is not None and score >= alert_threshold and weight < gate:
         score = alert_threshold - 0.01
-        name.reason += f" (name too frequent for the other evidence: {weight:.1f} < {EVIDENCE_MIN})"
+        name.reason += f" (name too frequent for the other evidence: {weight:.1f} < {gate})"
     if exact_date and same_country and name_sim >= CLOSE_NAME and score < alert_threshold:
         score = alert_threshold + 0.01
         if name is not None:
