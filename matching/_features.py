@@ -17,11 +17,12 @@ import orjson
 
 import schemas
 
+from ._conventions import chain_roles, is_chain_name
 from ._dates import PartialDate, parse_date
 from ._documents import doc_key
 from ._indic import indic_spellings, is_indic_holder
 from ._names import NameForm, forms_of
-from ._text import is_indic
+from ._text import PARTICLES, is_indic
 from ._wadegiles import looks_wade_giles, to_pinyin
 
 __all__ = ["Entry", "Query", "DocRef", "entry_of", "query_of"]
@@ -128,6 +129,11 @@ def name_forms(given: str | None, family: str | None, full: str | None,
     defaults to whether the nationality is one of ``INDIC_COUNTRIES``)."""
     parts = _parts(given, family, full)
     forms = forms_of(parts, name_index)
+    if forms and forms[0].roles[0] != "?" and is_chain_name(
+            [w for p, _ in parts if p for w in p.replace("-", " ").split()], nationality):
+        forms = [NameForm(f.keys, f.originals, f.name_index,
+                          chain_roles(f.roles, tuple(k in PARTICLES for k in f.keys)), f.abjad, f.derived)
+                 for f in forms]
     if forms and (is_indic_holder(nationality) if indic is None else indic):
         for v in range(2):
             respelt = [(_nth(indic_spellings(p), v, p) if p else p, role) for p, role in parts]

@@ -37,6 +37,8 @@ CROSS_MIN = 0.80
 """A given-name part pairs with a family-name part (order swapped) only at this similarity:
 a swap is free when the parts agree, but a weak pairing across roles just to cover every
 part (``ALI HASSAN`` given vs ``Hassani`` family) is how namesakes alert."""
+_CROSS = frozenset({"gf", "fg"})
+"""Role pairs that are crosswise (a father's-name chain part ``p`` may stand for either)."""
 EXTRA_UNKNOWN = 0.08
 """Penalty per unmatched token of a name whose given/family split is unknown."""
 
@@ -52,7 +54,9 @@ class NameForm:
         self.cons = tuple(consonant_key(k) for k in keys)
         self.originals = originals
         self.roles = roles if roles is not None else ("?",) * len(keys)
-        """Per token: ``g`` given, ``f`` family, ``?`` unknown (full name, tip text)."""
+        """Per token: ``g`` given, ``f`` family, ``p`` a part of a father's-name chain
+        (``_conventions``: Ethiopian father's and grandfather's names, Arabic nasab), ``?``
+        unknown (full name, tip text)."""
         self.name_index = name_index
         self.abjad = abjad
         self.derived = derived
@@ -174,7 +178,7 @@ def align(q: NameForm, c: NameForm) -> Alignment:
                     cands.append((1.0, len(qi) + len(ci), qi, ci))
                 continue
             s = token_similarity(qk, ck, qc, cc, abjad)
-            if s >= _MIN_PAIR and (s >= CROSS_MIN or qr == cr or qr == "?" or cr == "?"):
+            if s >= _MIN_PAIR and (s >= CROSS_MIN or qr + cr not in _CROSS):
                 cands.append((s, len(qi) + len(ci), qi, ci))
     cands.sort(key=lambda t: (-t[0], -t[1]))
     used_q: set[int] = set()
@@ -239,6 +243,8 @@ def _unmatched_penalty(form: NameForm, used: set[int]) -> float:
             penalty += MISSING_SHORT * short + EXTRA_UNKNOWN * (misses - short)
         elif misses == len(hits):
             penalty += MISSING_SHORT + EXTRA_LONG * (misses - 1)
+        elif role == "p":  # a father's-name chain: any one part may be dropped or stand alone
+            penalty += EXTRA_LONG * misses
         elif role == "g" and not hits[0]:
             penalty += MISSING_FIRST + EXTRA_LONG * (misses - 1)
         else:
