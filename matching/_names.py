@@ -46,10 +46,11 @@ EXTRA_UNKNOWN = 0.08
 class NameForm:
     """One rendering of one name, ready for comparison."""
 
-    __slots__ = ("keys", "cons", "originals", "roles", "name_index", "abjad", "derived")
+    __slots__ = ("keys", "cons", "originals", "roles", "name_index", "abjad", "derived", "via")
 
     def __init__(self, keys: tuple[str, ...], originals: tuple[str, ...], name_index: int,
-                 roles: tuple[str, ...] | None = None, abjad: bool = False, derived: bool = False) -> None:
+                 roles: tuple[str, ...] | None = None, abjad: bool = False, derived: bool = False,
+                 via: str = "") -> None:
         self.keys = keys
         self.cons = tuple(consonant_key(k) for k in keys)
         self.originals = originals
@@ -60,6 +61,9 @@ class NameForm:
         self.name_index = name_index
         self.abjad = abjad
         self.derived = derived
+        self.via = via
+        """The romanisation system this form was read in, when it is not the name as written
+        or ICU's default (``Kunrei-shiki``, ``McCune–Reischauer``): shown in the reason."""
         """Converted by us from one Latin romanisation to another (Wade–Giles to pinyin): a
         guess, so only an exact agreement through it counts in full."""
         """Rendered from a script without short vowels (Arabic, Hebrew): compare skeletons."""

@@ -120,28 +120,31 @@ def name_base(sim: float) -> float:
     return max(0.0, 0.80 - (0.9 - sim) * 1.5)
 
 
-def best_alignment(forms: tuple[NameForm, ...], entry: Entry) -> tuple[Alignment, NameForm | None]:
+def best_alignment(forms: tuple[NameForm, ...], entry: Entry) -> tuple[Alignment, NameForm | None, str]:
+    """The best alignment of any query form with any of the entry's forms, the entry's form,
+    and the romanisation system either side was read in (``NameForm.via``)."""
     best = Alignment(0.0, [], 0)
     best_form: NameForm | None = None
+    via = ""
     for qf in forms:
         for cf in entry.forms:
             a = align(qf, cf)
             if a.score > best.score or (a.score == best.score and best_form is None and a.score > 0):
-                best, best_form = a, cf
+                best, best_form, via = a, cf, cf.via or qf.via
                 if a.score >= 1.0:
-                    return best, best_form
-    return best, best_form
+                    return best, best_form, via
+    return best, best_form, via
 
 
 def rule_name(q: Query, e: Entry, ctx: Context) -> Evidence | None:
     """Names: best order-free token alignment of the event's name (or a name found in a tip's
     text) with any name or alias of the notice, in any script or romanisation."""
-    a, form = best_alignment(q.forms, e)
+    a, form, via = best_alignment(q.forms, e)
     where = ""
     if ctx.text_forms:
-        ta, tform = best_alignment(ctx.text_forms, e)
+        ta, tform, tvia = best_alignment(ctx.text_forms, e)
         if ta.score > a.score:
-            a, form, where = ta, tform, " (named in tip text)"
+            a, form, via, where = ta, tform, tvia, " (named in tip text)"
     if form is None or a.score <= 0.0:
         return None
     if form.derived and a.score < 1.0:
@@ -149,7 +152,8 @@ def rule_name(q: Query, e: Entry, ctx: Context) -> Evidence | None:
     alias = "" if form.name_index == 0 else f" (alias {form.name_index})"
     shown = ", ".join(f"{qo}~{co}" for qo, co, _ in a.pairs)
     sim = a.score
-    return Evidence("name", name_base(sim), f"name {sim:.2f}{where}{alias}: {shown}", sim=sim,
+    via = f" via {via} reading" if via else ""
+    return Evidence("name", name_base(sim), f"name {sim:.2f}{via}{where}{alias}: {shown}", sim=sim,
                     weigh=lambda need: name_rarity(form, a, ctx, e, need + SIM_PENALTY * (1.0 - sim))
                     - SIM_PENALTY * (1.0 - sim))
 
