@@ -21,11 +21,11 @@ from ._conventions import chain_roles, is_chain_name
 from ._dates import PartialDate, parse_date
 from ._documents import doc_key
 from ._indic import indic_spellings, is_indic_holder
-from ._japanese import has_japanese, japanese_readings
+from ._japanese import has_japanese, is_japanese_holder, japanese_readings
 from ._korean import is_korean, korean_readings
 from ._names import NameForm, forms_of
 from ._text import PARTICLES, is_indic
-from ._wadegiles import looks_wade_giles, to_pinyin
+from ._wadegiles import looks_wade_giles, to_pinyin, wade_giles_readings
 
 __all__ = ["Entry", "Query", "DocRef", "entry_of", "query_of"]
 
@@ -138,8 +138,11 @@ def name_forms(given: str | None, family: str | None, full: str | None,
                           chain_roles(f.roles, tuple(k in PARTICLES for k in f.keys)), f.abjad, f.derived)
                  for f in forms]
     text = " ".join(p for p, _ in parts if p)
-    if forms and not text.isascii() and has_japanese(text, nationality):
-        forms.extend(_reading_forms(parts, name_index, forms, japanese_readings, _HAN.search(text) is not None))
+    if forms and not text.isascii():
+        if has_japanese(text, nationality):
+            forms.extend(_reading_forms(parts, name_index, forms, japanese_readings, _HAN.search(text) is not None))
+        if _HAN.search(text) and not is_japanese_holder(nationality):
+            forms.extend(_reading_forms(parts, name_index, forms, wade_giles_readings, False))
     if forms and is_korean(text, nationality):
         forms.extend(_reading_forms(parts, name_index, forms, korean_readings, True))
     if forms and (is_indic_holder(nationality) if indic is None else indic):

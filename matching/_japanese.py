@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["has_japanese", "japanese_readings", "JAPANESE_COUNTRIES"]
+__all__ = ["has_japanese", "is_japanese_holder", "japanese_readings", "JAPANESE_COUNTRIES"]
 
 JAPANESE_COUNTRIES = frozenset({"JP"})
 """Nationalities whose kanji names are read as Japanese."""
@@ -42,6 +42,13 @@ def has_japanese(text: str, nationality: str | tuple[str, ...] | None) -> bool:
         return False
     if nationality is None or nationality == ():
         return True
+    nats = (nationality,) if isinstance(nationality, str) else nationality
+    return any(n in JAPANESE_COUNTRIES for n in nats)
+
+
+def is_japanese_holder(nationality: str | tuple[str, ...] | None) -> bool:
+    if not nationality:
+        return False
     nats = (nationality,) if isinstance(nationality, str) else nationality
     return any(n in JAPANESE_COUNTRIES for n in nats)
 

@@ -37,6 +37,10 @@ CROSS_MIN = 0.80
 """A given-name part pairs with a family-name part (order swapped) only at this similarity:
 a swap is free when the parts agree, but a weak pairing across roles just to cover every
 part (``ALI HASSAN`` given vs ``Hassani`` family) is how namesakes alert."""
+CHAIN_MISS = 0.02
+"""Penalty per unmatched part of a father's-name chain (``p``): documents routinely print
+two or three of its four parts (Ethiopian given + father's name, a nasab without its
+grandfather or tribe)."""
 _CROSS = frozenset({"gf", "fg"})
 """Role pairs that are crosswise (a father's-name chain part ``p`` may stand for either)."""
 EXTRA_UNKNOWN = 0.08
@@ -248,7 +252,7 @@ def _unmatched_penalty(form: NameForm, used: set[int]) -> float:
         elif misses == len(hits):
             penalty += MISSING_SHORT + EXTRA_LONG * (misses - 1)
         elif role == "p":  # a father's-name chain: any one part may be dropped or stand alone
-            penalty += EXTRA_LONG * misses
+            penalty += CHAIN_MISS * misses
         elif role == "g" and not hits[0]:
             penalty += MISSING_FIRST + EXTRA_LONG * (misses - 1)
         else:

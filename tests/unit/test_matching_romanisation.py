@@ -74,3 +74,33 @@ def test_hangul_only_notice_is_found_from_an_mr_passport() -> None:
     n = person("정", "건우", dob="1990-04-02")
     h = best(screen(n, event=traveller("KONU", "CHONG", dob="1990-04-02", nationality="KP")), n)
     assert h is not None and h.band == "alert" and "McCune–Reischauer" in h.reasons[0]
+
+
+@pytest.mark.parametrize(("wg", "pinyin"), [
+    ("Hsin-Yu", "xinyu"), ("CHIAHAO", "jiahao"), ("HSIAOMING", "xiaoming"), ("Tzu-hsuan", "zixuan"),
+    ("Ch'iung", "qiong"), ("KUO", "guo"), ("Jui", "rui"),
+])
+def test_wade_giles_to_pinyin_from_pypinyin_table(wg: str, pinyin: str) -> None:
+    from matching._wadegiles import to_pinyin
+
+    assert to_pinyin(wg) == pinyin
+
+
+def test_han_only_notice_found_from_a_wade_giles_passport() -> None:
+    """A mainland passport printed in Wade–Giles (no hyphen, no apostrophe): the notice's Han
+    name is read in Wade–Giles by pypinyin."""
+    n = person("周", "嘉豪", dob="1998-12-11", nationalities=["CN"])
+    h = best(screen(n, event=traveller("CHIAHAO", "CHOU", dob="1998-12-11", nationality="CN")), n)
+    assert h is not None and h.band == "alert", h
+
+
+def test_arabic_only_nasab_notice_found_from_given_and_father() -> None:
+    n = person("السبيعي", "طارق بن خالد بن بلال", dob="1971-11-17", nationalities=["SA"])
+    h = best(screen(n, event=traveller("TARIQ", "KHALID", dob="1971-11-17", nationality="SA")), n)
+    assert h is not None and h.band == "alert", h
+
+
+def test_hebrew_only_notice_found_when_vav_is_a_vowel() -> None:
+    n = person("ביטון", "נועם", dob="1987-03-20", nationalities=["IL"])
+    h = best(screen(n, event=traveller("NOAM", "BITON", dob="1987-03-20", nationality="IL")), n)
+    assert h is not None and h.band == "alert", h
