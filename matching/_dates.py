@@ -100,14 +100,16 @@ def _full(d: PartialDate) -> bool:
 def compare_dates(query: PartialDate, candidates: tuple[PartialDate, ...]) -> Outcome:
     """Best agreement of a query date with any of a notice's dates: ``(delta, label, weight)``.
 
-    A full query date that agrees with a notice's year-only (or year-month) date only in the
-    year, while a full date of the same notice disagrees with it, counts as no agreement
-    (``YEAR_ONLY_BESIDE_FULL``): the notice knows the full date, and it is another one."""
+    A full query date that agrees with a notice's partial date only weakly (the year, or a
+    year off by one), while a full date of the same notice disagrees with it, counts as no
+    agreement (``YEAR_ONLY_BESIDE_FULL``): the notice knows the full date, and it is another
+    one."""
     if len(candidates) == 1:
         return _pair(query, candidates[0])
     outcomes = [_pair(query, c) for c in candidates]
     best = max(outcomes, key=lambda t: t[0])
-    if best is YEAR and _full(query) and any(
-            _full(c) and o[0] < 0 for c, o in zip(candidates, outcomes, strict=True)):
-        return YEAR_ONLY_BESIDE_FULL
+    if 0 < best[0] <= YEAR[0] and _full(query):
+        full = [o[0] for c, o in zip(candidates, outcomes, strict=True) if _full(c)]
+        if full and max(full) < 0:  # only a partial date agrees, weakly; every full one differs
+            return YEAR_ONLY_BESIDE_FULL
     return best

@@ -138,6 +138,12 @@ def name_forms(given: str | None, family: str | None, full: str | None,
                           chain_roles(f.roles, tuple(k in PARTICLES for k in f.keys)), f.abjad, f.derived)
                  for f in forms]
     text = " ".join(p for p, _ in parts if p)
+    if full and not (given or family) and _HAN_RUN.match(full.strip()):
+        # a Chinese full name written without a space: surname first (a Japanese one is
+        # split by its reading below)
+        han = full.strip()
+        forms.extend(f for f in forms_of([(han[1:], "g"), (han[0], "f")], name_index)
+                     if all(f.keys != x.keys for x in forms))
     if forms and not text.isascii():
         if has_japanese(text, nationality):
             forms.extend(_reading_forms(parts, name_index, forms, japanese_readings, _HAN.search(text) is not None))
@@ -227,9 +233,17 @@ def _shown(parts: Sequence[tuple[str | None, str]], form: NameForm) -> tuple[str
     return tuple(shown.get(r, o) if r != "?" else o for r, o in zip(form.roles, form.originals, strict=False))
 
 
+_HANGUL_RUN = re.compile(r"^[\uac00-\ud7a3]{2,4}$")
+_HAN_RUN = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]{2,4}$")
+
+
 def _parts(given: str | None, family: str | None, full: str | None) -> list[tuple[str | None, str]]:
     if given or family:
         return [(given, "g"), (family, "f")]
+    if full and _HANGUL_RUN.match(full.strip()):
+        # a Korean full name written without a space: the surname is the first syllable
+        full = full.strip()
+        return [(full[1:], "g"), (full[0], "f")]
     return [(full, "?")]
 
 

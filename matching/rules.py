@@ -62,6 +62,12 @@ CLOSE_NAME = 0.75
 """A name at least this similar alerts with the exact birth date and the nationality: a
 stranger shares a full birth date about 1 time in 20,000."""
 
+NATIONALITY_WEIGHT = 0.7
+"""Evidence of an agreeing nationality (a stranger shares it about 1 time in 5)."""
+NATIONALITY_ONCE = 1.0
+"""Whether a name rated within the shared nationality (``clustered_frequency``) takes the
+nationality's weight back (1.0) or counts it twice (0.0)."""
+
 DERIVED_PENALTY = 0.05
 """Taken off an inexact name similarity reached only through a romanisation we converted
 (Wade–Giles to pinyin, a letter a passport may leave out), or a word of a tip next to a
@@ -153,8 +159,9 @@ def rule_name(q: Query, e: Entry, ctx: Context) -> Evidence | None:
     shown = ", ".join(f"{qo}~{co}" for qo, co, _ in a.pairs)
     sim = a.score
     via = f" via {via} reading" if via else ""
+    credit = NATIONALITY_WEIGHT if NATIONALITY_ONCE and q.nationality in e.nationalities else 0.0
     return Evidence("name", name_base(sim), f"name {sim:.2f}{via}{where}{alias}: {shown}", sim=sim,
-                    weigh=lambda need: name_rarity(form, a, ctx, e, need + SIM_PENALTY * (1.0 - sim))
+                    weigh=lambda need: name_rarity(form, a, ctx, e, need + SIM_PENALTY * (1.0 - sim), credit)
                     - SIM_PENALTY * (1.0 - sim))
 
 
@@ -206,7 +213,7 @@ def clustered_frequency(ctx: Context, a: str, b: str, entry: Entry | None) -> fl
 
 
 def name_rarity(form: NameForm, a: Alignment, ctx: Context, entry: Entry | None = None,
-                need: float = float("-inf")) -> float:
+                need: float = float("-inf"), nationality_credit: float = 0.0) -> float:
     """Evidence (log10 units) that an agreeing name gives: the sum over the two rarest
     agreeing parts (half for a third) of -log10 of the part's frequency among the listed
     names, i.e. roughly log10 of how many strangers one would expect to pass before one
@@ -214,7 +221,9 @@ def name_rarity(form: NameForm, a: Alignment, ctx: Context, entry: Entry | None 
     parts each held by 1 in 200 give 4.6. Parts are not independent: the pair is rated at
     most as rare as ``clustered_frequency`` says (names cluster by nationality); that look-up,
     which can only lower the rarity, is skipped when the list-wide estimate is below
-    ``need`` already."""
+    ``need`` already. When it applies, the pair is already rated *within* the nationality,
+    so the nationality rule's agreement (``nationality_credit``, passed by the name rule when
+    the event's nationality is the notice's) is taken back: counted once, not twice."""
     n = max(ctx.size, RARITY_MIN_LIST)
     vals: list[tuple[float, str]] = []
     keys = form.keys
@@ -245,7 +254,9 @@ def name_rarity(form: NameForm, a: Alignment, ctx: Context, entry: Entry | None 
     if rarity >= need:
         f = clustered_frequency(ctx, vals[0][1], vals[1][1], entry)
         if f > 0.0:
-            rarity = min(rarity, -log10(max(f, RARITY_FLOOR ** 2)) + third)
+            clustered = -log10(max(f, RARITY_FLOOR ** 2)) + third
+            if clustered < rarity:
+                rarity = clustered - nationality_credit
     return rarity
 
 
@@ -279,7 +290,7 @@ def rule_nationality(q: Query, e: Entry, ctx: Context) -> Evidence | None:
     if q.nationality is None or not e.nationalities:
         return None
     if q.nationality in e.nationalities:
-        return Evidence("nationality", 0.02, f"nationality {q.nationality} agrees", weight=0.7)
+        return Evidence("nationality", 0.02, f"nationality {q.nationality} agrees", weight=NATIONALITY_WEIGHT)
     return Evidence("nationality", -0.03, f"nationality {q.nationality} not among the notice's", weight=-0.5)
 
 
