@@ -47,7 +47,7 @@ class Counts:
                 f"fa events {self.fa_events}/{self.innocent})")
 
 
-def run(d: Path, tip_threshold: float | None, hits_dir: Path | None) -> tuple[Counts, Counts]:
+def run(d: Path, tip_threshold: float | None, hits_dir: Path | None, tips_only: bool = False) -> tuple[Counts, Counts]:
     truth = {str(t["event_id"]): t.get("notice_id") for t in _read(d / "truth.jsonl")}
     m = Matcher() if tip_threshold is None else Matcher(tip_alert_threshold=tip_threshold)
     for obj in _read(d / "wanted.jsonl"):
@@ -55,6 +55,8 @@ def run(d: Path, tip_threshold: float | None, hits_dir: Path | None) -> tuple[Co
     bv, tips = Counts(), Counts()
     out = (hits_dir / f"hits_{d.name}.jsonl").open("wb") if hits_dir else None
     for obj in _read(d / "events.jsonl"):
+        if tips_only and obj.get("event_type") != "tip":
+            continue
         ev = schemas.EVENT_ADAPTER.validate_python(obj)
         c = tips if ev.event_type == "tip" else bv
         want = truth.get(ev.event_id)
@@ -83,6 +85,7 @@ def main() -> None:
     ap.add_argument("--set", action="append", default=[], help="rules.NAME=VALUE")
     ap.add_argument("--tip-threshold", type=float, default=None)
     ap.add_argument("--hits-dir", type=Path, default=None)
+    ap.add_argument("--tips-only", action="store_true", help="screen the tips only")
     a = ap.parse_args()
     for s in a.set:
         name, value = s.split("=")
@@ -90,7 +93,7 @@ def main() -> None:
     pooled_bv, pooled_tips = Counts(), Counts()
     print("set | border+visa P / R / FA per 10k | tips P / R / FA per 10k")
     for d in a.dirs:
-        bv, tips = run(d, a.tip_threshold, a.hits_dir)
+        bv, tips = run(d, a.tip_threshold, a.hits_dir, a.tips_only)
         pooled_bv.add(bv)
         pooled_tips.add(tips)
         print(f"{d} | {bv.row()} | {tips.row()}", flush=True)
