@@ -47,9 +47,6 @@ YEAR_OFF_2 = (-0.04, "birth year off by two", -0.5)
 FULL_DATE_DIFFERS = (-0.20, "birth date differs (year off by two or more, other day and month)", -3.0)
 """Two full dates whose year is two or more apart and whose day and month both differ: a
 namesake born in another year, not a typo (a typo changes one field, not three)."""
-YEAR_ONLY_BESIDE_FULL = (0.0, "birth year agrees with a year-only date, the notice's full date differs", 0.0)
-"""A notice lists a full date that differs and a year-only date that agrees: the year-only
-date is no agreement against the full one."""
 CONFLICT = (-0.18, "birth date conflicts", -2.0)
 FAR_CONFLICT = (-0.32, "birth date conflicts", -4.0)
 
@@ -101,15 +98,14 @@ def compare_dates(query: PartialDate, candidates: tuple[PartialDate, ...]) -> Ou
     """Best agreement of a query date with any of a notice's dates: ``(delta, label, weight)``.
 
     A full query date that agrees with a notice's partial date only weakly (the year, or a
-    year off by one), while a full date of the same notice disagrees with it, counts as no
-    agreement (``YEAR_ONLY_BESIDE_FULL``): the notice knows the full date, and it is another
-    one."""
+    year off by one), while every full date of the same notice disagrees with it, is compared
+    with the full dates only: the notice knows the full date, and it is another one."""
     if len(candidates) == 1:
         return _pair(query, candidates[0])
     outcomes = [_pair(query, c) for c in candidates]
     best = max(outcomes, key=lambda t: t[0])
     if 0 < best[0] <= YEAR[0] and _full(query):
-        full = [o[0] for c, o in zip(candidates, outcomes, strict=True) if _full(c)]
-        if full and max(full) < 0:  # only a partial date agrees, weakly; every full one differs
-            return YEAR_ONLY_BESIDE_FULL
+        full = [o for c, o in zip(candidates, outcomes, strict=True) if _full(c)]
+        if full and max(o[0] for o in full) < 0:  # only a partial date agrees, weakly; every full one differs
+            return max(full, key=lambda t: t[0])
     return best

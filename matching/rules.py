@@ -15,7 +15,8 @@ into a score in [0, 1]:
   only when the weights reach ``EVIDENCE_MIN``: an exact but frequent name with a shared
   birth year goes to review, a rare one alerts;
 * when nothing but sex or nationality agrees, a name that does not agree fully alerts only
-  with a very rare name (``FUZZY_EVIDENCE_MIN``), and a name with a contradicting fact never;
+  with a very rare name (``FUZZY_EVIDENCE_MIN``); a name whose birth date disagrees (even
+  only a year off by two), or with another contradicting fact and no birth date, never;
 * a close name (``CLOSE_NAME``) with the exact birth date and the nationality alerts.
 """
 
@@ -355,10 +356,9 @@ def combine(evidence: list[Evidence], alert_threshold: float, evidence_min: floa
     support = 0.0
     name_sim = 0.0
     against = False
-    dated = False
     weight = 0.0
     name: Evidence | None = None
-    exact_date = same_country = other_doc = date_agrees = False
+    exact_date = same_country = other_doc = date_agrees = date_against = dated = False
     for ev in evidence:
         kind = ev.kind
         if kind == "name":
@@ -374,6 +374,7 @@ def combine(evidence: list[Evidence], alert_threshold: float, evidence_min: floa
             dated = True
             exact_date = ev.weight >= EXACT_DATE_WEIGHT
             date_agrees = ev.delta > 0
+            date_against = ev.delta < 0
         elif kind == "nationality" and ev.delta > 0:
             same_country = True
         elif kind == "document_differs":
@@ -387,7 +388,8 @@ def combine(evidence: list[Evidence], alert_threshold: float, evidence_min: floa
         return max(DOCUMENT_SCORE, min(1.0, score))
     if name is not None and (support < CORROBORATION or score >= alert_threshold):
         weight += name.weigh(min(gate, FUZZY_EVIDENCE_MIN) - weight)  # looked up only when it can matter
-    if support < CORROBORATION and ((name_sim < EXACT_NAME and weight < FUZZY_EVIDENCE_MIN) or (against and not dated)
+    if support < CORROBORATION and ((name_sim < EXACT_NAME and weight < FUZZY_EVIDENCE_MIN)
+                                    or (against and not dated) or date_against
                                     or (other_doc and not date_agrees)):
         score = min(score, alert_threshold - 0.01)
     elif name is not None and score >= alert_threshold and weight < gate:

@@ -4,7 +4,7 @@ parts, and the tips' own threshold. All persons are invented."""
 from __future__ import annotations
 
 from matching import Matcher
-from matching._dates import FULL_DATE_DIFFERS, SAME_YEAR_OTHER_MONTH, YEAR, YEAR_ONLY_BESIDE_FULL, compare_dates
+from matching._dates import FULL_DATE_DIFFERS, SAME_YEAR_OTHER_MONTH, YEAR, YEAR_OFF_2, compare_dates
 from tests.unit.test_matching import best, person, screen, tip, traveller
 
 
@@ -21,7 +21,7 @@ def test_same_year_other_month_is_no_agreement() -> None:
 
 def test_year_only_date_does_not_agree_against_a_differing_full_date() -> None:
     """A notice listing 1981 and 1981-03-14: a traveller born 1981-09-02 agrees with neither."""
-    assert compare_dates((1981, 9, 2), ((1981, 0, 0), (1981, 3, 14))) is YEAR_ONLY_BESIDE_FULL
+    assert compare_dates((1981, 9, 2), ((1981, 0, 0), (1981, 3, 14))) is SAME_YEAR_OTHER_MONTH
     assert compare_dates((1981, 9, 2), ((1981, 0, 0),)) is YEAR  # alone, the year still agrees
 
 
@@ -64,3 +64,11 @@ def test_tips_use_their_own_alert_threshold() -> None:
     assert hits and hits[0].band == "alert"
     bc = m.screen(traveller("TORVALD", "BRENNHAUG", dob="1981"))
     assert bc and bc[0].band == "review"
+
+
+def test_exact_name_with_the_birth_year_off_by_two_does_not_alert_on_the_name_alone() -> None:
+    """Notice born 1981 (year only), traveller 1983: the name is all that agrees."""
+    assert compare_dates((1983, 7, 22), ((1981, 0, 0),)) is YEAR_OFF_2
+    n = person("Brennhaug", "Torvald", dob="1981", sex="M", nationalities=["NO"])
+    h = best(screen(n, event=traveller("TORVALD", "BRENNHAUG", dob="1983-07-22", sex="M", nationality="NO")), n)
+    assert h is None or h.band == "review"
