@@ -2,6 +2,13 @@
 
     .venv/bin/python bench/matching_bench.py                      # 1k, 10k, 100k, 1M
     .venv/bin/python bench/matching_bench.py --sizes 1000,10000 --events 5000
+    .venv/bin/python bench/matching_bench.py --ab /tmp/base --sizes 100000 --events 5000 --rounds 3
+
+``--ab DIR`` times another checkout of the project (e.g. ``git worktree add /tmp/base main``)
+against this one, interleaved (base, ours, base, ours ...), each run in its own subprocess on
+the same list and events, and prints the machine's load average before every run and the
+median CPU events/s of each side: on a shared machine only a comparison made in the same
+minutes means anything.
 
 For each wanted-list size, in a fresh subprocess (so RSS is that size's alone): build a
 synthetic list of fictional persons (syllable-made names drawn with a Zipf-like skew, so
@@ -20,8 +27,10 @@ import argparse
 import bisect
 import gc
 import json
+import os
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -198,14 +207,43 @@ def run_one(size: int, n_events: int) -> dict[str, float]:
             "index_mb": rss_index, "hits_per_event": hits / len(events)}
 
 
+def _ab(other: Path, size: int, n_events: int, rounds: int) -> None:
+    sides = {"base": str(other), "ours": str(Path(__file__).resolve().parents[1])}
+    got: dict[str, list[float]] = {k: [] for k in sides}
+    print("| round | side | load 1/5/15 min | events/s CPU | p99 CPU ms | build s | hits/event |")
+    print("|---:|---|---|---:|---:|---:|---:|")
+    for i in range(rounds):
+        for side, code in sides.items():
+            load = "/".join(f"{x:.1f}" for x in os.getloadavg())
+            out = subprocess.run([sys.executable, __file__, "--one", str(size), "--events", str(n_events)],
+                                 check=True, capture_output=True, text=True,
+                                 env={**os.environ, "MATCHING_BENCH_CODE": code})
+            r = json.loads(out.stdout.strip().splitlines()[-1])
+            got[side].append(r["cpu_eps"])
+            print(f"| {i + 1} | {side} | {load} | {r['cpu_eps']:,.0f} | {r['cpu_p99_ms']:.3f} | {r['build_s']:.1f} | "
+                  f"{r['hits_per_event']:.2f} |", flush=True)
+    base, ours = statistics.median(got["base"]), statistics.median(got["ours"])
+    print(f"\nmedian CPU events/s at {size:,}: base {base:,.0f}, ours {ours:,.0f} "
+          f"({(ours / base - 1) * 100:+.1f}%; per-round ratios "
+          + ", ".join(f"{o / b:.2f}" for b, o in zip(got["base"], got["ours"], strict=True)) + ")")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="1000,10000,100000,1000000")
     ap.add_argument("--events", type=int, default=20000)
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--ab", type=Path, help="another checkout to time against this one, interleaved")
+    ap.add_argument("--rounds", type=int, default=3, help="with --ab: runs per side")
     args = ap.parse_args()
     if args.one:
+        code = os.environ.get("MATCHING_BENCH_CODE")
+        if code:
+            sys.path.insert(0, code)
         print(json.dumps(run_one(args.one, args.events)))
+        return
+    if args.ab:
+        _ab(args.ab.resolve(), int(args.sizes.split(",")[0]), args.events, args.rounds)
         return
     rows = []
     for size in (int(s) for s in args.sizes.split(",")):

@@ -75,10 +75,13 @@ def _count_lines(path: Path) -> int:
 
 
 def run_screen(wanted: Path, events: Path, out: Path, *, alert_threshold: float = 0.80,
-               review_threshold: float = 0.60, progress: bool = False) -> ScreenReport:
-    """Screen every event of ``events`` against the active notices of ``wanted``; write hits to ``out``."""
+               review_threshold: float = 0.60, progress: bool = False,
+               tip_alert_threshold: float | None = None) -> ScreenReport:
+    """Screen every event of ``events`` against the active notices of ``wanted``; write hits to ``out``.
+    ``tip_alert_threshold``: the alert threshold for tips (default: ``alert_threshold``)."""
     report = ScreenReport()
-    matcher = Matcher(alert_threshold=alert_threshold, review_threshold=review_threshold)
+    matcher = Matcher(alert_threshold=alert_threshold, review_threshold=review_threshold,
+                      tip_alert_threshold=tip_alert_threshold)
     for ln, obj in _records(wanted, report):
         try:
             notice = schemas.WantedPerson.model_validate(obj)
@@ -141,6 +144,10 @@ def screen_command(
                                                     envvar="FUGITIVE_ALERTS_REVIEW_THRESHOLD",
                                                     help="Score at or above which a hit is written "
                                                          "(band 'review' below the alert threshold).")] = 0.60,
+    tip_alert_threshold: Annotated[float, typer.Option(min=0.0, max=1.0,
+                                                       envvar="FUGITIVE_ALERTS_TIP_ALERT_THRESHOLD",
+                                                       help="Score at or above which a hit on a tip is an "
+                                                            "alert (tips go to analysts).")] = 0.80,
     progress: Annotated[bool | None, typer.Option("--progress/--no-progress",
                                                   help="Progress bar (default: when stderr is a terminal).")] = None,
 ) -> None:
@@ -154,9 +161,12 @@ def screen_command(
     if review_threshold > alert_threshold:
         console.print("[red]--review-threshold must not exceed --alert-threshold[/red]")
         raise typer.Exit(2)
+    if review_threshold > tip_alert_threshold:
+        console.print("[red]--review-threshold must not exceed --tip-alert-threshold[/red]")
+        raise typer.Exit(2)
     show = sys.stderr.isatty() if progress is None else progress
     report = run_screen(wanted, events, out, alert_threshold=alert_threshold,
-                        review_threshold=review_threshold, progress=show)
+                        review_threshold=review_threshold, progress=show, tip_alert_threshold=tip_alert_threshold)
     for bad in report.malformed[:50]:
         console.print(f"[yellow]skipped[/yellow] {bad}", highlight=False)
     if len(report.malformed) > 50:

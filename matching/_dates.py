@@ -38,10 +38,15 @@ YEAR_OFF_BY_ONE = (0.03, "birth date agrees but for the year (off by one)", 2.5)
 YEAR_OFF_BY_TWO = (0.01, "birth date agrees but for the year (off by two)", 2.0)
 SWAP_YEAR_OFF = (0.01, "birth date agrees with day/month swapped and the year off", 1.5)
 SAME_YEAR_OTHER_DAY = (-0.06, "birth year agrees, day differs", 0.5)
+SAME_YEAR_OTHER_MONTH = (-0.12, "birth year agrees, month and day differ", -0.5)
+"""Two full dates of one year that differ in day and month: the year is no agreement then."""
 NEAR_YEAR = (0.02, "birth date about a year off", 0.5)
 NEAR_YEAR_PARTIAL = (0.01, "birth year off by one", 0.3)
 NEAR_YEAR_FULL = (-0.10, "birth date differs (year off by one, other day)", -0.5)
 YEAR_OFF_2 = (-0.04, "birth year off by two", -0.5)
+FULL_DATE_DIFFERS = (-0.20, "birth date differs (year off by two or more, other day and month)", -3.0)
+"""Two full dates whose year is two or more apart and whose day and month both differ: a
+namesake born in another year, not a typo (a typo changes one field, not three)."""
 CONFLICT = (-0.18, "birth date conflicts", -2.0)
 FAR_CONFLICT = (-0.32, "birth date conflicts", -4.0)
 
@@ -60,12 +65,12 @@ def _pair(q: PartialDate, c: PartialDate) -> Outcome:
                     return DAY_MONTH_SWAP
                 if (qm == 1 and qd == 1) or (cm == 1 and cd == 1):
                     return YEAR  # 1 January: the usual placeholder for "day unknown"
-                return SAME_YEAR_OTHER_DAY
+                return SAME_YEAR_OTHER_DAY if qm == cm else SAME_YEAR_OTHER_MONTH
             if qm == cm:
                 return YEAR_MONTH
             if (qd and qd == cm) or (cd and cd == qm):
                 return DAY_MONTH_SWAP
-            return SAME_YEAR_OTHER_DAY
+            return SAME_YEAR_OTHER_MONTH
         return YEAR
     dy = abs(qy - cy)
     if dy <= 2 and qm and cm and qd and cd:
@@ -78,11 +83,29 @@ def _pair(q: PartialDate, c: PartialDate) -> Outcome:
             apart = abs((date(qy, qm, qd) - date(cy, cm, cd)).days)
             return NEAR_YEAR if abs(apart - 365) <= 7 else NEAR_YEAR_FULL
         return NEAR_YEAR_PARTIAL
+    if dy >= 2 and qm and cm and qd and cd and qm != cm and qd != cd:
+        return FULL_DATE_DIFFERS
     if dy == 2:
         return YEAR_OFF_2
     return CONFLICT if dy <= 3 else FAR_CONFLICT
 
 
+def _full(d: PartialDate) -> bool:
+    return bool(d[2]) and (d[1], d[2]) != (1, 1)
+
+
 def compare_dates(query: PartialDate, candidates: tuple[PartialDate, ...]) -> Outcome:
-    """Best agreement of a query date with any of a notice's dates: ``(delta, label, weight)``."""
-    return max((_pair(query, c) for c in candidates), key=lambda t: t[0])
+    """Best agreement of a query date with any of a notice's dates: ``(delta, label, weight)``.
+
+    A full query date that agrees with a notice's partial date only weakly (the year, or a
+    year off by one), while every full date of the same notice disagrees with it, is compared
+    with the full dates only: the notice knows the full date, and it is another one."""
+    if len(candidates) == 1:
+        return _pair(query, candidates[0])
+    outcomes = [_pair(query, c) for c in candidates]
+    best = max(outcomes, key=lambda t: t[0])
+    if 0 < best[0] <= YEAR[0] and _full(query):
+        full = [o for c, o in zip(candidates, outcomes, strict=True) if _full(c)]
+        if full and max(o[0] for o in full) < 0:  # only a partial date agrees, weakly; every full one differs
+            return max(full, key=lambda t: t[0])
+    return best

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import sys
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -17,12 +17,15 @@ import orjson
 
 import schemas
 
+from ._conventions import chain_roles, is_chain_name
 from ._dates import PartialDate, parse_date
 from ._documents import doc_key
 from ._indic import indic_spellings, is_indic_holder
+from ._japanese import has_japanese, is_japanese_holder, japanese_readings
+from ._korean import is_korean, korean_readings
 from ._names import NameForm, forms_of
-from ._text import is_indic
-from ._wadegiles import looks_wade_giles, to_pinyin
+from ._text import PARTICLES, is_indic
+from ._wadegiles import looks_wade_giles, to_pinyin, wade_giles_readings
 
 __all__ = ["Entry", "Query", "DocRef", "entry_of", "query_of"]
 
@@ -47,13 +50,14 @@ def _share(value: Any) -> Any:
 
 def _pack(form: NameForm) -> str:
     return "\x1f".join((" ".join(form.keys), "".join(form.roles), str(form.name_index),
-                        ("a" if form.abjad else "") + ("d" if form.derived else ""), "\x1e".join(form.originals)))
+                        ("a" if form.abjad else "") + ("d" if form.derived else ""), "\x1e".join(form.originals),
+                        form.via))
 
 
 def _unpack(packed: str) -> NameForm:
-    keys, roles, index, flags, originals = packed.split("\x1f")
+    keys, roles, index, flags, originals, via = packed.split("\x1f")
     return NameForm(tuple(keys.split(" ")), tuple(originals.split("\x1e")), int(index),
-                    tuple(roles), "a" in flags, "d" in flags)
+                    tuple(roles), "a" in flags, "d" in flags, via)
 
 
 class Entry:
@@ -128,18 +132,38 @@ def name_forms(given: str | None, family: str | None, full: str | None,
     defaults to whether the nationality is one of ``INDIC_COUNTRIES``)."""
     parts = _parts(given, family, full)
     forms = forms_of(parts, name_index)
+    if forms and forms[0].roles[0] != "?" and is_chain_name(
+            [w for p, _ in parts if p for w in p.replace("-", " ").split()], nationality):
+        forms = [NameForm(f.keys, f.originals, f.name_index,
+                          chain_roles(f.roles, tuple(k in PARTICLES for k in f.keys)), f.abjad, f.derived)
+                 for f in forms]
+    text = " ".join(p for p, _ in parts if p)
+    if full and not (given or family) and _HAN_RUN.match(full.strip()):
+        # a Chinese full name written without a space: surname first (a Japanese one is
+        # split by its reading below)
+        han = full.strip()
+        forms.extend(f for f in forms_of([(han[1:], "g"), (han[0], "f")], name_index)
+                     if all(f.keys != x.keys for x in forms))
+    if forms and not text.isascii():
+        if has_japanese(text, nationality):
+            forms.extend(_reading_forms(parts, name_index, forms, japanese_readings, _HAN.search(text) is not None))
+        if _HAN.search(text) and not is_japanese_holder(nationality):
+            forms.extend(_reading_forms(parts, name_index, forms, wade_giles_readings, False))
+    if forms and is_korean(text, nationality):
+        forms.extend(_reading_forms(parts, name_index, forms, korean_readings, True))
     if forms and (is_indic_holder(nationality) if indic is None else indic):
         for v in range(2):
             respelt = [(_nth(indic_spellings(p), v, p) if p else p, role) for p, role in parts]
             if respelt != parts:
                 forms.extend(_variant_forms(respelt, parts, name_index, forms))
-    text = " ".join(p for p, _ in parts if p)
     if forms and looks_wade_giles(text, nationality):
         converted = [(" ".join(to_pinyin(w) for w in p.split()) if role == "?" else to_pinyin(p), role)
                      if p else (p, role) for p, role in parts]
         forms.extend(_variant_forms(converted, parts, name_index, forms))
     return forms
 
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
 _NO_ASCII = "əƏıßøØłŁđĐæÆœŒþÞðÐ"
 """Latin letters with no ASCII decomposition: a passport printer that cannot map one may
@@ -175,9 +199,51 @@ def _variant_forms(converted: Sequence[tuple[str | None, str]], parts: Sequence[
     return out
 
 
+def _reading_forms(parts: Sequence[tuple[str | None, str]], name_index: int, have: list[NameForm],
+                   readings: Callable[[str, bool], tuple[tuple[str, str], ...]], guess: bool) -> list[NameForm]:
+    """Forms of a native-script name read in each romanisation system ``readings`` gives per
+    word (a word without a reading in a system keeps its first one), each form marked with
+    its system (``via``) and, when the reading is a guess (kanji), derived."""
+    per_word: dict[str, dict[str, str]] = {}
+    systems: list[str] = []
+    for p, role in parts:
+        ws = (p or "").split()
+        for w in ws:
+            rs = readings(w, role == "?" and len(ws) == 1)
+            if rs:
+                per_word[w] = dict(rs)
+                systems.extend(s for s, _ in rs if s not in systems)
+    seen = {f.keys for f in have}
+    out: list[NameForm] = []
+    for system in systems:
+        def read(w: str, system: str = system) -> str:
+            r = per_word.get(w)
+            return w if r is None else r.get(system, next(iter(r.values())))
+        respelt = [(" ".join(read(w) for w in p.split()) if p else p, role) for p, role in parts]
+        for f in forms_of(respelt, name_index):
+            if f.keys not in seen:
+                seen.add(f.keys)
+                out.append(NameForm(f.keys, _shown(parts, f), name_index, f.roles, False, guess, system))
+    return out
+
+
+def _shown(parts: Sequence[tuple[str | None, str]], form: NameForm) -> tuple[str, ...]:
+    """The written (native-script) part for each token of a form read from it."""
+    shown = {role: p for p, role in parts if p}
+    return tuple(shown.get(r, o) if r != "?" else o for r, o in zip(form.roles, form.originals, strict=False))
+
+
+_HANGUL_RUN = re.compile(r"^[\uac00-\ud7a3]{2,4}$")
+_HAN_RUN = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]{2,4}$")
+
+
 def _parts(given: str | None, family: str | None, full: str | None) -> list[tuple[str | None, str]]:
     if given or family:
         return [(given, "g"), (family, "f")]
+    if full and _HANGUL_RUN.match(full.strip()):
+        # a Korean full name written without a space: the surname is the first syllable
+        full = full.strip()
+        return [(full[1:], "g"), (full[0], "f")]
     return [(full, "?")]
 
 

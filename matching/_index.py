@@ -60,6 +60,8 @@ def _group_strings(k: str, c: str) -> tuple[str, ...]:
     group = ["t:" + k]
     if len(c) >= 3:
         group.append("c:" + c)
+    if "b" in c and len(c) >= 3:  # found by an abjad notice whose waw/vav was read as "v"
+        group.append("w:" + c.replace("b", ""))
     if len(k) >= 4:
         group.append("m:" + _metaphone(k))
     if len(k) >= 5:  # a one-letter typo leaves the head or the tail intact
@@ -86,6 +88,8 @@ def name_keys(form: NameForm) -> set[str]:
     for i, k in enumerate(keys):
         if len(k) >= 2:
             out.update(_token_group(form, i))
+            if form.abjad and k not in PARTICLES and len(w := form.cons[i].replace("b", "")) >= 2:
+                out.add("w:" + w)  # waw/vav may be a vowel: "נועם" (nvm) ~ "Noam" (nm)
         if i + 1 < len(keys):
             out.add("t:" + token_key(k + keys[i + 1]))
     uniq = sorted({k for k in keys[:8] if len(k) >= 2 and k not in PARTICLES})

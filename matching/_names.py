@@ -33,6 +33,16 @@ MISSING_FIRST = 0.20
 CONFLICTING_PART = 0.10
 """Extra penalty when both sides keep an unmatched part of the same role (``ALI REDUANE`` vs
 ``Ali Mustapha``): two different middle names disagree, they are not one omission."""
+CROSS_MIN = 0.80
+"""A given-name part pairs with a family-name part (order swapped) only at this similarity:
+a swap is free when the parts agree, but a weak pairing across roles just to cover every
+part (``ALI HASSAN`` given vs ``Hassani`` family) is how namesakes alert."""
+CHAIN_MISS = 0.02
+"""Penalty per unmatched part of a father's-name chain (``p``): documents routinely print
+two or three of its four parts (Ethiopian given + father's name, a nasab without its
+grandfather or tribe)."""
+_CROSS = frozenset({"gf", "fg"})
+"""Role pairs that are crosswise (a father's-name chain part ``p`` may stand for either)."""
 EXTRA_UNKNOWN = 0.08
 """Penalty per unmatched token of a name whose given/family split is unknown."""
 
@@ -40,18 +50,24 @@ EXTRA_UNKNOWN = 0.08
 class NameForm:
     """One rendering of one name, ready for comparison."""
 
-    __slots__ = ("keys", "cons", "originals", "roles", "name_index", "abjad", "derived")
+    __slots__ = ("keys", "cons", "originals", "roles", "name_index", "abjad", "derived", "via")
 
     def __init__(self, keys: tuple[str, ...], originals: tuple[str, ...], name_index: int,
-                 roles: tuple[str, ...] | None = None, abjad: bool = False, derived: bool = False) -> None:
+                 roles: tuple[str, ...] | None = None, abjad: bool = False, derived: bool = False,
+                 via: str = "") -> None:
         self.keys = keys
         self.cons = tuple(consonant_key(k) for k in keys)
         self.originals = originals
         self.roles = roles if roles is not None else ("?",) * len(keys)
-        """Per token: ``g`` given, ``f`` family, ``?`` unknown (full name, tip text)."""
+        """Per token: ``g`` given, ``f`` family, ``p`` a part of a father's-name chain
+        (``_conventions``: Ethiopian father's and grandfather's names, Arabic nasab), ``?``
+        unknown (full name, tip text)."""
         self.name_index = name_index
         self.abjad = abjad
         self.derived = derived
+        self.via = via
+        """The romanisation system this form was read in, when it is not the name as written
+        or ICU's default (``Kunrei-shiki``, ``McCune–Reischauer``): shown in the reason."""
         """Converted by us from one Latin romanisation to another (Wade–Giles to pinyin): a
         guess, so only an exact agreement through it counts in full."""
         """Rendered from a script without short vowels (Arabic, Hebrew): compare skeletons."""
@@ -140,12 +156,14 @@ class Alignment:
         joined compound: ``XIAOMING`` ~ ``XIAO MING``)."""
 
 
-def _units(form: NameForm) -> list[tuple[frozenset[int], str, str]]:
-    keys = form.keys
-    units = [(frozenset((i,)), k, form.cons[i]) for i, k in enumerate(keys)]
+def _units(form: NameForm) -> list[tuple[frozenset[int], str, str, str]]:
+    """Single tokens and adjacent joins: (indices, key, skeleton, role; ``?`` when mixed)."""
+    keys, roles = form.keys, form.roles
+    units = [(frozenset((i,)), k, form.cons[i], roles[i]) for i, k in enumerate(keys)]
     for i in range(len(keys) - 1):
         joined = token_key(keys[i] + keys[i + 1])
-        units.append((frozenset((i, i + 1)), joined, consonant_key(joined)))
+        role = roles[i] if roles[i] == roles[i + 1] else "?"
+        units.append((frozenset((i, i + 1)), joined, consonant_key(joined), role))
     return units
 
 
@@ -158,8 +176,8 @@ def align(q: NameForm, c: NameForm) -> Alignment:
     qu, cu = _units(q), _units(c)
     abjad = q.abjad or c.abjad
     cands: list[tuple[float, int, frozenset[int], frozenset[int]]] = []
-    for qi, qk, qc in qu:
-        for ci, ck, cc in cu:
+    for qi, qk, qc, qr in qu:
+        for ci, ck, cc, cr in cu:
             if len(qi) > 1 and len(ci) > 1:
                 continue
             if (len(qi) > 1 or len(ci) > 1) and min(len(qk), len(ck)) < 4:
@@ -168,7 +186,7 @@ def align(q: NameForm, c: NameForm) -> Alignment:
                     cands.append((1.0, len(qi) + len(ci), qi, ci))
                 continue
             s = token_similarity(qk, ck, qc, cc, abjad)
-            if s >= _MIN_PAIR:
+            if s >= _MIN_PAIR and (s >= CROSS_MIN or qr + cr not in _CROSS):
                 cands.append((s, len(qi) + len(ci), qi, ci))
     cands.sort(key=lambda t: (-t[0], -t[1]))
     used_q: set[int] = set()
@@ -233,6 +251,8 @@ def _unmatched_penalty(form: NameForm, used: set[int]) -> float:
             penalty += MISSING_SHORT * short + EXTRA_UNKNOWN * (misses - short)
         elif misses == len(hits):
             penalty += MISSING_SHORT + EXTRA_LONG * (misses - 1)
+        elif role == "p":  # a father's-name chain: any one part may be dropped or stand alone
+            penalty += CHAIN_MISS * misses
         elif role == "g" and not hits[0]:
             penalty += MISSING_FIRST + EXTRA_LONG * (misses - 1)
         else:

@@ -55,7 +55,7 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’ʼʿʾ`‘][^\W\d_]+)*", re.UNICODE)
 
 PARTICLES = frozenset({
     "al", "el", "ul", "bin", "uld", "abu", "da", "de", "del", "della", "der", "di", "do", "dos",
-    "das", "du", "la", "le", "van", "von", "den", "ter", "ten", "y", "i", "e", "bat", "ben", "ibn",
+    "das", "du", "la", "le", "van", "von", "den", "ter", "ten", "y", "i", "e", "bat", "ben", "ibn", "bint",
 })
 """Name particles (after ``token_key``): an unmatched particle costs little."""
 
@@ -124,10 +124,13 @@ def romanise(text: str) -> tuple[str, ...]:
         for ident in _BY_SCRIPT.get(script, ("Any-Latin",)):
             idents.append((ident, script in _INDIC))
     outputs: list[str] = []
+    arabic = "ARABIC" in scripts
     for ident, indic in idents or [("Any-Latin", False)]:
         rendered = " ".join(
             _romanise_word(w, ident, indic) if _scripts(w) else fold_ascii(w) for w in text.split()
         )
+        if arabic:  # the article is written joined in Arabic script: "الحربي" -> "al hrby"
+            rendered = _ARABIC_ARTICLE.sub("al ", rendered)
         if rendered not in outputs:
             outputs.append(rendered)
     return tuple(outputs)
@@ -138,6 +141,7 @@ def words(text: str) -> list[str]:
     return [w.replace("'", "") for w in _WORD.findall(text)]
 
 
+_ARABIC_ARTICLE = re.compile(r"\b[ae]l(?=[a-z]{3})")
 _ABD = re.compile(r"\babd\s*(?:a|e|u|ou|oul)l\b\s*|\babd(?:a|e|u|ou)l(?=\w)")
 _ARTICLE = re.compile(r"\b([ae]l)[- ]")
 
@@ -156,7 +160,9 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     ("hs", "x"), ("w", "v"), ("y", "i"), ("ae", "a"), ("oe", "o"), ("ue", "u"), ("ou", "u"),
     ("oo", "u"), ("ee", "i"),
 )
-_WHOLE_TOKEN = {"ibni": "ibn", "ould": "uld", "vuld": "uld", "veld": "uld", "bin": "ben"}
+_WHOLE_TOKEN = {"ibni": "ibn", "ould": "uld", "vuld": "uld", "veld": "uld", "bin": "ben",
+                "bn": "ben", "abn": "ibn", "bnt": "bint"}
+"""Whole-word keys; ``bn``/``abn``/``bnt`` are how ICU writes Arabic ``بن``/``ابن``/``بنت``."""
 
 
 _J_GLIDE = re.compile(r"(?<=[aeiouy])j|(?<=[b-df-hk-np-tv-xz])j(?=[aeiou])")

@@ -9,6 +9,10 @@ Wade–Giles (hyphenated syllables, ``hs``, an aspiration apostrophe, or a holde
 WG-using nationality) gets one extra rendering converted syllable by syllable. Passports drop
 the apostrophes, so unmarked ``k``/``p``/``t``/``ch``/``ts`` are read as unaspirated, WG's
 more frequent reading in names.
+
+The syllable table comes from ``pypinyin`` (its Wade–Giles style, inverted over every pinyin
+syllable it knows); the hand-written initial/final rules below remain only for spellings the
+table lacks (``Tsi``, regional variants).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["looks_wade_giles", "to_pinyin", "WG_COUNTRIES", "CHINESE_COUNTRIES"]
+__all__ = ["looks_wade_giles", "to_pinyin", "wade_giles_readings", "WG_COUNTRIES", "CHINESE_COUNTRIES"]
 
 WG_COUNTRIES = frozenset({"TW"})
 """Nationalities whose passports romanise Chinese names in (modified) Wade–Giles."""
@@ -61,9 +65,61 @@ def _syllable(s: str) -> str:
     return out_ini + fin
 
 
+@lru_cache(maxsize=1)
+def _pypinyin_table() -> tuple[dict[str, str], dict[str, str]]:
+    """Wade–Giles syllable -> pinyin syllable, from pypinyin's own Wade–Giles style applied to
+    every pinyin syllable it knows (~420): one table keyed with the aspiration apostrophe
+    (``ch'iung`` -> ``qiong``), one without it as passports print (``chiung`` -> ``jiong``:
+    the unaspirated reading wins, as in names it is the more frequent)."""
+    from pypinyin.contrib.tone_convert import to_normal
+    from pypinyin.pinyin_dict import pinyin_dict
+    from pypinyin.style.wadegiles import to_wade_glides
+
+    syllables = sorted({to_normal(x) for v in pinyin_dict.values() for x in v.split(",")})
+    marked: dict[str, str] = {}
+    for py in syllables:
+        wg = to_wade_glides(py).replace("ü", "u")
+        if wg.isascii() and wg.replace("'", "").isalpha():
+            marked.setdefault(wg, py)
+    if "yu" in syllables:  # WG "yü" (pinyin yu) printed without the umlaut: far commoner in names than "you"
+        marked["yu"] = "yu"
+    plain: dict[str, str] = {}
+    for wg, py in sorted(marked.items(), key=lambda kv: "'" in kv[0]):
+        plain.setdefault(wg.replace("'", ""), py)
+    return marked, plain
+
+
+@lru_cache(maxsize=50_000)
+def _piece(s: str) -> str:
+    """One hyphen/space-separated piece: a syllable of pypinyin's table, or a run of them
+    written together (``hsiaoming``, split into the fewest syllables), or else the rules
+    above (``_syllable``) for what the table does not cover."""
+    marked, plain = _pypinyin_table()
+    hit = marked.get(s) or plain.get(s)
+    if hit is not None:
+        return hit
+    n = len(s)
+    best: list[list[str] | None] = [None] * (n + 1)
+    best[0] = []
+    for i in range(n):
+        done = best[i]
+        if done is None:
+            continue
+        for j in range(i + 1, min(n, i + 6) + 1):
+            py = plain.get(s[i:j])
+            if py is not None:
+                cand = [*done, py]
+                old = best[j]
+                if old is None or len(cand) < len(old):
+                    best[j] = cand
+    found = best[n]
+    return "".join(found) if found else _syllable(s)
+
+
 def to_pinyin(word: str) -> str:
-    """``"Hsin-Yu"`` -> ``"xinyu"``, ``"Jui"`` -> ``"rui"``, ``"Yan-Lung"`` -> ``"yanlong"``."""
-    return "".join(_syllable(s) for s in re.split(r"[-\s]+", word.lower().replace("’", "'")) if s)
+    """``"Hsin-Yu"`` -> ``"xinyu"``, ``"Jui"`` -> ``"rui"``, ``"Yan-Lung"`` -> ``"yanlong"``,
+    ``"CHIAHAO"`` -> ``"jiahao"``."""
+    return "".join(_piece(s) for s in re.split(r"[-\s]+", word.lower().replace("’", "'")) if s)
 
 
 _WG_MARK = re.compile(r"(?:^|[\s-])(?:hs|ch'|ts'|tz'|k'|p'|t')", re.IGNORECASE)
@@ -93,3 +149,23 @@ def looks_wade_giles(text: str, nationality: str | tuple[str, ...] | None = None
     if _WG_MARK.search(text):
         return True
     return any(all(_is_syllable(p) for p in m.group().split("-")) for m in _HYPHENATED.finditer(text))
+
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+@lru_cache(maxsize=20_000)
+def wade_giles_readings(word: str, split: bool = False) -> tuple[tuple[str, str], ...]:
+    """The Wade–Giles reading of a word in Han characters (pypinyin's ``WADEGILES`` style,
+    apostrophes and umlauts dropped as passports print them; syllables of one word joined):
+    ``晓明`` -> ``hsiaoming``. ``split``: a full name written without a space is read as
+    surname (first character) and given name. Empty for a word without Han characters."""
+    if not _HAN.search(word):
+        return ()
+    from pypinyin import Style, lazy_pinyin
+
+    syl = [x.replace("'", "").replace("ü", "u") for x in lazy_pinyin(word, style=Style.WADEGILES)]
+    if not syl or not all(x.isascii() and x.isalpha() for x in syl):
+        return ()
+    text = syl[0] + " " + "".join(syl[1:]) if split and len(syl) > 1 else "".join(syl)
+    return (("Wade–Giles", text),)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import schemas
 
+from . import rules as _rules
 from ._features import Entry, Query, query_of
 from ._index import CandidateIndex, key_id, query_keys
 from ._tips import text_forms
@@ -48,10 +49,16 @@ class Matcher:
     """
 
     def __init__(self, alert_threshold: float = 0.80, review_threshold: float = 0.60,
-                 *, max_candidates: int = 24) -> None:
+                 *, tip_alert_threshold: float | None = None, max_candidates: int = 24) -> None:
         if not 0.0 <= review_threshold <= alert_threshold <= 1.0:
             raise ValueError("need 0 <= review_threshold <= alert_threshold <= 1")
+        tip = alert_threshold if tip_alert_threshold is None else tip_alert_threshold
+        if not review_threshold <= tip <= 1.0:
+            raise ValueError("need review_threshold <= tip_alert_threshold <= 1")
         self.alert_threshold = alert_threshold
+        self.tip_alert_threshold = tip
+        """Alert threshold for tips (read by analysts, not by a desk officer): tips also pass
+        a lower evidence gate (``rules.TIP_EVIDENCE_MIN``)."""
         self.review_threshold = review_threshold
         self.max_candidates = max_candidates
         self._index = CandidateIndex()
@@ -130,10 +137,11 @@ class Matcher:
             return None
         name = rule_name(q, entry, ctx)
         evidence = others if name is None else [name, *others]
-        score = combine(evidence, self.alert_threshold)
+        threshold = self.tip_alert_threshold if q.is_tip else self.alert_threshold
+        score = combine(evidence, threshold, _rules.TIP_EVIDENCE_MIN if q.is_tip else None)
         if score < self.review_threshold:
             return None
-        band = "alert" if score >= self.alert_threshold else "review"
+        band = "alert" if score >= threshold else "review"
         return Hit(entry, round(score, 4), band, [ev.reason for ev in evidence])
 
 

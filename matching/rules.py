@@ -15,7 +15,8 @@ into a score in [0, 1]:
   only when the weights reach ``EVIDENCE_MIN``: an exact but frequent name with a shared
   birth year goes to review, a rare one alerts;
 * when nothing but sex or nationality agrees, a name that does not agree fully alerts only
-  with a very rare name (``FUZZY_EVIDENCE_MIN``), and a name with a contradicting fact never;
+  with a very rare name (``FUZZY_EVIDENCE_MIN``); a name whose birth date disagrees (even
+  only a year off by two), or with another contradicting fact and no birth date, never;
 * a close name (``CLOSE_NAME``) with the exact birth date and the nationality alerts.
 """
 
@@ -32,7 +33,7 @@ from ._names import Alignment, NameForm, align
 from ._text import PARTICLES
 
 __all__ = ["Evidence", "Context", "RULES", "combine", "upper_bound", "name_base", "rule_name", "name_rarity",
-           "DOCUMENT_SCORE", "EVIDENCE_MIN"]
+           "DOCUMENT_SCORE", "EVIDENCE_MIN", "TIP_EVIDENCE_MIN"]
 
 DOCUMENT_SCORE = 0.95
 CORROBORATION = 0.05
@@ -50,6 +51,8 @@ An exact document match passes on its own. Two name parts each held by 1 in 3,00
 before the pair of parts was rated within shared nationalities (``clustered_frequency``),
 which lowers the weight of exactly the names strangers share; chosen on a grid over the
 pooled tuning sets (docs/matching.md)."""
+TIP_EVIDENCE_MIN = 5.25
+"""The evidence gate for tips (read by analysts, who can afford to look at more)."""
 SIM_PENALTY = 10.0
 """Weight taken off per unit of name dissimilarity (a 0.95 name: -0.5)."""
 FUZZY_EVIDENCE_MIN = 7.0
@@ -59,6 +62,14 @@ EXACT_DATE_WEIGHT = 4.0
 CLOSE_NAME = 0.75
 """A name at least this similar alerts with the exact birth date and the nationality: a
 stranger shares a full birth date about 1 time in 20,000."""
+
+NATIONALITY_WEIGHT = 0.7
+"""Evidence of an agreeing nationality (a stranger shares it about 1 time in 5)."""
+NATIONALITY_ONCE = 1.0
+"""Whether a name rated within the shared nationality (``clustered_frequency``) takes the
+nationality's weight back (1.0) or counts it twice (0.0, before round 3). Counted once: on
+dev + dev seeds 2, 5 + evalgen seeds 1, 2 pooled (gate 5.25), border+visa went from 0.984 /
+0.961 / 8.6 false alerts per 10k to 0.990 / 0.948 / 5.1 (docs/matching.md)."""
 
 DERIVED_PENALTY = 0.05
 """Taken off an inexact name similarity reached only through a romanisation we converted
@@ -118,28 +129,31 @@ def name_base(sim: float) -> float:
     return max(0.0, 0.80 - (0.9 - sim) * 1.5)
 
 
-def best_alignment(forms: tuple[NameForm, ...], entry: Entry) -> tuple[Alignment, NameForm | None]:
+def best_alignment(forms: tuple[NameForm, ...], entry: Entry) -> tuple[Alignment, NameForm | None, str]:
+    """The best alignment of any query form with any of the entry's forms, the entry's form,
+    and the romanisation system either side was read in (``NameForm.via``)."""
     best = Alignment(0.0, [], 0)
     best_form: NameForm | None = None
+    via = ""
     for qf in forms:
         for cf in entry.forms:
             a = align(qf, cf)
             if a.score > best.score or (a.score == best.score and best_form is None and a.score > 0):
-                best, best_form = a, cf
+                best, best_form, via = a, cf, cf.via or qf.via
                 if a.score >= 1.0:
-                    return best, best_form
-    return best, best_form
+                    return best, best_form, via
+    return best, best_form, via
 
 
 def rule_name(q: Query, e: Entry, ctx: Context) -> Evidence | None:
     """Names: best order-free token alignment of the event's name (or a name found in a tip's
     text) with any name or alias of the notice, in any script or romanisation."""
-    a, form = best_alignment(q.forms, e)
+    a, form, via = best_alignment(q.forms, e)
     where = ""
     if ctx.text_forms:
-        ta, tform = best_alignment(ctx.text_forms, e)
+        ta, tform, tvia = best_alignment(ctx.text_forms, e)
         if ta.score > a.score:
-            a, form, where = ta, tform, " (named in tip text)"
+            a, form, via, where = ta, tform, tvia, " (named in tip text)"
     if form is None or a.score <= 0.0:
         return None
     if form.derived and a.score < 1.0:
@@ -147,8 +161,10 @@ def rule_name(q: Query, e: Entry, ctx: Context) -> Evidence | None:
     alias = "" if form.name_index == 0 else f" (alias {form.name_index})"
     shown = ", ".join(f"{qo}~{co}" for qo, co, _ in a.pairs)
     sim = a.score
-    return Evidence("name", name_base(sim), f"name {sim:.2f}{where}{alias}: {shown}", sim=sim,
-                    weigh=lambda need: name_rarity(form, a, ctx, e, need + SIM_PENALTY * (1.0 - sim))
+    via = f" via {via} reading" if via else ""
+    credit = NATIONALITY_WEIGHT if NATIONALITY_ONCE and q.nationality in e.nationalities else 0.0
+    return Evidence("name", name_base(sim), f"name {sim:.2f}{via}{where}{alias}: {shown}", sim=sim,
+                    weigh=lambda need: name_rarity(form, a, ctx, e, need + SIM_PENALTY * (1.0 - sim), credit)
                     - SIM_PENALTY * (1.0 - sim))
 
 
@@ -200,7 +216,7 @@ def clustered_frequency(ctx: Context, a: str, b: str, entry: Entry | None) -> fl
 
 
 def name_rarity(form: NameForm, a: Alignment, ctx: Context, entry: Entry | None = None,
-                need: float = float("-inf")) -> float:
+                need: float = float("-inf"), nationality_credit: float = 0.0) -> float:
     """Evidence (log10 units) that an agreeing name gives: the sum over the two rarest
     agreeing parts (half for a third) of -log10 of the part's frequency among the listed
     names, i.e. roughly log10 of how many strangers one would expect to pass before one
@@ -208,7 +224,9 @@ def name_rarity(form: NameForm, a: Alignment, ctx: Context, entry: Entry | None 
     parts each held by 1 in 200 give 4.6. Parts are not independent: the pair is rated at
     most as rare as ``clustered_frequency`` says (names cluster by nationality); that look-up,
     which can only lower the rarity, is skipped when the list-wide estimate is below
-    ``need`` already."""
+    ``need`` already. When it applies, the pair is already rated *within* the nationality,
+    so the nationality rule's agreement (``nationality_credit``, passed by the name rule when
+    the event's nationality is the notice's) is taken back: counted once, not twice."""
     n = max(ctx.size, RARITY_MIN_LIST)
     vals: list[tuple[float, str]] = []
     keys = form.keys
@@ -239,7 +257,9 @@ def name_rarity(form: NameForm, a: Alignment, ctx: Context, entry: Entry | None 
     if rarity >= need:
         f = clustered_frequency(ctx, vals[0][1], vals[1][1], entry)
         if f > 0.0:
-            rarity = min(rarity, -log10(max(f, RARITY_FLOOR ** 2)) + third)
+            clustered = -log10(max(f, RARITY_FLOOR ** 2)) + third
+            if clustered < rarity:
+                rarity = clustered - nationality_credit
     return rarity
 
 
@@ -273,19 +293,27 @@ def rule_nationality(q: Query, e: Entry, ctx: Context) -> Evidence | None:
     if q.nationality is None or not e.nationalities:
         return None
     if q.nationality in e.nationalities:
-        return Evidence("nationality", 0.02, f"nationality {q.nationality} agrees", weight=0.7)
+        return Evidence("nationality", 0.02, f"nationality {q.nationality} agrees", weight=NATIONALITY_WEIGHT)
     return Evidence("nationality", -0.03, f"nationality {q.nationality} not among the notice's", weight=-0.5)
 
 
 def rule_document(q: Query, e: Entry, ctx: Context) -> Evidence | None:
     """Document number: a normalised exact match (same issuing country when both are known)
-    is a hit on its own, whatever the name (stolen or fraudulent identity)."""
+    is a hit on its own, whatever the name (stolen or fraudulent identity). A passport of the
+    same issuing country as the notice's passport with another number argues weakly against
+    (people renew passports, so it only keeps a name-only hit from alerting)."""
     if q.doc is None:
         return None
-    number, country, _dtype = q.doc
+    number, country, dtype = q.doc
+    other = False
     for n, c, t in e.docs:
         if n == number and (country is None or c is None or country == c):
             return Evidence("document", 0.0, f"{t} {number} matches", weight=10.0)
+        if country is not None and c == country and t == "passport" and dtype == "passport":
+            other = True
+    if other:
+        return Evidence("document_differs", -0.02, f"another passport number of the same country ({country})",
+                        weight=0.0)
     return None
 
 
@@ -319,17 +347,18 @@ def far_dates_reject(review_threshold: float) -> int | None:
     return 3 if best_rest < review_threshold else None
 
 
-def combine(evidence: list[Evidence], alert_threshold: float) -> float:
-    """Score in [0, 1] from the rules' evidence (see module docstring)."""
+def combine(evidence: list[Evidence], alert_threshold: float, evidence_min: float | None = None) -> float:
+    """Score in [0, 1] from the rules' evidence (see module docstring). ``evidence_min``:
+    the evidence gate (default ``EVIDENCE_MIN``)."""
+    gate = EVIDENCE_MIN if evidence_min is None else evidence_min
     score = 0.0
     doc = False
     support = 0.0
     name_sim = 0.0
     against = False
-    dated = False
     weight = 0.0
     name: Evidence | None = None
-    exact_date = same_country = False
+    exact_date = same_country = other_doc = date_agrees = date_against = dated = False
     for ev in evidence:
         kind = ev.kind
         if kind == "name":
@@ -344,8 +373,12 @@ def combine(evidence: list[Evidence], alert_threshold: float) -> float:
         if kind == "birth_date":
             dated = True
             exact_date = ev.weight >= EXACT_DATE_WEIGHT
+            date_agrees = ev.delta > 0
+            date_against = ev.delta < 0
         elif kind == "nationality" and ev.delta > 0:
             same_country = True
+        elif kind == "document_differs":
+            other_doc = True
         score += ev.delta
         if ev.delta > 0:
             support += ev.delta
@@ -354,12 +387,14 @@ def combine(evidence: list[Evidence], alert_threshold: float) -> float:
     if doc:
         return max(DOCUMENT_SCORE, min(1.0, score))
     if name is not None and (support < CORROBORATION or score >= alert_threshold):
-        weight += name.weigh(min(EVIDENCE_MIN, FUZZY_EVIDENCE_MIN) - weight)  # looked up only when it can matter
-    if support < CORROBORATION and ((name_sim < EXACT_NAME and weight < FUZZY_EVIDENCE_MIN) or (against and not dated)):
+        weight += name.weigh(min(gate, FUZZY_EVIDENCE_MIN) - weight)  # looked up only when it can matter
+    if support < CORROBORATION and ((name_sim < EXACT_NAME and weight < FUZZY_EVIDENCE_MIN)
+                                    or (against and not dated) or date_against
+                                    or (other_doc and not date_agrees)):
         score = min(score, alert_threshold - 0.01)
-    elif name is not None and score >= alert_threshold and weight < EVIDENCE_MIN:
+    elif name is not None and score >= alert_threshold and weight < gate:
         score = alert_threshold - 0.01
-        name.reason += f" (name too frequent for the other evidence: {weight:.1f} < {EVIDENCE_MIN})"
+        name.reason += f" (name too frequent for the other evidence: {weight:.1f} < {gate})"
     if exact_date and same_country and name_sim >= CLOSE_NAME and score < alert_threshold:
         score = alert_threshold + 0.01
         if name is not None:

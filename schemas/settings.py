@@ -110,6 +110,9 @@ class Settings(BaseSettings):
     """Score at or above which a hit alerts (SMS/email)."""
     review_threshold: float = 0.60
     """Score at or above which a hit is recorded for review (not pushed)."""
+    tip_alert_threshold: float = 0.80
+    """Score at or above which a hit on a *tip* alerts (tips go to analysts by email, not to a
+    desk officer; tips also pass a lower name-evidence gate, docs/matching.md)."""
 
     app_id: str = "fugitive-alerts"
     """Faust app id: also its consumer group and the prefix of its changelog topics."""

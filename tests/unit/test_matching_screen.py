@@ -71,3 +71,27 @@ def test_screen_command_exits_2_on_malformed_input_and_documents_its_options(tmp
     ok = runner.invoke(app, ["screen", "--wanted", str(wanted), "--events", str(_write(tmp_path / "e2.jsonl",
                              [_event("bc-9", "THEOGENE", "NDAGIBIMBAZA")])), "--out", str(out)])
     assert ok.exit_code == 0, ok.output
+
+
+def test_screen_command_takes_the_tip_threshold_from_the_environment(tmp_path: Path) -> None:
+    """A tip with a misspelt name and the birth year (0.79) is review at 0.80 and an alert when
+    analysts set FUGITIVE_ALERTS_TIP_ALERT_THRESHOLD lower; border crossings keep theirs."""
+    app = typer.Typer()
+    app.command("screen")(screen_command)
+    app.command("noop")(lambda: None)
+    wanted = _write(tmp_path / "w.jsonl", [NOTICE])
+    tip = {"event_id": "tip-1", "event_type": "tip", "occurred_at": "2026-04-14T08:12:00Z", "country": "CD",
+           "agency": "cd-police", "channel": "hotline", "subject": {"full_name": "Theogane Ndagibimbaxo", "birth_date": "1935"},
+           "text": "Seen at the market."}
+    events = _write(tmp_path / "e.jsonl", [tip, _event("bc-1", "THEOGENE", "NDAGIBIMBAZA", None)])
+    out = tmp_path / "h.jsonl"
+    runner = CliRunner()
+    bands = {}
+    for env in ({}, {"FUGITIVE_ALERTS_TIP_ALERT_THRESHOLD": "0.70"}):
+        result = runner.invoke(app, ["screen", "--wanted", str(wanted), "--events", str(events), "--out", str(out),
+                                     "--no-progress"], env=env)
+        assert result.exit_code == 0, result.output
+        bands[bool(env)] = {json.loads(x)["event_id"]: json.loads(x)["band"] for x in out.read_text().splitlines()}
+    assert bands[True]["tip-1"] == "alert"
+    assert bands[False].get("tip-1") != "alert"
+    assert bands[True].get("bc-1") == bands[False].get("bc-1")

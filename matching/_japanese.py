@@ -1,0 +1,108 @@
+"""Japanese names: kanji and kana readings in the romanisation systems documents use.
+
+ICU reads kanji as Chinese (``佐藤`` -> ``zuo teng``) and has no Japanese name readings. We
+take the reading from ``pykakasi`` (its dictionary includes common name readings), then write
+it in each system a Japanese name is found in:
+
+* **Hepburn** (``Satou Shouta``, ``Chizuru``): the ``hepburn`` output of pykakasi, long vowels
+  as written in kana (``ou``, ``oo``, ``uu``);
+* **Kunrei-shiki** (``Syouta``, ``Tizuru``): pykakasi's ``kunrei`` output;
+* **Nihon-shiki**: Kunrei-shiki but ``ぢ``/``づ`` written ``di``/``du`` (``Tiduru``);
+* **passport Hepburn**, the way Japanese passports and most Latin records write names: long
+  vowels left unmarked (``Sato``, ``Ono``, ``Shota``) or, on request of the holder, written
+  ``oh`` (``Satoh``, ``Ohno``) or ``oo``.
+
+Each system that spells the name differently from the others becomes one more name form
+(``_features.name_forms``), with the system named in the hit's reason
+(``name 0.97 via Kunrei-shiki reading``).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+__all__ = ["has_japanese", "is_japanese_holder", "japanese_readings", "JAPANESE_COUNTRIES"]
+
+JAPANESE_COUNTRIES = frozenset({"JP"})
+"""Nationalities whose kanji names are read as Japanese."""
+
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_LONG_O = re.compile(r"o[ou](?![aeiou])")
+_LONG_U = re.compile(r"uu")
+
+
+def has_japanese(text: str, nationality: str | tuple[str, ...] | None) -> bool:
+    """Whether ``text`` should get Japanese readings: it has kana, or kanji and the holder is
+    Japanese (or of unknown nationality: a tip written in kanji)."""
+    if _KANA.search(text):
+        return True
+    if not _HAN.search(text):
+        return False
+    if nationality is None or nationality == ():
+        return True
+    nats = (nationality,) if isinstance(nationality, str) else nationality
+    return any(n in JAPANESE_COUNTRIES for n in nats)
+
+
+def is_japanese_holder(nationality: str | tuple[str, ...] | None) -> bool:
+    if not nationality:
+        return False
+    nats = (nationality,) if isinstance(nationality, str) else nationality
+    return any(n in JAPANESE_COUNTRIES for n in nats)
+
+
+@lru_cache(maxsize=1)
+def _kakasi() -> object:
+    # imported here: its dictionary loads on the first Japanese name only
+    import pykakasi
+
+    return pykakasi.kakasi()  # type: ignore[no-untyped-call]
+
+
+def _convert(text: str) -> list[dict[str, str]]:
+    kks = _kakasi()
+    return list(kks.convert(text))  # type: ignore[attr-defined]
+
+
+def _system(word: str, field: str, sep: str = "") -> str:
+    return sep.join(seg[field].strip() for seg in _convert(word) if seg[field].strip()).replace("'", "").lower()
+
+
+def _nihon(word: str) -> str:
+    hira = "".join(seg["hira"] for seg in _convert(word))
+    if "ぢ" not in hira and "づ" not in hira:
+        return _system(word, "kunrei")
+    out = []
+    for piece in re.split(r"([ぢづ])", hira):
+        if piece == "ぢ":
+            out.append("di")
+        elif piece == "づ":
+            out.append("du")
+        elif piece:
+            out.append(_system(piece, "kunrei"))
+    return "".join(out)
+
+
+@lru_cache(maxsize=20_000)
+def japanese_readings(word: str, split: bool = False) -> tuple[tuple[str, str], ...]:
+    """``(system, lower-case reading)`` per romanisation system of one written word, without
+    repeats: Hepburn, passport Hepburn (long vowels unmarked, ``oh``, ``oo``),
+    Kunrei-shiki, Nihon-shiki. Empty for a word pykakasi leaves unread. ``split``: a full
+    name written without a space (``水沢ちづる``) is read as pykakasi segments it, one
+    word per segment."""
+    sep = " " if split else ""
+    hepburn = _system(word, "hepburn", sep)
+    if not hepburn or not hepburn.isascii() or not hepburn.replace(" ", "").isalpha():
+        return ()
+    kunrei = _system(word, "kunrei", sep)
+    plain = _LONG_U.sub("u", _LONG_O.sub("o", hepburn))
+    out: list[tuple[str, str]] = []
+    for system, reading in (("Hepburn", hepburn), ("passport Hepburn", plain),
+                            ("passport Hepburn (oh)", _LONG_O.sub("oh", hepburn)),
+                            ("passport Hepburn (oo)", _LONG_O.sub("oo", hepburn)),
+                            ("Kunrei-shiki", kunrei), ("Nihon-shiki", kunrei if split else _nihon(word))):
+        if reading and reading.isascii() and all(reading != r for _, r in out):
+            out.append((system, reading))
+    return tuple(out)

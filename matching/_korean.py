@@ -1,0 +1,104 @@
+"""Korean names: McCune–Reischauer readings of Hangul, and a key shared by MR and RR.
+
+South Korean documents write names in Revised Romanization (RR, ``Jeong-eun``, ``Geon-u``)
+or in older personal spellings; North Korean documents and older records use
+McCune–Reischauer (MR, ``Chŏng-ŭn``, ``Kŏn-u``; passports drop the breves and apostrophes:
+``CHONG UN``). ICU's ``Hangul-Latin`` reads Hangul close to RR. No maintained Python library
+writes MR (``korean-romanizer`` and ``hangul-romanize`` on PyPI write RR and the academic
+Yale-like system only), so ``mr_reading`` follows the official MR tables (McCune and
+Reischauer 1939, as tabulated by the Library of Congress ALA-LC romanization tables for
+Korean): syllable by syllable, ``ㄱ ㄷ ㅂ ㅈ`` voiced (``g d b j``) after a vowel or a voiced
+final inside a word and ``k t p ch`` elsewhere, ``ㅅ`` before ``i`` written ``sh``, ``ㄹ``
+as ``r`` before a vowel and ``l`` at the end, ``ㅓ``/``ㅡ`` as ``o``/``u`` (breves dropped as
+in passports).
+
+Latin spellings of one Korean name in the two systems differ in ways our general token keys
+must not merge for other languages (``eo``/``o``, ``g``/``k``, ``j``/``ch``, ``r``/``l``), so
+Korean names (a KR or KP holder, or a name in Hangul) also get a form keyed by
+``korean_skeleton``, in which MR and RR spellings of one syllable collide (``Jeong`` and
+``Chong`` -> ``cong``).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+__all__ = ["KOREAN_COUNTRIES", "is_korean", "has_hangul", "mr_reading", "korean_skeleton", "korean_readings"]
+
+KOREAN_COUNTRIES = frozenset({"KR", "KP"})
+
+_INITIAL = ("k", "kk", "n", "t", "tt", "r", "m", "p", "pp", "s", "ss", "", "ch", "tch", "ch", "k", "t", "p", "h")
+_VOICED = {0: "g", 3: "d", 7: "b", 12: "j"}
+_VOWEL = ("a", "ae", "ya", "yae", "o", "e", "yo", "ye", "o", "wa", "wae", "oe", "yo", "u", "wo", "we", "wi",
+          "yu", "u", "ui", "i")
+_FINAL = ("", "k", "k", "k", "n", "n", "n", "t", "l", "k", "m", "l", "l", "l", "p", "l", "m", "p", "p", "t", "t",
+          "ng", "t", "t", "k", "t", "p", "t")
+_VOICED_FINALS = frozenset({"n", "l", "m", "ng"})
+_S_BEFORE_I = (20, 16)  # ㅣ, ㅟ: ㅅ is "sh"
+
+
+def has_hangul(text: str) -> bool:
+    return any("\uac00" <= ch <= "\ud7a3" for ch in text)
+
+
+def is_korean(text: str, nationality: str | tuple[str, ...] | None) -> bool:
+    """Whether a name is Korean: in Hangul, or held by a KR or KP national."""
+    if has_hangul(text):
+        return True
+    if not nationality:
+        return False
+    nats = (nationality,) if isinstance(nationality, str) else nationality
+    return any(n in KOREAN_COUNTRIES for n in nats)
+
+
+@lru_cache(maxsize=20_000)
+def mr_reading(word: str) -> str:
+    """McCune–Reischauer reading of one Hangul word (passport form: no breves, no
+    apostrophes): ``정은`` -> ``chongun``, ``김`` -> ``kim``. Other characters are kept."""
+    out: list[str] = []
+    prev_final: str | None = None  # None: start of word or after a non-Hangul character
+    for ch in word:
+        code = ord(ch) - 0xAC00
+        if not 0 <= code < 11172:
+            out.append(ch)
+            prev_final = None
+            continue
+        ini, vow, fin = code // 588, (code % 588) // 28, code % 28
+        if prev_final is not None and ini in _VOICED and (prev_final == "" or prev_final in _VOICED_FINALS):
+            consonant = _VOICED[ini]
+        elif ini == 5:  # ㄹ: "r" before a vowel, "l" after l or n
+            consonant = "l" if prev_final in ("l", "n") else "r"
+        elif ini == 9 and vow in _S_BEFORE_I:
+            consonant = "sh"
+        else:
+            consonant = _INITIAL[ini]
+        final = _FINAL[fin]
+        out.append(consonant + _VOWEL[vow] + final)
+        prev_final = final
+    return "".join(out)
+
+
+_SKELETON = (("eo", "o"), ("eu", "u"), ("sh", "s"), ("tch", "c"), ("ch", "c"), ("j", "c"), ("g", "k"),
+             ("d", "t"), ("b", "p"), ("r", "l"), ("'", ""))
+
+
+@lru_cache(maxsize=50_000)
+def korean_skeleton(word: str) -> str:
+    """A lower-case Latin Korean name word with MR and RR differences merged: ``eo``/``o``,
+    ``eu``/``u``, ``j``/``ch``, ``g``/``k``, ``d``/``t``, ``b``/``p``, ``r``/``l``, ``sh``/``s``
+    (``jeongeun`` and ``chongun`` -> ``congun``)."""
+    w = word.lower()
+    for src, dst in _SKELETON:
+        w = w.replace(src, dst)
+    return w
+
+
+def korean_readings(word: str, split: bool = False) -> tuple[tuple[str, str], ...]:
+    """``(system, reading)`` of one written word: for Hangul its McCune–Reischauer reading and
+    that reading's MR/RR skeleton; for a Latin word its skeleton only."""
+    from ._text import fold_ascii
+
+    if has_hangul(word):
+        mr = mr_reading(word)
+        return (("McCune–Reischauer", mr), ("Korean MR/RR", korean_skeleton(fold_ascii(mr))))
+    return (("Korean MR/RR", korean_skeleton(fold_ascii(word))),)

@@ -1,0 +1,74 @@
+"""Counter-evidence: birth dates and passports that argue against identity, crosswise name
+parts, and the tips' own threshold. All persons are invented."""
+
+from __future__ import annotations
+
+from matching import Matcher
+from matching._dates import FULL_DATE_DIFFERS, SAME_YEAR_OTHER_MONTH, YEAR, YEAR_OFF_2, compare_dates
+from tests.unit.test_matching import best, person, screen, tip, traveller
+
+
+def test_full_dates_two_years_apart_in_another_day_and_month_conflict() -> None:
+    """1981-03-14 vs 1983-07-22: a namesake born in another year, not a data error."""
+    assert compare_dates((1983, 7, 22), ((1981, 3, 14),)) is FULL_DATE_DIFFERS
+    assert compare_dates((1983, 3, 14), ((1981, 3, 14),))[0] > 0  # same day and month: year typo
+
+
+def test_same_year_other_month_is_no_agreement() -> None:
+    assert compare_dates((1981, 9, 2), ((1981, 3, 14),)) is SAME_YEAR_OTHER_MONTH
+    assert SAME_YEAR_OTHER_MONTH[0] < 0
+
+
+def test_year_only_date_does_not_agree_against_a_differing_full_date() -> None:
+    """A notice listing 1981 and 1981-03-14: a traveller born 1981-09-02 agrees with neither."""
+    assert compare_dates((1981, 9, 2), ((1981, 0, 0), (1981, 3, 14))) is SAME_YEAR_OTHER_MONTH
+    assert compare_dates((1981, 9, 2), ((1981, 0, 0),)) is YEAR  # alone, the year still agrees
+
+
+def test_exact_name_born_two_years_apart_on_another_date_does_not_alert() -> None:
+    n = person("Brennhaug", "Torvald", dob="1981-03-14", sex="M", nationalities=["NO"])
+    h = best(screen(n, event=traveller("TORVALD", "BRENNHAUG", dob="1983-07-22", sex="M", nationality="NO")), n)
+    assert h is None or h.band == "review"
+    ok = best(screen(n, event=traveller("TORVALD", "BRENNHAUG", dob="1981-03-14", sex="M", nationality="NO")), n)
+    assert ok is not None and ok.band == "alert"
+
+
+def test_same_country_passport_with_another_number_keeps_a_name_only_hit_in_review() -> None:
+    doc = [{"type": "passport", "number": "NO4471203", "country": "NO"}]
+    n = person("Brennhaug", "Torvald", dob="1981", sex="M", nationalities=["NO"], documents=doc)
+    other = traveller("TORVALD", "BRENNHAUG", dob="1979-05-05", sex="M", nationality="NO", doc=("NO9988123", "NO"))
+    h = best(screen(n, event=other), n)
+    assert h is not None and h.band == "review"
+    assert any("another passport number" in r for r in h.reasons)
+    # with the birth year agreeing it still alerts (people renew passports)
+    same = traveller("TORVALD", "BRENNHAUG", dob="1981-05-05", sex="M", nationality="NO", doc=("NO9988123", "NO"))
+    h2 = best(screen(n, event=same), n)
+    assert h2 is not None and h2.band == "alert"
+
+
+def test_given_name_does_not_pair_with_a_family_name_on_weak_similarity() -> None:
+    """Given ``MARTINA`` family ``HALVOR`` vs given Halvor family Martinsen: MARTINA~Martinsen
+    (0.67) is weak and crosswise; without the rule the pair alerted at 0.80 (name 0.83)."""
+    n = person("Martinsen", "Halvor", dob="1975-01-09")
+    h = best(screen(n, event=traveller("MARTINA", "HALVOR", dob="1975-01-09")), n)
+    assert h is None or h.band == "review"
+    swapped = best(screen(n, event=traveller("MARTINSEN", "HALVOR", dob="1975-01-09")), n)
+    assert swapped is not None and swapped.band == "alert"  # an exact swap stays free
+
+
+def test_tips_use_their_own_alert_threshold() -> None:
+    n = person("Brennhaug", "Torvald", dob="1981-03-14")
+    m = Matcher(alert_threshold=0.95, review_threshold=0.6, tip_alert_threshold=0.70)
+    m.upsert(n)
+    hits = m.screen(tip("Seen at the market.", full_name="Torvald Brennhaug", dob="1981"))
+    assert hits and hits[0].band == "alert"
+    bc = m.screen(traveller("TORVALD", "BRENNHAUG", dob="1981"))
+    assert bc and bc[0].band == "review"
+
+
+def test_exact_name_with_the_birth_year_off_by_two_does_not_alert_on_the_name_alone() -> None:
+    """Notice born 1981 (year only), traveller 1983: the name is all that agrees."""
+    assert compare_dates((1983, 7, 22), ((1981, 0, 0),)) is YEAR_OFF_2
+    n = person("Brennhaug", "Torvald", dob="1981", sex="M", nationalities=["NO"])
+    h = best(screen(n, event=traveller("TORVALD", "BRENNHAUG", dob="1983-07-22", sex="M", nationality="NO")), n)
+    assert h is None or h.band == "review"

@@ -1,0 +1,106 @@
+"""Romanisation systems from libraries (Japanese via pykakasi; pinyin and Wade–Giles via
+pypinyin) and from the official tables (Korean McCune–Reischauer). All persons are invented."""
+
+from __future__ import annotations
+
+import pytest
+
+from matching._japanese import japanese_readings
+from matching._korean import korean_skeleton, mr_reading
+from tests.unit.test_matching import best, person, screen, tip, traveller
+
+
+def test_japanese_readings_in_each_system() -> None:
+    systems = dict(japanese_readings("翔太"))
+    assert systems["Hepburn"] == "shouta"
+    assert systems["passport Hepburn"] == "shota"
+    assert systems["Kunrei-shiki"] == "syouta"
+    assert dict(japanese_readings("ちづる"))["Nihon-shiki"] == "tiduru"
+    assert dict(japanese_readings("大野"))["passport Hepburn (oh)"] == "ohno"
+
+
+@pytest.mark.parametrize(("given", "family", "system"), [
+    pytest.param("SHOTA", "SATO", "passport Hepburn", id="passport-no-long-vowel"),
+    pytest.param("SHOTA", "SATOH", "passport Hepburn", id="passport-oh"),
+    pytest.param("SYOUTA", "SATOU", "Kunrei-shiki", id="kunrei"),
+    pytest.param("SHOUTA", "SATOU", "Hepburn", id="hepburn"),
+])
+def test_kanji_only_notice_is_found_from_a_latin_passport(given: str, family: str, system: str) -> None:
+    n = person("佐藤", "翔太", dob="1990-04-02", nationalities=["JP"])
+    h = best(screen(n, event=traveller(given, family, dob="1990-04-02", nationality="JP")), n)
+    assert h is not None and h.band == "alert", h
+    assert f"via {system} reading" in h.reasons[0]
+
+
+def test_nihon_shiki_spelling_of_a_kana_name() -> None:
+    n = person("水沢", "ちづる", dob="1987-11-30", nationalities=["JP"])
+    h = best(screen(n, event=traveller("TIDURU", "MIZUSAWA", dob="1987-11-30", nationality="JP")), n)
+    assert h is not None and h.band == "alert" and "Nihon-shiki" in h.reasons[0]
+
+
+def test_native_script_tip_reaches_a_latin_only_notice() -> None:
+    n = person("Mizusawa", "Chizuru", dob="1987-11-30", nationalities=["JP"])
+    h = best(screen(n, event=tip("", full_name="水沢ちづる", dob="1987")), n)
+    assert h is not None and h.score >= 0.80, h
+
+
+def test_chinese_notice_gets_no_japanese_reading() -> None:
+    """A CN holder's kanji are read as Chinese only: no Japanese reading to collide with."""
+    n = person("佐藤", "翔太", dob="1990-04-02", nationalities=["CN"])
+    assert best(screen(n, event=traveller("SHOTA", "SATO", dob="1990-04-02", nationality="CN")), n) is None
+
+
+@pytest.mark.parametrize(("hangul", "mr"), [
+    ("정은", "chongun"), ("건우", "konu"), ("김", "kim"), ("한별", "hanbyol"), ("신", "shin"),
+    ("설주", "solju"), ("최", "choe"), ("리", "ri"),
+])
+def test_mccune_reischauer_from_the_official_tables(hangul: str, mr: str) -> None:
+    assert mr_reading(hangul) == mr
+
+
+def test_mr_and_rr_spellings_share_a_skeleton() -> None:
+    assert korean_skeleton("jeongeun") == korean_skeleton("chongun")
+    assert korean_skeleton("geonu") == korean_skeleton("konu")
+    assert korean_skeleton("jeongeun") != korean_skeleton("kimun")
+
+
+def test_north_korean_mr_passport_finds_a_notice_in_revised_romanization() -> None:
+    n = person("Jeong", "Geon-u", dob="1990-04-02", nationalities=["KR"])
+    h = best(screen(n, event=traveller("KON U", "CHONG", dob="1990-04-02", nationality="KP")), n)
+    assert h is not None and h.band == "alert" and "Korean MR/RR" in h.reasons[0]
+
+
+def test_hangul_only_notice_is_found_from_an_mr_passport() -> None:
+    n = person("정", "건우", dob="1990-04-02")
+    h = best(screen(n, event=traveller("KONU", "CHONG", dob="1990-04-02", nationality="KP")), n)
+    assert h is not None and h.band == "alert" and "McCune–Reischauer" in h.reasons[0]
+
+
+@pytest.mark.parametrize(("wg", "pinyin"), [
+    ("Hsin-Yu", "xinyu"), ("CHIAHAO", "jiahao"), ("HSIAOMING", "xiaoming"), ("Tzu-hsuan", "zixuan"),
+    ("Ch'iung", "qiong"), ("KUO", "guo"), ("Jui", "rui"),
+])
+def test_wade_giles_to_pinyin_from_pypinyin_table(wg: str, pinyin: str) -> None:
+    from matching._wadegiles import to_pinyin
+
+    assert to_pinyin(wg) == pinyin
+
+
+def test_han_only_notice_found_from_a_wade_giles_passport() -> None:
+    """A mainland passport printed in Wade–Giles (no hyphen, no apostrophe): the notice's Han
+    name is read in Wade–Giles by pypinyin."""
+    n = person("周", "嘉豪", dob="1998-12-11", nationalities=["CN"])
+    h = best(screen(n, event=traveller("CHIAHAO", "CHOU", dob="1998-12-11", nationality="CN")), n)
+    assert h is not None and h.band == "alert", h
+
+
+def test_arabic_only_nasab_notice_found_from_given_and_father() -> None:
+    n = person("السبيعي", "طارق بن خالد بن بلال", dob="1971-11-17", nationalities=["SA"])
+    h = best(screen(n, event=traveller("TARIQ", "KHALID", dob="1971-11-17", nationality="SA")), n)
+    assert h is not None and h.band == "alert", h
+
+
+def test_hebrew_only_notice_found_when_vav_is_a_vowel() -> None:
+    n = person("ביטון", "נועם", dob="1987-03-20", nationalities=["IL"])
+    h = best(screen(n, event=traveller("NOAM", "BITON", dob="1987-03-20", nationality="IL")), n)
+    assert h is not None and h.band == "alert", h
