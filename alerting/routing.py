@@ -1,4 +1,4 @@
-"""Who gets an alert, on which channels (docs/delivery.md). Pure: no I/O.
+"""Who gets an alert, on which channels (docs/delivery.md, "Who gets what"). Pure: no I/O.
 
 An event in country X matching a notice requested by country Y goes to the bureau of X, the
 bureau of Y, and every unit whose subscription matches the notice. Within a bureau:
