@@ -56,7 +56,7 @@ class TwilioSms:
     def __init__(self, account_sid: str, auth_token: str, from_number: str, base_url: str = TWILIO_API,
                  timeout: float = 10.0) -> None:
         self._http = _BaseUrlHttpClient(base_url, timeout=timeout)
-        self._client = Client(account_sid, auth_token, http_client=self._http)
+        self._twilio = Client(account_sid, auth_token, http_client=self._http)
         self._from = from_number
 
     async def send(self, to: str, body: str, status_callback: str | None = None) -> str:
@@ -65,7 +65,7 @@ class TwilioSms:
         if status_callback:
             kwargs["status_callback"] = status_callback
         try:
-            message = await self._client.messages.create_async(**kwargs)
+            message = await self._twilio.messages.create_async(**kwargs)
         except TwilioRestException as exc:
             raise _classify(exc) from None
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
@@ -83,7 +83,7 @@ class TwilioSms:
         delivery key's alert, kind and level alone (same key, same body).
         """
         try:
-            messages = await self._client.messages.list_async(to=to, from_=self._from, page_size=50,
+            messages = await self._twilio.messages.list_async(to=to, from_=self._from, page_size=50,
                                                               limit=_FIND_LIMIT)
         except TwilioRestException as exc:
             raise _classify(exc) from None
