@@ -246,9 +246,12 @@ class Settings(BaseSettings):
     """How often the worker's consumer heartbeats; at most a third of the session timeout. It also bounds
     how long a surviving worker takes to hear of a rebalance."""
     # --- reported travel documents (issue 19, docs/documents.md) ---
-    documents_check: bool = True
+    documents_check: bool = False
     """Check the document of every border crossing and visa application against ``documents.reported``
-    (a partitioned Faust table on RocksDB in the workers). Off: events are answered from name screening alone."""
+    (a partitioned Faust table on RocksDB in the workers). Off (the default for now): events are answered
+    from name screening alone. On, the worker joins its group as a dynamic member whatever
+    ``worker_static_membership`` says: a static member restarted with the same id got its partitions
+    back without a rebalance and answered nothing, its tables never recovered (docs/documents.md)."""
     table_standby_replicas: int = Field(1, ge=0)
     """Standby copies of each table partition kept warm on other workers (Faust's setting)."""
     documents_block_cache_mb: float = Field(8.0, gt=0)

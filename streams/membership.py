@@ -69,8 +69,8 @@ def claim_slot(datadir: Path) -> tuple[int, IO[str]]:
 def group_instance_id(settings: Settings, datadir: Path) -> str | None:
     """The worker's ``group.instance.id``, or None for a dynamic member. Without ``worker_id``, claims a
     slot of ``datadir`` for the rest of the process."""
-    if not settings.worker_static_membership:
-        return None
+    if not settings.worker_static_membership or settings.documents_check:
+        return None  # with the documents tables, a static member restarted without a rebalance never recovers them
     if settings.worker_id:
         return settings.worker_id
     slot, lock = claim_slot(datadir)

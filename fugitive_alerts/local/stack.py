@@ -99,6 +99,7 @@ def start_stack(base: Settings, say: Callable[[str], None], prefix: str) -> tupl
     # A fresh acknowledgement key per run: the built-in one is refused outside FUGITIVE_ALERTS_ENV=demo|test,
     # and links of an earlier demo must not acknowledge this one's alerts.
     settings = stack.settings(base).model_copy(update={"ack_secret": SecretStr(secrets.token_urlsafe(48)),
+                                                       "documents_check": True,  # the demo shows a document hit
                                                        "ack_secret_file": None, "ack_secret_previous": None,
                                                        "ack_secret_previous_file": None})
     (root / "stack.json").write_text(json.dumps(asdict(stack), indent=2))

@@ -136,7 +136,7 @@ def own_worker(settings_factory: Any, tmp_path: Any) -> Iterator[tuple[Settings,
 
     from .world import _start
 
-    settings = settings_factory(smtp=False, twilio=False)
+    settings = settings_factory(smtp=False, twilio=False, documents_check=True)
     started: list[Any] = []
 
     def start() -> Any:

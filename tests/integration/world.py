@@ -55,7 +55,7 @@ def pipeline(settings_factory: Any, tmp_path_factory: pytest.TempPathFactory) ->
     bureaus.write_text(yaml.safe_dump(BUREAUS))
     web_port = free_port()
     settings: Settings = settings_factory(bureaus_file=bureaus, web_port=web_port,
-                                          public_url=f"http://127.0.0.1:{web_port}")
+                                          public_url=f"http://127.0.0.1:{web_port}", documents_check=True)
     asyncio.run(import_bureaus(settings, bureaus))  # before the worker starts: responses name a bureau
     produce_json(settings, topics.WANTED, [KNOWN, WITHDRAWN_LATER], "notice_id")
     worker = _start("worker", ["worker", "--web-port", str(free_port())], settings, run, {})

@@ -81,3 +81,10 @@ def test_workers_sharing_a_data_directory_get_distinct_ids_and_a_freed_slot_is_r
     assert again == 0
     again_lock.close()
     second_lock.close()
+
+
+def test_with_the_documents_check_the_worker_is_a_dynamic_member(tmp_path: Path) -> None:
+    """A static member restarted with its tables got its partitions back without a rebalance and never
+    recovered them; with the documents check on, the worker joins as a dynamic member."""
+    assert group_instance_id(_settings(tmp_path, worker_id="w-1", documents_check=True), tmp_path) is None
+    assert group_instance_id(_settings(tmp_path, worker_id="w-1"), tmp_path) == "w-1"
