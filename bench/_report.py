@@ -66,6 +66,13 @@ def _capacity(c: dict[str, Any]) -> list[str]:
             "| events/s | " + " | ".join(names) + " |", "|---:|" + "---:|" * len(names)]
     for s in c["steps"]:
         out.append(f"| {s['rate']:,.0f} | " + " | ".join(f"{s['cpu_share'].get(n, float('nan')):.0%}" for n in names) + " |")
+    if any("requests_per_s" in s for s in c["steps"]):
+        out += ["", "Requests per second each process sent to the broker at each step (TCP data segments, "
+                "`bench/_requests.py`; warm-up included):", "",
+                "| events/s | " + " | ".join(names) + " |", "|---:|" + "---:|" * len(names)]
+        for s in c["steps"]:
+            rps = s.get("requests_per_s", {})
+            out.append(f"| {s['rate']:,.0f} | " + " | ".join(f"{rps[n]:,.0f}" if n in rps else "" for n in names) + " |")
     return [*out, ""]
 
 

@@ -61,6 +61,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from _pipeline_data import AGENCY, EventMaker, bureaus, wanted_records
 from _procstat import Sampler, machine
+from _requests import request_rates, segments
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
@@ -413,7 +414,10 @@ def capacity_step(args: argparse.Namespace, settings: Settings, maker: EventMake
     """
     start = asyncio.run(end_offsets(settings, settings.topic(topics.DELIVERIES)))
     log(f"capacity step: {args.capacity_warmup:g} s warm-up, then {args.capacity_duration:g} s at {rate:g}/s")
+    port = int(settings.kafka_bootstrap_servers.split(",")[0].rsplit(":", 1)[1])  # the (first) broker
+    segs0, at0 = segments(port), time.time()
     lat = asyncio.run(paced(args, settings, maker, rate, args.capacity_duration, args.capacity_warmup, f"c{rate:g}"))
+    requests = request_rates(segs0, segments(port), time.time() - at0, dict(sampler.pids))
     h = handoff(settings, lat["alerts"], start)
     seconds = lat["t1"] - lat["t0"]
     cpu = {name: sampler.cpu_between(name, lat["t0"], lat["t1"]) for name in sampler.pids}
@@ -429,6 +433,7 @@ def capacity_step(args: argparse.Namespace, settings: Settings, maker: EventMake
             "tail_p50_ms": _p(lat["resp_tail"], .5), "growing": growing, "ok": ok,
             "cpu_share": {k: v / seconds for k, v in cpu.items()},
             "core_cpu_ms_per_event": core / max(1, lat["events"]) * 1e3,
+            "requests_per_s": {k: sum(v) for k, v in requests.items()},
             "load": open("/proc/loadavg").read().split()[0]}
     log(f"{rate:g}/s: event→alert p99 {alert_p99:.1f} ms, alert→SMS p99 {sms_p99:.1f} ms, "
         f"answered {lat['answered']}/{lat['events']}, growing {growing}: {'PASS' if ok else 'FAIL'}")

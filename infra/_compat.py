@@ -43,11 +43,13 @@ __all__ = [
     "AclRow",
     "IncompatibleLibrary",
     "check_aiokafka",
+    "client_rack",
     "create_acls",
     "describe_acls",
     "describe_group",
     "error_name",
     "open_connection",
+    "set_client_rack",
 ]
 
 CHECKED_AIOKAFKA = "0.14"
@@ -138,3 +140,15 @@ async def describe_acls(admin: AIOKafkaAdminClient) -> set[AclRow]:
     response = await admin._send_request(DescribeAclsRequest(_ANY, None, _ANY, None, None, _ANY, _ANY))
     return {(rtype, name, pattern, principal, op)
             for rtype, name, pattern, acls in response.resources for principal, _host, op, _perm in acls}
+
+
+def set_client_rack(consumer: Any, rack: str) -> None:
+    """Set ``client.rack`` (KIP-392) on a consumer Faust built without it: aiokafka takes it only as a
+    constructor argument and reads the attribute when ``start()`` builds the fetcher."""
+    consumer._client_rack = rack
+
+
+def client_rack(consumer: Any) -> str | None:
+    """The ``client.rack`` a consumer will fetch with (for tests)."""
+    rack: str | None = consumer._client_rack
+    return rack

@@ -1,4 +1,6 @@
-"""The worker's Kafka fetch wait: Faust hard-codes ``fetch_max_wait_ms=1500``; this makes it a setting.
+"""The worker's Kafka fetch wait: short while events flow, long while the worker is idle.
+
+Faust hard-codes ``fetch_max_wait_ms=1500``; this makes it a setting, and adapts it.
 
 aiokafka keeps one fetch request in flight per broker, and leaves out of it every partition
 whose records are still buffered. While the agent works through a batch of the events
@@ -6,7 +8,19 @@ partition, the next request holds only partitions with nothing new (the wanted l
 other event topics), so the broker keeps it up to ``fetch_max_wait_ms`` before answering, and
 the events that arrived meanwhile wait for it. With the 100k list (~150 µs per event) that
 happened on every batch at a steady 500 events/s: the worker was half idle and events waited
-0.7-1.6 s (docs/benchmarks.md). A short wait costs an empty fetch per wait when idle.
+0.7-1.6 s (docs/benchmarks.md). Hence a short wait, ``FUGITIVE_ALERTS_FAUST_FETCH_MAX_WAIT_MS``
+(20 ms).
+
+A short wait costs an empty fetch per wait when idle: 40-50 requests a second from every idle
+worker, which was most of the broker's CPU at rest (3% of a core alone, 11% with one idle
+worker; docs/benchmarks.md, "Broker CPU"). So the wait adapts: after a fetch that asked for
+every assigned partition and got nothing back, with nothing buffered, the next fetch may wait
+``IDLE_FETCH_MAX_WAIT_MS``. That costs no latency: a fetch that left no partition out is
+answered as soon as any record arrives (``fetch_min_bytes`` is 1). As soon as a fetch brings
+records, or leaves a partition out (buffered, paused, being reset), the short wait is back.
+
+The fetcher's wait, its buffered records and its response handler are private attributes of
+aiokafka's ``Fetcher``, checked on aiokafka 0.14 (``pyproject.toml`` pins ``<0.15``).
 
 The same subclass sets the consumer's ``client_rack`` (KIP-392, ``Settings.client_rack``), which
 Faust does not pass either: with brokers that have a rack-aware replica selector, the worker then
@@ -15,26 +29,54 @@ fetches from an in-sync replica in its own rack or zone (docs/reliability.md, "P
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import faust
 from faust.transport.drivers import aiokafka as faust_aiokafka
 
-__all__ = ["set_fetch_max_wait"]
+from infra._compat import set_client_rack
+
+__all__ = ["IDLE_FETCH_MAX_WAIT_MS", "adapt_fetch_wait", "set_fetch_max_wait"]
+
+IDLE_FETCH_MAX_WAIT_MS = 1000
+"""The wait of a fetch that follows an empty one: an idle worker asks the broker once a second."""
 
 
-def set_fetch_max_wait(app: faust.App, ms: int, client_rack: str | None = None) -> None:
-    """Make ``app``'s worker consumer fetch with ``fetch_max_wait_ms=ms`` (and ``client_rack``, if given).
-    Call before the worker starts."""
+def adapt_fetch_wait(fetcher: Any, busy_ms: int, idle_ms: int = IDLE_FETCH_MAX_WAIT_MS) -> None:
+    """Make a started aiokafka ``Fetcher`` wait ``idle_ms`` after an empty fetch of every partition, else ``busy_ms``."""
+    handle: Callable[[Any, int, Any], Awaitable[Any]] = fetcher._proc_fetch_request
+
+    async def proc_fetch_request(assignment: Any, node_id: int, request: Any) -> Any:
+        result = await handle(assignment, node_id, request)
+        asked = sum(len(partitions) for _, partitions in request.topics)
+        idle = not fetcher._records and asked >= len(assignment.tps)
+        fetcher._fetch_max_wait_ms = idle_ms if idle else busy_ms  # read when the next request is built
+        return result
+
+    fetcher._proc_fetch_request = proc_fetch_request
+
+
+def set_fetch_max_wait(app: faust.App, ms: int, client_rack: str | None = None,
+                       idle_ms: int = IDLE_FETCH_MAX_WAIT_MS) -> None:
+    """Make ``app``'s worker consumer fetch with ``fetch_max_wait_ms=ms``, and ``idle_ms`` while idle
+    (and from ``client_rack``, if given).
+
+    Call before the worker starts.
+    """
 
     class ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
         def _create_worker_consumer(self, transport: Any) -> Any:
             consumer = super()._create_worker_consumer(transport)
-            # both read by AIOKafkaConsumer.start() when it builds its Fetcher
-            consumer._fetch_max_wait_ms = ms
+            consumer._fetch_max_wait_ms = ms  # read by AIOKafkaConsumer.start() when it builds its Fetcher
             if client_rack:
-                consumer._client_rack = client_rack
+                set_client_rack(consumer, client_rack)
             return consumer
+
+        async def on_start(self) -> None:
+            await super().on_start()  # starts the aiokafka consumer, which builds its Fetcher
+            if idle_ms > ms:
+                adapt_fetch_wait(self._consumer._fetcher, ms, idle_ms)  # type: ignore[union-attr]
 
     class Consumer(faust_aiokafka.Consumer):
         def _new_consumer_thread(self) -> Any:

@@ -8,10 +8,11 @@ metadata refresh); adding an agency means adding its ACLs and topics (``fugitive
 apply``) and restarting the workers.
 
 A forwarded record keeps the agency's bytes unchanged, is keyed by ``event_id``, and carries the
-header ``agency``: the agency the broker authenticated, taken from the topic name. Sends use
-``force=True`` and are flushed before the source offset is committed (as in the screening agent),
-so a crash replays, never loses, an event; replays are harmless because alert ids are
-deterministic.
+header ``agency``: the agency the broker authenticated, taken from the topic name. Records are
+taken in batches of what has arrived and handed to the producer at the end of each batch, before
+the batch is acknowledged (``streams.batches``, as in the screening agent); Faust flushes the
+producer before it commits the source offsets, so a crash replays, never loses, an event;
+replays are harmless because alert ids are deterministic.
 
 A refused record (invalid, another agency's, or over ``FUGITIVE_ALERTS_MAX_RECORD_BYTES``, which is
 refused before decoding) gets a dead letter on ``events.rejected`` and a ``rejected`` answer on
@@ -29,10 +30,14 @@ import structlog
 
 from schemas import Settings, topics
 
+from .batches import Outbox, producer_of, ready_batches
 from .dead_letter import Produce, send_answer, send_dead_letter
 from .ingest import IngestOutcome, check_ingest, rejection_response
 from .metrics import WorkerMetrics
 from .screening import reject
+
+MAX_BATCH = 256
+"""Records checked together at most; a batch is what has arrived (``streams.batches``), never waited for."""
 
 __all__ = ["add_ingest_agent"]
 
@@ -50,34 +55,41 @@ def add_ingest_agent(app: faust.App, settings: Settings, raw_topic: Callable[[st
     destinations = {name: raw_topic(name) for name in topics.EVENT_TOPICS.values()}
     metrics = metrics or WorkerMetrics()
 
+    destination_names = {name: topic.get_topic_name() for name, topic in destinations.items()}
+    rejected_topic = rejected.get_topic_name()
+    produce = producer_of(app)
+    answers: dict[str, str] = {}  # agency -> its responses topic, declared once
+
     def lost() -> None:
         metrics.dead_letter_lost("ingest")
 
     async def to_dead_letters(key: bytes, value: bytes) -> None:
-        await rejected.send(key=key, value=value, force=True)
+        await produce(rejected_topic, key, value, None)
 
     async def to_agency(agency: str) -> Produce:
-        topic = await responses.for_agency(agency)
+        name = answers.get(agency)
+        if name is None:
+            name = answers[agency] = (await responses.for_agency(agency)).get_topic_name()
+        return lambda key, value: produce(name, key, value, None)
 
-        async def send(key: bytes, value: bytes) -> None:
-            await topic.send(key=key, value=value, force=True)
-        return send
-
-    async def handle(msg: Any) -> None:
+    def decide(msg: Any) -> IngestOutcome:
+        """Forward or refuse one record (never raises)."""
         try:
-            outcome = check_ingest(msg.value, topic=msg.topic, partition=msg.partition, offset=msg.offset,
-                                   prefix=settings.topic_prefix, max_bytes=settings.max_record_bytes)
+            return check_ingest(msg.value, topic=msg.topic, partition=msg.partition, offset=msg.offset,
+                                prefix=settings.topic_prefix, max_bytes=settings.max_record_bytes)
         except Exception as exc:  # a bug on one record must not stop ingest
             log.exception("ingest check failed", topic=msg.topic, partition=msg.partition, offset=msg.offset)
-            outcome = IngestOutcome(rejected=reject(msg.value, msg.topic, msg.partition, msg.offset,
-                                                    f"internal error while checking: {type(exc).__name__}").rejected)
+            return IngestOutcome(rejected=reject(msg.value, msg.topic, msg.partition, msg.offset,
+                                                 f"internal error while checking: {type(exc).__name__}").rejected)
+
+    async def handle(msg: Any, outcome: IngestOutcome, out: Outbox) -> None:
         if outcome.forward is not None:
             fwd = outcome.forward
-            await destinations[fwd.topic].send(key=fwd.key, value=fwd.value, headers={"agency": fwd.agency.encode()},
-                                               force=True)
+            out.add(msg, destination_names[fwd.topic], fwd.key, fwd.value, headers=[("agency", fwd.agency.encode())])
             return
         r = outcome.rejected
         assert r is not None
+        await out.flush()  # what the records before it produce goes first, in order
         log.warning("ingest rejected", topic=r.topic, partition=r.partition, offset=r.offset, length=r.length,
                     error=r.error)
         await send_dead_letter(to_dead_letters, r, lost)
@@ -86,13 +98,16 @@ def add_ingest_agent(app: faust.App, settings: Settings, raw_topic: Callable[[st
             await send_answer(to_agency, answer, r, lost)
 
     async def ingest(stream: faust.StreamT[bytes]) -> None:
-        async for event in stream.events():
-            msg = event.message
-            try:  # the agent's error boundary: one record never stops ingest
-                await handle(msg)
-            except Exception as exc:  # noqa: BLE001
-                log.error("record not handled", topic=msg.topic, partition=msg.partition, offset=msg.offset,
-                          reason=type(exc).__name__)
-                lost()
+        out = Outbox(produce, lost)
+        async for batch in ready_batches(stream, MAX_BATCH):  # what has arrived, acked once handled
+            for item in batch:
+                msg = item.message
+                try:  # the agent's error boundary: one record never stops ingest
+                    await handle(msg, decide(msg), out)
+                except Exception as exc:  # noqa: BLE001
+                    log.error("record not handled", topic=msg.topic, partition=msg.partition, offset=msg.offset,
+                              reason=type(exc).__name__)
+                    lost()
+            await out.flush()  # the forwarded events, to the producer before the batch is acked
 
     return app.agent(source, name="ingest")(ingest)

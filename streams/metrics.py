@@ -2,7 +2,8 @@
 
 Served by Faust's own web server (the worker's ``--web-port``), one registry per app, so a test
 that builds two apps gets two sets of counters. The screening agent calls two one-liners:
-:meth:`WorkerMetrics.screened` after deciding, :meth:`WorkerMetrics.alert_raised` after producing.
+:meth:`WorkerMetrics.screened` once per batch of records, :meth:`WorkerMetrics.alert_raised` after producing
+each alert.
 """
 
 from __future__ import annotations
@@ -62,11 +63,11 @@ class WorkerMetrics:
         """A record of ``path`` (screen, ingest) left no dead letter or answer: only a log line."""
         self.lost.labels(path).inc()
 
-    def screened(self, event_type: str, rejected: bool) -> None:
-        """One event record handled by an agent (``rejected``: dead-lettered)."""
-        self.events.labels(event_type).inc()
+    def screened(self, event_type: str, count: int = 1, rejected: int = 0) -> None:
+        """``count`` event records handled by an agent (a batch), ``rejected`` of them dead-lettered."""
+        self.events.labels(event_type).inc(count)
         if rejected:
-            self.rejected.labels(event_type).inc()
+            self.rejected.labels(event_type).inc(rejected)
 
     def alert_raised(self, band: str, event_timestamp: float | None) -> None:
         """One alert produced; ``event_timestamp`` is the source record's (epoch seconds)."""

@@ -10,34 +10,46 @@ ingest agent sets), and the agent carries on with the next one. A record over
 the agent's error boundary: if even the dead letter cannot be produced, the record's coordinates
 are logged and counted (``fugitive_alerts_dead_letters_lost_total``) and screening goes on.
 
-Sends use ``force=True`` so an alert is produced at once rather than when the source offset is
-committed (Faust "attachments" would hold it up to ``broker_commit_interval``). At-least-once is
-kept all the same: before Faust commits a source offset it flushes the producer
+Records are handed to the producer at once (what ``force=True`` does), rather than when the
+source offset is committed (Faust "attachments" would hold them up to ``broker_commit_interval``).
+At-least-once is kept all the same: before Faust commits a source offset it flushes the producer
 (``Consumer._commit_offsets``), so an event's offset is never committed before its alerts are
 acknowledged by the broker. A crash in between replays the event; the alert id is deterministic
 and delivery is idempotent, so nobody is messaged twice. The response and the alerts of one event
 belong to the same commit unit in this way: both are flushed before the event's offset is
 committed, so after a crash they are either both there or both produced again.
+
+Records are taken in batches of what has arrived (``streams.batches.ready_batches``: one event
+alone is a batch of one, handed over at once; never more than ``max_batch``). Each record of a
+batch is decided (``decide``) and its outgoing records added to the batch's :class:`Outbox`
+(``handle``); the outbox is handed to the producer at the end of the batch, in order, and only
+then are the batch's events acknowledged to Faust. A refused record first flushes what is
+pending, then produces its dead letter at once. Per batch, not per event: the bureau directory,
+the metrics counters, the responses topic's name.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 import faust
 import structlog
 
-from schemas import BureauDirectory, Rejected, SourcePosition, response_topic
+from schemas import Alert, BureauDirectory, DocumentCheck, Rejected, Response, SourcePosition, response_topic
 
+from .batches import Outbox, producer_of, ready_batches
 from .dead_letter import Produce, oversize_error, send_answer, send_dead_letter
 from .documents import check_request
 from .ingest import rejection_answer
 from .metrics import WorkerMetrics
-from .screening import Screener, reject, screen_record
+from .screening import Outcome, Screener, reject, screen_record
 
 DEFAULT_MAX_RECORD_BYTES = 256 * 1024
+MAX_BATCH = 256
+"""Events screened together at most; a batch is what has arrived (``streams.batches``), never waited for."""
 
 __all__ = ["add_screen_agent", "ResponseTopics"]
 
@@ -75,76 +87,94 @@ def add_screen_agent(
     metrics: WorkerMetrics | None = None,  # ops (issue 5): counters and latency, see streams/metrics.py
     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
     document_checks: faust.TopicT | None = None,  # issue 19: events with a document are answered after the check
+    max_batch: int = MAX_BATCH,
 ) -> Any:
     metrics = metrics or WorkerMetrics()
+    alerts_topic, rejected_topic = alerts.get_topic_name(), rejected.get_topic_name()
+    answers: dict[str, str] = {}  # agency -> its responses topic, declared once
 
     def lost() -> None:
         metrics.dead_letter_lost("screen")
 
-    async def produce(topic: faust.TopicT, key: bytes, value: bytes) -> None:
-        """Hand one record to the producer at once, as ``topic.send(force=True)`` does, without Faust's
-        per-message bookkeeping (futures, callbacks, sensors), which costs CPU per record (docs/benchmarks.md).
-        At-least-once is unchanged: Faust flushes this same producer before it commits source offsets."""
-        await app.producer.send(topic.get_topic_name(), key, value, partition=None, timestamp=None, headers=None)
+    produce = producer_of(app)
+
+    async def answer_topic(agency: str) -> str:
+        name = answers.get(agency)
+        if name is None:
+            name = answers[agency] = (await responses.for_agency(agency)).get_topic_name()
+        return name
 
     async def to_agency(agency: str) -> Produce:
-        topic = await responses.for_agency(agency)
-        return lambda key, value: produce(topic, key, value)
+        topic = await answer_topic(agency)
+        return lambda key, value: produce(topic, key, value, None)
 
     async def refuse(msg: Any, r: Rejected) -> None:
         """The dead letter, then the agency's answer when the ingest agent forwarded the event (its header)."""
         log.warning("event rejected", topic=r.topic, partition=r.partition, offset=r.offset, length=r.length,
                     error=r.error)
-        await send_dead_letter(lambda k, v: produce(rejected, k, v), r, lost)
+        await send_dead_letter(lambda k, v: produce(rejected_topic, k, v, None), r, lost)
         agency = _agency_header(msg)
         if agency is not None:  # only an authenticated agency is answered (docs/responses.md)
             answer = rejection_answer(msg.value, r, agency=agency, event_type=event_type, max_bytes=max_record_bytes)
             await send_answer(to_agency, answer, r, lost)
 
-    async def handle(msg: Any) -> None:
+    def decide(msg: Any, bureaus: BureauDirectory | None) -> Outcome:
+        """What to do with one record: refused before decoding when too large, else screened (never raises)."""
         too_large = oversize_error(msg.value, max_record_bytes)
         if too_large is not None:  # refused before decoding
-            outcome = reject(msg.value, msg.topic, msg.partition, msg.offset, too_large)
-        else:
-            try:
-                outcome = screen_record(
-                    msg.value, topic=msg.topic, partition=msg.partition, offset=msg.offset,
-                    expected_type=event_type, screener=screener, directory=directory(),
-                )
-            except Exception as exc:  # a bug on one record must not stop screening
-                log.exception("screening failed", topic=msg.topic, partition=msg.partition, offset=msg.offset)
-                outcome = reject(msg.value, msg.topic, msg.partition, msg.offset,
-                                 f"internal error while screening: {type(exc).__name__}")
-        metrics.screened(event_type, rejected=outcome.rejected is not None)  # ops metrics hook
+            return reject(msg.value, msg.topic, msg.partition, msg.offset, too_large)
+        try:
+            return screen_record(msg.value, topic=msg.topic, partition=msg.partition, offset=msg.offset,
+                                 expected_type=event_type, screener=screener, directory=bureaus)
+        except Exception as exc:  # a bug on one record must not stop screening
+            log.exception("screening failed", topic=msg.topic, partition=msg.partition, offset=msg.offset)
+            return reject(msg.value, msg.topic, msg.partition, msg.offset,
+                          f"internal error while screening: {type(exc).__name__}")
+
+    async def handle(msg: Any, outcome: Outcome, out: Outbox) -> None:
+        """One record's outgoing records, added to the batch's ``out`` (a refusal is produced at once)."""
         if outcome.rejected is not None:
+            await out.flush()  # what the records before it produce goes first, in order
             await refuse(msg, outcome.rejected)
             return
         for alert in outcome.alerts:
             log.info("hit", event_id=alert.event_id, notice_id=alert.notice_id, alert_id=alert.alert_id,
                      band=alert.band, score=alert.score)
-            await produce(alerts, alert.alert_id.encode(), alert.model_dump_json().encode())
-            metrics.alert_raised(alert.band, msg.timestamp)  # ops metrics hook
+            out.add(msg, alerts_topic, alert.alert_id.encode(), _json(alert),
+                    sent=partial(metrics.alert_raised, alert.band, msg.timestamp))  # ops metrics hook
         check = None if document_checks is None else check_request(
             outcome, SourcePosition(topic=msg.topic, partition=msg.partition, offset=msg.offset))
         if check is not None and document_checks is not None:  # issue 19: streams/document_agent.py answers
-            await produce(document_checks, check[0].encode(), check[1].model_dump_json().encode())
+            out.add(msg, document_checks.get_topic_name(), check[0].encode(), _json(check[1]))
         elif outcome.response is not None:
-            topic = await responses.for_agency(outcome.response.agency)
-            await produce(topic, outcome.response.event_id.encode(), outcome.response.model_dump_json().encode())
+            out.add(msg, await answer_topic(outcome.response.agency), outcome.response.event_id.encode(),
+                    _json(outcome.response))
 
     async def screen(stream: faust.StreamT[bytes]) -> None:
         for event in ready:  # the wanted list and the bureau directory are loaded
             await event.wait()
-        async for event in stream.events():
-            msg = event.message
-            try:  # the agent's error boundary: one record never stops screening
-                await handle(msg)
-            except Exception as exc:  # noqa: BLE001
-                log.error("record not handled", topic=msg.topic, partition=msg.partition, offset=msg.offset,
-                          reason=type(exc).__name__)
-                lost()
+        out = Outbox(produce, lost)
+        async for batch in ready_batches(stream, max_batch):  # what has arrived, acked once handled
+            bureaus, refused = directory(), 0
+            for item in batch:
+                msg = item.message
+                try:  # the agent's error boundary: one record never stops screening
+                    outcome = decide(msg, bureaus)
+                    refused += outcome.rejected is not None
+                    await handle(msg, outcome, out)
+                except Exception as exc:  # noqa: BLE001
+                    log.error("record not handled", topic=msg.topic, partition=msg.partition, offset=msg.offset,
+                              reason=type(exc).__name__)
+                    lost()
+            await out.flush()  # the batch's alerts and answers, to the producer before the batch is acked
+            metrics.screened(event_type, len(batch), rejected=refused)  # ops metrics hook
 
     return app.agent(source, name=f"screen-{event_type.replace('_', '-')}")(screen)
+
+
+def _json(model: Alert | Response | DocumentCheck) -> bytes:
+    """``model.model_dump_json().encode()``, without the round trip through ``str``."""
+    return model.__pydantic_serializer__.to_json(model)
 
 
 def _agency_header(msg: Any) -> str | None:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from infra._compat import client_rack
 from schemas import Settings
 from streams.app import faust_settings
 from streams.membership import default_worker_id, group_instance_id
@@ -62,7 +63,7 @@ def test_the_worker_consumer_gets_the_client_rack_and_fetch_wait(tmp_path: Path)
         return app, thread._create_worker_consumer(app.transport)
 
     app, consumer = asyncio.run(build())
-    assert consumer._client_rack == "zone-b" and consumer._fetch_max_wait_ms == 33
+    assert client_rack(consumer) == "zone-b" and consumer._fetch_max_wait_ms == 33
     assert consumer._group_instance_id == app.conf.consumer_group_instance_id
     assert consumer._group_instance_id is not None
 
