@@ -142,7 +142,9 @@ def test_a_stream_of_hostile_records_is_dead_lettered_and_screening_goes_on(pipe
     rejected = values(read_until(pipeline, topics.REJECTED,
                                  lambda rs: digests <= {json.loads(r.value)["sha256"] for r in rs}, 90))
     assert all(r["error"] for r in rejected)
-    by_digest = {hashlib.sha256(raw).hexdigest(): raw for raw in cases}
-    for r in rejected:  # each dead letter holds the first 4 KiB of the record it names
+    by_digest = {hashlib.sha256(raw).hexdigest(): raw for raw in bad}
+    mine = [r for r in rejected if r["sha256"] in by_digest]  # the shared pipeline has other tests' dead letters
+    assert len(mine) >= len(bad)
+    for r in mine:  # each dead letter holds the first 4 KiB of the record it names
         assert base64.b64decode(r["raw"]) == by_digest[r["sha256"]][:4096]
     assert len(bad) > 150

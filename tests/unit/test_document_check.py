@@ -205,7 +205,8 @@ def test_the_documents_tables_are_on_rocksdb_with_bounded_memory_and_the_app_sto
     from schemas import Settings
     from streams.app import create_app
 
-    settings = Settings(_env_file=None, data_dir=tmp_path, app_id="fa-unit-tables", documents_block_cache_mb=8,
+    settings = Settings(_env_file=None, data_dir=tmp_path, app_id="fa-unit-tables", documents_check=True,
+                        documents_block_cache_mb=8,
                         documents_write_buffer_mb=4)
     built = create_app(settings)
     assert built.documents is not None
