@@ -235,9 +235,12 @@ class Settings(BaseSettings):
     takes its partitions back at once, without a rebalance. Must be unique among the running workers and
     the same across restarts. Unset: ``<host name>-<8 hex digits of the worker's data directory>``, stable
     per host and data directory; set it where the host name changes on every start (containers)."""
-    worker_static_membership: bool = True
-    """False: the worker joins its group as a dynamic member (no ``group.instance.id``), so a worker
-    stopped for good gives its partitions away at once instead of after the session timeout."""
+    worker_static_membership: bool = False
+    """True: the worker joins its group as a static member (``group.instance.id``, KIP-345), so a worker
+    restarted at once takes its partitions back without waiting out its old session. Off by default for
+    now: after a *clean* stop and restart of a static member, the retro-screening agent (and the
+    documents tables) did not resume (docs/reliability.md, "Worker failover"). Off, a worker stopped
+    cleanly leaves the group at once, and a SIGKILLed one's partitions wait out the session timeout."""
     worker_session_timeout_seconds: float = Field(10.0, ge=1.0, le=300.0)
     """How long the group waits for a silent worker before its partitions go to the others. The broker
     only accepts values within its ``group.min.session.timeout.ms`` (default 6 s) and

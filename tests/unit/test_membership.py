@@ -16,7 +16,8 @@ from streams.membership import default_worker_id, group_instance_id
 
 
 def _settings(tmp_path: Path, **values: object) -> Settings:
-    return Settings(data_dir=tmp_path, **values)  # type: ignore[arg-type]
+    """Settings of a worker that asked for static membership (off by default), unless told otherwise."""
+    return Settings(data_dir=tmp_path, **{"worker_static_membership": True, **values})  # type: ignore[arg-type]
 
 
 def test_default_worker_id_is_stable_per_host_and_data_directory(tmp_path: Path) -> None:
@@ -89,3 +90,8 @@ def test_with_the_documents_check_the_worker_is_a_dynamic_member(tmp_path: Path)
     recovered them; with the documents check on, the worker joins as a dynamic member."""
     assert group_instance_id(_settings(tmp_path, worker_id="w-1", documents_check=True), tmp_path) is None
     assert group_instance_id(_settings(tmp_path, worker_id="w-1"), tmp_path) == "w-1"
+
+
+def test_static_membership_is_off_by_default(tmp_path: Path) -> None:
+    """A clean restart of a static member left the retro-screening agent idle; dynamic is the default."""
+    assert group_instance_id(Settings(data_dir=tmp_path, worker_id="w-1"), tmp_path) is None
