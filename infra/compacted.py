@@ -73,9 +73,11 @@ class CompactedReader:
                                     fetch_max_wait_ms=FETCH_MAX_WAIT_MS, **self.client_kwargs)
         await consumer.start()
         try:
+            # the end offsets first: once assigned, the consumer's first fetch (held by the broker for up
+            # to FETCH_MAX_WAIT_MS on a quiet topic) would queue this request behind it on the connection
+            self._ends = await consumer.end_offsets(tps)
             consumer.assign(tps)
             await consumer.seek_to_beginning(*tps)
-            self._ends = await consumer.end_offsets(tps)
         except BaseException:
             await consumer.stop()
             raise
