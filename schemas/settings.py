@@ -235,12 +235,12 @@ class Settings(BaseSettings):
     takes its partitions back at once, without a rebalance. Must be unique among the running workers and
     the same across restarts. Unset: ``<host name>-<8 hex digits of the worker's data directory>``, stable
     per host and data directory; set it where the host name changes on every start (containers)."""
-    worker_static_membership: bool = False
-    """True: the worker joins its group as a static member (``group.instance.id``, KIP-345), so a worker
-    restarted at once takes its partitions back without waiting out its old session. Off by default for
-    now: after a *clean* stop and restart of a static member, the retro-screening agent (and the
-    documents tables) did not resume (docs/reliability.md, "Worker failover"). Off, a worker stopped
-    cleanly leaves the group at once, and a SIGKILLed one's partitions wait out the session timeout."""
+    worker_static_membership: bool = True
+    """True (the default): the worker joins its group as a static member (``group.instance.id``, KIP-345),
+    so a worker restarted at once takes its partitions back without waiting out its old session. A static
+    member does not leave the group when it stops, even cleanly: a worker removed for good keeps its
+    partitions from the others for the session timeout. False: a worker stopped cleanly leaves the group
+    at once, and a SIGKILLed one's partitions wait out the session timeout (docs/reliability.md)."""
     worker_session_timeout_seconds: float = Field(10.0, ge=1.0, le=300.0)
     """How long the group waits for a silent worker before its partitions go to the others. The broker
     only accepts values within its ``group.min.session.timeout.ms`` (default 6 s) and
@@ -252,9 +252,7 @@ class Settings(BaseSettings):
     documents_check: bool = False
     """Check the document of every border crossing and visa application against ``documents.reported``
     (a partitioned Faust table on RocksDB in the workers). Off (the default for now): events are answered
-    from name screening alone. On, the worker joins its group as a dynamic member whatever
-    ``worker_static_membership`` says: a static member restarted with the same id got its partitions
-    back without a rebalance and answered nothing, its tables never recovered (docs/documents.md)."""
+    from name screening alone."""
     table_standby_replicas: int = Field(1, ge=0)
     """Standby copies of each table partition kept warm on other workers (Faust's setting)."""
     documents_block_cache_mb: float = Field(8.0, gt=0)

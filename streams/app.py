@@ -70,6 +70,7 @@ def faust_settings(settings: Settings, *, web_port: int = 6066) -> dict[str, Any
         # issue 19: the documents tables (docs/documents.md); the app's default store stays in memory.
         "table_standby_replicas": settings.table_standby_replicas,
         "TableManager": "streams.table_recovery:SeekFirstTableManager",
+        "PartitionAssignor": "streams.assignor:StaticMemberAssignor",  # see streams/assignor.py
     }
 
 

@@ -13,7 +13,8 @@ waited for the dead member. Here:
   (1 s) lets the survivors hear of that rebalance within a second.
 
 A static member does not leave the group when it stops, even cleanly: its partitions wait for it
-for the session timeout. That is what a restart wants, and what a worker removed for good does
+for the session timeout. It comes back to the assignment it had, which still names its previous web
+URL: ``streams.assignor`` lets Faust accept that. That is what a restart wants, and what a worker removed for good does
 not; ``Settings.worker_static_membership=False`` turns it off. docs/reliability.md has the figures.
 
 Two running workers must never share an id (the broker fences one, it rejoins and fences the other,
@@ -69,8 +70,8 @@ def claim_slot(datadir: Path) -> tuple[int, IO[str]]:
 def group_instance_id(settings: Settings, datadir: Path) -> str | None:
     """The worker's ``group.instance.id``, or None for a dynamic member. Without ``worker_id``, claims a
     slot of ``datadir`` for the rest of the process."""
-    if not settings.worker_static_membership or settings.documents_check:
-        return None  # with the documents tables, a static member restarted without a rebalance never recovers them
+    if not settings.worker_static_membership:
+        return None
     if settings.worker_id:
         return settings.worker_id
     slot, lock = claim_slot(datadir)

@@ -99,8 +99,7 @@ def test_a_restarted_worker_answers_at_once_without_waiting_out_its_dead_session
     """SIGKILL the worker, restart it: it answers again in the time it takes to start, far less than
     the session timeout its dead incarnation still holds (60 s here, so that a worker that waited for
     it could not pass). Static membership: the restarted member takes its own place, no rebalance."""
-    settings = settings_factory(smtp=False, twilio=False, partitions=2, worker_session_timeout_seconds=60.0,
-                                worker_static_membership=True)
+    settings = settings_factory(smtp=False, twilio=False, partitions=2, worker_session_timeout_seconds=60.0)
     _prepare(settings, tmp_path)
     worker = workers(settings, "worker")
     with Desk(settings, settings.partitions).running() as desk:

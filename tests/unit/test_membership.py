@@ -85,13 +85,7 @@ def test_workers_sharing_a_data_directory_get_distinct_ids_and_a_freed_slot_is_r
     second_lock.close()
 
 
-def test_with_the_documents_check_the_worker_is_a_dynamic_member(tmp_path: Path) -> None:
-    """A static member restarted with its tables got its partitions back without a rebalance and never
-    recovered them; with the documents check on, the worker joins as a dynamic member."""
-    assert group_instance_id(_settings(tmp_path, worker_id="w-1", documents_check=True), tmp_path) is None
-    assert group_instance_id(_settings(tmp_path, worker_id="w-1"), tmp_path) == "w-1"
-
-
-def test_static_membership_is_off_by_default(tmp_path: Path) -> None:
-    """A clean restart of a static member left the retro-screening agent idle; dynamic is the default."""
-    assert group_instance_id(Settings(data_dir=tmp_path, worker_id="w-1"), tmp_path) is None
+def test_static_membership_is_on_by_default_with_or_without_the_documents_check(tmp_path: Path) -> None:
+    """A worker is a static member unless told otherwise, the documents tables included."""
+    assert group_instance_id(Settings(data_dir=tmp_path, worker_id="w-1"), tmp_path) == "w-1"
+    assert group_instance_id(Settings(data_dir=tmp_path, worker_id="w-1", documents_check=True), tmp_path) == "w-1"
