@@ -20,9 +20,9 @@ async def replay_partitions(topic: str, partitions: Iterable[int], client_kwargs
     await consumer.start()
     read = 0
     try:
+        ends = await consumer.end_offsets(tps)  # before the first fetch can queue ahead of it
         consumer.assign(tps)
         await consumer.seek_to_beginning(*tps)
-        ends = await consumer.end_offsets(tps)
         pending = {tp for tp in tps if ends[tp] > 0}
         while pending:
             for records in (await consumer.getmany(*pending, timeout_ms=1000)).values():

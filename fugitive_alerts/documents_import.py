@@ -23,11 +23,11 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaProducer, ConsumerRecord
 from pydantic import ValidationError
 from rich.progress import Progress
 
-from consumers import ensure_topics
+from consumers import ensure_topics, replay_partitions
 from infra.topics import topic_partitions
 from schemas import ReportedDocument, Settings, describe_validation_error, topics
 
@@ -165,31 +165,20 @@ async def _read_topic(settings: Settings, seen: _Seen) -> None:
     """Every live report on ``documents.reported`` now: key -> reporting country, into ``seen``."""
     name = settings.topic(topics.DOCUMENTS)
     tps = await topic_partitions(settings.kafka_client_kwargs(), [name])
-    if not tps:
-        return  # no topic yet: nothing reported, nothing to remove
-    consumer = AIOKafkaConsumer(group_id=None, enable_auto_commit=False, **settings.kafka_client_kwargs())
-    await consumer.start()
-    try:
-        consumer.assign(tps)
-        await consumer.seek_to_beginning(*tps)
-        ends = await consumer.end_offsets(tps)
-        todo = {tp for tp, end in ends.items() if end > 0}
-        while todo:
-            for tp, records in (await consumer.getmany(*todo, timeout_ms=1000, max_records=10_000)).items():
-                for rec in records:
-                    if rec.key is None:
-                        continue
-                    country = None
-                    if rec.value is not None:
-                        try:
-                            country = ReportedDocument.model_validate_json(rec.value).reporting_country
-                        except ValidationError:
-                            continue  # not ours to remove: a refused record is left alone
-                    seen.on_topic(rec.key.decode("utf-8", "replace"), country)
-                if await consumer.position(tp) >= ends[tp]:
-                    todo.discard(tp)
-    finally:
-        await consumer.stop()
+
+    def note(rec: ConsumerRecord[bytes, bytes]) -> None:
+        if rec.key is None:
+            return
+        country = None
+        if rec.value is not None:
+            try:
+                country = ReportedDocument.model_validate_json(rec.value).reporting_country
+            except ValidationError:
+                return  # not ours to remove: a refused record is left alone
+        seen.on_topic(rec.key.decode("utf-8", "replace"), country)
+
+    # no topic yet: no partitions, nothing reported, nothing to remove
+    await replay_partitions(name, [tp.partition for tp in tps], settings.kafka_client_kwargs(), note)
 
 
 async def import_documents(settings: Settings, path: Path, *, fmt: str, mapping: dict[str, str] | None = None,

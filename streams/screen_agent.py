@@ -91,6 +91,7 @@ def add_screen_agent(
 ) -> Any:
     metrics = metrics or WorkerMetrics()
     alerts_topic, rejected_topic = alerts.get_topic_name(), rejected.get_topic_name()
+    checks_topic = document_checks.get_topic_name() if document_checks is not None else ""
     answers: dict[str, str] = {}  # agency -> its responses topic, declared once
 
     def lost() -> None:
@@ -144,8 +145,8 @@ def add_screen_agent(
                     sent=partial(metrics.alert_raised, alert.band, msg.timestamp))  # ops metrics hook
         check = None if document_checks is None else check_request(
             outcome, SourcePosition(topic=msg.topic, partition=msg.partition, offset=msg.offset))
-        if check is not None and document_checks is not None:  # issue 19: streams/document_agent.py answers
-            out.add(msg, document_checks.get_topic_name(), check[0].encode(), _json(check[1]))
+        if check is not None:  # issue 19: streams/document_agent.py answers
+            out.add(msg, checks_topic, check[0].encode(), _json(check[1]))
         elif outcome.response is not None:
             out.add(msg, await answer_topic(outcome.response.agency), outcome.response.event_id.encode(),
                     _json(outcome.response))

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from twilio.request_validator import RequestValidator
 
 from fugitive_alerts.local.services import Service, free_port, wait_for
@@ -77,19 +76,6 @@ def _settings(settings_factory: Any, faults: TwilioFaults, bureaus: Path, **over
         bureaus_file=bureaus, twilio_api_base_url=faults.url, web_port=web_port,
         public_url=f"http://127.0.0.1:{web_port}", escalate_critical_minutes=ESCALATE_SECONDS / 60,
         retry_max_delay_seconds=0.5, **overrides)
-
-
-@pytest.fixture(scope="module")
-def faults(twilio_mock_url: str) -> Iterator[TwilioFaults]:
-    with TwilioFaults(twilio_mock_url) as proxy:
-        yield proxy
-
-
-@pytest.fixture(scope="module")
-def bureaus_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("bureaus") / "bureaus.yaml"
-    path.write_text(yaml.safe_dump(BUREAUS))
-    return path
 
 
 @pytest.fixture(scope="module")

@@ -14,15 +14,13 @@ import email
 import json
 import random
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from email import policy
 from email.message import EmailMessage
 from functools import partial
 from pathlib import Path
 from typing import Any, Self
 
-import pytest
-import yaml
 from aiosmtpd.controller import Controller
 
 from alerting import message_id_for
@@ -31,7 +29,7 @@ from fugitive_alerts.produce import import_bureaus
 from schemas import Alert, topics
 
 from .kafka_helpers import read_until, values
-from .test_delivery import BUREAUS, FR_DUTY, Stack, _alert, _settings
+from .test_delivery import FR_DUTY, Stack, _alert, _settings
 from .twilio_faults import TwilioFaults
 
 
@@ -63,19 +61,6 @@ class CrashingSmtp:
 
     def __exit__(self, *exc: object) -> None:
         self._controller.stop()
-
-
-@pytest.fixture(scope="module")
-def faults(twilio_mock_url: str) -> Iterator[TwilioFaults]:
-    with TwilioFaults(twilio_mock_url) as proxy:
-        yield proxy
-
-
-@pytest.fixture(scope="module")
-def bureaus_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("bureaus") / "bureaus.yaml"
-    path.write_text(yaml.safe_dump(BUREAUS))
-    return path
 
 
 def test_an_sms_in_doubt_after_a_crash_is_found_at_twilio_and_not_sent_again(
