@@ -327,7 +327,7 @@ def main() -> None:
         (run / "bureaus.yaml").write_text(yaml.safe_dump(bureaus()))
         settings = Settings(_env_file=None, kafka_bootstrap_servers=bootstrap, topic_prefix=f"docb{uid}.",
                             app_id=f"docb-{uid}", data_dir=run / "data", partitions=args.partitions,
-                            bureaus_file=run / "bureaus.yaml")
+                            bureaus_file=run / "bureaus.yaml", documents_check=True)
         asyncio.run(ensure_topics(settings, agencies=[AGENCY]))
         asyncio.run(import_bureaus(settings, run / "bureaus.yaml"))
 
