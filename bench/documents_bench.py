@@ -301,6 +301,7 @@ def main() -> None:
     ap.add_argument("--hit-share", type=float, default=0.1, help="share of documents on crossings that are reported")
     ap.add_argument("--no-failover", action="store_true")
     ap.add_argument("--json", metavar="FILE", help="also write the raw results here")
+    ap.add_argument("--keep", action="store_true", help="keep the run directory (worker logs, data) for diagnosis")
     args = ap.parse_args()
 
     import logging
@@ -321,7 +322,9 @@ def main() -> None:
             broker.start(timeout=120)
             stack.callback(broker.stop)
             bootstrap = broker.bootstrap
-        stack.callback(lambda: shutil.rmtree(run, ignore_errors=True))  # last but one: the pid files are in it
+        if not args.keep:
+            stack.callback(lambda: shutil.rmtree(run, ignore_errors=True))  # last but one: the pid files are in it
+        log(f"run directory {run}" + (" (kept)" if args.keep else ""))
         stack.callback(lambda: [svc.stop(60.0) for svc in reversed(STARTED)])
         uid = uuid.uuid4().hex[:6]
         (run / "bureaus.yaml").write_text(yaml.safe_dump(bureaus()))

@@ -104,8 +104,9 @@ class _Watch:
 
 
 def _ack_link(mail: Path, alert_id: str) -> str | None:
-    """The acknowledgement link of an email the SMTP catcher stored for ``alert_id``."""
-    for path in sorted(mail.glob("*.eml")):
+    """The acknowledgement link of the newest email the SMTP catcher stored for ``alert_id`` (alert ids are
+    deterministic, so an earlier demo's mail, signed with that run's key, can carry the same id)."""
+    for path in sorted(mail.glob("*.eml"), key=lambda p: p.stat().st_mtime, reverse=True):
         msg = message_from_bytes(path.read_bytes(), policy=policy.default)
         if alert_id in str(msg["Subject"]):
             body = msg.get_body(("plain",))

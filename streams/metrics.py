@@ -108,9 +108,18 @@ class _BrokerProbe:
         return self._ok
 
 
+def _recovered(app: faust.App) -> bool:
+    """True once Faust has recovered the worker's first assignment and resumed its partitions (its table
+    recovery's ``completed`` event, set once and never cleared)."""
+    recovery = getattr(app.tables, "recovery", None)  # faust.tables.TableManager; the type only declares the ABC
+    return bool(recovery is not None and recovery.completed.is_set())
+
+
 def install_pages(app: faust.App, metrics: WorkerMetrics, *, ready: Sequence[asyncio.Event],
                   client_kwargs: dict[str, Any]) -> None:
-    """``/metrics`` (Prometheus), ``/health`` (the process answers), ``/ready`` (broker up, wanted list loaded)."""
+    """``/metrics`` (Prometheus), ``/health`` (the process answers), ``/ready`` (broker up, wanted list and
+    bureau directory loaded, and the worker's first partition assignment taken and recovered: from then on
+    it answers events; a later rebalance does not make it unready)."""
     broker_ok = _BrokerProbe(client_kwargs)
 
     @app.page("/metrics")
@@ -123,5 +132,6 @@ def install_pages(app: faust.App, metrics: WorkerMetrics, *, ready: Sequence[asy
 
     @app.page("/ready")
     async def readiness(view: faust.web.View, request: faust.web.Request) -> faust.web.Response:
-        checks = {"broker": await broker_ok(), "wanted_list_loaded": all(e.is_set() for e in ready)}
+        checks = {"broker": await broker_ok(), "wanted_list_loaded": all(e.is_set() for e in ready),
+                  "partitions_assigned": _recovered(app)}
         return view.json({"ready": all(checks.values()), **checks}, status=200 if all(checks.values()) else 503)

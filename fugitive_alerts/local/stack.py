@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import secrets
 import sys
+import time
+import urllib.request
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -116,7 +118,21 @@ def start_pipeline(settings: Settings, base: Settings, stack: Stack, say: Callab
     for name in ("worker", "dispatcher"):
         services[name].start()
         say(f"{name} started (pid {services[name].pid}, log {services[name].log_path})")
+    # events published before the worker has its partitions would wait for it: the demo's latencies
+    # would then measure the worker's start, not the pipeline
+    started = time.monotonic()
+    ready = f"http://127.0.0.1:{stack.worker_port}/ready"
+    services["worker"].wait_ready(lambda: _answers(ready), 180, "the worker to be ready (its /ready page)")
+    say(f"worker ready: it has its partitions ({time.monotonic() - started:.1f} s)")
     return services
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2.0) as resp:
+            return bool(resp.status == 200)
+    except OSError:
+        return False
 
 
 def stop_stack(base: Settings, say: Callable[[str], None], *, kafka: bool = True) -> int:

@@ -174,7 +174,8 @@ def test_endpoints_and_auth(ops: Ops) -> None:
     status, body = _http(f"{ops.monitor_url}/api/state", token=TOKEN)
     assert status == 200 and "groups" in json.loads(body)
     assert _http(f"http://127.0.0.1:{ops.worker_port}/health")[0] == 200
-    assert _http(f"http://127.0.0.1:{ops.worker_port}/ready")[0] == 200
+    status, body = _http(f"http://127.0.0.1:{ops.worker_port}/ready")
+    assert status == 200 and json.loads(body)["partitions_assigned"] is True, body
 
 
 def test_stopped_worker_shows_as_lagging_everywhere_and_recovers(ops: Ops, smtp_sink: Any) -> None:
