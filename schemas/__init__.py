@@ -38,6 +38,7 @@ from .events import (
 )
 from .rejected import rejected_max_bytes
 from .responses import ACTIONS, AppliedClearance, CallBureau, Response, ResponseHit, ResponseResult, response_topic
+from .reviews import ReviewDecision, ReviewItem
 from .settings import Settings
 from .urgency import urgency_for
 from .wanted import Name, NoticeStatus, NoticeType, WantedPerson
@@ -84,6 +85,8 @@ __all__ = [
     "SeenBefore",
     "Response",
     "ResponseHit",
+    "ReviewDecision",
+    "ReviewItem",
     "AppliedClearance",
     "ResponseResult",
     "CallBureau",
