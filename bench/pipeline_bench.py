@@ -369,8 +369,9 @@ def handoff(settings: Settings, alerts: list[dict[str, Any]], start: dict[TopicP
     from datetime import datetime
 
     raised = {a["alert_id"]: datetime.fromisoformat(a["raised_at"].replace("Z", "+00:00")).timestamp() for a in alerts}
-    # Critical alert: SMS + email to 2 duty officers; review hit: email to 2 analysts.
-    expected = sum(4 if a["band"] == "alert" else 2 for a in alerts)
+    # Critical alert: SMS + email to 2 duty officers. A review hit is not delivered on its own any more: it is
+    # queued on `reviews` and listed in its bureaus' digest emails (docs/review.md), which are not on this topic.
+    expected = sum(4 for a in alerts if a["band"] == "alert")
     topic = settings.topic(topics.DELIVERIES)
     got: list[dict[str, Any]] = []
 

@@ -114,7 +114,9 @@ def create_app(settings: Settings, matcher: Any = None, *, web_port: int = 6066)
     # ops (issue 5): Prometheus metrics, /metrics, /health and /ready on the worker's web port.
     metrics = WorkerMetrics()
     metrics.watch_wanted_list(lambda: len(matcher))
-    install_pages(app, metrics, ready=(wanted.ready, bureaus.ready), client_kwargs=settings.kafka_client_kwargs())
+    metrics.watch_clearances(lambda: len(clearances))
+    install_pages(app, metrics, ready=(wanted.ready, bureaus.ready, clearances.ready),
+                  client_kwargs=settings.kafka_client_kwargs())
     documents = add_document_agents(
         app, settings, raw_topic=raw_topic, alerts=alerts, rejected=rejected, responses=responses,
         directory=bureaus.directory, ready=bureaus.ready) if settings.documents_check else None

@@ -139,6 +139,8 @@ def add_screen_agent(
             await out.flush()  # what the records before it produce goes first, in order
             await refuse(msg, outcome.rejected)
             return
+        if outcome.cleared:
+            metrics.hits_cleared(len(outcome.cleared))
         for applied in outcome.cleared:  # ids only: the officer's id, never a name
             log.info("hit cleared", event_id=msg.key.decode("utf-8", "replace") if msg.key else None,
                      alert_id=applied.alert_id, cleared_by=applied.cleared_by, bureau_id=applied.bureau_id)
