@@ -66,9 +66,13 @@ def passport() -> str:
 
 
 def namesake(passport: str, dob: str) -> dict[str, Any]:
-    """A namesake of the known notice at a KE border post: same name, another passport and birth date (review band)."""
+    """A namesake of the known notice at a KE border post: same name, another passport and birth date (review band).
+
+    The post is new each time: a confirmed hit leaves a sighting (dedup) at its place, which must not turn
+    another test's alert at a usual post into a "seen again" update."""
     traveller = f.traveler("MBARUSHIMANZI", "ATHANASIUS", dob=dob, nationality="RW", passport=passport)
-    return f.border_crossing(traveller, event_id=f"bc-namesake-{uuid.uuid4().hex[:10]}")
+    return f.border_crossing(traveller, event_id=f"bc-namesake-{uuid.uuid4().hex[:10]}",
+                             post=f"KE-REVIEW-{uuid.uuid4().hex[:6].upper()}")
 
 
 def answer_to(settings: Settings, event: dict[str, Any]) -> Response:
