@@ -162,3 +162,32 @@ def test_the_digest_lists_ids_places_and_links_and_no_personal_data() -> None:
     assert "KE NBO-JKIA-T1" in content.text
     for personal in ("MBARUSHIMANZI", "ATHANASIUS", "RW5550001", "RW7000001", "1951"):
         assert personal not in content.subject + content.text + content.html, personal
+
+
+def _digests(leader: bool = False) -> Any:
+    from consumers.review_digest import ReviewDigests
+    from schemas import Settings
+
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    return ReviewDigests(settings, publisher=None, email=None,  # type: ignore[arg-type]
+                         directory=lambda: DIRECTORY, leader=lambda: leader)
+
+
+def test_the_digest_loop_queues_new_items_per_bureau_and_drops_decided_ones() -> None:
+    loop = _digests()
+    first, second = review_item(["ncb-ke", "wcu"]), review_item(["ncb-ke"], event=f.border_crossing(NAMESAKE))
+    for item in (first, second):
+        loop.items.values[item.item_id] = item
+        loop._on_item(item.item_id, item)
+    assert loop.state.pending == {"ncb-ke": (first.item_id, second.item_id), "wcu": (first.item_id,)}
+    loop._on_decision(first.item_id, ReviewDecision.model_validate_json(_decision(first.item_id, "confirm")))
+    assert loop.state.pending == {"ncb-ke": (second.item_id,)}
+
+
+def test_an_unsure_decision_queues_the_item_for_the_bureau_it_was_referred_to() -> None:
+    loop = _digests()
+    item = review_item(["ncb-ke"])
+    loop.items.values[item.item_id] = item
+    loop._on_item(item.item_id, item)
+    loop._on_decision(item.item_id, ReviewDecision.model_validate_json(_decision(item.item_id, "unsure")))
+    assert loop.state.pending == {"ncb-rw": (item.item_id,)}
