@@ -570,6 +570,8 @@ def main() -> None:
             lat = asyncio.run(paced(args, settings, maker))
             results["latency"] = {k: v for k, v in lat.items() if k != "alerts"}
             results["handoff"] = handoff(settings, lat["alerts"], start)
+            # review-band hits go to the review queue; analysts get digests (docs/review.md): count them
+            results["handoff"]["digests"] = STARTED[-1].log_path.read_text().count("review digest sent")
             results["cpu"] = {name: sampler.cpu_between(name, lat["t0"], lat["t1"]) / (lat["t1"] - lat["t0"])
                               for name in sampler.pids}
         results["peak_rss_mb"] = dict(sampler.peak)
