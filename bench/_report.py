@@ -24,8 +24,14 @@ def _rate(r: dict[str, Any]) -> tuple[float, float]:
     return n / r["wall_s"], n / r["cpu_s"] if r.get("cpu_s") else float("nan")
 
 
-def _mix(m: dict[str, int], sms: int, email: int) -> list[str]:
+def _mix(m: dict[str, int], sms: int, email: int, digests: int | None = None) -> list[str]:
     n = m["events"] or 1
+    review_line = ""
+    if digests is not None:  # one email per review hit and analyst before the review queue; digests now
+        before, after = sms + email + 2 * m["review_records"], sms + email + digests
+        review_line = (f"Review notifications: {2 * m['review_records']:,} emails as one per review-band alert and "
+                       f"analyst (before the review queue), {digests:,} digest emails now (at most one per bureau per "
+                       f"group interval). Messages per event: {before / n:.2f} before, {after / n:.2f} now.")
 
     def row(name: str, k: int) -> str:
         return f"| {name} | {k:,} | {k / n:.2%} |"
@@ -42,8 +48,10 @@ def _mix(m: dict[str, int], sms: int, email: int) -> list[str]:
             "(one record per notice matched, so an event can raise several). Product routing "
             "(docs/delivery.md): a critical border-crossing alert goes by SMS and email to the duty officer of "
             "both bureaus (event country, requesting country) = 4 messages; a review-band alert by email to the "
-            "analyst of both bureaus = 2 emails, never SMS. "
-            f"Messages accepted: {sms:,} SMS, {email:,} emails ({(sms + email) / n:.2f} per event).", ""]
+            "analyst of both bureaus = 2 emails, never SMS; since the review queue, a review-band alert is listed in "
+            "its bureaus' digest instead (docs/review.md). "
+            f"Messages accepted: {sms:,} SMS, {email:,} emails ({(sms + email) / n:.2f} per event).", "",
+            *([review_line, ""] if review_line else [])]
 
 
 def _capacity(c: dict[str, Any]) -> list[str]:
@@ -133,7 +141,7 @@ def report(res: dict[str, Any]) -> str:
             out.append(f"\n{len(h['failed'])} deliveries not sent.")
         out.append("")
         if "mix" in lat:
-            out += _mix(lat["mix"], len(h["sms"]), len(h["email"]))
+            out += _mix(lat["mix"], len(h["sms"]), len(h["email"]), h.get("digests"))
     out += ["## Processes", "", "| process | CPU, % of one core (paced phase) | peak RSS MB |", "|---|---:|---:|"]
     for name, peak in res["peak_rss_mb"].items():
         c = res.get("cpu", {}).get(name)

@@ -23,6 +23,7 @@ from schemas import Settings, response_topic, topics
 from schemas.errors import FugitiveAlertsError
 
 from .kafka_login import login_problem
+from .review_queue import review_topic_specs
 
 __all__ = ["ensure_topics", "topic_specs", "wait_for_broker", "BrokerUnavailable"]
 
@@ -63,7 +64,10 @@ def topic_specs(settings: Settings) -> list[NewTopic]:
                                   replication_factor=rf,
                                   topic_configs={**isr,
                                                  "retention.ms": str(settings.event_retention_days * 86_400_000)}))
-    for name in sorted(topics.COMPACTED):
+    for spec in review_topic_specs(settings):  # issue 17: retention of personal data (docs/review.md)
+        spec.topic_configs = {**isr, **spec.topic_configs}
+        specs.append(spec)
+    for name in sorted(topics.COMPACTED - {topics.REVIEW_DECISIONS}):
         specs.append(
             NewTopic(
                 settings.topic(name), num_partitions=n, replication_factor=rf,

@@ -29,6 +29,7 @@ from .escalations import Escalations
 from .handler import Handler
 from .offsets import OffsetTracker
 from .publisher import Publisher
+from .review_digest import ReviewDigests
 from .sender import EmailChannel, Sender, SmsChannel
 from .state import DispatcherState
 
@@ -46,11 +47,13 @@ class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
         self.d = dispatcher
 
     async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        self.d.assigned.clear()
         self.d.loaded.clear()
         self.d.offsets.forget(revoked)
         self.d.escalations.clear()
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        self.d.assigned = {tp.partition for tp in assigned if tp.topic == self.d.alerts_topic}
         await self.d.state.load({tp.partition for tp in assigned}, self.d.sender.limits)
         self.d.loaded.set()
         await self.d.handler.cancel_withdrawn()
@@ -67,6 +70,12 @@ class Dispatcher:
         self.handler = Handler(settings, self.sender, Escalations(self.escalations, self.sender, self.publisher),
                                self.publisher, self.deliveries, lambda: self.directory, self.state.sightings,
                                self.state.notices)
+        self.alerts_topic = settings.topic(topics.ALERTS)
+        self.assigned: set[int] = set()
+        """Partitions of ``alerts`` this dispatcher holds; with partition 0 it sends the review digests."""
+        self.reviews = ReviewDigests(settings, self.publisher, email, lambda: self.directory,
+                                     lambda: 0 in self.assigned)
+        self.handler.reviews = self.reviews
         self._limit = asyncio.Semaphore(concurrency)
         self.offsets = OffsetTracker()
         self.loaded = asyncio.Event()
@@ -84,6 +93,7 @@ class Dispatcher:
             **self.settings.kafka_client_kwargs())
         await self.publisher.start()
         await self.state.start()
+        await self.reviews.start()
         await consumer.start()
         consumer.subscribe([self.settings.topic(topics.ALERTS), self.settings.topic(topics.ACKS)],
                            listener=_Rebalance(self))
@@ -95,6 +105,7 @@ class Dispatcher:
             timer.cancel()
             self.handler.cancel()
             await consumer.stop()
+            await self.reviews.stop()
             await self.state.stop()
             await self.publisher.stop()
 

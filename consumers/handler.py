@@ -2,6 +2,7 @@
 
 For each input the handler asks ``alerting`` what to do, then carries it out:
 
+- a review-band alert: written to ``reviews`` for the analysts (``consumers.review_digest``);
 - an alert: ``alerting.plan_alert`` decides (withdrawn notice? routing, "seen again", escalation
   start); the sighting is written, the timers started and the messages sent;
 - an acknowledgement: ``alerting.escalation`` (``Ack``); the record is written;
@@ -26,6 +27,7 @@ from .compacted import CompactedView
 from .delivery_log import DeliveryLog
 from .escalations import Escalations
 from .publisher import Publisher
+from .review_digest import ReviewDigests
 from .sender import Sender
 
 __all__ = ["Handler"]
@@ -43,6 +45,8 @@ class Handler:
         self.window = timedelta(minutes=settings.dedup_window_minutes)
         self.timeouts = escalation.timeouts(settings)
         self._background: set[asyncio.Task[Any]] = set()
+        self.reviews: ReviewDigests | None = None
+        """Review-band alerts go to the review queue (``consumers.review_digest``) rather than out one by one."""
 
     async def on_record(self, rec: Any) -> None:
         """One record of ``alerts`` or ``alerts.acks``. A bad record is dead-lettered (an alert) or logged (an
@@ -72,6 +76,12 @@ class Handler:
 
     async def on_alert(self, alert: Alert) -> list[Delivery]:
         """Deliver one alert to everyone it routes to, or a "seen again" update; start its timers."""
+        if alert.band == "review" and self.reviews is not None:
+            if self.notices.values.get(alert.notice_id) is False:
+                log.info("review hit for a withdrawn notice: not queued")
+            else:
+                await self.reviews.queue(alert)  # issue 17: analysts get a digest, not one email per hit
+            return []
         key = dedup.sighting_key(alert)
         plan = plan_alert(alert, directory=self.directory(), notice_active=self.notices.values.get(alert.notice_id),
                           sighting=self.sightings.values.get(key) if key else None, window=self.window,

@@ -26,7 +26,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import ClusterAuthorizationFailedError, TopicAlreadyExistsError, TopicAuthorizationFailedError
 
 from schemas import Settings, topics
-from schemas.reviews import ReviewDecision, ReviewItem
+from schemas.reviews import ReviewDecision, ReviewItem, confirmed_alert
 
 from .compacted import CompactedView
 from .review_rules import (
@@ -147,8 +147,19 @@ class ReviewQueue:
         return queue_depths(self.items, self.decisions, now)
 
     async def record(self, decision: ReviewDecision) -> None:
-        """Write the decision to ``reviews.decisions`` (waits for the broker's ack) and apply it here at once."""
+        """Write the decision to ``reviews.decisions`` (waits for the broker's ack) and apply it here at once.
+
+        A ``confirm`` first writes the confirmed alert to ``alerts`` (``schemas.reviews.confirmed_alert``), where
+        the dispatcher routes, escalates and tracks it as any other; only then the decision. A failure in
+        between leaves the item open: deciding it again writes the same alert (same id), delivered once.
+        """
         assert self._producer is not None, "start() first"
+        item = self._items.values.get(decision.item_id)
+        if decision.outcome == "confirm" and item is not None:
+            alert = confirmed_alert(item, decision)
+            await self._producer.send_and_wait(self.settings.topic(topics.ALERTS), key=alert.alert_id.encode(),
+                                               value=alert.model_dump_json().encode())
+            log.info("review confirmed: alert raised", alert_id=alert.alert_id, urgency=alert.urgency)
         await self._producer.send_and_wait(self.settings.topic(topics.REVIEW_DECISIONS),
                                            key=decision.item_id.encode(),
                                            value=decision.model_dump_json().encode())

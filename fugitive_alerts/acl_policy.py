@@ -14,6 +14,9 @@ Principals:
   wanted list; writes deliveries, acks, escalations, sightings, the delivery dead letters and
   ``events.rejected`` (bad alert records). It cannot write ``events.border-crossings|visa-applications|tips``
   nor the bureau directory (from its host one could otherwise rewrite every officer's phone and email).
+- the **review console** (``review-console``): reads ``reviews`` and ``reviews.decisions``; writes
+  ``reviews.decisions`` and ``alerts`` (a confirmed review item becomes an alert). The worker also
+  reads ``reviews.decisions`` (clearances); the dispatcher reads both and writes ``reviews``.
 - the **importer** (the daily ``wanted import`` of outside feeds): writes ``wanted.notices`` and reads it
   (``--full-snapshot`` compares the file with what is there), and nothing else.
 - the **directory** (``bureaus import``): owns ``bureaus`` (read, for ``--prune``, and write).
@@ -93,6 +96,7 @@ class Principals:
     monitor: str = "monitor"
     importer: str = "importer"
     directory: str = "directory"
+    reviewer: str = "review-console"
 
 
 def _rules(principal: str, rtype: ResourceType, pattern: PatternType, names: list[str],
@@ -112,6 +116,7 @@ def policy(settings: Settings, agencies: list[str], principals: Principals = Pri
     w = principals.worker
     rules += _rules(w, T, LIT, [*events, t(topics.WANTED), t(topics.BUREAUS), t(topics.RETRO_FINGERPRINTS)], R)
     rules += _rules(w, T, LIT, [t(topics.DOCUMENTS), t(topics.DOCUMENT_CHECKS)], R)  # docs/documents.md
+    rules += _rules(w, T, LIT, [t(topics.REVIEW_DECISIONS)], R)  # cleared namesakes (docs/review.md)
     rules += _rules(w, T, LIT, [t(topics.DOCUMENT_CHECKS)], W)
     rules += _rules(w, T, PRE, [t(topics.INGEST_PREFIX)], R)
     rules += _rules(w, T, LIT, [*events, t(topics.REJECTED), t(topics.ALERTS), t(topics.RETRO_FINGERPRINTS)], W)
@@ -126,6 +131,12 @@ def policy(settings: Settings, agencies: list[str], principals: Principals = Pri
     rules += _rules(d, T, LIT, [t(topics.ALERTS), *state, t(topics.BUREAUS), t(topics.WANTED)], R)
     rules += _rules(d, T, LIT, [*state, t(topics.DELIVERY_FAILURES), t(topics.REJECTED)], W)
     rules += _rules(d, G, LIT, [settings.dispatcher_group], R)
+    rules += _rules(d, T, LIT, [t(topics.REVIEWS), t(topics.REVIEW_DECISIONS)], R)  # review items and digests
+    rules += _rules(d, T, LIT, [t(topics.REVIEWS)], W)
+
+    r = principals.reviewer  # the review console: decisions, and the alert a confirm raises
+    rules += _rules(r, T, LIT, [t(topics.REVIEWS), t(topics.REVIEW_DECISIONS)], R)
+    rules += _rules(r, T, LIT, [t(topics.REVIEW_DECISIONS), t(topics.ALERTS)], W)
 
     m = principals.monitor
     rules += _rules(m, T, LIT, ["__consumer_offsets", *events, t(topics.WANTED), t(topics.ALERTS),

@@ -19,6 +19,7 @@ _DISPATCHER = typer.Option("dispatcher", help="Kafka user of the dispatchers.")
 _MONITOR = typer.Option("monitor", help="Kafka user of the lag monitor and `lag`.")
 _IMPORTER = typer.Option("importer", help="Kafka user of `wanted import` (writes and reads wanted.notices only).")
 _DIRECTORY = typer.Option("directory", help="Kafka user of `bureaus import` (owns the bureaus topic).")
+_REVIEWER = typer.Option("review-console", help="Kafka user of the review console (decisions; confirmed alerts).")
 
 
 def _agencies(extra: list[str] | None) -> list[str]:
@@ -28,18 +29,20 @@ def _agencies(extra: list[str] | None) -> list[str]:
 
 @acls_app.command("show")
 def show(agency: list[str] | None = _AGENCY, worker: str = _WORKER, dispatcher: str = _DISPATCHER,
-         monitor: str = _MONITOR, importer: str = _IMPORTER, directory: str = _DIRECTORY) -> None:
+         monitor: str = _MONITOR, importer: str = _IMPORTER, directory: str = _DIRECTORY,
+         reviewer: str = _REVIEWER) -> None:
     """Print every ACL binding the policy allows (everything else is denied)."""
     from .acl_policy import Principals, policy
 
     settings = load_settings()
-    for binding in policy(settings, _agencies(agency), Principals(worker, dispatcher, monitor, importer, directory)):
+    for binding in policy(settings, _agencies(agency), Principals(worker, dispatcher, monitor, importer, directory, reviewer)):
         print(binding)
 
 
 @acls_app.command("apply")
 def apply(agency: list[str] | None = _AGENCY, worker: str = _WORKER, dispatcher: str = _DISPATCHER,
-          monitor: str = _MONITOR, importer: str = _IMPORTER, directory: str = _DIRECTORY) -> None:
+          monitor: str = _MONITOR, importer: str = _IMPORTER, directory: str = _DIRECTORY,
+         reviewer: str = _REVIEWER) -> None:
     """Create the topics (with each agency's ingest.<agency>.* and responses.<agency>) and the ACLs.
 
     Run it as a Kafka super user (KAFKA_SASL_USERNAME=admin on the local secure broker). Applying
@@ -55,8 +58,8 @@ def apply(agency: list[str] | None = _AGENCY, worker: str = _WORKER, dispatcher:
     agencies = _agencies(agency)
     try:
         count = asyncio.run(apply_policy(settings, agencies,
-                                         Principals(worker, dispatcher, monitor, importer, directory)))
+                                         Principals(worker, dispatcher, monitor, importer, directory, reviewer)))
     except (BrokerUnavailable, AclError) as exc:
         fail(str(exc), code=1)
-    print(f"applied {count} ACL binding(s) for {worker}, {dispatcher}, {monitor}, {importer}, {directory} "
+    print(f"applied {count} ACL binding(s) for {worker}, {dispatcher}, {monitor}, {importer}, {directory}, {reviewer} "
           f"and {len(agencies)} agency(ies)")

@@ -1,8 +1,10 @@
 """``fugitive-alerts demo``: the whole stack on this machine, with sample data, live.
 
-Starts Kafka (embedded, KRaft), an SMTP catcher, the Twilio mock, a worker and a dispatcher;
-imports the fictional sample wanted list; replays the sample events; shows alerts, SMS and email
-deliveries as they happen; and leaves the stack running. Each run uses fresh topics
+Starts Kafka (embedded, KRaft), an SMTP catcher, the Twilio mock, a worker, a dispatcher and the
+review console (with a demo analyst whose password is made per run); imports the fictional sample
+wanted list; replays the sample events; shows alerts, SMS and email deliveries as they happen; has
+the analyst clear a namesake in the console, after which the same traveller is answered
+``cleared``; and leaves the stack running. Each run uses fresh topics
 (``demo-<time>.``) so alerts are raised and delivered anew.
 """
 
@@ -23,13 +25,15 @@ from pathlib import Path
 from typing import cast
 
 import aiohttp
+import orjson
 import typer
 from rich.console import Console
 from twilio.request_validator import RequestValidator
 
 from alerting import load_directory, route
+from consumers import await_responses
 from matching import Matcher
-from schemas import EVENT_ADAPTER, Acknowledgement, Alert, Delivery, ReportedDocument, Settings
+from schemas import EVENT_ADAPTER, Acknowledgement, Alert, Delivery, ReportedDocument, Response, Settings, response_topic
 from streams import screen_record
 from streams.documents import document_alert, document_keys
 
@@ -38,14 +42,16 @@ from .documents_import import import_documents
 from .importers import read_notices
 from .live import print_live
 from .local.kafka import BrokerError
-from .local.stack import stack_dir, start_pipeline, start_stack, stop_stack
+from .local.stack import DEMO_ANALYST, demo_analyst, stack_dir, start_pipeline, start_stack, stop_stack
 from .produce import import_bureaus, import_wanted, publish_events
+from .responses import response_line
 
 __all__ = ["demo"]
 
 
 def _expected(settings: Settings, wanted: Path, events: Path) -> dict[str, int]:
-    """alert_id -> number of first deliveries, by the same engine and routing, in-process."""
+    """alert_id -> number of first deliveries, by the same engine and routing, in-process. Review-band hits
+    are not delivered one by one: they go to the review queue (docs/review.md)."""
     matcher = Matcher(alert_threshold=settings.alert_threshold, review_threshold=settings.review_threshold)
     for notice in read_notices("ftm", wanted, source="sample")[0]:
         matcher.upsert(notice)
@@ -56,7 +62,8 @@ def _expected(settings: Settings, wanted: Path, events: Path) -> dict[str, int]:
         event = EVENT_ADAPTER.validate_json(line)
         for alert in screen_record(line, topic="-", partition=0, offset=offset, expected_type=event.event_type,
                                    screener=matcher).alerts:
-            expected[alert.alert_id] = len(route(alert, directory))
+            if alert.band == "alert":
+                expected[alert.alert_id] = len(route(alert, directory))
         for key in document_keys(event):  # reported travel documents (docs/documents.md)
             if key in reported:
                 alert = document_alert(event, key, reported[key], datetime.now(UTC))
@@ -138,8 +145,89 @@ async def _ack_by_sms(settings: Settings, alert_id: str, phone: str) -> int:
         return resp.status
 
 
+def _namesake(wanted: Path, settings: Settings) -> dict[str, object] | None:
+    """A fictional namesake of a sample notice (same name, another birth date and passport) whose only hit is in
+    the review band: the traveller the demo's analyst clears."""
+    matcher = Matcher(alert_threshold=settings.alert_threshold, review_threshold=settings.review_threshold)
+    notices = read_notices("ftm", wanted, source="sample")[0]
+    for notice in notices:
+        matcher.upsert(notice)
+    for notice in notices:
+        name, dob = notice.names[0], notice.birth_dates[0] if notice.birth_dates else ""
+        if len(dob) != 10 or not (name.given and name.family and name.family.isascii()):
+            continue
+        country = notice.nationalities[0] if notice.nationalities else "FR"
+        event: dict[str, object] = {
+            "event_id": f"bc-namesake-{secrets.token_hex(4)}", "event_type": "border_crossing",
+            "occurred_at": datetime.now(UTC).isoformat(), "country": "FR", "post": "CDG-T2E", "direction": "entry",
+            "agency": "fr-paf", "traveler": {
+                "given": name.given.upper(), "family": name.family.upper(), "nationality": country,
+                "birth_date": f"{dob[:4]}-{'12' if dob[5:7] != '12' else '01'}-{'28' if dob[8:] != '28' else '03'}",
+                "document": {"type": "passport", "number": "ZZ4242424", "country": country}}}
+        hits = screen_record(orjson.dumps(event), topic="-", partition=0, offset=0, expected_type="border_crossing",
+                             screener=matcher).alerts
+        if hits and all(h.band == "review" for h in hits):
+            return event
+    return None
+
+
+async def _publish_and_answer(settings: Settings, event: dict[str, object], timeout: float) -> Response | None:
+    path = stack_dir(settings) / f"{event['event_id']}.jsonl"
+    path.write_bytes(orjson.dumps(event) + b"\n")
+    answers = await await_responses([settings.topic(response_topic(str(event["agency"])))], {str(event["event_id"])},
+                                    settings.kafka_client_kwargs(), lambda: publish_events(settings, path), timeout)
+    return answers.get(str(event["event_id"]))
+
+
+async def _clear_a_namesake(settings: Settings, console: Console, wanted: Path, password: str,
+                            timeout: float) -> bool:
+    """A namesake crosses (a review item); the demo analyst decides "not the person" in the console; the same
+    traveller crosses again and the border post is answered `cleared`."""
+    event = _namesake(wanted, settings)
+    if event is None:
+        console.print("      (no namesake of a sample notice scores in the review band; clearance skipped)")
+        return True
+    first = await _publish_and_answer(settings, event, timeout)
+    if first is None or first.result != "review":
+        console.print(f"      the namesake {event['event_id']} was not answered `review`: {first and first.result}")
+        return False
+    item_id = first.hits[0].alert_id
+    console.print(f"      {event['event_id']}: a namesake of a listed person; answered REVIEW, queued as {item_id}")
+    base = settings.review_public_url.rstrip("/")
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+        async with http.post(f"{base}/login", data={"officer": DEMO_ANALYST, "password": password},
+                             allow_redirects=False) as resp:
+            if resp.status != 303:
+                console.print(f"      could not sign in to the review console: HTTP {resp.status}")
+                return False
+        deadline = time.monotonic() + timeout
+        while True:  # the console follows `reviews`; the dispatcher writes the item once it has the alert
+            async with http.get(f"{base}/items/{item_id}") as resp:
+                found = re.search(r'name="csrf" value="([^"]+)"', await resp.text())
+                if resp.status == 200 and found:
+                    break
+            if time.monotonic() > deadline:
+                console.print(f"      {item_id} did not reach the review queue within {timeout:g}s")
+                return False
+            await asyncio.sleep(0.5)  # poll interval
+        reason = "Demo: birth date and passport differ from the notice's; a namesake."
+        async with http.post(f"{base}/items/{item_id}/decision", allow_redirects=False,
+                             data={"csrf": html.unescape(found.group(1)), "outcome": "not_the_person",
+                                   "reason": reason}) as resp:
+            console.print(f"      {DEMO_ANALYST} opened {base}/items/{item_id} and chose 'Not the person': "
+                          f"HTTP {resp.status}")
+    again = {**event, "event_id": f"bc-namesake-{secrets.token_hex(4)}"}
+    answer = await _publish_and_answer(settings, again, timeout)
+    if answer is None or answer.result != "cleared":
+        console.print(f"      the same traveller again ({again['event_id']}) was not answered `cleared`")
+        return False
+    console.print(f"      the same traveller crosses again ({again['event_id']}): "
+                  + response_line(answer).replace("\n", "\n      "), highlight=False)
+    return True
+
+
 async def _run(settings: Settings, console: Console, wanted: Path, events: Path, rate: float,
-               timeout: float) -> dict[str, object]:
+               timeout: float, password: str) -> dict[str, object]:
     expected = _expected(settings, wanted, events)
     watch = _Watch()
     await import_bureaus(settings, SAMPLE_DIR / "bureaus.yaml")
@@ -181,6 +269,10 @@ async def _run(settings: Settings, console: Console, wanted: Path, events: Path,
             d.kind == "escalation" and d.alert_id == escalated_id for d in watch.deliveries),
             settings.escalate_critical_minutes * 60 + timeout)
     live.cancel()
+    if ok:
+        console.print(f"\n[bold]Review[/bold]: the console is at {settings.review_public_url}/ "
+                      f"(sign in as {DEMO_ANALYST}) ...")
+        ok = await _clear_a_namesake(settings, console, wanted, password, timeout)
     by_id = watch.alerts
     latencies = [d.at.timestamp() - published.sent_at[by_id[d.alert_id].event_id] for d in watch.deliveries
                  if d.channel == "email" and d.status == "sent" and d.kind == "alert" and d.alert_id in by_id
@@ -223,9 +315,13 @@ def demo(
         fail(f"{exc}\nStop a previous demo with `fugitive-alerts demo --stop`, then try again.", code=1)
     console.print(f"[bold][4/6][/bold] Starting the worker and the dispatcher (topics {prefix}*) ...")
     settings = settings.model_copy(update={"escalate_critical_minutes": escalate_after / 60})
+    password = demo_analyst(settings, [b.id for b in load_directory(SAMPLE_DIR / "bureaus.yaml").bureaus])
     start_pipeline(settings, base, stack, say)
+    console.print(f"      Review console: [cyan]{settings.review_public_url}/[/cyan]  sign in as "
+                  f"[bold]{DEMO_ANALYST}[/bold], password [bold]{password}[/bold] (made for this run)",
+                  highlight=False)
     outcome = asyncio.run(_run(settings, console, SAMPLE_DIR / "wanted.ftm.jsonl", SAMPLE_DIR / "events.jsonl",
-                               rate, timeout))
+                               rate, timeout, password))
     lat = sorted(cast("list[float]", outcome["latencies"]))
     console.print()
     console.print(f"[bold]{outcome['alerts']} alerts, {outcome['sent']} of {outcome['deliveries']} deliveries "
@@ -237,6 +333,8 @@ def demo(
     mail = stack_dir(base) / "mail"
     console.print(f"Emails: {mail}/*.eml   SMS: accepted by the Twilio mock at {stack.twilio_url}")
     console.print(f"Logs: {stack_dir(base) / 'run'}/")
+    console.print(f"Review console: {settings.review_public_url}/  (user {DEMO_ANALYST}, password {password})",
+                  highlight=False)
     console.print("[bold]The stack is still running.[/bold] Stop it with: [cyan]make stop[/cyan] "
                   "(or `fugitive-alerts demo --stop`)")
     if not outcome["ok"]:

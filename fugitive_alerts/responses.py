@@ -10,7 +10,7 @@ from rich.markup import escape
 
 from consumers import await_responses, ensure_topics
 from consumers.tail import follow
-from schemas import EVENT_ADAPTER, AnyEvent, Response, Settings, Tip, response_topic
+from schemas import ACTIONS, EVENT_ADAPTER, AnyEvent, Response, Settings, Tip, response_topic
 
 from .common import fail
 from .jsonl import Reading, read_jsonl, report_bad_lines
@@ -18,7 +18,7 @@ from .produce import publish_events
 
 __all__ = ["publish_and_wait", "tail_responses", "response_line"]
 
-_STYLE = {"hit": "bold red", "review": "yellow", "no_hit": "green", "rejected": "magenta"}
+_STYLE = {"hit": "bold red", "review": "yellow", "cleared": "cyan", "no_hit": "green", "rejected": "magenta"}
 
 
 def response_line(r: Response) -> str:
@@ -30,6 +30,9 @@ def response_line(r: Response) -> str:
         call = f" Call {h.call.name}" + (f" on {h.call.phone}." if h.call.phone else ".") if h.call else ""
         caution = f" CAUTION: {escape(h.caution)}." if h.caution else ""
         line += f"\n         {h.alert_id} {escape(f'[{h.band}, {h.notice_type} notice]')}{caution} {h.action}{call}"
+    for c in r.cleared:
+        line += (f"\n         {c.alert_id} cleared as a namesake by {escape(c.cleared_by)} ({escape(c.bureau_id)}) on "
+                 f"{c.cleared_at:%Y-%m-%d}: {ACTIONS['cleared']}")
     return line
 
 

@@ -37,8 +37,10 @@ from .events import (
     event_subject,
 )
 from .rejected import rejected_max_bytes
-from .responses import ACTIONS, CallBureau, Response, ResponseHit, ResponseResult, response_topic
+from .responses import ACTIONS, AppliedClearance, CallBureau, Response, ResponseHit, ResponseResult, response_topic
+from .reviews import ReviewDecision, ReviewItem
 from .settings import Settings
+from .urgency import urgency_for
 from .wanted import Name, NoticeStatus, NoticeType, WantedPerson
 
 AnyEvent = BorderCrossing | VisaApplication | Tip
@@ -83,6 +85,9 @@ __all__ = [
     "SeenBefore",
     "Response",
     "ResponseHit",
+    "ReviewDecision",
+    "ReviewItem",
+    "AppliedClearance",
     "ResponseResult",
     "CallBureau",
     "ACTIONS",
@@ -100,4 +105,5 @@ __all__ = [
     "delivery_key",
     "describe_validation_error",
     "event_subject",
+    "urgency_for",
 ]

@@ -11,9 +11,9 @@ from typing import Literal
 from ._base import Timestamp, WireModel
 from .document_hit import DocumentHit
 
-__all__ = ["Response", "ResponseHit", "CallBureau", "ResponseResult", "response_topic", "ACTIONS"]
+__all__ = ["Response", "ResponseHit", "AppliedClearance", "CallBureau", "ResponseResult", "response_topic", "ACTIONS"]
 
-ResponseResult = Literal["no_hit", "review", "hit", "rejected"]
+ResponseResult = Literal["no_hit", "review", "hit", "cleared", "rejected"]
 
 ACTIONS: dict[str, str] = {
     "red": "Hold the traveller and contact your national bureau now.",
@@ -22,6 +22,8 @@ ACTIONS: dict[str, str] = {
     "diffusion": "Do not let the traveller leave before you have contacted your national bureau.",
     "document": "Document reported stolen or lost: keep the document, hold the traveller and contact your "
                 "national bureau now.",
+    "cleared": "A possible match was cleared earlier by your national bureau for this traveller and document: "
+               "proceed with normal checks.",
     "review": "Possible match, under review by your national bureau. Proceed with normal checks; "
               "the bureau will contact you if needed.",
 }
@@ -47,6 +49,18 @@ class ResponseHit(WireModel):
     country and date (docs/documents.md); never the number."""
 
 
+class AppliedClearance(WireModel):
+    """A hit not raised because an analyst cleared this traveller for that notice (docs/review.md)."""
+
+    alert_id: str
+    """The alert the hit would have been (the same id as the cleared one's, for the same notice)."""
+    cleared_by: str
+    """The officer's id, never a name."""
+    bureau_id: str
+    cleared_at: Timestamp
+    expires_at: Timestamp
+
+
 class Response(WireModel):
     event_id: str
     """The event answered; for a record too broken to name one, ``<topic>:<partition>:<offset>``."""
@@ -54,6 +68,8 @@ class Response(WireModel):
     agency: str
     result: ResponseResult
     hits: list[ResponseHit] = []
+    cleared: list[AppliedClearance] = []
+    """Hits suppressed by an analyst's clearance (result ``cleared`` when nothing else hit)."""
     error: str | None = None
     """For ``rejected``: why the record was refused (field paths and rules, never the values)."""
     responded_at: Timestamp

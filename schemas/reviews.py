@@ -20,8 +20,10 @@ from pydantic import Field, model_validator
 
 from ._base import CountryCode, FreeText, Text, Timestamp, WireModel
 from .alerts import Alert
+from .urgency import urgency_for
 
-__all__ = ["Outcome", "ReviewItem", "ClearedIdentity", "ReviewDecision", "Clearance", "clearance_from"]
+__all__ = ["Outcome", "ReviewItem", "ClearedIdentity", "ReviewDecision", "Clearance", "clearance_from",
+           "confirmed_alert"]
 
 Outcome = Literal["confirm", "not_the_person", "unsure"]
 
@@ -105,3 +107,13 @@ def clearance_from(decision: ReviewDecision, days: int) -> Clearance | None:
     return Clearance(notice_id=decision.notice_id, identity=decision.identity,
                      notice_fingerprint=decision.notice_fingerprint, cleared_by=decision.officer,
                      bureau_id=decision.bureau_id, at=decision.at, expires_at=decision.at + timedelta(days=days))
+
+
+def confirmed_alert(item: ReviewItem, decision: ReviewDecision) -> Alert:
+    """The alert a ``confirm`` makes of a review item: the same alert id, band ``alert``, its event type's urgency
+    (a caution flag raises it), and a reason naming who confirmed it (ids only)."""
+    alert = item.alert
+    caution = alert.notice.caution if alert.notice is not None else None
+    reason = f"confirmed in review by {decision.officer} ({decision.bureau_id})"
+    return alert.model_copy(update={"band": "alert", "urgency": urgency_for(alert.event_type, caution, "alert"),
+                                    "reasons": [*alert.reasons, reason], "raised_at": decision.at})

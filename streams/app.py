@@ -9,6 +9,7 @@ import faust
 
 from schemas import Settings, topics
 
+from .clearances import ClearanceTable
 from .document_agent import DocumentTables, add_document_agents
 from .fetch_wait import set_fetch_max_wait
 from .idempotent import set_idempotent_producer
@@ -33,11 +34,12 @@ class ScreeningApp:
     matcher: Any
     fingerprints: FingerprintTable
     documents: DocumentTables | None = None
+    clearances: ClearanceTable | None = None
 
     @property
     def services(self) -> list[Any]:
         """Services to start with the Faust worker, beside the agents."""
-        return [self.wanted, self.bureaus, self.fingerprints]
+        return [self.wanted, self.bureaus, self.fingerprints, *([self.clearances] if self.clearances is not None else [])]
 
 
 def faust_settings(settings: Settings, *, web_port: int = 6066) -> dict[str, Any]:
@@ -106,19 +108,25 @@ def create_app(settings: Settings, matcher: Any = None, *, web_port: int = 6066)
     responses = ResponseTopics(app, settings.topic_prefix, settings.partitions)
     wanted = WantedTable(matcher, settings.topic(topics.WANTED), settings.kafka_client_kwargs())
     bureaus = BureauTable(settings.topic(topics.BUREAUS), settings.kafka_client_kwargs())
+    # issue 17: analysts' "not the person" decisions, read whole (docs/review.md, "Cleared namesakes")
+    clearances = ClearanceTable(settings.topic(topics.REVIEW_DECISIONS), settings.kafka_client_kwargs(),
+                                settings.clearance_days)
     # ops (issue 5): Prometheus metrics, /metrics, /health and /ready on the worker's web port.
     metrics = WorkerMetrics()
     metrics.watch_wanted_list(lambda: len(matcher))
-    install_pages(app, metrics, ready=(wanted.ready, bureaus.ready), client_kwargs=settings.kafka_client_kwargs())
+    metrics.watch_clearances(lambda: len(clearances))
+    install_pages(app, metrics, ready=(wanted.ready, bureaus.ready, clearances.ready),
+                  client_kwargs=settings.kafka_client_kwargs())
     documents = add_document_agents(
         app, settings, raw_topic=raw_topic, alerts=alerts, rejected=rejected, responses=responses,
         directory=bureaus.directory, ready=bureaus.ready) if settings.documents_check else None
     for event_type, name in topics.EVENT_TOPICS.items():
         add_screen_agent(
             app, source=raw_topic(name), event_type=event_type, screener=matcher,
-            alerts=alerts, rejected=rejected, ready=(wanted.ready, bureaus.ready), responses=responses,
-            directory=bureaus.directory, metrics=metrics, max_record_bytes=settings.max_record_bytes,
-            document_checks=documents.checks if documents else None,
+            alerts=alerts, rejected=rejected, ready=(wanted.ready, bureaus.ready, clearances.ready),
+            responses=responses, directory=bureaus.directory, metrics=metrics,
+            max_record_bytes=settings.max_record_bytes, document_checks=documents.checks if documents else None,
+            clearances=clearances.lookup,
         )
     # security (issue 6): ingest.<agency>.* -> events.*
     add_ingest_agent(app, settings, raw_topic, rejected=rejected, responses=responses, metrics=metrics)
@@ -131,4 +139,4 @@ def create_app(settings: Settings, matcher: Any = None, *, web_port: int = 6066)
     add_retro_agent(app, settings, source=raw_topic(topics.WANTED), alerts=alerts, screener=matcher, wanted=wanted,
                     fingerprints=fingerprints)
     return ScreeningApp(app=app, wanted=wanted, bureaus=bureaus, matcher=matcher, fingerprints=fingerprints,
-                        documents=documents)
+                        documents=documents, clearances=clearances)

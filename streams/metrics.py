@@ -51,6 +51,11 @@ class WorkerMetrics:
                                  buckets=LATENCY_BUCKETS, registry=r)
         self.wanted = Gauge("fugitive_alerts_wanted_notices", "Active notices in this worker's wanted list.",
                             registry=r)
+        self.cleared = Counter("fugitive_alerts_hits_cleared_total",
+                               "Hits not raised because an analyst had cleared the traveller (docs/review.md).",
+                               registry=r)
+        self.clearances = Gauge("fugitive_alerts_clearances", "Clearances on record in this worker (live or not).",
+                                registry=r)
         for event_type in ("border_crossing", "visa_application", "tip"):  # series exist at 0 from the start
             self.events.labels(event_type)
             self.rejected.labels(event_type)
@@ -74,6 +79,12 @@ class WorkerMetrics:
         self.alerts.labels(band).inc()
         if event_timestamp:
             self.latency.observe(max(0.0, time.time() - event_timestamp))
+
+    def hits_cleared(self, count: int) -> None:
+        self.cleared.inc(count)
+
+    def watch_clearances(self, size: Callable[[], int]) -> None:
+        self.clearances.set_function(lambda: float(size()))
 
     def watch_wanted_list(self, size: Callable[[], int]) -> None:
         self.wanted.set_function(lambda: float(size()))

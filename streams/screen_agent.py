@@ -45,7 +45,7 @@ from .dead_letter import Produce, oversize_error, send_answer, send_dead_letter
 from .documents import check_request
 from .ingest import rejection_answer
 from .metrics import WorkerMetrics
-from .screening import Outcome, Screener, reject, screen_record
+from .screening import ClearanceLookup, Outcome, Screener, reject, screen_record
 
 DEFAULT_MAX_RECORD_BYTES = 256 * 1024
 MAX_BATCH = 256
@@ -88,6 +88,7 @@ def add_screen_agent(
     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
     document_checks: faust.TopicT | None = None,  # issue 19: events with a document are answered after the check
     max_batch: int = MAX_BATCH,
+    clearances: ClearanceLookup | None = None,  # issue 17: cleared namesakes, see streams/clearances.py
 ) -> Any:
     metrics = metrics or WorkerMetrics()
     alerts_topic, rejected_topic = alerts.get_topic_name(), rejected.get_topic_name()
@@ -126,7 +127,8 @@ def add_screen_agent(
             return reject(msg.value, msg.topic, msg.partition, msg.offset, too_large)
         try:
             return screen_record(msg.value, topic=msg.topic, partition=msg.partition, offset=msg.offset,
-                                 expected_type=event_type, screener=screener, directory=bureaus)
+                                 expected_type=event_type, screener=screener, directory=bureaus,
+                                 clearances=clearances)
         except Exception as exc:  # a bug on one record must not stop screening
             log.exception("screening failed", topic=msg.topic, partition=msg.partition, offset=msg.offset)
             return reject(msg.value, msg.topic, msg.partition, msg.offset,
@@ -138,6 +140,11 @@ def add_screen_agent(
             await out.flush()  # what the records before it produce goes first, in order
             await refuse(msg, outcome.rejected)
             return
+        if outcome.cleared:
+            metrics.hits_cleared(len(outcome.cleared))
+        for applied in outcome.cleared:  # ids only: the officer's id, never a name
+            log.info("hit cleared", event_id=msg.key.decode("utf-8", "replace") if msg.key else None,
+                     alert_id=applied.alert_id, cleared_by=applied.cleared_by, bureau_id=applied.bureau_id)
         for alert in outcome.alerts:
             log.info("hit", event_id=alert.event_id, notice_id=alert.notice_id, alert_id=alert.alert_id,
                      band=alert.band, score=alert.score)

@@ -6,7 +6,7 @@ alerts for hits, or one dead-letter record saying why the input was refused.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
@@ -18,21 +18,26 @@ from schemas import (
     EVENT_ADAPTER,
     Alert,
     AnyEvent,
+    AppliedClearance,
     BureauDirectory,
     CallBureau,
+    Person,
     Rejected,
     Response,
     ResponseHit,
     Tip,
-    Urgency,
     WantedPerson,
     alert_id_for,
     describe_validation_error,
+    event_subject,
+    urgency_for,
 )
+from schemas.reviews import Clearance
 
 __all__ = [
     "Screener",
     "Outcome",
+    "ClearanceLookup",
     "screen_record",
     "reject",
     "respond",
@@ -57,32 +62,20 @@ class Screener(Protocol):
     def screen(self, event: AnyEvent) -> Sequence[_Hit]: ...
 
 
+ClearanceLookup = Callable[[WantedPerson, Person], Clearance | None]
+"""The live clearance that suppresses a hit of this person on this notice, if any
+(``streams.clearances.ClearanceTable.lookup``: ``matching.clearance.check`` over the decisions)."""
+
+
 @dataclass(slots=True)
 class Outcome:
     event: AnyEvent | None = None
     alerts: list[Alert] = field(default_factory=list)
+    cleared: list[AppliedClearance] = field(default_factory=list)
+    """Hits not raised: an analyst cleared this person for that notice (docs/review.md)."""
     rejected: Rejected | None = None
     response: Response | None = None
     """The answer for the publishing agency; ``None`` for a tip that did not ask for one."""
-
-
-_BASE_URGENCY: dict[str, Urgency] = {
-    "border_crossing": "critical",
-    "visa_application": "high",
-    "tip": "normal",
-}
-_RAISED: dict[Urgency, Urgency] = {"normal": "high", "high": "critical", "critical": "critical"}
-
-
-def urgency_for(event_type: str, caution: str | None, band: str) -> Urgency:
-    """Urgency follows the event (docs/architecture.md "Bands and urgency"); a caution flag on the notice raises it one step.
-
-    A review-band hit is never more than ``normal``: it is recorded for an analyst, not pushed.
-    """
-    if band == "review":
-        return "normal"
-    urgency = _BASE_URGENCY[event_type]
-    return _RAISED[urgency] if caution else urgency
 
 
 def reject(raw: bytes | None, topic: str, partition: int, offset: int, error: str) -> Outcome:
@@ -100,6 +93,7 @@ def screen_record(
     screener: Screener,
     directory: BureauDirectory | None = None,
     now: datetime | None = None,
+    clearances: ClearanceLookup | None = None,
 ) -> Outcome:
     """Validate ``raw`` as an event of ``expected_type`` and screen it.
 
@@ -120,9 +114,19 @@ def screen_record(
             f"event_type {event.event_type!r} does not belong on this topic (expected {expected_type!r})",
         )
     raised_at = now or datetime.now(UTC)
-    alerts = [
-        Alert(
-            alert_id=alert_id_for(event.event_id, hit.notice_id),
+    person = event_subject(event)
+    alerts: list[Alert] = []
+    cleared: list[AppliedClearance] = []
+    for hit in screener.screen(event):
+        alert_id = alert_id_for(event.event_id, hit.notice_id)
+        clearance = clearances(hit.notice, person) if clearances is not None else None
+        if clearance is not None:
+            cleared.append(AppliedClearance(alert_id=alert_id, cleared_by=clearance.cleared_by,
+                                            bureau_id=clearance.bureau_id, cleared_at=clearance.at,
+                                            expires_at=clearance.expires_at))
+            continue
+        alerts.append(Alert(
+            alert_id=alert_id,
             event_id=event.event_id,
             event_type=event.event_type,
             notice_id=hit.notice_id,
@@ -136,10 +140,9 @@ def screen_record(
             event=event,
             notice=hit.notice,
             post_name=post_name(directory, event),
-        )
-        for hit in screener.screen(event)
-    ]
-    return Outcome(event=event, alerts=alerts, response=respond(event, alerts, directory, raised_at))
+        ))
+    return Outcome(event=event, alerts=alerts, cleared=cleared,
+                   response=respond(event, alerts, directory, raised_at, cleared))
 
 
 def post_name(directory: BureauDirectory | None, event: AnyEvent) -> str | None:
@@ -159,21 +162,23 @@ def _call(directory: BureauDirectory | None, country: str) -> CallBureau | None:
 
 
 def respond(event: AnyEvent, alerts: list[Alert], directory: BureauDirectory | None,
-            at: datetime) -> Response | None:
+            at: datetime, cleared: Sequence[AppliedClearance] = ()) -> Response | None:
     """The answer to the agency that published ``event``: every border crossing and visa
     application gets one, hit or not; a tip only if it asked (``respond: true``).
 
     It names the action, the alert reference, the notice type, the caution flag and the national
     bureau to call (the one of the country where the event happened), never the notice's names,
-    dates or documents.
+    dates or documents. A hit suppressed by a clearance is listed in ``cleared`` (who cleared it,
+    when); when nothing else hit, the result is ``cleared``.
     """
     if isinstance(event, Tip) and not event.respond:
         return None
     call = _call(directory, event.country)
     hits = [_hit(a, call) for a in sorted(alerts, key=lambda a: (a.band != "alert", -a.score))]
-    result = "hit" if any(h.band == "alert" for h in hits) else "review" if hits else "no_hit"
+    result = ("hit" if any(h.band == "alert" for h in hits) else "review" if hits
+              else "cleared" if cleared else "no_hit")
     return Response(event_id=event.event_id, event_type=event.event_type, agency=event.agency, result=result,
-                    hits=hits, responded_at=at)
+                    hits=hits, cleared=list(cleared), responded_at=at)
 
 
 def _hit(a: Alert, call: CallBureau | None) -> ResponseHit:

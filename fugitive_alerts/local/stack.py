@@ -1,4 +1,4 @@
-"""The local stack for the demo: Kafka, an SMTP catcher, the Twilio mock, a worker and a dispatcher.
+"""The local stack for the demo: Kafka, an SMTP catcher, the Twilio mock, a worker, a dispatcher and the review console.
 
 Every part runs as a detached background process with its pid file and log under
 ``<data_dir>/demo/run/``; ``stack.json`` beside it records the ports and the topic prefix, so a
@@ -26,7 +26,7 @@ from .kafka import LocalBroker, broker_answers
 from .services import Service, free_port, port_is_free
 from .twilio_mock import start_twilio_mock
 
-__all__ = ["Stack", "start_stack", "stop_stack", "stack_dir"]
+__all__ = ["DEMO_ANALYST", "Stack", "demo_analyst", "start_stack", "stop_stack", "stack_dir"]
 
 _LOCAL = {"127.0.0.1", "localhost"}
 
@@ -44,6 +44,8 @@ class Stack:
     topic_prefix: str
     worker_port: int
     web_port: int
+    review_port: int = 0
+    """The review console (``review-console``); its demo analyst's password is made per run (``demo_analyst``)."""
 
     def settings(self, base: Settings) -> Settings:
         """``base`` pointed at this stack's Kafka, SMTP catcher, Twilio mock and topics."""
@@ -53,6 +55,7 @@ class Stack:
             "twilio_api_base_url": self.twilio_url, "topic_prefix": self.topic_prefix,
             "app_id": f"{self.topic_prefix}worker", "dispatcher_group": f"{self.topic_prefix}dispatcher",
             "web_port": self.web_port, "public_url": f"http://127.0.0.1:{self.web_port}",
+            "review_web_port": self.review_port, "review_public_url": f"http://127.0.0.1:{self.review_port}",
         })
 
 
@@ -72,6 +75,7 @@ def _services(run: Path, settings: Settings | None = None, worker_port: int = 0)
                         run, env=dict.fromkeys(secret_env_names())),
         "worker": Service("worker", [*py, "worker", "--web-port", str(worker_port)], run, env=env),
         "dispatcher": Service("dispatcher", [*py, "dispatcher"], run, env=env),
+        "review-console": Service("review-console", [*py, "review-console"], run, env=env),
     }
 
 
@@ -95,7 +99,8 @@ def start_stack(base: Settings, say: Callable[[str], None], prefix: str) -> tupl
     stop_stack(base, say, kafka=False)  # a previous demo's worker and mocks, if any
     bootstrap, local = _kafka_broker(base, root, say)
     stack = Stack(bootstrap=bootstrap, local_kafka=local, smtp_port=_port(1025),
-                  twilio_url="", topic_prefix=prefix, worker_port=_port(6066), web_port=_port(8070))
+                  twilio_url="", topic_prefix=prefix, worker_port=_port(6066), web_port=_port(8070),
+                  review_port=_port(8071))
     twilio = start_twilio_mock(_port(4010), run, progress=say)
     stack.twilio_url = f"http://127.0.0.1:{twilio.argv[twilio.argv.index('-p') + 1]}"
     # A fresh acknowledgement key per run: the built-in one is refused outside FUGITIVE_ALERTS_ENV=demo|test,
@@ -103,7 +108,11 @@ def start_stack(base: Settings, say: Callable[[str], None], prefix: str) -> tupl
     settings = stack.settings(base).model_copy(update={"ack_secret": SecretStr(secrets.token_urlsafe(48)),
                                                        "documents_check": True,  # the demo shows a document hit
                                                        "ack_secret_file": None, "ack_secret_previous": None,
-                                                       "ack_secret_previous_file": None})
+                                                       "ack_secret_previous_file": None,
+                                                       # the review console's demo analyst, quick digests
+                                                       "review_officers_file": root / "officers.json",
+                                                       "review_group_wait_seconds": 5.0,
+                                                       "review_group_interval_minutes": 1.0})
     (root / "stack.json").write_text(json.dumps(asdict(stack), indent=2))
     services = _services(run, settings)
     services["smtp"].start()
@@ -113,9 +122,25 @@ def start_stack(base: Settings, say: Callable[[str], None], prefix: str) -> tupl
     return stack, settings
 
 
+DEMO_ANALYST = "demo-analyst"
+
+
+def demo_analyst(settings: Settings, bureaus: list[str]) -> str:
+    """Write the console's officers file with one analyst of every sample bureau; return its password (new per run)."""
+    from consumers.review_auth import hash_password
+
+    password = secrets.token_urlsafe(12)
+    path = settings.review_officers_file
+    assert path is not None
+    path.touch(mode=0o600)
+    path.write_text(json.dumps({"officers": [{"id": DEMO_ANALYST, "bureaus": bureaus,
+                                              "password_hash": hash_password(password)}]}))
+    return password
+
+
 def start_pipeline(settings: Settings, base: Settings, stack: Stack, say: Callable[[str], None]) -> dict[str, Service]:
     services = _services(stack_dir(base) / "run", settings, stack.worker_port)
-    for name in ("worker", "dispatcher"):
+    for name in ("worker", "dispatcher", "review-console"):
         services[name].start()
         say(f"{name} started (pid {services[name].pid}, log {services[name].log_path})")
     # events published before the worker has its partitions would wait for it: the demo's latencies
@@ -140,7 +165,7 @@ def stop_stack(base: Settings, say: Callable[[str], None], *, kafka: bool = True
     root = stack_dir(base)
     run = root / "run"
     stopped = 0
-    names = ["dispatcher", "worker", "smtp-catcher", "twilio-mock"]
+    names = ["review-console", "dispatcher", "worker", "smtp-catcher", "twilio-mock"]
     for name in names:
         service = Service(name, ["true"], run)
         if service.stop(30.0):

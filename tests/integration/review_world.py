@@ -18,8 +18,9 @@ from aiohttp.test_utils import TestServer
 from consumers.review_auth import Officers, hash_password
 from consumers.review_queue import ensure_review_topics
 from fugitive_alerts.review_console import ReviewConsole
-from schemas import Settings, topics
+from schemas import Response, Settings, response_topic, topics
 from schemas.reviews import ReviewDecision, ReviewItem
+from tests import factories as f
 from tests.unit.review_factory import crossing, review_item
 
 from .kafka_helpers import produce, read_until
@@ -57,6 +58,28 @@ def decisions_for(settings: Settings, item_id: str, timeout: float = 30.0) -> li
     key = item_id.encode()
     records = read_until(settings, topics.REVIEW_DECISIONS, lambda rs: any(r.key == key for r in rs), timeout)
     return [ReviewDecision.model_validate_json(r.value) for r in records if r.key == key and r.value is not None]
+
+
+def passport() -> str:
+    """A fresh passport number: tests share the pipeline, and a clearance made by one must not cover another's traveller."""
+    return f"RW{uuid.uuid4().int % 10**7:07d}"
+
+
+def namesake(passport: str, dob: str) -> dict[str, Any]:
+    """A namesake of the known notice at a KE border post: same name, another passport and birth date (review band).
+
+    The post is new each time: a confirmed hit leaves a sighting (dedup) at its place, which must not turn
+    another test's alert at a usual post into a "seen again" update."""
+    traveller = f.traveler("MBARUSHIMANZI", "ATHANASIUS", dob=dob, nationality="RW", passport=passport)
+    return f.border_crossing(traveller, event_id=f"bc-namesake-{uuid.uuid4().hex[:10]}",
+                             post=f"KE-REVIEW-{uuid.uuid4().hex[:6].upper()}")
+
+
+def answer_to(settings: Settings, event: dict[str, Any]) -> Response:
+    """The agency's answer to ``event`` on ``responses.<agency>``."""
+    key = event["event_id"].encode()
+    records = read_until(settings, response_topic(event["agency"]), lambda rs: any(r.key == key for r in rs), 90.0)
+    return Response.model_validate_json(next(r.value for r in records if r.key == key))
 
 
 class Officer:
@@ -131,5 +154,5 @@ async def until(predicate: Callable[[], Any], timeout: float, what: str) -> Any:
         await asyncio.sleep(0.1)  # poll interval
 
 
-__all__ = ["OFFICERS", "PASSWORD", "Officer", "decisions_for", "new_items", "publish_items", "running_console",
-           "until", "write_officers"]
+__all__ = ["OFFICERS", "PASSWORD", "Officer", "answer_to", "decisions_for", "namesake", "new_items", "passport", "publish_items",
+           "running_console", "until", "write_officers"]

@@ -11,11 +11,24 @@ from typing import Any
 
 import pytest
 
-from schemas import Settings, topics
+from schemas import Settings, alert_id_for, topics
 from schemas.reviews import ReviewItem
 
-from .kafka_helpers import read_until
-from .review_world import PASSWORD, Officer, decisions_for, new_items, publish_items, running_console, until, write_officers
+from .kafka_helpers import produce_json, read_until
+from .review_world import (
+    PASSWORD,
+    Officer,
+    answer_to,
+    decisions_for,
+    namesake,
+    new_items,
+    passport,
+    publish_items,
+    running_console,
+    until,
+    write_officers,
+)
+from .world import KNOWN
 
 NAME, PASSPORT = "MBARUSHIMANZI", "RW5550001"
 """The fictional namesake on every item (tests.unit.review_factory.crossing)."""
@@ -313,3 +326,43 @@ def test_ops_are_emailed_when_a_bureaus_oldest_item_passes_the_limit(settings_fa
         assert not about("ncb-fr", "is falling behind")(smtp_sink.messages), "a recent item is not behind"
 
     _run(scenario())
+
+
+def test_review_hits_are_queued_announced_in_a_digest_and_a_clearance_covers_that_identity_only(
+        pipeline: Settings, smtp_sink: Any, officers_file: Path) -> None:
+    """Worker -> dispatcher -> console -> worker: a review hit is queued (its bureaus, the requesting bureau) and
+    announced in a digest with ids and places only; after "not the person", the same document with another birth
+    date, or the same birth date with another document, is a review hit again, not `cleared`. (The browser test
+    covers the cleared traveller and a confirm.)"""
+    doc = passport()
+    cleared = namesake(doc, "1951-07-11")
+    produce_json(pipeline, topics.BORDER_CROSSINGS, [cleared], "event_id")
+    item_id = alert_id_for(cleared["event_id"], KNOWN["notice_id"])
+    items = read_until(pipeline, topics.REVIEWS, lambda rs: any(r.key.decode() == item_id for r in rs), 90.0)
+    item = ReviewItem.model_validate_json(next(r.value for r in items if r.key.decode() == item_id))
+    assert set(item.bureaus) == {"ncb-ke", "ncb-rw", "wcu"} and item.requesting_bureau == "ncb-rw"
+
+    [digest] = smtp_sink.wait_for(lambda ms: [m for m in ms if m["To"] == "analyst@ncb-ke.example"
+                                              and "[REVIEW]" in str(m["Subject"]) and item_id in m.as_string()], 60)
+    body = digest.get_body(("plain",)).get_content()
+    assert f"{pipeline.review_public_url}/items/{item_id}" in body and f"KE {cleared['post']}" in body
+    for personal in ("MBARUSHIMANZI", "ATHANASIUS", doc, "RW7000001", "1951"):
+        assert personal not in digest.as_string(), f"the digest holds {personal}"
+
+    async def clear() -> None:
+        async with running_console(pipeline, officers_file) as (console, officer):
+            await until(lambda: item_id in console.queue.items, 30, "the console to read the item")
+            ke = officer()
+            assert await ke.sign_in("ke-analyst-1") == 303
+            assert (await ke.decide(item_id, "not_the_person", "other birth date on file"))[0] == 303
+
+    _run(clear())
+    other_dob, other_doc = namesake(doc, "1951-07-13"), namesake(passport(), "1951-07-11")
+    same = {**cleared, "event_id": f"{cleared['event_id']}-again"}  # first: the control that the worker has it
+    produce_json(pipeline, topics.BORDER_CROSSINGS, [same, other_dob, other_doc], "event_id")
+    assert answer_to(pipeline, same).result == "cleared"
+    for event in (other_dob, other_doc):
+        answer = answer_to(pipeline, event)
+        assert (answer.result, answer.cleared) == ("review", []), event["event_id"]
+    read_until(pipeline, topics.REVIEWS, lambda rs: {alert_id_for(e["event_id"], KNOWN["notice_id"])
+                                                     for e in (other_dob, other_doc)} <= {r.key.decode() for r in rs})

@@ -55,7 +55,9 @@ def pipeline(settings_factory: Any, tmp_path_factory: pytest.TempPathFactory) ->
     bureaus.write_text(yaml.safe_dump(BUREAUS))
     web_port = free_port()
     settings: Settings = settings_factory(bureaus_file=bureaus, web_port=web_port,
-                                          public_url=f"http://127.0.0.1:{web_port}", documents_check=True)
+                                          public_url=f"http://127.0.0.1:{web_port}", documents_check=True,
+                                          # review digests (docs/review.md): quick groups, so tests see them
+                                          review_group_wait_seconds=1.0, review_group_interval_minutes=0.1)
     asyncio.run(import_bureaus(settings, bureaus))  # before the worker starts: responses name a bureau
     produce_json(settings, topics.WANTED, [KNOWN, WITHDRAWN_LATER], "notice_id")
     worker = _start("worker", ["worker", "--web-port", str(free_port())], settings, run, {})
