@@ -19,7 +19,7 @@ from functools import lru_cache
 from math import exp
 from pathlib import Path
 
-from .rules import EVIDENCE_MIN, Evidence
+from .rules import EVIDENCE_MIN, EXACT_DATE_WEIGHT, Evidence
 
 __all__ = ["FEATURES", "features", "probability", "Model", "load_model"]
 
@@ -68,7 +68,7 @@ def features(evidence: Sequence[Evidence], score: float, is_tip: bool) -> tuple[
         if kind == "birth_date":
             dated = True
             date_w = ev.weight
-            exact = 1.0 if ev.weight >= 4.0 else 0.0
+            exact = 1.0 if ev.weight >= EXACT_DATE_WEIGHT else 0.0
             against = 1.0 if ev.delta < 0 else 0.0
         elif kind == "sex":
             sex_w = ev.weight
