@@ -121,7 +121,7 @@ def run_screen(wanted: Path, events: Path, out: Path, *, alert_threshold: float 
                         report.reviews += 1
                     sink.write(orjson.dumps({"event_id": event.event_id, "notice_id": hit.notice_id,
                                              "score": hit.score, "band": hit.band,
-                                             "reasons": hit.reasons}))
+                                             "probability": hit.probability, "reasons": hit.reasons}))
                     sink.write(b"\n")
     finally:
         if bar is not None:

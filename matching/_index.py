@@ -7,6 +7,8 @@ the entries that hold them:
 * ``c:`` a token's consonant skeleton (abjad scripts, vowel variants, some typos);
 * ``m:`` a token's Metaphone code (jellyfish; sound-alike spellings);
 * ``f:``/``s:`` a token's first and last four letters (one typo leaves one of them intact);
+* ``w:``/``a:`` an abjad (Arabic, Hebrew) notice token's skeleton without waw/vav, looked up by
+  an event's skeleton (``a:``: every Latin token; ``w:``: one with ``b``/``v``);
 * ``k:`` a token's first two and last two letters (a typo in the middle of a short token:
   ``BOUATIA`` ~ ``Bouafia``);
 * ``p:`` an unordered pair of a name's token keys: selective even when each token is common;
@@ -73,7 +75,15 @@ def _group_strings(k: str, c: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=200_000)
 def _group_ids(k: str, c: str) -> tuple[int, ...]:
-    return tuple(key_id(x) for x in _group_strings(k, c))
+    """An event token's key ids: its group, and (query side only) its skeleton looked up among
+    the waw/vav-free skeletons of abjad notices (``a:``, held by abjad notices only), so
+    ``MANSOUR`` (mnsr) finds ``منصور`` (mnsvr) and ``SAID`` (sd) finds ``سعيد``: the letters
+    an abjad writes for long vowels are consonants in the notice's reading and absent from the
+    Latin spelling."""
+    group = _group_strings(k, c)
+    if "b" not in c and len(c) >= 2:
+        group = (*group, "a:" + c)
+    return tuple(key_id(x) for x in group)
 
 
 @lru_cache(maxsize=200_000)
@@ -90,6 +100,7 @@ def name_keys(form: NameForm) -> set[str]:
             out.update(_token_group(form, i))
             if form.abjad and k not in PARTICLES and len(w := form.cons[i].replace("b", "")) >= 2:
                 out.add("w:" + w)  # waw/vav may be a vowel: "נועם" (nvm) ~ "Noam" (nm)
+                out.add("a:" + w)  # ... found by any Latin skeleton (``_group_ids``), abjad notices only
         if i + 1 < len(keys):
             out.add("t:" + token_key(k + keys[i + 1]))
     uniq = sorted({k for k in keys[:8] if len(k) >= 2 and k not in PARTICLES})

@@ -205,6 +205,16 @@ def align(q: NameForm, c: NameForm) -> Alignment:
         total += s * w
         weight += w
         pairs.append((_orig(q, qi), _orig(c, ci), s))
+    if weight and len(used_q) < len(q.keys) and len(used_c) < len(c.keys):
+        lone = _lone_family_pair(q, c, used_q, used_c)
+        if lone is not None:  # two typos in a short family name: a weak pair, not "no family name"
+            qj, cj, s = lone
+            used_q.add(qj)
+            used_c.add(cj)
+            units.append(frozenset((cj,)))
+            total += s
+            weight += 1.0
+            pairs.append((q.originals[qj], c.originals[cj], s))
     if not weight:
         return Alignment(0.0, [], 0)
     score = total / weight - _unmatched_penalty(q, used_q) - _unmatched_penalty(c, used_c)
@@ -212,6 +222,31 @@ def align(q: NameForm, c: NameForm) -> Alignment:
         score -= CONFLICTING_PART
     matched = min(_substantive(q, used_q), _substantive(c, used_c))
     return Alignment(max(0.0, min(1.0, score)), pairs, matched, units)
+
+
+WEAK_FAMILY_MIN = 0.34
+"""A lone unmatched family name on each side, starting with the same letter, pairs at its own
+similarity down to this (two typos in a short family name: ``KOC`` ~ ``Koch``, ``IT`` ~
+``Ito``) when every other part agrees, instead of counting as "no family name" (0.30 per
+side). Such a name stays below ``rules.CLOSE_NAME`` unless the family name is close, so it
+reaches the review band, not the alert band, on a name alone."""
+
+
+def _lone_family_pair(q: NameForm, c: NameForm, used_q: set[int], used_c: set[int]) -> tuple[int, int, float] | None:
+    """The one unmatched family token of each side, when it is the only unmatched substantive
+    token of both and both start with the same letter: (query index, candidate index, similarity)."""
+    left_q = [i for i in range(len(q.keys)) if i not in used_q and q.keys[i] not in PARTICLES]
+    left_c = [i for i in range(len(c.keys)) if i not in used_c and c.keys[i] not in PARTICLES]
+    if len(left_q) != 1 or len(left_c) != 1:
+        return None
+    qi, ci = left_q[0], left_c[0]
+    if q.roles[qi] != "f" or c.roles[ci] != "f":
+        return None
+    a, b = q.keys[qi], c.keys[ci]
+    if not a or not b or a[0] != b[0]:
+        return None
+    s = OSA.normalized_similarity(a, b)
+    return (qi, ci, s) if s >= WEAK_FAMILY_MIN else None
 
 
 def _unmatched_roles(form: NameForm, used: set[int]) -> set[str]:

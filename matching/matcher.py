@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import schemas
 
+from . import _calibration
 from . import rules as _rules
 from ._features import Entry, Query, query_of
 from ._index import CandidateIndex, key_id, query_keys
@@ -20,15 +21,33 @@ __all__ = ["Matcher", "Hit"]
 class Hit:
     """One notice matched by one event."""
 
-    __slots__ = ("notice_id", "score", "band", "reasons", "_entry", "_notice")
+    __slots__ = ("notice_id", "score", "band", "reasons", "_entry", "_notice", "_evidence", "_is_tip",
+                 "_probability")
 
-    def __init__(self, entry: Entry, score: float, band: str, reasons: list[str]) -> None:
+    def __init__(self, entry: Entry, score: float, band: str, reasons: list[str],
+                 evidence: list[Evidence] | None = None, is_tip: bool = False) -> None:
         self.notice_id = entry.notice_id
         self.score = score
         self.band = band
         self.reasons = reasons
         self._entry = entry
         self._notice: schemas.WantedPerson | None = None
+        self._evidence = evidence or []
+        self._is_tip = is_tip
+        self._probability: float | None = None
+
+    @property
+    def features(self) -> tuple[float, ...]:
+        """The rules' findings as the calibration model's features (``_calibration.FEATURES``)."""
+        return _calibration.features(self._evidence, self.score, self._is_tip)
+
+    @property
+    def probability(self) -> float:
+        """Calibrated P(the event's person is the notice's person), from a logistic model over
+        the rules' findings fitted offline (``tools/calibrate.py``); computed on first access."""
+        if self._probability is None:
+            self._probability = round(_calibration.load_model().predict(self.features), 4)
+        return self._probability
 
     @property
     def notice(self) -> schemas.WantedPerson:
@@ -142,7 +161,7 @@ class Matcher:
         if score < self.review_threshold:
             return None
         band = "alert" if score >= threshold else "review"
-        return Hit(entry, round(score, 4), band, [ev.reason for ev in evidence])
+        return Hit(entry, round(score, 4), band, [ev.reason for ev in evidence], evidence, q.is_tip)
 
 
 _OTHER_RULES = [r for r in RULES if r is not rule_name]

@@ -72,3 +72,27 @@ def test_exact_name_with_the_birth_year_off_by_two_does_not_alert_on_the_name_al
     n = person("Brennhaug", "Torvald", dob="1981", sex="M", nationalities=["NO"])
     h = best(screen(n, event=traveller("TORVALD", "BRENNHAUG", dob="1983-07-22", sex="M", nationality="NO")), n)
     assert h is None or h.band == "review"
+
+
+def test_swapped_day_and_month_with_the_year_off_is_two_errors_not_agreement() -> None:
+    """1970-08-01 vs 1971-01-08: swapping day and month *and* shifting the year is what a
+    namesake born a year apart looks like; a typo changes one field. A world-frequent name with
+    such a date stays in review; with the exact date it alerts."""
+    n = person("Garcia", "Maria", dob="1970-08-01")
+    off = best(screen(n, event=traveller("MARIA", "GARCIA", dob="1971-01-08")), n)
+    assert off is not None and off.band == "review"
+    assert any("swapped and the year off" in r for r in off.reasons)
+    exact = best(screen(n, event=traveller("MARIA", "GARCIA", dob="1970-08-01")), n)
+    assert exact is not None and exact.band == "alert"
+
+
+def test_two_typos_in_a_short_family_name_pair_weakly_instead_of_no_family_name() -> None:
+    """``KOC`` for ``Koch`` (a letter dropped, another read differently) with every other part
+    agreeing is a weak family pair, not "no family name": the hit reaches the review band
+    (it was 0.13); a family name with another first letter is still no partner."""
+    n = person("Koch", "Wendeline", dob="1988-03-09", sex="F")
+    h = best(screen(n, event=traveller("WENDELINE", "KOC", dob="1988", sex="F")), n)
+    assert h is not None and h.band == "review"
+    assert any("KOC~Koch" in r for r in h.reasons)
+    other = best(screen(n, event=traveller("WENDELINE", "BOC", dob="1988", sex="F")), n)
+    assert other is None or other.score < h.score

@@ -104,3 +104,12 @@ def test_hebrew_only_notice_found_when_vav_is_a_vowel() -> None:
     n = person("ביטון", "נועם", dob="1987-03-20", nationalities=["IL"])
     h = best(screen(n, event=traveller("NOAM", "BITON", dob="1987-03-20", nationality="IL")), n)
     assert h is not None and h.band == "alert", h
+
+
+def test_latin_name_finds_an_arabic_script_notice_whose_long_vowels_are_letters() -> None:
+    """``منصور`` is read ``mnsvr`` (its waw a letter) and ``سعيد`` ``sid``: the Latin
+    ``MANSOUR`` (mnsr) and ``SAID`` (sd) must still select the notice as a candidate."""
+    n = person("الزرقاني", "منصور بن سعيد", dob="1979-04-15", nationalities=["SA"])
+    h = best(screen(n, event=traveller("MANSOUR", "SAID", dob="1979-04-15", nationality="SA")), n)
+    assert h is not None
+    assert any("MANSOUR" in r and "SAID" in r for r in h.reasons)
