@@ -7,7 +7,8 @@ Pure: imports only ``schemas`` and third-party libraries, never Kafka. See ``doc
     hits = matcher.screen(event)      # [Hit(notice_id, score, band, reasons, notice)], best first
 """
 
+from . import snapshot
 from .matcher import Hit, Matcher
 from .rules import RULES, Evidence
 
-__all__ = ["Matcher", "Hit", "RULES", "Evidence"]
+__all__ = ["Matcher", "Hit", "RULES", "Evidence", "snapshot"]
