@@ -128,12 +128,13 @@ def write_atomically(path: Path, meta: SnapshotMeta, dump: Any, state: Any) -> N
 def fork_writer(path: Path, meta: SnapshotMeta, dump: Any, state: Any) -> int:
     """Fork a child that writes the snapshot (see the module docstring); return its pid.
 
-    The child writes nothing else (no logging: a lock held by another thread at the fork would
-    hang it) and leaves with ``os._exit``: 0 written, 1 failed."""
+    The child runs at a lower priority, writes nothing else (no logging: a lock held by another
+    thread at the fork would hang it) and leaves with ``os._exit``: 0 written, 1 failed."""
     pid = os.fork()
     if pid == 0:  # the child: write and leave without running the parent's cleanup
         code = 1
         try:
+            os.nice(10)  # behind the worker itself, which may be draining a backlog on the same cores
             write_atomically(path, meta, dump, state)
             code = 0
         finally:
