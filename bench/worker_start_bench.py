@@ -103,7 +103,18 @@ def one_size(bootstrap: str, run: Path, n: int) -> dict[str, Any]:
         return time.perf_counter() - t, snap.stat().st_size / 1e6
 
     out["cold"] = start_to_ready(settings, run, dir_, f"cold-{uid}", snapshot_written)
-    out["warm"] = start_to_ready(settings, run, dir_, f"warm-{uid}")[:2]
+    log_path = run / f"worker-warm-{uid}.log"
+
+    def loaded_line() -> str:
+        """The warm worker's own log line saying it loaded the snapshot (and in how many seconds)."""
+        lines = [ln for ln in log_path.read_text(errors="replace").splitlines() if "index snapshot" in ln]
+        return lines[-1].strip() if lines else "(no index snapshot line)"
+
+    took, at, line = start_to_ready(settings, run, dir_, f"warm-{uid}", loaded_line)
+    out["warm"] = (took, at)
+    out["warm_log"] = line
+    if "index snapshot loaded" not in line:
+        raise SystemExit(f"the warm worker did not load its snapshot: {line}")
     return out
 
 
@@ -137,6 +148,8 @@ def main() -> None:
         (c, cl), (k, kl, (sw, mb)), (w, wl) = r["ceiling"], r["cold"], r["warm"]
         print(f"| {r['size']:,} | {c:.1f} ({cl:.1f}) | {k:.1f} ({kl:.1f}) | {sw:.1f} | {mb:,.0f} | {w:.1f} ({wl:.1f}) | "
               f"{w / k:.2f} | {w / c:.2f} |")
+    for r in rows:
+        print(f"\n{r['size']:,}, warm worker's log: {r['warm_log']}")
 
 
 if __name__ == "__main__":
