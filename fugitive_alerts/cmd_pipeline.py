@@ -51,6 +51,10 @@ def worker(
 
         mode.loop.use(loop)  # as `faust -L uvloop worker`: before any event loop exists
     settings = load_settings()
+    if settings.index_snapshot:  # a snapshot of the index is only good for the same string hashes
+        from .hash_seed import pin_hash_seed
+
+        pin_hash_seed(settings.data_dir)
     try:
         asyncio.run(ensure_topics(settings))
     except BrokerUnavailable as exc:

@@ -5,7 +5,7 @@ No business rule lives here: nothing about notices, alerts, bureaus or officers.
 Kafka helper serves them all without an arrow between ``streams`` and ``consumers``.
 """
 
-from .compacted import Apply, CompactedReader, CompactedView
+from .compacted import Apply, CompactedReader, CompactedView, StartOffsets
 from .topics import TopicMetadata, TopicNotFound, topic_partitions
 
-__all__ = ["Apply", "CompactedReader", "CompactedView", "TopicMetadata", "TopicNotFound", "topic_partitions"]
+__all__ = ["Apply", "CompactedReader", "CompactedView", "StartOffsets", "TopicMetadata", "TopicNotFound", "topic_partitions"]

@@ -32,7 +32,7 @@ from schemas import describe_validation_error
 
 from .topics import topic_partitions
 
-__all__ = ["Apply", "CompactedReader", "CompactedView"]
+__all__ = ["Apply", "CompactedReader", "CompactedView", "StartOffsets"]
 
 log = structlog.get_logger(__name__)
 V = TypeVar("V")
@@ -43,6 +43,9 @@ follows topics that change rarely; a new record ends the wait at once (``fetch_m
 so the wait only sets how often an idle reader asks: every 5 s instead of aiokafka's 500 ms, which
 made the three readers of a worker and the four of a dispatcher about 14 of the broker's requests
 per second at rest (docs/benchmarks.md, "Broker CPU")."""
+
+StartOffsets = Callable[[dict[int, int], dict[int, int]], dict[int, int] | None]
+"""``start(begin, end)`` -> the offset to read each partition from, or None: from the beginning."""
 
 Apply = Callable[[bytes | None, bytes | None], str | None]
 """Apply one record ``(key, value)`` (value None: a tombstone); return why it was refused, or None."""
@@ -65,9 +68,15 @@ class CompactedReader:
         self._consumer: AIOKafkaConsumer | None = None
         self._ends: dict[TopicPartition, int] = {}
         self._task: asyncio.Task[None] | None = None
+        self.next_offsets: dict[int, int] = {}
+        """Per partition, the offset after the last record applied, or the one it started from."""
 
-    async def open(self) -> None:
-        """Assign every partition, from the beginning, and note the end offsets to catch up with."""
+    async def open(self, start: StartOffsets | None = None) -> None:
+        """Assign every partition, from the beginning, and note the end offsets to catch up with.
+
+        ``start(begin, end)``, given the log start and end offset of each partition, may return
+        the offset to read each partition from instead (a host that restored its state from a
+        local snapshot), or ``None`` to read from the beginning."""
         tps = await topic_partitions(self.client_kwargs, [self.topic], required=True)
         consumer = AIOKafkaConsumer(enable_auto_commit=False, auto_offset_reset="earliest", group_id=None,
                                     fetch_max_wait_ms=FETCH_MAX_WAIT_MS, **self.client_kwargs)
@@ -76,8 +85,16 @@ class CompactedReader:
             # the end offsets first: once assigned, the consumer's first fetch (held by the broker for up
             # to FETCH_MAX_WAIT_MS on a quiet topic) would queue this request behind it on the connection
             self._ends = await consumer.end_offsets(tps)
+            begins = {tp.partition: o for tp, o in (await consumer.beginning_offsets(tps)).items()}
             consumer.assign(tps)
-            await consumer.seek_to_beginning(*tps)
+            chosen = start(begins, {tp.partition: o for tp, o in self._ends.items()}) if start is not None else None
+            if chosen is None:
+                await consumer.seek_to_beginning(*tps)
+                self.next_offsets.update(begins)
+            else:
+                for tp in tps:
+                    consumer.seek(tp, chosen[tp.partition])
+                self.next_offsets.update(chosen)
         except BaseException:
             await consumer.stop()
             raise
@@ -120,7 +137,9 @@ class CompactedReader:
                     self.ready.set()
                     log.info("compacted topic loaded", topic=self.topic, refused=self.refused)
                 batches = await consumer.getmany(timeout_ms=500, max_records=5000)
-                for records in batches.values():
+                for tp, records in batches.items():
+                    if records:  # before applying: no await between here and the last apply
+                        self.next_offsets[tp.partition] = records[-1].offset + 1
                     for rec in records:
                         error = self.apply(rec.key, rec.value)
                         if error:

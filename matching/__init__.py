@@ -7,8 +7,9 @@ Pure: imports only ``schemas`` and third-party libraries, never Kafka. See ``doc
     hits = matcher.screen(event)      # [Hit(notice_id, score, band, reasons, notice)], best first
 """
 
+from . import snapshot
 from ._warm import warm_up
 from .matcher import Hit, Matcher
 from .rules import RULES, Evidence
 
-__all__ = ["Matcher", "Hit", "RULES", "Evidence", "warm_up"]
+__all__ = ["Matcher", "Hit", "RULES", "Evidence", "snapshot", "warm_up"]

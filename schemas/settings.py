@@ -119,6 +119,15 @@ class Settings(BaseSettings):
     dispatcher_group: str = "fugitive-alerts-dispatcher"
     data_dir: Path = Path("var")
     """Where local state lives: the broker's data, Faust tables, logs and pid files."""
+    index_snapshot: bool = True
+    """Keep the worker's wanted-list index on local disk (``DATA_DIR/index/``) and restart from it,
+    reading the wanted topic on from the offsets it reflects, instead of rebuilding the index
+    (docs/architecture.md, "Index snapshot")."""
+    index_snapshot_interval_seconds: float = Field(600.0, ge=10.0)
+    """How often the worker rewrites the snapshot when the wanted list changed."""
+    index_snapshot_max_age_seconds: float = Field(43200.0, gt=0.0)
+    """An older snapshot is not loaded. Keep it below the wanted topic's ``delete.retention.ms``
+    (Kafka's default: a day): compaction drops a withdrawal's tombstone that long after cleaning."""
     public_url: str = "http://127.0.0.1:8070"
     """Base URL of the dispatcher's web app as recipients and Twilio reach it (ack links, webhooks)."""
     log_json: bool = False

@@ -13,6 +13,7 @@ from .clearances import ClearanceTable
 from .document_agent import DocumentTables, add_document_agents
 from .fetch_wait import set_fetch_max_wait
 from .idempotent import set_idempotent_producer
+from .index_keeper import SnapshotPolicy
 from .ingest_agent import add_ingest_agent
 from .kafka_auth import faust_credentials
 from .membership import membership_settings
@@ -106,7 +107,12 @@ def create_app(settings: Settings, matcher: Any = None, *, web_port: int = 6066)
     alerts = raw_topic(topics.ALERTS)
     rejected = raw_topic(topics.REJECTED)
     responses = ResponseTopics(app, settings.topic_prefix, settings.partitions)
-    wanted = WantedTable(matcher, settings.topic(topics.WANTED), settings.kafka_client_kwargs())
+    wanted_topic = settings.topic(topics.WANTED)
+    # issue 18: the index on local disk, loaded at start instead of rebuilt (streams/index_keeper.py)
+    snapshot = SnapshotPolicy(settings.data_dir / "index" / f"{wanted_topic}.snapshot",
+                              interval=settings.index_snapshot_interval_seconds,
+                              max_age=settings.index_snapshot_max_age_seconds) if settings.index_snapshot else None
+    wanted = WantedTable(matcher, wanted_topic, settings.kafka_client_kwargs(), snapshot=snapshot)
     bureaus = BureauTable(settings.topic(topics.BUREAUS), settings.kafka_client_kwargs())
     # issue 17: analysts' "not the person" decisions, read whole (docs/review.md, "Cleared namesakes")
     clearances = ClearanceTable(settings.topic(topics.REVIEW_DECISIONS), settings.kafka_client_kwargs(),

@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from infra import Apply, CompactedReader
 from schemas import Bureau, BureauDirectory, WantedPerson
 
+from .index_keeper import IndexKeeper, SnapshotPolicy
 from .screening import describe_validation_error
 
 __all__ = ["CompactedTable", "WantedTable", "BureauTable", "FingerprintTable", "NoticeIndex", "apply_record"]
@@ -77,11 +78,25 @@ class CompactedTable(Service):
 
 
 class WantedTable(CompactedTable):
-    """The wanted list, applied to ``index`` (the matcher) in place."""
+    """The wanted list, applied to ``index`` (the matcher) in place.
 
-    def __init__(self, index: NoticeIndex, topic: str, client_kwargs: dict[str, Any], **kwargs: Any) -> None:
+    With ``snapshot`` (a :class:`~streams.index_keeper.SnapshotPolicy`), the index is kept on
+    local disk and a restarted worker loads it and reads the topic on from the offsets it
+    reflects (``streams/index_keeper.py``)."""
+
+    def __init__(self, index: NoticeIndex, topic: str, client_kwargs: dict[str, Any],
+                 snapshot: SnapshotPolicy | None = None, **kwargs: Any) -> None:
         self.index = index
         super().__init__(topic, client_kwargs, lambda k, v: apply_record(index, k, v), **kwargs)
+        self.keeper = IndexKeeper(snapshot, index, self.reader) if snapshot is not None else None
+
+    async def on_start(self) -> None:
+        if self.keeper is None:
+            await super().on_start()
+            return
+        await self.reader.open(self.keeper.restore)
+        self.add_future(self.reader.run())
+        self.add_future(self.keeper.run(self.sleep, lambda: self.should_stop))
 
 
 class BureauTable(CompactedTable):

@@ -193,6 +193,8 @@ def settings_factory(
             "smtp_host": "127.0.0.1",
             "smtp_port": CLOSED_PORT,
             "twilio_api_base_url": f"http://127.0.0.1:{CLOSED_PORT}",
+            # no index snapshots (forked writers) unless a test asks: tests/integration/test_index_snapshot.py
+            "index_snapshot": False,
         }
         if kafka:
             values["kafka_bootstrap_servers"] = request.getfixturevalue("kafka_bootstrap")
