@@ -98,6 +98,11 @@ class LagMetrics:
                                    ["group"], registry=r)
         self.evaluations = Counter("fugitive_alerts_lag_evaluations_total", "Lag evaluations, by result.",
                                    ["result"], registry=r)
+        self.review_depth = Gauge("fugitive_alerts_review_queue_depth", "Open review items in the bureau's queue.",
+                                  ["bureau"], registry=r)
+        self.review_oldest = Gauge("fugitive_alerts_review_oldest_item_age_seconds",
+                                   "Age of the oldest open review item in the bureau's queue (0 when empty).",
+                                   ["bureau"], registry=r)
         self.end_offset = Gauge("fugitive_alerts_topic_end_offset",
                                 "Sum of the topic's end offsets (records ever written); rate() gives throughput.",
                                 ["topic"], registry=r)

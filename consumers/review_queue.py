@@ -85,9 +85,12 @@ class ReviewQueue:
     after the initial load (a decision tombstone passes ``None``); start from :meth:`open_entries` when ready."""
 
     def __init__(self, settings: Settings, *, on_item: Callable[[str, ReviewItem | None], None] | None = None,
-                 on_decision: Callable[[str, ReviewDecision | None], None] | None = None) -> None:
+                 on_decision: Callable[[str, ReviewDecision | None], None] | None = None,
+                 read_only: bool = False) -> None:
+        """``read_only``: a view only (the ops monitor): no topic creation, no decisions, no retention sweep."""
         kwargs = settings.kafka_client_kwargs()
         self.settings = settings
+        self.read_only = read_only
         self._items = CompactedView(settings.topic(topics.REVIEWS), kwargs, ReviewItem.model_validate_json,
                                     on_change=on_item)
         self._decisions = CompactedView(settings.topic(topics.REVIEW_DECISIONS), kwargs,
@@ -115,6 +118,10 @@ class ReviewQueue:
         await asyncio.wait_for(asyncio.gather(self._items.ready.wait(), self._decisions.ready.wait()), timeout)
 
     async def start(self) -> None:
+        if self.read_only:
+            await self._items.start()
+            await self._decisions.start()
+            return
         await ensure_review_topics(self.settings)
         self._producer = AIOKafkaProducer(acks="all", enable_idempotence=True,
                                           **self.settings.kafka_client_kwargs())

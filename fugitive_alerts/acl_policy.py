@@ -142,6 +142,7 @@ def policy(settings: Settings, agencies: list[str], principals: Principals = Pri
     rules += _rules(m, T, LIT, ["__consumer_offsets", *events, t(topics.WANTED), t(topics.ALERTS),
                                 t(topics.DELIVERIES), t(topics.ACKS)], R)
     rules += _rules(m, T, LIT, [t(topics.DOCUMENTS), t(topics.DOCUMENT_CHECKS)], R)  # the worker's group reads them
+    rules += _rules(m, T, LIT, [t(topics.REVIEWS), t(topics.REVIEW_DECISIONS)], R)  # review queues on the dashboard
     rules += _rules(m, T, PRE, [t(topics.INGEST_PREFIX)], R)  # the worker's group commits there too
     rules += _rules(m, G, LIT, [settings.app_id, settings.dispatcher_group], D)
 

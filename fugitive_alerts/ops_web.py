@@ -25,6 +25,7 @@ import hmac
 import secrets
 import time
 from collections import deque
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ from consumers.activity import Activity
 from consumers.lag import LagMonitor, LagReport
 from consumers.metrics import LagMetrics
 from consumers.ops_alerts import OpsAlerter
+from consumers.review_queue import ReviewQueue
 from infra.web import security_headers
 from schemas import Settings, topics
 
@@ -71,20 +73,51 @@ class OpsMonitor:
         self.secure_cookie = settings.ops_public_url.lower().startswith("https://")
         self._throughput_topics = {name: settings.topic(name) for name in (*topics.EVENT_TOPICS.values(),
                                                                             topics.ALERTS)}
+        # issue 17: open review items per bureau (docs/review.md), read-only; None until readable
+        self.reviews: ReviewQueue | None = None
+        self.reviews_error: str | None = None
 
     # -- the loop -----------------------------------------------------------------------------
 
     async def run(self, stop: asyncio.Event) -> None:
         await self.lag.start()
         await self.activity.start()
+        await self._start_reviews()
         try:
             while not stop.is_set():
                 await self.tick()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), self.interval)  # the interval between evaluations
         finally:
+            if self.reviews is not None:
+                await self.reviews.stop()
             await self.activity.stop()
             await self.lag.stop()
+
+    async def _start_reviews(self) -> None:
+        """Follow the review topics; tried again at each evaluation until it works."""
+        queue = ReviewQueue(self.settings, read_only=True)
+        try:
+            await queue.start()
+        except Exception as exc:  # noqa: BLE001 - no review topics yet, or no ACL: the dashboard says so, the rest runs
+            error = f"review queues not readable yet: {type(exc).__name__}"
+            if error != self.reviews_error:
+                log.warning("review queues not readable", error=type(exc).__name__)
+            self.reviews_error = error
+            with contextlib.suppress(Exception):
+                await queue.stop()
+            return
+        self.reviews, self.reviews_error = queue, None
+
+    def review_queues(self) -> list[dict[str, Any]]:
+        """Open review items per bureau, oldest age in seconds; empty until the review topics are read."""
+        if self.reviews is None or not self.reviews.ready:
+            return []
+        depths = self.reviews.depths(datetime.now(UTC))
+        for bureau, (count, age) in depths.items():
+            self.metrics.review_depth.labels(bureau).set(count)
+            self.metrics.review_oldest.labels(bureau).set(age)
+        return [{"bureau": b, "open": n, "oldest_seconds": round(age, 1)} for b, (n, age) in sorted(depths.items())]
 
     async def tick(self) -> None:
         try:
@@ -101,6 +134,9 @@ class OpsMonitor:
         for name, end in ends.items():
             self.metrics.end_offset.labels(name).set(end)
         self._record(report, ends)
+        if self.reviews is None:
+            await self._start_reviews()
+        self.review_queues()  # refreshes the review gauges on /metrics
         if self.alerter is not None:
             await self.alerter.on_report(report)
 
@@ -130,6 +166,7 @@ class OpsMonitor:
     def state(self) -> dict[str, Any]:
         report = self.report.to_json() if self.report is not None else {"groups": [], "partitions": []}
         return {**report, "ready": self.ready(), "error": self.last_error, "interval": self.interval,
+                "reviews": self.review_queues(), "reviews_error": self.reviews_error,
                 "history": list(self.history), "alerts": self.activity.recent_alerts(),
                 "failures": self.activity.recent_failures()}
 

@@ -27,7 +27,7 @@ from fugitive_alerts.produce import import_bureaus
 from schemas import Settings, alert_id_for, topics
 from tests import factories as f
 
-from .kafka_helpers import produce_json, read_until
+from .kafka_helpers import produce, produce_json, read_until
 from .world import BUREAUS, KNOWN
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
@@ -176,6 +176,26 @@ def test_endpoints_and_auth(ops: Ops) -> None:
     assert _http(f"http://127.0.0.1:{ops.worker_port}/health")[0] == 200
     status, body = _http(f"http://127.0.0.1:{ops.worker_port}/ready")
     assert status == 200 and json.loads(body)["partitions_assigned"] is True, body
+
+
+def test_the_dashboard_shows_each_bureaus_open_review_items_and_the_oldest_age(ops: Ops) -> None:
+    """Review items on the `reviews` topic appear per bureau in /api/state, /metrics and the dashboard's table."""
+    from datetime import UTC, datetime
+
+    from tests.unit.review_factory import review_item
+
+    item = review_item(["ncb-ops-test"], queued_minutes_ago=90.0, now=datetime.now(UTC))
+    produce(ops.settings, ops.settings.topic(topics.REVIEWS), [(item.item_id.encode(), item.model_dump_json().encode())])
+
+    def queue() -> dict[str, Any] | None:
+        state = json.loads(_http(f"{ops.monitor_url}/api/state", token=TOKEN)[1] or "{}")
+        return next((r for r in state.get("reviews", []) if r["bureau"] == "ncb-ops-test"), None)
+
+    wait_for(lambda: queue() is not None, 60, "the review item on the dashboard's state")
+    shown = queue()
+    assert shown is not None and shown["open"] == 1 and shown["oldest_seconds"] >= 90 * 60, shown
+    metrics = _http(f"{ops.monitor_url}/metrics")[1]
+    assert 'fugitive_alerts_review_queue_depth{bureau="ncb-ops-test"} 1.0' in metrics
 
 
 def test_stopped_worker_shows_as_lagging_everywhere_and_recovers(ops: Ops, smtp_sink: Any) -> None:

@@ -88,6 +88,10 @@ function render(state) {
   drawChart(document.getElementById("rate-chart"), document.getElementById("rate-legend"),
     ["events", "alerts"].map((k) => ({ name: `${k}/s`, points: state.history.filter((s) => k in s.rate).map((s) => [s.t, s.rate[k]]) })), now, first);
 
+  fillTable("reviews", state.reviews || [], (r) => [el("td", r.bureau), num(r.open),
+    el("td", `${(Number(r.oldest_seconds) / 3600).toFixed(1)} h`, "num")]);
+  document.querySelectorAll("#reviews tbody tr").forEach((tr, i) => { tr.dataset.bureau = state.reviews[i].bureau; });
+  document.getElementById("reviews-error").textContent = state.reviews_error || "";
   fillTable("alerts", state.alerts, (a) => [el("td", a.raised_at ? time(a.raised_at) : "–"), el("td", a.alert_id),
     el("td", a.urgency), el("td", a.band), el("td", a.event_type), el("td", (a.bureaus || []).join(", ") || "–"), el("td", a.state)]);
   fillTable("failures", state.failures, (f) => [el("td", f.at ? time(f.at) : "–"), el("td", f.alert_id), el("td", f.bureau_id),
