@@ -185,7 +185,7 @@ def test_the_dashboard_shows_each_bureaus_open_review_items_and_the_oldest_age(o
     from tests.unit.review_factory import review_item
 
     item = review_item(["ncb-ops-test"], queued_minutes_ago=90.0, now=datetime.now(UTC))
-    produce(ops.settings, ops.settings.topic(topics.REVIEWS), [(item.item_id.encode(), item.model_dump_json().encode())])
+    produce(ops.settings, topics.REVIEWS, [(item.item_id.encode(), item.model_dump_json().encode())])
 
     def queue() -> dict[str, Any] | None:
         state = json.loads(_http(f"{ops.monitor_url}/api/state", token=TOKEN)[1] or "{}")
