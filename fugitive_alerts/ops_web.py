@@ -114,15 +114,10 @@ class OpsMonitor:
         if self.reviews is None or not self.reviews.ready:
             return []
         depths = self.reviews.depths(datetime.now(UTC))
+        for bureau, (count, age) in depths.items():
+            self.metrics.review_depth.labels(bureau).set(count)
+            self.metrics.review_oldest.labels(bureau).set(age)
         return [{"bureau": b, "open": n, "oldest_seconds": round(age, 1)} for b, (n, age) in sorted(depths.items())]
-
-    def _refresh_review_gauges(self) -> None:
-        """The review gauges on /metrics, cleared first so that a bureau whose queue emptied disappears."""
-        self.metrics.review_depth.clear()
-        self.metrics.review_oldest.clear()
-        for row in self.review_queues():
-            self.metrics.review_depth.labels(row["bureau"]).set(row["open"])
-            self.metrics.review_oldest.labels(row["bureau"]).set(row["oldest_seconds"])
 
     async def tick(self) -> None:
         try:
@@ -141,7 +136,7 @@ class OpsMonitor:
         self._record(report, ends)
         if self.reviews is None:
             await self._start_reviews()
-        self._refresh_review_gauges()
+        self.review_queues()  # refreshes the review gauges on /metrics
         if self.alerter is not None:
             await self.alerter.on_report(report)
 
