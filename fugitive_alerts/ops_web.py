@@ -110,10 +110,15 @@ class OpsMonitor:
         self.reviews, self.reviews_error = queue, None
 
     def review_queues(self) -> list[dict[str, Any]]:
-        """Open review items per bureau, oldest age in seconds; empty until the review topics are read."""
+        """Open review items per bureau, oldest age in seconds; empty until the review topics are read.
+
+        Also sets the review gauges on /metrics, cleared first so that a bureau whose queue emptied
+        drops out instead of keeping its last depth. Called by each evaluation and by /api/state."""
         if self.reviews is None or not self.reviews.ready:
             return []
         depths = self.reviews.depths(datetime.now(UTC))
+        self.metrics.review_depth.clear()
+        self.metrics.review_oldest.clear()
         for bureau, (count, age) in depths.items():
             self.metrics.review_depth.labels(bureau).set(count)
             self.metrics.review_oldest.labels(bureau).set(age)

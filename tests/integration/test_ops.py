@@ -179,7 +179,8 @@ def test_endpoints_and_auth(ops: Ops) -> None:
 
 
 def test_the_dashboard_shows_each_bureaus_open_review_items_and_the_oldest_age(ops: Ops) -> None:
-    """Review items on the `reviews` topic appear per bureau in /api/state, /metrics and the dashboard's table."""
+    """Review items on the `reviews` topic appear per bureau in /api/state, /metrics and the dashboard's table,
+    and a bureau whose queue empties leaves them."""
     from datetime import UTC, datetime
 
     from tests.unit.review_factory import review_item
@@ -196,6 +197,12 @@ def test_the_dashboard_shows_each_bureaus_open_review_items_and_the_oldest_age(o
     assert shown is not None and shown["open"] == 1 and shown["oldest_seconds"] >= 90 * 60, shown
     metrics = _http(f"{ops.monitor_url}/metrics")[1]
     assert 'fugitive_alerts_review_queue_depth{bureau="ncb-ops-test"} 1.0' in metrics
+
+    # The item goes (a retention tombstone): the bureau leaves the table and /metrics, no stale depth.
+    produce(ops.settings, topics.REVIEWS, [(item.item_id.encode(), None)])
+    wait_for(lambda: queue() is None, 60, "the emptied queue to leave the dashboard's state")
+    metrics = _http(f"{ops.monitor_url}/metrics")[1]
+    assert 'bureau="ncb-ops-test"' not in metrics
 
 
 def test_stopped_worker_shows_as_lagging_everywhere_and_recovers(ops: Ops, smtp_sink: Any) -> None:
