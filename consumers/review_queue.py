@@ -3,8 +3,11 @@
 :class:`ReviewQueue` reads both topics whole from the beginning and follows them (no consumer
 group, so any number of consoles, and later the dispatcher's digest loop, can hold the same view).
 ``items`` and ``decisions`` are live ``item id -> record`` maps; the open queue of an officer is
-computed from them by :mod:`consumers.review_rules`. :meth:`ReviewQueue.record` writes a decision
-(acks=all) and applies it at once, so the deciding console never shows a decided item again.
+computed from them by :mod:`consumers.review_rules`, the clearances that hold by
+:mod:`consumers.review_clearances`. :meth:`ReviewQueue.record` writes a decision (acks=all) and
+applies it at once, so the deciding console never shows a decided item again.
+:func:`revoke_clearance` is the command line's revocation: it reads ``reviews.decisions`` whole,
+checks the item's last decision is a clearance that holds, and writes the ``revoked`` record.
 
 Retention (docs/review.md): ``reviews`` deletes records after ``review_retention_days``
 (``retention.ms``, with day-long segments so deletion is not held up by an open segment), and the
@@ -29,6 +32,7 @@ from schemas import Settings, topics
 from schemas.reviews import ReviewDecision, ReviewItem, confirmed_alert
 
 from .compacted import CompactedView
+from .review_clearances import clearances_of, revocation, revoke
 from .review_rules import (
     Entry,
     Principal,
@@ -40,7 +44,7 @@ from .review_rules import (
     queue_depths,
 )
 
-__all__ = ["ReviewQueue", "ensure_review_topics", "review_topic_specs"]
+__all__ = ["ReviewQueue", "ensure_review_topics", "review_topic_specs", "revoke_clearance"]
 
 log = structlog.get_logger(__name__)
 SWEEP_EVERY_SECONDS = 3600.0
@@ -153,6 +157,15 @@ class ReviewQueue:
     def depths(self, now: datetime) -> dict[str, tuple[int, float]]:
         return queue_depths(self.items, self.decisions, now)
 
+    def clearances(self, principal: Principal, now: datetime) -> list[ReviewDecision]:
+        """The clearances of the officer's bureaus that hold at ``now``, newest first."""
+        return clearances_of(self.decisions, principal, now, self.settings.clearance_days)
+
+    def revocation(self, principal: Principal, item_id: str, reason: str, now: datetime) -> ReviewDecision:
+        """The record revoking the item's clearance (``consumers.review_clearances.revoke``); write it with
+        :meth:`record`. ``DecisionRefused`` (404) unless one of the officer's bureaus made a clearance that holds."""
+        return revoke(self.decisions, principal, item_id, reason, now, self.settings.clearance_days)
+
     async def record(self, decision: ReviewDecision) -> None:
         """Write the decision to ``reviews.decisions`` (waits for the broker's ack) and apply it here at once.
 
@@ -195,3 +208,32 @@ class ReviewQueue:
             except Exception as exc:  # noqa: BLE001 - a failed sweep is retried at the next interval, never fatal
                 log.warning("retention sweep failed; retried later", error=type(exc).__name__)
             await asyncio.sleep(SWEEP_EVERY_SECONDS)  # the sweep's interval, not synchronisation
+
+
+async def revoke_clearance(settings: Settings, item_id: str, reason: str, officer: str,
+                           now: datetime | None = None, timeout: float | None = 60.0) -> ReviewDecision:
+    """Revoke the clearance of ``item_id`` for the bureau that made it, as ``officer``; return the record written.
+
+    Reads ``reviews.decisions`` to its end, checks the item's last decision (``review_clearances.revocation``:
+    ``DecisionRefused`` says why not), and writes the ``revoked`` decision (acks=all). Every worker then drops
+    the clearance. Raises ``infra.TopicNotFound`` when the topic does not exist.
+    """
+    topic = settings.topic(topics.REVIEW_DECISIONS)
+    view = CompactedView(topic, settings.kafka_client_kwargs(), ReviewDecision.model_validate_json)
+    await view.start()
+    try:
+        await asyncio.wait_for(view.ready.wait(), timeout)
+        last = view.values.get(item_id)
+        decision = revocation(last, item_id, officer, last.bureau_id if last else "", reason,
+                              now or datetime.now(UTC), settings.clearance_days)
+    finally:
+        await view.stop()
+    producer = AIOKafkaProducer(acks="all", enable_idempotence=True, **settings.kafka_client_kwargs())
+    await producer.start()
+    try:
+        await producer.send_and_wait(topic, key=item_id.encode(), value=decision.model_dump_json().encode())
+    finally:
+        await producer.stop()
+    log.info("clearance revoked", item_id=item_id, alert_id=decision.alert_id, notice_id=decision.notice_id,
+             bureau_id=decision.bureau_id, officer=officer)
+    return decision

@@ -5,7 +5,8 @@ The queue is derived, never stored: from the items on ``reviews`` and the last d
 
 - no decision yet: the item is open in the queue of every bureau it was routed to (``item.bureaus``);
 - last decision ``unsure``: it is open in the queue of the bureau it was referred to, and only there;
-- last decision ``confirm`` or ``not_the_person``: it has left the queue.
+- last decision ``confirm``, ``not_the_person`` or ``revoked`` (a clearance ended,
+  ``consumers.review_clearances``): it has left the queue.
 
 An officer belongs to one or more bureaus or units (the war-crimes unit is one, and sees the items
 routed to it by its subscription). They see and decide an item only while it is in the queue of one
@@ -18,9 +19,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import get_args
 
-from schemas.reviews import ClearedIdentity, Outcome, ReviewDecision, ReviewItem
+from schemas.reviews import DECIDABLE, ClearedIdentity, ReviewDecision, ReviewItem
 
 __all__ = [
     "EVENT_TYPES",
@@ -37,11 +37,13 @@ __all__ = [
     "find_visible",
     "queue_depths",
     "decide",
+    "checked_reason",
     "due_for_deletion",
 ]
 
 EVENT_TYPES = ("border_crossing", "visa_application", "tip")
-OUTCOMES: tuple[str, ...] = get_args(Outcome)
+OUTCOMES: tuple[str, ...] = DECIDABLE
+"""What an analyst may choose for an open item (``revoked`` is not one: it ends a clearance)."""
 REASON_MAX = 2000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 """What ``schemas`` refuses in free text: control characters other than tabs and line breaks."""
@@ -186,13 +188,7 @@ def decide(entry: Entry | None, principal: Principal, outcome: str, reason: str,
         raise DecisionRefused("no such item in your queue (it may have been decided already)", 404)
     if outcome not in OUTCOMES:
         raise DecisionRefused(f"decision must be one of {', '.join(OUTCOMES)}")
-    reason = reason.strip()
-    if not reason:
-        raise DecisionRefused("give a reason for the decision")
-    if len(reason) > REASON_MAX:
-        raise DecisionRefused(f"the reason is longer than {REASON_MAX} characters")
-    if _CONTROL.search(reason):
-        raise DecisionRefused("the reason holds control characters")
+    reason = checked_reason(reason)
     referred_to = None
     if outcome == "unsure":
         referred_to = entry.item.requesting_bureau
@@ -204,10 +200,22 @@ def decide(entry: Entry | None, principal: Principal, outcome: str, reason: str,
     return ReviewDecision(
         item_id=entry.item.item_id, alert_id=alert.alert_id, notice_id=alert.notice_id, bureau_id=bureau,
         officer=principal.officer_id, outcome=outcome,  # checked against OUTCOMES
-        reason=reason.replace("\r\n", "\n"), at=now,
+        reason=reason, at=now,
         identity=identity if outcome == "not_the_person" else None,
         notice_fingerprint=notice_fingerprint if outcome == "not_the_person" else None,
         referred_to=referred_to)
+
+
+def checked_reason(reason: str) -> str:
+    """The reason a decision records (trimmed, CRLF as LF); :class:`DecisionRefused` if empty, too long or not text."""
+    reason = reason.strip()
+    if not reason:
+        raise DecisionRefused("give a reason for the decision")
+    if len(reason) > REASON_MAX:
+        raise DecisionRefused(f"the reason is longer than {REASON_MAX} characters")
+    if _CONTROL.search(reason):
+        raise DecisionRefused("the reason holds control characters")
+    return reason.replace("\r\n", "\n")
 
 
 def due_for_deletion(decisions: Mapping[str, ReviewDecision], now: datetime, retention: timedelta) -> list[str]:

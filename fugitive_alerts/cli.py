@@ -12,7 +12,7 @@ from .cmd_data import alerts_app, bureaus_app, publish, responses_app, wanted_ap
 from .cmd_documents import documents_app
 from .cmd_ops import lag, monitor  # ops (issue 5)
 from .cmd_pipeline import dispatcher, worker
-from .cmd_review import review_console  # review (issue 17)
+from .cmd_review import review_app, review_console  # review (issue 17)
 from .cmd_security import acls_app  # security (issue 6)
 from .demo import demo
 from .screen import screen_command
@@ -41,6 +41,7 @@ app.command()(lag)  # ops (issue 5)
 app.command()(monitor)  # ops (issue 5)
 app.add_typer(acls_app, name="acls")  # security (issue 6)
 app.command("review-console")(review_console)  # review (issue 17)
+app.add_typer(review_app, name="review")  # review (issue 17): revoke a clearance
 
 
 def main() -> None:

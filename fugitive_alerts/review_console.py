@@ -9,11 +9,14 @@
 | `GET /queue` | session | the officer's open items, oldest first; filters `bureau`, `event_type`, `min_age_hours` |
 | `GET /items/{item_id}` | session | the event and the notice side by side, reasons, score, the decision form |
 | `POST /items/{item_id}/decision` | session + CSRF | `outcome` (confirm, not_the_person, unsure) and `reason` |
+| `GET /clearances` | session | the clearances of the officer's bureaus that still hold, newest first |
+| `POST /clearances/{item_id}/revoke` | session + CSRF | `reason`: revoke the clearance (a `revoked` decision) |
 
 An item that is not in one of the officer's queues answers 404, exactly as an item that does not
-exist, on the page and on the decision route. Pages carry personal data for authorised analysts;
-log lines carry ids only. It lives in the shell (``fugitive_alerts``) because "not the person" reads
-the event's identity with ``matching.clearance.identity_of``, which ``consumers`` may not import.
+exist, on the page and on the decision route; so does a clearance another bureau made. Pages carry
+personal data for authorised analysts; log lines carry ids only. It lives in the shell
+(``fugitive_alerts``) because "not the person" reads the event's identity with
+``matching.clearance.identity_of``, which ``consumers`` may not import.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import contextlib
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import structlog
 from aiohttp import web
@@ -36,6 +39,7 @@ from consumers.review_queue import ReviewQueue
 from consumers.review_rules import EVENT_TYPES, DecisionRefused, FilterError, QueueFilter, decide
 from matching.clearance import identity_of
 from schemas import Settings, event_subject
+from schemas.reviews import Outcome, ReviewDecision
 from schemas.wanted import fingerprint
 
 __all__ = ["COOKIE", "ReviewConsole", "WEB_DIR", "serve"]
@@ -81,7 +85,7 @@ class QueueMetrics:
         for bureau, (count, age) in sorted(depths.items()):
             self.depth.labels(bureau).set(count)
             self.oldest.labels(bureau).set(age)
-        for outcome in ("confirm", "not_the_person", "unsure"):
+        for outcome in get_args(Outcome):
             self.decisions.labels(outcome).set(sum(1 for d in queue.decisions.values() if d.outcome == outcome))
         return generate_latest(self.registry)
 
@@ -117,6 +121,8 @@ class ReviewConsole:
         app.router.add_get("/queue", self._queue)
         app.router.add_get("/items/{item_id}", self._item)
         app.router.add_post("/items/{item_id}/decision", self._decision)
+        app.router.add_get("/clearances", self._clearances)
+        app.router.add_post("/clearances/{item_id}/revoke", self._revoke)
         app.router.add_static("/static/", WEB_DIR / "static", show_index=False)
         app.on_startup.append(self._start)
         app.on_cleanup.append(self._stop)
@@ -316,6 +322,34 @@ class ReviewConsole:
                               back=f"/items/{item_id}" if exc.status == 400 else None)
         await self.queue.record(decision)
         return _redirect(f"/queue?decided={decision.item_id}")
+
+    async def _clearances(self, request: web.Request) -> web.StreamResponse:
+        session = self._require(request)
+        items, days = self.queue.items, self.settings.clearance_days
+        rows = [(d, items.get(d.item_id), d.at + timedelta(days=days))
+                for d in self.queue.clearances(session.principal, self.now())]
+        return self._finish(request, self._page(
+            "clearances.html.j2", session=session, rows=rows, ready=self.queue.ready, days=days,
+            revoked=request.query.get("revoked", "")))
+
+    async def _revoke(self, request: web.Request) -> web.StreamResponse:
+        session = self._require(request)
+        form = await request.post()
+        if not csrf_ok(session, str(form.get("csrf", ""))):
+            log.warning("revocation refused: bad CSRF token", officer=session.principal.officer_id)
+            return self._page("error.html.j2", status=403, session=session, message="The form has expired: reload the page.")
+        item_id = request.match_info["item_id"]
+        try:
+            decision: ReviewDecision = self.queue.revocation(session.principal, item_id, str(form.get("reason", "")),
+                                                              self.now())
+        except DecisionRefused as exc:
+            if exc.status == 404:
+                log.warning("revocation refused: not a clearance of the officer's bureaus",
+                            officer=session.principal.officer_id, item_id=item_id)
+            return self._page("error.html.j2", status=exc.status, session=session, message=str(exc),
+                              back="/clearances", back_label="Back to the clearances")
+        await self.queue.record(decision)
+        return _redirect(f"/clearances?revoked={decision.item_id}")
 
 
 def _age(value: datetime, now: datetime) -> str:

@@ -3,7 +3,9 @@
 A review-band hit becomes a :class:`ReviewItem` in its bureaus' queue. An analyst decides it
 (:class:`ReviewDecision`): ``confirm`` (the hit becomes an alert with its event type's urgency),
 ``not_the_person`` (the namesake is cleared: a :class:`Clearance` for that notice and that
-identity), or ``unsure`` (referred to the requesting bureau's analysts). Decisions are kept on a
+identity), or ``unsure`` (referred to the requesting bureau's analysts). A clearance is ended
+early by a ``revoked`` decision on the same item (:class:`Revoked` names the clearance it ends),
+which, the topic being compacted, becomes the item's last word. Decisions are kept on a
 compacted topic keyed by item id: Kafka is the audit trail, as for deliveries.
 
 A clearance names the identity it clears by the travel document (issuing country and number, as
@@ -22,10 +24,13 @@ from ._base import CountryCode, FreeText, Text, Timestamp, WireModel
 from .alerts import Alert
 from .urgency import urgency_for
 
-__all__ = ["Outcome", "ReviewItem", "ClearedIdentity", "ReviewDecision", "Clearance", "clearance_from",
-           "confirmed_alert"]
+__all__ = ["Outcome", "DECIDABLE", "ReviewItem", "ClearedIdentity", "Revoked", "ReviewDecision", "Clearance",
+           "clearance_from", "confirmed_alert"]
 
-Outcome = Literal["confirm", "not_the_person", "unsure"]
+Outcome = Literal["confirm", "not_the_person", "unsure", "revoked"]
+"""``revoked`` ends a ``not_the_person`` clearance; it is not a decision on an open item."""
+DECIDABLE: tuple[Outcome, ...] = ("confirm", "not_the_person", "unsure")
+"""The outcomes an analyst chooses for an open item."""
 
 _FullDate = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")]
 
@@ -52,6 +57,16 @@ class ClearedIdentity(WireModel):
     birth_date: _FullDate
 
 
+class Revoked(WireModel):
+    """For ``revoked``: the ``not_the_person`` decision the revocation ends (who cleared, their bureau, when).
+
+    The cleared identity is not repeated: a revocation keeps no personal data beyond its reason."""
+
+    officer: Annotated[str, Field(min_length=1, max_length=64)]
+    bureau_id: str
+    at: Timestamp
+
+
 class ReviewDecision(WireModel):
     """An analyst's decision on one item, on the compacted ``reviews.decisions`` topic keyed by ``item_id``."""
 
@@ -72,6 +87,8 @@ class ReviewDecision(WireModel):
     """The notice's content fingerprint when it was decided; a changed notice voids the clearance."""
     referred_to: Annotated[str, Field(min_length=1, max_length=64)] | None = None
     """For ``unsure``: the bureau the item was referred to (it moves to that bureau's queue)."""
+    revokes: Revoked | None = None
+    """For ``revoked``: the clearance it ends. A revocation replaces that decision on the compacted topic."""
 
     @model_validator(mode="after")
     def _identity_only_when_cleared(self) -> ReviewDecision:
@@ -79,6 +96,8 @@ class ReviewDecision(WireModel):
             raise ValueError("identity is only recorded with outcome not_the_person")
         if (self.referred_to is not None) != (self.outcome == "unsure"):
             raise ValueError("referred_to is required with outcome unsure, and only with it")
+        if (self.revokes is not None) != (self.outcome == "revoked"):
+            raise ValueError("revokes is required with outcome revoked, and only with it")
         return self
 
 
