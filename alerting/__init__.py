@@ -29,13 +29,14 @@ from .pages import render_ack_confirm, render_ack_message
 from .plan import AlertPlan, plan_alert
 from .ratelimit import DeliveryLimits, RateLimiter
 from .render import EmailContent, render_email, render_sms
-from .review_notices import digest_recipients, render_digest, review_item_for
+from .review_notices import digest_id, digest_recipients, render_digest, review_item_for
 from .roster import critical_recipients, on_duty, staffed
 from .routing import Recipient, bureaus_for, channels_for, escalation_chain, escalation_step, fallback_for, route
 from .sms import TwilioSms
 from .tokens import AckClaim, InvalidToken, form_key, sign_ack, verify_ack, verify_form_key
 
 __all__ = [
+    "digest_id",
     "digest_recipients",
     "render_digest",
     "review_item_for",

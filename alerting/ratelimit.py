@@ -2,7 +2,8 @@
 
 ``DeliveryLimits`` is the policy the dispatcher applies: per officer and channel, at most
 ``rate_limit_sms`` SMS and ``rate_limit_email`` emails per ``rate_limit_window_minutes``;
-escalations and stand-downs are exempt (they must get through). It counts every message sent,
+escalations and stand-downs are exempt (they must get through), and so are review digests (grouped
+already: at most one per bureau per interval). It counts every message sent,
 and is filled from the delivery log (``count``) once the log is loaded, so the limit holds
 across a restart. A delivery is counted once however often it is seen (by its key).
 """
@@ -16,8 +17,9 @@ from schemas import Channel, Delivery, DeliveryKind, Settings
 
 __all__ = ["DeliveryLimits", "RateLimiter", "EXEMPT_KINDS"]
 
-EXEMPT_KINDS: frozenset[DeliveryKind] = frozenset({"escalation", "withdrawn"})
-"""Kinds that bypass the per-recipient rate limit: an escalation or a stand-down must get through."""
+EXEMPT_KINDS: frozenset[DeliveryKind] = frozenset({"escalation", "withdrawn", "digest"})
+"""Kinds that bypass the per-recipient rate limit, and do not count towards it: an escalation or a stand-down must
+get through; a review digest is itself the limit on review emails."""
 _COUNTED = ("sent", "queued", "delivered")
 
 

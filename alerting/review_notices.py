@@ -10,7 +10,7 @@ links only, never a name, birth date or document (docs/review.md, "Grouped notif
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from html import escape
 
 from schemas import Alert, Bureau, BureauDirectory, Officer
@@ -20,7 +20,7 @@ from .render import EmailContent
 from .roster import critical_recipients, on_duty
 from .routing import bureaus_for
 
-__all__ = ["review_item_for", "digest_recipients", "render_digest"]
+__all__ = ["review_item_for", "digest_id", "digest_recipients", "render_digest"]
 
 _KINDS = {"border_crossing": "border crossing", "visa_application": "visa application", "tip": "tip"}
 
@@ -33,6 +33,14 @@ def review_item_for(alert: Alert, directory: BureauDirectory) -> ReviewItem:
                        if b.country is not None and b.country == alert.requesting_country), None)
     return ReviewItem(item_id=alert.alert_id, alert=alert, bureaus=bureaus, queued_at=alert.raised_at,
                       requesting_bureau=requesting)
+
+
+def digest_id(bureau_id: str, closed_at: datetime) -> str:
+    """The id of a bureau's digest: ``D-<bureau>-<when its interval closed, UTC to the second>``.
+
+    A bureau gets at most one digest per ``group_interval``, so the pair names one digest; it stands in
+    for the alert id on ``alerts.deliveries`` (and, through the delivery key, in the email's Message-ID)."""
+    return f"D-{bureau_id}-{closed_at.astimezone(UTC):%Y%m%dT%H%M%SZ}"
 
 
 def digest_recipients(bureau: Bureau, now: datetime) -> list[Officer]:

@@ -73,7 +73,7 @@ class Dispatcher:
         self.alerts_topic = settings.topic(topics.ALERTS)
         self.assigned: set[int] = set()
         """Partitions of ``alerts`` this dispatcher holds; with partition 0 it sends the review digests."""
-        self.reviews = ReviewDigests(settings, self.publisher, email, lambda: self.directory,
+        self.reviews = ReviewDigests(settings, self.publisher, self.sender, lambda: self.directory,
                                      lambda: 0 in self.assigned)
         self.handler.reviews = self.reviews
         self._limit = asyncio.Semaphore(concurrency)

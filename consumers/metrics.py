@@ -50,9 +50,10 @@ class DispatcherMetrics:
             for outcome in ("sent", "failed"):
                 self.deliveries.labels(channel, outcome)
 
-    def record_delivery(self, alert: Alert, delivery: Delivery) -> None:
+    def record_delivery(self, alert: Alert | None, delivery: Delivery) -> None:
+        """``alert`` None: a delivery of no alert (a review digest), counted but not in the hand-off latency."""
         self.deliveries.labels(delivery.channel, delivery.status).inc()
-        if delivery.status == "sent":
+        if delivery.status == "sent" and alert is not None:
             self.handoff.labels(delivery.channel).observe(
                 max(0.0, (delivery.at - alert.raised_at).total_seconds()))
 
@@ -62,7 +63,7 @@ DISPATCHER = DispatcherMetrics(CollectorRegistry())
 ProcessCollector(registry=DISPATCHER.registry)
 
 
-def record_delivery(alert: Alert, delivery: Delivery) -> None:
+def record_delivery(alert: Alert | None, delivery: Delivery) -> None:
     """Count one final delivery outcome (call once per outcome written to ``alerts.deliveries``)."""
     DISPATCHER.record_delivery(alert, delivery)
 

@@ -6,7 +6,10 @@
   console) and feeds ``alerting.digest.step``: an item queued -> ``Queued`` for each of its bureaus,
   a decision -> ``Decided`` (an ``unsure`` one queues the item again for the bureau it was referred
   to), a tick every second. Each ``SendDigest`` is one email per analyst of the bureau
-  (``alerting.render_digest``: ids and places only).
+  (``alerting.render_digest``: ids and places only), sent by the dispatcher's ``Sender`` like any
+  delivery: retried with back-off while the SMTP server refuses it for a while, and its outcome
+  recorded on ``alerts.deliveries`` (kind ``digest``) under the digest's id, ``D-<bureau>-<time>``
+  (``alerting.digest_id``).
 
 With several dispatchers every one keeps the grouping state, and the one that holds partition 0 of
 ``alerts`` sends (:attr:`ReviewDigests.leader`); a rebalance in the middle of an interval can send a
@@ -20,18 +23,27 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import structlog
 
-from alerting import digest, digest_recipients, message_id_for, render_digest, review_item_for
-from alerting.email import build_message
+from alerting import (
+    Recipient,
+    digest,
+    digest_id,
+    digest_recipients,
+    message_id_for,
+    message_key,
+    render_digest,
+    review_item_for,
+)
+from alerting.email import OutgoingEmail, build_message
 from schemas import Alert, BureauDirectory, Settings, topics
 from schemas.reviews import ReviewDecision, ReviewItem
 
 from .compacted import CompactedView
 from .publisher import Publisher
 from .review_rules import entry_of, open_entries
+from .sender import Sender
 
 __all__ = ["ReviewDigests"]
 
@@ -41,9 +53,9 @@ _TICK = 1.0
 
 
 class ReviewDigests:
-    def __init__(self, settings: Settings, publisher: Publisher, email: Any,
+    def __init__(self, settings: Settings, publisher: Publisher, sender: Sender,
                  directory: Callable[[], BureauDirectory], leader: Callable[[], bool]) -> None:
-        self.settings, self.publisher, self.email = settings, publisher, email
+        self.settings, self.publisher, self.sender = settings, publisher, sender
         self.directory, self.leader = directory, leader
         self.config = digest.DigestConfig(group_wait=timedelta(seconds=settings.review_group_wait_seconds),
                                           group_interval=timedelta(minutes=settings.review_group_interval_minutes))
@@ -118,16 +130,27 @@ class ReviewDigests:
             if bureau is None or not items:
                 continue
             content = render_digest(bureau, items, self.settings.review_public_url)
+            ref = digest_id(bureau.id, now)
+            messages = []
             for officer in digest_recipients(bureau, now):
                 assert officer.email is not None
-                key = f"digest:{bureau.id}:{officer.id}:{now.isoformat()}"
-                message = build_message(content, sender=self.settings.alert_email_from, to=officer.email,
-                                        message_id=message_id_for(key))
-                try:
-                    await self.email.send(message)
-                except Exception as exc:  # noqa: BLE001 - one failed digest must not stop the loop
-                    log.error("review digest not sent", bureau_id=bureau.id, officer=officer.id,
-                              error=type(exc).__name__)
-                    continue
-                self.sent += 1
-                log.info("review digest sent", bureau_id=bureau.id, officer=officer.id, items=len(items))
+                to = Recipient(bureau, officer, "email", "review digest")
+                messages.append((to, build_message(content, sender=self.settings.alert_email_from, to=officer.email,
+                                                   message_id=message_id_for(message_key(ref, to, "digest")))))
+            await asyncio.gather(*(self._deliver(ref, to, message, len(items)) for to, message in messages))
+
+    async def _deliver(self, ref: str, to: Recipient, message: OutgoingEmail, count: int) -> None:
+        """One analyst's digest, through the dispatcher's sender: retried, recorded on ``alerts.deliveries``."""
+        try:
+            delivery = await self.sender.deliver_composed(ref, to, message, "digest")
+        except Exception as exc:  # noqa: BLE001 - one failed digest (e.g. Kafka down when recording) must not stop the loop
+            log.error("review digest not sent", digest_id=ref, bureau_id=to.bureau.id, officer=to.officer.id,
+                      error=type(exc).__name__)
+            return
+        if delivery.status != "sent":
+            log.error("review digest not sent", digest_id=ref, bureau_id=to.bureau.id, officer=to.officer.id,
+                      attempts=delivery.attempts, error=delivery.error)
+            return
+        self.sent += 1
+        log.info("review digest sent", digest_id=ref, bureau_id=to.bureau.id, officer=to.officer.id, items=count,
+                 attempts=delivery.attempts)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
@@ -124,39 +125,57 @@ class Sender:
             await self._intend(alert, to, key, kind, level, at)
         elif isinstance(message, OutgoingEmail):
             log.warning("in doubt: sending the email again, with the same Message-ID", key=key)
-        attempts, provider_id, error = 0, None, None
-        status: DeliveryStatus
+
+        async def send_once() -> str:
+            nonlocal doubt
+            if isinstance(message, OutgoingSms):
+                if doubt is not None:  # asked once, before the first send of this process
+                    found = await self.sms.find(message.to, message.body, doubt.at - _CLOCK_SKEW)
+                    doubt = None
+                    if found is not None:
+                        log.warning("in doubt: Twilio has the SMS already; not sent again", key=key)
+                        return found
+                return await self.sms.send(message.to, message.body, message.status_callback)
+            return await self.email.send(message)
+
+        status, attempts, provider_id, error = await self._attempt(key, send_once)
+        return await self._record(alert, to, key, kind, level, status, attempts, provider_id, error)
+
+    async def _attempt(self, key: str, send_once: Callable[[], Awaitable[str]]
+                       ) -> tuple[DeliveryStatus, int, str | None, str | None]:
+        """Call ``send_once`` until it returns the provider's id, fails permanently, or ``retry_for_seconds`` would
+        pass: exponential back-off with full jitter, capped at ``retry_max_delay_seconds``, at least a
+        ``retry_after`` the provider asked for. Returns (status, attempts, provider id, error)."""
         loop = asyncio.get_running_loop()
         give_up_at = loop.time() + self.settings.retry_for_seconds
+        attempts = 0
         while True:
             attempts += 1
             try:
-                if isinstance(message, OutgoingSms):
-                    if doubt is not None:  # asked once, before the first send of this process
-                        provider_id = await self.sms.find(message.to, message.body, doubt.at - _CLOCK_SKEW)
-                        doubt = None
-                        if provider_id is not None:
-                            log.warning("in doubt: Twilio has the SMS already; not sent again", key=key)
-                            status = "sent"
-                            break
-                    provider_id = await self.sms.send(message.to, message.body, message.status_callback)
-                else:
-                    provider_id = await self.email.send(message)
-                status = "sent"
-                break
+                return "sent", attempts, await send_once(), None
             except PermanentDeliveryError as exc:
-                status, error = "failed", str(exc)
-                break
+                return "failed", attempts, None, str(exc)
             except DeliveryError as exc:
                 delay = min(self.max_delay, self.base_delay * 2 ** (attempts - 1))
                 delay = max(exc.retry_after or 0.0, random.uniform(0, delay))  # full jitter
                 if loop.time() + delay > give_up_at:
-                    status, error = "failed", f"gave up after {attempts} attempts: {exc}"
-                    break
+                    return "failed", attempts, None, f"gave up after {attempts} attempts: {exc}"
                 log.warning("delivery failed, will retry", key=key, attempt=attempts, error=str(exc),
                             retry_in=round(delay, 2))
                 await asyncio.sleep(delay)  # back-off between retries
-        return await self._record(alert, to, key, kind, level, status, attempts, provider_id, error)
+
+    async def deliver_composed(self, delivery_id: str, to: Recipient, message: OutgoingEmail,
+                               kind: DeliveryKind) -> Delivery:
+        """Send an email composed elsewhere (a review digest, ``delivery_id`` naming it in place of an alert id):
+        retried as any delivery, its outcome recorded on ``alerts.deliveries`` under ``delivery_id``, a final
+        failure also on ``alerts.deliveries.dead``. Not rate limited, no intent, no fallback to SMS."""
+        key = message_key(delivery_id, to, kind)
+        status, attempts, provider_id, error = await self._attempt(key, lambda: self.email.send(message))
+        delivery = await self._record(None, to, key, kind, 0, status, attempts, provider_id, error,
+                                      delivery_id=delivery_id)
+        if status == "failed":
+            await self.publisher.publish(topics.DELIVERY_FAILURES, delivery_id, delivery.model_dump_json().encode())
+        return delivery
 
     async def _intend(self, alert: Alert, to: Recipient, key: str, kind: DeliveryKind, level: int,
                       at: datetime) -> None:
@@ -166,14 +185,17 @@ class Sender:
         await self.publisher.publish(topics.DELIVERY_INTENTS, alert.alert_id, intent.model_dump_json().encode())
         self.deliveries.intend(intent)
 
-    async def _record(self, alert: Alert, to: Recipient, key: str, kind: DeliveryKind, level: int,
-                      status: DeliveryStatus, attempts: int, provider_id: str | None, error: str | None) -> Delivery:
+    async def _record(self, alert: Alert | None, to: Recipient, key: str, kind: DeliveryKind, level: int,
+                      status: DeliveryStatus, attempts: int, provider_id: str | None, error: str | None,
+                      delivery_id: str = "") -> Delivery:
+        """Write the outcome to ``alerts.deliveries`` (keyed by the alert id, or ``delivery_id`` without an alert)."""
+        alert_id = alert.alert_id if alert is not None else delivery_id
         delivery = Delivery(
-            key=key, alert_id=alert.alert_id, bureau_id=to.bureau.id, recipient=to.officer.id, channel=to.channel,
+            key=key, alert_id=alert_id, bureau_id=to.bureau.id, recipient=to.officer.id, channel=to.channel,
             status=status, kind=kind, level=level, attempts=attempts, provider_id=provider_id, error=error,
             at=datetime.now(UTC),
         )
-        await self.publisher.publish(topics.DELIVERIES, alert.alert_id, delivery.model_dump_json().encode())
+        await self.publisher.publish(topics.DELIVERIES, alert_id, delivery.model_dump_json().encode())
         self.deliveries.record(delivery)
         self.limits.count([delivery])
         record_delivery(alert, delivery)

@@ -41,7 +41,8 @@ DeliveryStatus = Literal["sent", "failed", "skipped", "queued", "delivered", "un
 ``skipped`` (deliberately not sent, e.g. rate limited). Twilio status callbacks add ``queued``,
 ``delivered`` and ``undelivered``. Every status is final for idempotency: a key that has any
 status is never sent again."""
-DeliveryKind = Literal["alert", "escalation", "seen_again", "withdrawn"]
+DeliveryKind = Literal["alert", "escalation", "seen_again", "withdrawn", "digest"]
+"""``digest``: a review digest email (docs/review.md); its ``alert_id`` is the digest's id, ``D-<bureau>-<time>``."""
 
 
 def alert_id_for(event_id: str, notice_id: str) -> str:

@@ -164,7 +164,20 @@ class _SinkHandler:
     def __init__(self, sink: SmtpSink) -> None:
         self.sink = sink
 
+    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address: str,
+                          rcpt_options: list[str]) -> str:
+        refused = self.sink._refusal("RCPT", address)
+        if refused is not None:
+            return refused
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(rcpt_options)
+        return "250 OK"
+
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        for address in envelope.rcpt_tos:
+            refused = self.sink._refusal("DATA", address)
+            if refused is not None:
+                return refused
         msg = email.message_from_bytes(_envelope_bytes(envelope), policy=email.policy.default)
         assert isinstance(msg, EmailMessage)
         del msg["X-Envelope-From"], msg["X-Envelope-To"]
@@ -180,6 +193,10 @@ class SmtpSink:
     Each message is an :class:`EmailMessage` with two added headers, ``X-Envelope-From`` and
     ``X-Envelope-To`` (comma-separated), holding the SMTP envelope. ``credentials`` (user,
     password) makes AUTH (PLAIN/LOGIN, after STARTTLS) required; it needs ``tls_context``.
+
+    ``refuse(stage, address)``, for fault tests, may answer ``RCPT`` or ``DATA`` for one recipient
+    with an SMTP reply (``"451 4.3.0 try again later"``) instead of accepting; ``None`` accepts.
+    Each refusal is kept in :attr:`refusals` as (stage, address, reply).
     """
 
     def __init__(
@@ -191,8 +208,11 @@ class SmtpSink:
         require_starttls: bool = False,
         credentials: tuple[str, str] | None = None,
         cafile: Path | None = None,
+        refuse: Callable[[str, str], str | None] | None = None,
     ) -> None:
         self.host = host
+        self.refuse = refuse
+        self.refusals: list[tuple[str, str, str]] = []
         self.port = port if port is not None else free_port(host)
         self.cafile = cafile
         """The certificate clients should trust, when the sink speaks STARTTLS."""
@@ -226,6 +246,14 @@ class SmtpSink:
             and (auth_data.login.decode(), auth_data.password.decode()) == self.credentials
         )
         return AuthResult(success=ok, handled=False)
+
+    def _refusal(self, stage: str, address: str) -> str | None:
+        reply = self.refuse(stage, address) if self.refuse is not None else None
+        if reply is not None:
+            with self._cond:
+                self.refusals.append((stage, address, reply))
+                self._cond.notify_all()
+        return reply
 
     def _add(self, msg: EmailMessage) -> None:
         with self._cond:

@@ -169,7 +169,7 @@ def _digests(leader: bool = False) -> Any:
     from schemas import Settings
 
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
-    return ReviewDigests(settings, publisher=None, email=None,  # type: ignore[arg-type]
+    return ReviewDigests(settings, publisher=None, sender=None,  # type: ignore[arg-type]
                          directory=lambda: DIRECTORY, leader=lambda: leader)
 
 
@@ -191,3 +191,22 @@ def test_an_unsure_decision_queues_the_item_for_the_bureau_it_was_referred_to() 
     loop._on_item(item.item_id, item)
     loop._on_decision(item.item_id, ReviewDecision.model_validate_json(_decision(item.item_id, "unsure")))
     assert loop.state.pending == {"ncb-rw": (item.item_id,)}
+
+
+def test_a_digest_is_named_by_its_bureau_and_when_its_interval_closed() -> None:
+    from alerting import digest_id
+
+    assert digest_id("ncb-ke", datetime(2026, 12, 4, 18, 3, 12, 500, tzinfo=UTC)) == "D-ncb-ke-20261204T180312Z"
+
+
+def test_digests_are_neither_rate_limited_nor_counted_towards_the_limit() -> None:
+    from alerting import DeliveryLimits
+    from schemas import Delivery, Settings
+
+    limits = DeliveryLimits(Settings(_env_file=None, rate_limit_email=1))  # type: ignore[call-arg]
+    digest = Delivery(key="D-ncb-ke-20261204T180312Z/ncb-ke.ke-analyst.digest/email", alert_id="D-ncb-ke-20261204T180312Z",
+                      bureau_id="ncb-ke", recipient="ke-analyst", channel="email", status="sent", kind="digest",
+                      at=NOW)
+    assert limits.count([digest]) == 0
+    assert limits.refusal("ke-analyst", "email", "alert", NOW.timestamp()) is None
+    assert limits.refusal("ke-analyst", "email", "digest", NOW.timestamp()) is None
