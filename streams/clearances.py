@@ -3,7 +3,8 @@
 Every worker reads the whole topic (group-less, :class:`infra.CompactedReader`, as the wanted list)
 and keeps the live clearances by (notice, document): a ``not_the_person`` decision that names an
 identity adds one (``schemas.reviews.clearance_from``, valid ``clearance_days``); any later
-decision on the same item, or its tombstone, replaces it, which revokes the clearance. Whether one
+decision on the same item (a ``revoked`` one, from the console's Clearances page or
+``fugitive-alerts review revoke``), or its tombstone, replaces it, which revokes the clearance. Whether one
 suppresses a hit is ``matching.clearance.check`` (pure): same notice, unchanged since, same
 document and birth date, not one of the notice's own documents, not expired or revoked.
 """
