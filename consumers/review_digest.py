@@ -124,6 +124,7 @@ class ReviewDigests:
 
     async def _send(self, actions: list[digest.SendDigest]) -> None:
         directory, now = self.directory(), datetime.now(UTC)
+        sends = []  # every bureau's and analyst's at once: one being retried holds up no other
         for action in actions:
             bureau = next((b for b in directory.bureaus if b.id == action.bureau_id), None)
             items = [self.items.values[i] for i in action.item_ids if i in self.items.values]
@@ -131,13 +132,13 @@ class ReviewDigests:
                 continue
             content = render_digest(bureau, items, self.settings.review_public_url)
             ref = digest_id(bureau.id, now)
-            messages = []
             for officer in digest_recipients(bureau, now):
                 assert officer.email is not None
                 to = Recipient(bureau, officer, "email", "review digest")
-                messages.append((to, build_message(content, sender=self.settings.alert_email_from, to=officer.email,
-                                                   message_id=message_id_for(message_key(ref, to, "digest")))))
-            await asyncio.gather(*(self._deliver(ref, to, message, len(items)) for to, message in messages))
+                message = build_message(content, sender=self.settings.alert_email_from, to=officer.email,
+                                        message_id=message_id_for(message_key(ref, to, "digest")))
+                sends.append(self._deliver(ref, to, message, len(items)))
+        await asyncio.gather(*sends)
 
     async def _deliver(self, ref: str, to: Recipient, message: OutgoingEmail, count: int) -> None:
         """One analyst's digest, through the dispatcher's sender: retried, recorded on ``alerts.deliveries``."""

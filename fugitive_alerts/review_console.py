@@ -262,10 +262,10 @@ class ReviewConsole:
         return response
 
     async def _logout(self, request: web.Request) -> web.StreamResponse:
-        session = self._require(request)
-        form = await request.post()
-        if not csrf_ok(session, str(form.get("csrf", ""))):
-            return self._page("error.html.j2", status=403, session=session, message="The form has expired: reload the page.")
+        posted = await self._posted(request, "sign-out")
+        if isinstance(posted, web.Response):
+            return posted
+        session, _ = posted
         self.sessions.drop(session.id)
         response = _redirect("/login")
         response.del_cookie(COOKIE, path="/")
@@ -298,12 +298,21 @@ class ReviewConsole:
             event=entry.item.alert.event, person=person, notice=entry.item.alert.notice,
             clearable=identity_of(person) is not None))
 
-    async def _decision(self, request: web.Request) -> web.StreamResponse:
+    async def _posted(self, request: web.Request, action: str) -> tuple[Session, Any] | web.Response:
+        """The officer's session and the posted form; the 403 page instead when the form's CSRF token is not the
+        session's (nothing is written)."""
         session = self._require(request)
         form = await request.post()
         if not csrf_ok(session, str(form.get("csrf", ""))):
-            log.warning("decision refused: bad CSRF token", officer=session.principal.officer_id)
+            log.warning("form refused: bad CSRF token", action=action, officer=session.principal.officer_id)
             return self._page("error.html.j2", status=403, session=session, message="The form has expired: reload the page.")
+        return session, form
+
+    async def _decision(self, request: web.Request) -> web.StreamResponse:
+        posted = await self._posted(request, "decision")
+        if isinstance(posted, web.Response):
+            return posted
+        session, form = posted
         item_id = request.match_info["item_id"]
         entry = self.queue.find(session.principal, item_id)
         try:
@@ -333,11 +342,10 @@ class ReviewConsole:
             revoked=request.query.get("revoked", "")))
 
     async def _revoke(self, request: web.Request) -> web.StreamResponse:
-        session = self._require(request)
-        form = await request.post()
-        if not csrf_ok(session, str(form.get("csrf", ""))):
-            log.warning("revocation refused: bad CSRF token", officer=session.principal.officer_id)
-            return self._page("error.html.j2", status=403, session=session, message="The form has expired: reload the page.")
+        posted = await self._posted(request, "revocation")
+        if isinstance(posted, web.Response):
+            return posted
+        session, form = posted
         item_id = request.match_info["item_id"]
         try:
             decision: ReviewDecision = self.queue.revocation(session.principal, item_id, str(form.get("reason", "")),
