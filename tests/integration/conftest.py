@@ -6,10 +6,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from .review_world import write_officers
 from .twilio_faults import TwilioFaults
 from .world import pipeline
 
-__all__ = ["bureaus_file", "faults", "pipeline"]
+__all__ = ["bureaus_file", "faults", "officers_file", "pipeline"]
 
 
 @pytest.fixture(scope="module")
@@ -27,3 +28,9 @@ def bureaus_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("bureaus") / "bureaus.yaml"
     path.write_text(yaml.safe_dump(BUREAUS))
     return path
+
+
+@pytest.fixture(scope="module")
+def officers_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The review console's officers file (``review_world.OFFICERS``, one password for all)."""
+    return write_officers(tmp_path_factory.mktemp("review") / "officers.yaml")

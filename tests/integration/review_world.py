@@ -140,6 +140,11 @@ async def running_console(settings: Settings, officers_file: Path | None) -> Asy
         await server.close()
 
 
+def run_scenario(scenario: Any, timeout: float = 120.0) -> None:
+    """Run an async test scenario to its end, failing after ``timeout`` seconds."""
+    asyncio.run(asyncio.wait_for(scenario, timeout))
+
+
 async def until(predicate: Callable[[], Any], timeout: float, what: str) -> Any:
     """Poll an async-world condition with a deadline (no sleeps as synchronisation)."""
     deadline = time.monotonic() + timeout
@@ -155,4 +160,4 @@ async def until(predicate: Callable[[], Any], timeout: float, what: str) -> Any:
 
 
 __all__ = ["OFFICERS", "PASSWORD", "Officer", "answer_to", "decisions_for", "namesake", "new_items", "passport", "publish_items",
-           "running_console", "until", "write_officers"]
+           "run_scenario", "running_console", "until", "write_officers"]

@@ -6,7 +6,7 @@ N``). Two namesakes of a listed person cross a KE border post: their review-band
 queue. An analyst of ncb-ke signs in, sees the queue, opens an item and clears the namesake; the
 same traveller crosses again and the agency gets ``cleared``, with no review and no email. They
 confirm the other item, which becomes a critical alert sent by SMS and email. They cannot see
-ncb-fr's queue or item. Screenshots go to ``artifacts/``.
+ncb-fr's queue or item. The clearance is on their Clearances page. Screenshots go to ``artifacts/``.
 """
 
 from __future__ import annotations
@@ -132,6 +132,14 @@ def test_an_analyst_clears_a_namesake_confirms_a_hit_and_cannot_see_another_bure
             response = page.goto(f"{url}/items/{fr_item.item_id}")
             assert response is not None and response.status == 404
             assert "MBARUSHIMANZI" not in page.content()
+
+            # the clearance is listed on the Clearances page, with its revoke form (revoking: test_review_revoke.py)
+            page.click("#nav-clearances")
+            expect(page).to_have_url(f"{url}/clearances")
+            row = page.locator(f"#clearances tbody tr[data-item='{cleared_id}']")
+            expect(row).to_contain_text(cleared_doc)
+            expect(row.locator("form.revoke button")).to_be_visible()
+            page.screenshot(path=str(ARTIFACTS / "review-clearances.png"), full_page=True)
         finally:
             browser.close()
 

@@ -24,9 +24,9 @@ from .review_world import (
     new_items,
     passport,
     publish_items,
+    run_scenario,
     running_console,
     until,
-    write_officers,
 )
 from .world import KNOWN
 
@@ -34,18 +34,9 @@ NAME, PASSPORT = "MBARUSHIMANZI", "RW5550001"
 """The fictional namesake on every item (tests.unit.review_factory.crossing)."""
 
 
-@pytest.fixture(scope="module")
-def officers_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_officers(tmp_path_factory.mktemp("review") / "officers.yaml")
-
-
 @pytest.fixture
 def world(settings_factory: Callable[..., Settings]) -> Settings:
     return settings_factory(smtp=False, twilio=False)
-
-
-def _run(scenario: Any) -> None:
-    asyncio.run(asyncio.wait_for(scenario, 120.0))
 
 
 def test_an_analyst_signs_in_lists_opens_and_clears_a_namesake(world: Settings, officers_file: Path) -> None:
@@ -66,7 +57,7 @@ def test_an_analyst_signs_in_lists_opens_and_clears_a_namesake(world: Settings, 
             assert (status, location) == (303, f"/queue?decided={ke_old.item_id}")
             assert await ke.queue_ids() == [ke_new.item_id], "a decided item leaves the queue"
 
-    _run(scenario())
+    run_scenario(scenario())
     [decision] = decisions_for(world, ke_old.item_id)
     assert (decision.outcome, decision.officer, decision.bureau_id, decision.reason) == (
         "not_the_person", "ke-analyst-1", "ncb-ke", "different birthplace on file")
@@ -101,7 +92,7 @@ def test_an_officer_cannot_read_or_decide_another_bureaus_item(world: Settings, 
             await ke.sign_in("ke-analyst-1")
             assert await ke.queue_ids() == [ke_item.item_id], "the crafted decisions changed nothing"
 
-    _run(scenario())
+    run_scenario(scenario())
     records = read_until(world, topics.REVIEW_DECISIONS, lambda rs: any(r.key == fr_item.item_id.encode() for r in rs))
     assert [r.key for r in records] == [fr_item.item_id.encode()], "nothing was written for the other bureau's item"
 
@@ -135,7 +126,7 @@ def test_decisions_need_a_session_and_the_sessions_csrf_token(world: Settings, o
             assert await ke.queue_ids() == [item.item_id]
             assert item.item_id not in console.queue.decisions
 
-    _run(scenario())
+    run_scenario(scenario())
 
 
 def test_session_cookie_is_httponly_strict_and_a_session_expires(world: Settings, officers_file: Path) -> None:
@@ -151,7 +142,7 @@ def test_session_cookie_is_httponly_strict_and_a_session_expires(world: Settings
             console.now = lambda: later
             assert (await ke.get("/queue"))[0] == 303, "an expired session sends the officer to sign in again"
 
-    _run(scenario())
+    run_scenario(scenario())
 
 
 def test_unsure_refers_the_item_to_the_requesting_bureau(world: Settings, officers_file: Path) -> None:
@@ -173,7 +164,7 @@ def test_unsure_refers_the_item_to_the_requesting_bureau(world: Settings, office
             assert (await rw.decide(item.item_id, "confirm", "our file's photo matches"))[0] == 303
             assert await rw.queue_ids() == []
 
-    _run(scenario())
+    run_scenario(scenario())
     [final] = decisions_for(world, item.item_id)[-1:]
     assert (final.outcome, final.bureau_id, final.officer) == ("confirm", "ncb-rw", "rw-analyst-1")
 
@@ -201,8 +192,8 @@ def test_a_restarted_console_rebuilds_the_queue_from_kafka_and_reports_metrics(w
             oldest = float(text.split('fugitive_alerts_review_oldest_item_age_seconds{bureau="ncb-ke"} ')[1].split()[0])
             assert 29 * 60 <= oldest < 40 * 60, "the oldest open item (queued 29 min ago) gives the age"
 
-    _run(first())
-    _run(second())
+    run_scenario(first())
+    run_scenario(second())
 
 
 def test_a_trusted_proxy_signs_officers_in_and_the_header_is_ignored_from_elsewhere(
@@ -223,8 +214,8 @@ def test_a_trusted_proxy_signs_officers_in_and_the_header_is_ignored_from_elsewh
                 status, _, _ = await ke.decide(item.item_id, "confirm", "proxied", csrf=None)
                 assert status == 303
 
-    _run(scenario(untrusted, 303))
-    _run(scenario(trusted, 200))
+    run_scenario(scenario(untrusted, 303))
+    run_scenario(scenario(trusted, 200))
     assert decisions_for(trusted, item.item_id)[0].officer == "ke-analyst-1"
 
 
@@ -243,8 +234,7 @@ def test_items_arriving_while_the_console_runs_appear_in_the_queue(world: Settin
     async def ke_has(ke: Officer, item: ReviewItem) -> bool:
         return item.item_id in await ke.queue_ids()
 
-    _run(scenario())
-
+    run_scenario(scenario())
 
 
 def test_retention_tombstones_old_decisions_and_hides_items_past_retention(world: Settings, officers_file: Path) -> None:
@@ -264,7 +254,7 @@ def test_retention_tombstones_old_decisions_and_hides_items_past_retention(world
             assert await console.queue.sweep(datetime.now(UTC) + timedelta(days=365)) == [decided.item_id]
             assert decided.item_id not in console.queue.decisions
 
-    _run(scenario())
+    run_scenario(scenario())
     key = decided.item_id.encode()
     records = read_until(world, topics.REVIEW_DECISIONS, lambda rs: any(r.key == key and r.value is None for r in rs))
     assert [r.value is None for r in records if r.key == key] == [False, True], "the decision, then its tombstone"
@@ -296,7 +286,7 @@ def test_the_queue_view_feeds_a_digest_loop_with_new_items_and_decisions(world: 
         finally:
             await queue.stop()
 
-    _run(scenario())
+    run_scenario(scenario())
 
 
 def test_ops_are_emailed_when_a_bureaus_oldest_item_passes_the_limit(settings_factory: Callable[..., Settings],
@@ -325,7 +315,7 @@ def test_ops_are_emailed_when_a_bureaus_oldest_item_passes_the_limit(settings_fa
             await asyncio.to_thread(smtp_sink.wait_for, about("ncb-ke", "has caught up"), 30.0)
         assert not about("ncb-fr", "is falling behind")(smtp_sink.messages), "a recent item is not behind"
 
-    _run(scenario())
+    run_scenario(scenario())
 
 
 def test_review_hits_are_queued_announced_in_a_digest_and_a_clearance_covers_that_identity_only(
@@ -356,7 +346,7 @@ def test_review_hits_are_queued_announced_in_a_digest_and_a_clearance_covers_tha
             assert await ke.sign_in("ke-analyst-1") == 303
             assert (await ke.decide(item_id, "not_the_person", "other birth date on file"))[0] == 303
 
-    _run(clear())
+    run_scenario(clear())
     other_dob, other_doc = namesake(doc, "1951-07-13"), namesake(passport(), "1951-07-11")
     same = {**cleared, "event_id": f"{cleared['event_id']}-again"}  # first: the control that the worker has it
     produce_json(pipeline, topics.BORDER_CROSSINGS, [same, other_dob, other_doc], "event_id")

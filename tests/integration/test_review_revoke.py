@@ -4,15 +4,11 @@ traveller is a review hit again, not ``cleared``."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
-
-import pytest
 
 from schemas import Settings, alert_id_for, topics
 
@@ -24,20 +20,11 @@ from .review_world import (
     new_items,
     passport,
     publish_items,
+    run_scenario,
     running_console,
     until,
-    write_officers,
 )
 from .world import KNOWN
-
-
-@pytest.fixture(scope="module")
-def officers_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_officers(tmp_path_factory.mktemp("review-revoke") / "officers.yaml")
-
-
-def _run(scenario: Any) -> None:
-    asyncio.run(asyncio.wait_for(scenario, 120.0))
 
 
 def _listed(html: str) -> list[str]:
@@ -84,7 +71,7 @@ def test_an_officer_lists_and_revokes_their_bureaus_clearance_and_cannot_touch_a
             assert status == 404, "revoked already"
             assert _listed((await fr.get("/clearances"))[1]) == [fr_item.item_id], "the other bureau's still holds"
 
-    _run(scenario())
+    run_scenario(scenario())
     cleared, revoked = decisions_for(world, ke_item.item_id)
     assert (revoked.outcome, revoked.officer, revoked.bureau_id, revoked.reason) == (
         "revoked", "ke-analyst-1", "ncb-ke", "passport reported stolen")
@@ -114,7 +101,7 @@ def test_after_revoke_on_the_command_line_the_same_traveller_is_a_review_hit_aga
             assert await ke.sign_in("ke-analyst-1") == 303
             assert (await ke.decide(item_id, "not_the_person", "other birth date on file"))[0] == 303
 
-    _run(clear())
+    run_scenario(clear())
     again = {**event, "event_id": f"{event['event_id']}-again"}
     produce_json(pipeline, topics.BORDER_CROSSINGS, [again], "event_id")
     assert answer_to(pipeline, again).result == "cleared", "the control: the worker applies the clearance"

@@ -65,3 +65,23 @@ def test_the_queue_page_lists_entries_in_the_given_order_with_their_age() -> Non
     assert html.index(a.item_id) < html.index(b.item_id)
     assert "2 h 5 min" in html and "3 min" in html and "2 open items, oldest first" in html
     assert "MBARUSHIMANZI" not in html, "the queue lists ids and places, not names"
+
+
+def test_the_clearances_page_shows_each_clearance_with_an_escaped_reason_and_a_csrf_revoke_form() -> None:
+    from schemas.reviews import ClearedIdentity, ReviewDecision
+
+    console = ReviewConsole(Settings(_env_file=None), None, clock=lambda: T0)
+    item = review_item(["ncb-ke"], event=crossing(8))
+    cleared = ReviewDecision(item_id=item.item_id, alert_id=item.item_id, notice_id="2026/00001", bureau_id="ncb-ke",
+                             officer="ke-analyst-1", outcome="not_the_person", reason="other <i>passport</i>",
+                             at=T0 - timedelta(days=2), notice_fingerprint="f" * 32,
+                             identity=ClearedIdentity(document_country="RW", document_number="RW5550001",
+                                                      birth_date="1951-07-11"))
+    session = Sessions(timedelta(minutes=5)).create(KE, T0)
+    html = console._page("clearances.html.j2", session=session, rows=[(cleared, item, T0 + timedelta(days=178))],
+                         ready=True, days=180, revoked="").text or ""
+    for text in (f'data-item="{item.item_id}"', "RW RW5550001, born 1951-07-11", "NBO-JKIA-T1", "2 d 0 h ago",
+                 "2027-05-25", f'action="/clearances/{item.item_id}/revoke"', f'value="{session.csrf}"',
+                 "other &lt;i&gt;passport&lt;/i&gt;", "1 clearance in force"):
+        assert text in html, text
+    assert "<i>passport" not in html
