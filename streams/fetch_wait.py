@@ -25,6 +25,10 @@ aiokafka's ``Fetcher``, checked on aiokafka 0.14 (``pyproject.toml`` pins ``<0.1
 The same subclass sets the consumer's ``client_rack`` (KIP-392, ``Settings.client_rack``), which
 Faust does not pass either: with brokers that have a rack-aware replica selector, the worker then
 fetches from an in-sync replica in its own rack or zone (docs/reliability.md, "Production settings").
+
+The same subclass hands each fetch a copy of Faust's active partitions (``Consumer._getmany``):
+Faust passes its live set, and a set emptied while the fetch waits means "every partition" to
+aiokafka (docs/architecture.md, "Workers hold no Faust table").
 """
 
 from __future__ import annotations
@@ -81,5 +85,13 @@ def set_fetch_max_wait(app: faust.App, ms: int, client_rack: str | None = None,
     class Consumer(faust_aiokafka.Consumer):
         def _new_consumer_thread(self) -> Any:
             return ConsumerThread(self, loop=self.loop, beacon=self.beacon)
+
+        async def _getmany(self, active_partitions: Any, timeout: float) -> Any:
+            # A copy: Faust hands the fetch its live set of active partitions, and pausing them all while
+            # the fetch waits (its recovery does, when it has read the changelogs) leaves an empty set,
+            # which aiokafka reads as "every partition". The fetch then takes the stream's prefetched
+            # records out of aiokafka, Faust drops them as not active, and nothing seeks back.
+            snapshot = None if active_partitions is None else set(active_partitions)
+            return await super()._getmany(snapshot, timeout)
 
     app.transport.Consumer = Consumer  # type: ignore[misc]  # Faust reads the class from the transport instance

@@ -5,7 +5,7 @@ the stream partitions and only then seeks them to their committed offsets. When 
 recovery, the fetcher is already running at that point (it read the changelogs), so records of
 the stream partitions can be fetched and handed to agents between the resume and the seek; the
 seek then resets Faust's read offsets under them, and the agent loses the records in between
-(docs/architecture.md, "Tables and restarts": a restarted worker answered events 1 and 5 of 5).
+(docs/architecture.md, "Workers hold no Faust table": a restarted worker answered events 1 and 5 of 5).
 
 Here the seek happens while the stream partitions are still paused, so nothing is fetched from
 them before they point at their committed offsets. Everything else is Faust's own code path.

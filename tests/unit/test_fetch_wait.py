@@ -54,3 +54,32 @@ def test_the_wait_comes_back_to_short_once_records_flow_again() -> None:
     assert _fetch(fetcher, partitions_asked=3) == 1000
     fetcher._brings = {"tp1": ["record"]}
     assert _fetch(fetcher, partitions_asked=3) == 20
+
+
+def test_a_fetch_keeps_the_partitions_it_was_asked_for_when_faust_pauses_them_meanwhile(tmp_path: Any) -> None:
+    """Faust passes its live set of active partitions; once its recovery pauses them all, the empty set would mean
+    "every partition" to aiokafka and a waiting fetch would take (and Faust drop) the stream's prefetched records.
+    The worker's consumer hands the fetch a copy."""
+    from faust.types import TP
+
+    from schemas import Settings
+    from streams.app import new_faust_app
+
+    changelog, stream = TP("app-documents-changelog", 0), TP("events.border-crossings", 0)
+    seen: list[set[Any]] = []
+
+    async def run() -> None:
+        app = new_faust_app(Settings(data_dir=tmp_path))
+        consumer: Any = app.consumer
+        active = {changelog}
+
+        async def getmany(partitions: set[Any], timeout: float) -> dict[Any, Any]:
+            active.clear()  # the recovery pauses the changelog while the fetch waits
+            seen.append(set(partitions))
+            return {}
+
+        consumer._thread = SimpleNamespace(getmany=getmany)
+        await consumer._getmany(active, 1.0)
+
+    asyncio.run(run())
+    assert seen == [{changelog}] and stream not in seen[0]
