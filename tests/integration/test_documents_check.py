@@ -140,15 +140,19 @@ def own_worker(settings_factory: Any, tmp_path: Any) -> Iterator[tuple[Settings,
     started: list[Any] = []
 
     def start() -> Any:
-        service = _start("worker", ["worker", "--web-port", str(free_port()), "--loglevel", "info"], settings,
-                         tmp_path, {})  # Faust's recovery steps in the log, for diagnosis
+        # each start its own log, with Faust's recovery steps at info level, for diagnosis
+        service = _start(f"worker-{len(started) + 1}", ["worker", "--web-port", str(free_port()), "--loglevel", "info"],
+                         settings, tmp_path, {})
         started.append(service)
         return service
 
     yield settings, start
     for service in started:
         service.stop(30.0)
-        print(f"--- {service.name} log (last lines) ---\n" + service.log_path.read_text()[-3000:])
+        lines = service.log_path.read_text().splitlines()
+        shown = [line for line in lines if "Stopping" not in line and "Starting" not in line]
+        print(f"--- {service.name} log ({service.log_path}), without start and stop lines ---")
+        print("\n".join(shown[-120:]))
 
 
 def test_a_restarted_worker_answers_every_event_with_its_state_and_with_it_wiped(
