@@ -33,7 +33,7 @@ FEATURES = (
     "date_missing",      # no birth-date finding
     "date_against",      # birth-date finding lowers the score
     "sex_weight",        # +0.3 / -1.0 / 0
-    "nat_weight",        # +0.7 / -0.5 / 0
+    "nat_weight",        # +0.7 / -1.0 / 0
     "doc_match",         # an exact document number
     "doc_other",         # a passport of the same country with another number
     "evidence_margin",   # summed weights minus the evidence gate (clipped)

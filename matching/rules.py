@@ -65,6 +65,12 @@ stranger shares a full birth date about 1 time in 20,000."""
 
 NATIONALITY_WEIGHT = 0.7
 """Evidence of an agreeing nationality (a stranger shares it about 1 time in 5)."""
+NATIONALITY_DIFFERS = -1.0
+"""Evidence of a nationality not among the notice's (was -0.5). A stranger who shares a name
+often holds another passport (among the hits of the six tuning sets, 60% of the dev
+generator's and 19% of evalgen's false hits), the person rarely (3.5% and 0% of their true
+hits: a second passport): a likelihood ratio of about 1 in 15, log10 -1.2. Round 5, chosen on
+the pooled tuning sets (docs/matching.md)."""
 NATIONALITY_ONCE = 1.0
 """Whether a name rated within the shared nationality (``clustered_frequency``) takes the
 nationality's weight back (1.0) or counts it twice (0.0, before round 3). Counted once: on
@@ -288,13 +294,14 @@ def rule_sex(q: Query, e: Entry, ctx: Context) -> Evidence | None:
 
 
 def rule_nationality(q: Query, e: Entry, ctx: Context) -> Evidence | None:
-    """Nationality: one of the notice's nationalities supports; another one weakly contradicts
-    (fugitives often travel on a second passport)."""
+    """Nationality: one of the notice's nationalities supports; another one contradicts
+    (``NATIONALITY_DIFFERS``; not more, since fugitives do travel on a second passport)."""
     if q.nationality is None or not e.nationalities:
         return None
     if q.nationality in e.nationalities:
         return Evidence("nationality", 0.02, f"nationality {q.nationality} agrees", weight=NATIONALITY_WEIGHT)
-    return Evidence("nationality", -0.03, f"nationality {q.nationality} not among the notice's", weight=-0.5)
+    return Evidence("nationality", -0.03, f"nationality {q.nationality} not among the notice's",
+                    weight=NATIONALITY_DIFFERS)
 
 
 def rule_document(q: Query, e: Entry, ctx: Context) -> Evidence | None:

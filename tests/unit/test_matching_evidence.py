@@ -128,3 +128,17 @@ def test_frequent_name_with_the_year_off_by_one_needs_more() -> None:
     assert ok is not None and ok.band == "alert"
     h = best(m.screen(traveller("DAWIT", "SELEMON", dob="1976-09-09", sex="M")), wanted)
     assert h is not None and h.band == "review" and "too frequent" in h.reasons[0]
+
+
+def test_another_nationality_needs_more_for_a_frequent_name() -> None:
+    """A name frequent among Ethiopian notices, the birth date a year off on the same day (2.5)
+    and sex agreeing: an Ethiopian traveller alerts (5.9); a Kenyan one stays in review (4.9:
+    another nationality weighs -1.0; at -0.5 it alerted at 5.4)."""
+    m, wanted = _clustered_list(together=True)
+    wanted = person("Selemon", "Dawit", dob="1975-09-09", sex="M", nationalities=["ET"], nid=wanted.notice_id)
+    m.upsert(wanted)
+    same = best(m.screen(traveller("DAWIT", "SELEMON", dob="1976-09-09", sex="M", nationality="ET")), wanted)
+    assert same is not None and same.band == "alert"
+    other = best(m.screen(traveller("DAWIT", "SELEMON", dob="1976-09-09", sex="M", nationality="KE")), wanted)
+    assert other is not None and other.band == "review" and "too frequent" in other.reasons[0]
+    assert any("KE not among" in r for r in other.reasons)
