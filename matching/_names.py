@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA, Levenshtein
 
-from ._text import PARTICLES, consonant_key, is_abjad, preprocess, romanise, token_key, words
+from ._text import PARTICLES, consonant_key, is_abjad, preprocess, romanise, squeeze, token_key, words
 
 __all__ = ["NameForm", "Alignment", "forms_of", "align"]
 
@@ -157,13 +157,18 @@ class Alignment:
 
 
 def _units(form: NameForm) -> list[tuple[frozenset[int], str, str, str]]:
-    """Single tokens and adjacent joins: (indices, key, skeleton, role; ``?`` when mixed)."""
-    keys, roles = form.keys, form.roles
-    units = [(frozenset((i,)), k, form.cons[i], roles[i]) for i, k in enumerate(keys)]
+    """Single tokens and adjacent joins: (indices, key, skeleton, role; ``?`` when mixed).
+
+    A join's skeleton is its parts' skeletons written together, not the skeleton of the joined
+    key: keying ``sid`` + ``hdad`` as one word reads a ``dh`` across the seam (``sidad``,
+    skeleton ``sd``), and that join then took both parts of ``سعيد حداد`` for ``SAEED`` alone
+    (name 0.60 instead of 0.90)."""
+    keys, roles, cons = form.keys, form.roles, form.cons
+    units = [(frozenset((i,)), k, cons[i], roles[i]) for i, k in enumerate(keys)]
     for i in range(len(keys) - 1):
         joined = token_key(keys[i] + keys[i + 1])
         role = roles[i] if roles[i] == roles[i + 1] else "?"
-        units.append((frozenset((i, i + 1)), joined, consonant_key(joined), role))
+        units.append((frozenset((i, i + 1)), joined, squeeze(cons[i] + cons[i + 1]), role))
     return units
 
 

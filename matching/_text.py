@@ -25,7 +25,7 @@ from itertools import groupby
 
 import icu
 
-__all__ = ["romanise", "words", "token_key", "consonant_key", "fold_ascii", "is_abjad", "is_indic", "preprocess",
+__all__ = ["romanise", "words", "token_key", "consonant_key", "fold_ascii", "is_abjad", "is_indic", "preprocess", "squeeze",
            "PARTICLES"]
 
 _ANY = "Any-Latin; Latin-ASCII"
@@ -183,7 +183,7 @@ def token_key(word: str) -> str:
     w = _WHOLE_TOKEN.get(w, w)
     if len(w) > 1 and w.endswith("h") and w[-2] in "aeiou":
         w = w[:-1]  # Fatimah/Fatima, Abdallah/Abdalla
-    w = _squeeze(w)
+    w = squeeze(w)
     if w.endswith(("ii", "ij")):
         w = w[:-1]
     return w
@@ -197,9 +197,9 @@ _VOWELS = str.maketrans({"a": None, "e": None, "i": None, "o": None, "u": None,
 def consonant_key(key: str) -> str:
     """``token_key`` without vowels and doubled consonants, and with the consonants abjads
     write alike merged (b/v, p/f, sh/s): ``muhamad`` -> ``mhmd``, ``avital`` -> ``btl``."""
-    return _squeeze(key.replace("sh", "s").translate(_VOWELS))
+    return squeeze(key.replace("sh", "s").translate(_VOWELS))
 
 
-def _squeeze(s: str) -> str:
+def squeeze(s: str) -> str:
     """Doubled letters written once: ``muhammad`` -> ``muhamad``."""
     return "".join(ch for ch, _ in groupby(s))

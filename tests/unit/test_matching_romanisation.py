@@ -113,3 +113,13 @@ def test_latin_name_finds_an_arabic_script_notice_whose_long_vowels_are_letters(
     h = best(screen(n, event=traveller("MANSOUR", "SAID", dob="1979-04-15", nationality="SA")), n)
     assert h is not None
     assert any("MANSOUR" in r and "SAID" in r for r in h.reasons)
+
+
+def test_joined_parts_do_not_read_a_digraph_across_the_seam() -> None:
+    """``رشيد حداد``: written together the keys ``...d`` + ``hd...`` read a ``dh`` at the seam,
+    and that join (skeleton collapsed to the given name's) took both parts for ``RASHID``
+    alone. A join's skeleton is now its parts' skeletons written together."""
+    n = person("حداد", "رشيد", dob="1979-06-02", nationalities=["JO"])
+    h = best(screen(n, event=traveller("RASHID", "HADAD", dob="1979-06-02", nationality="JO")), n)
+    assert h is not None and h.band == "alert"
+    assert "RASHID~رشيد" in h.reasons[0] and "HADAD~حداد" in h.reasons[0]
