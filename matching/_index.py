@@ -293,13 +293,20 @@ class CandidateIndex:
             return (p,)
         return p if len(p) <= cap else None
 
-    def candidates(self, qk: QueryKeys, limit: int) -> list[Entry]:
+    def candidates(self, qk: QueryKeys, limit: int, years: tuple[int, int] | None = None) -> list[Entry]:
         """Entries with enough votes (see module docstring), best-voted first, at most ``limit``.
 
         Set algebra in C: a notice found by two query tokens lies in the intersection of their
         holder sets. When only one token finds anything, its holders are taken key by key in
         the group's order (exact key, skeleton, Metaphone, then head/tail), up to ``limit``.
-        Votes are counted only to rank a candidate list longer than ``limit``."""
+        Votes are counted only to rank a candidate list longer than ``limit``.
+
+        ``years``: the birth years a hit may have (the matcher's far-birth-year rejection).
+        When the list is longer than ``limit``, notices born outside them (and not found by a
+        document) are left out before the cut: they could only be rejected, and they took the
+        places of notices that could match (a common Arabic name found 52 notices, and the
+        Arabic-script notice of the person, with fewer votes than Latin namesakes born decades
+        apart, was not among the first 24)."""
         postings = self.postings
         cap = self.token_cap
         rare_cap = self.rare_cap
@@ -387,6 +394,9 @@ class CandidateIndex:
                     if s in st:
                         v += 1
                 return v
+            if years is not None:
+                lo, hi = years
+                cand = {s for s in cand if s in docs or _born_within(live[s], lo, hi)}
             ranked = sorted(cand, key=lambda s: (-votes(s), s))
         out: list[Entry] = []
         for s in ranked:
@@ -396,6 +406,14 @@ class CandidateIndex:
                 if len(out) >= limit:
                     break
         return out
+
+
+def _born_within(entry: Entry | None, lo: int, hi: int) -> bool:
+    """Whether a notice may be born in ``lo..hi`` (no birth date: it may)."""
+    if entry is None:
+        return False
+    y = entry.years
+    return y is None or (y[1] >= lo and y[0] <= hi)
 
 
 _DOC_BIT = 1 << 40

@@ -130,8 +130,10 @@ class Matcher:
                 qk.groups[(key_id("t:" + k),)] = True
         if q.doc is not None:
             qk.docs.add(key_id("d:" + q.doc[0]))
+        far = self._far_years
+        years = None if far is None or q.dob is None else (q.dob[0] - far, q.dob[0] + far)
         hits: list[Hit] = []
-        for entry in index.candidates(qk, self.max_candidates):
+        for entry in index.candidates(qk, self.max_candidates, years):
             hit = self._score(q, entry, ctx)
             if hit is not None:
                 hits.append(hit)

@@ -589,3 +589,15 @@ def test_gate_lets_two_parts_of_1_in_75_with_the_birth_year_alert() -> None:
         m.upsert(n)
     h = best(m.screen(traveller("KOLOMIYA", "HARAMBETH", dob="1975-06-02")), wanted)
     assert h is not None and h.band == "alert"
+
+
+def test_notices_born_far_apart_do_not_crowd_out_the_candidate_list() -> None:
+    """30 namesakes born in 1940 were listed before the person (born 1985): with more than 24
+    candidates of equal votes the first 24 listed were scored, all rejected on the birth year,
+    and the person was never compared. Notices that could only be rejected now leave the list
+    before the cut."""
+    namesakes = [person("Vendtorp", "Karlo", dob="1940-02-02") for _ in range(30)]
+    wanted = person("Vendtorp", "Karlo", dob="1985-06-17")
+    hits = screen(*namesakes, wanted, event=traveller("KARLO", "VENDTORP", dob="1985-06-17"))
+    assert best(hits, wanted) is not None
+    assert all(h.notice_id == wanted.notice_id for h in hits)
