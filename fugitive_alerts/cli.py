@@ -5,6 +5,8 @@ Exit codes: 0 ok, 1 a failure the user must see, 2 bad usage or input.
 
 from __future__ import annotations
 
+import inspect
+
 import typer
 
 from .broker import app as broker_app
@@ -42,6 +44,30 @@ app.command()(monitor)  # ops (issue 5)
 app.add_typer(acls_app, name="acls")  # security (issue 6)
 app.command("review-console")(review_console)  # review (issue 17)
 app.add_typer(review_app, name="review")  # review (issue 17): revoke a clearance
+
+
+def _reflow(doc: str) -> str:
+    """A docstring as help text: each paragraph's lines joined, as the terminal wraps them anyway.
+
+    In Typer's rich mode a single line break is kept, so a docstring wrapped at the source's width
+    came out ragged in an 80-column terminal. Paragraphs with a list or an indented block keep theirs.
+    """
+    paragraphs = inspect.cleandoc(doc).split("\n\n")
+    return "\n\n".join(
+        para if any(line.startswith((" ", "- ", "* ")) for line in para.splitlines()) else " ".join(para.split("\n"))
+        for para in paragraphs)
+
+
+def _reflow_help(group: typer.Typer) -> None:
+    for command in group.registered_commands:
+        if command.callback is not None and command.callback.__doc__:
+            command.callback.__doc__ = _reflow(command.callback.__doc__)
+    for sub in group.registered_groups:
+        if sub.typer_instance is not None:
+            _reflow_help(sub.typer_instance)
+
+
+_reflow_help(app)
 
 
 def main() -> None:
