@@ -28,13 +28,19 @@ from faust.types import TableT
 
 from schemas import BureauDirectory, Rejected, ReportedDocument, Settings, SightingRef, topics
 
+from .batches import ready_batches
 from .documents import add_sighting, check_document, classify_report, decode_check, retro_alert, sightings_in_window
 from .retro_agent import EventLog
 from .screen_agent import ResponseTopics
+from .table_batch import TableBatch, table_get
 
 __all__ = ["DocumentTables", "add_document_agents", "rocksdb_options"]
 
 log = structlog.get_logger(__name__)
+
+REPORT_BATCH = 1024
+"""Reported documents loaded together at most: what has arrived (``streams.batches.ready_batches``), one
+changelog send and one RocksDB write batch per partition (``streams.table_batch``)."""
 
 
 def rocksdb_options(settings: Settings) -> dict[str, int]:
@@ -103,28 +109,50 @@ def add_document_agents(
                          reference=report.reference, urgency=alert.urgency)
                 await produce(alerts, alert.alert_id.encode(), alert.model_dump_json().encode())
 
+    async def send_changelog(topic: str, partition: int, key: bytes, value: bytes | None) -> Any:
+        return await app.producer.send(topic, key, value, partition=partition, timestamp=None, headers=None)
+
+    async def load_reports(batch: list[Any]) -> None:
+        """One batch of ``documents.reported``: classified, written (changelog, then RocksDB), then retro-screened."""
+        writes = TableBatch(reports, send_changelog)
+        handled: list[Any] = []
+        retros: list[tuple[str, ReportedDocument, list[SightingRef]]] = []
+        for event in batch:
+            msg = event.message
+            try:
+                key = msg.key
+                change = classify_report(key, msg.value, writes.get(msg.partition, key) if key else None)
+                if change.action == "invalid":
+                    await dead_letter(msg, change.error or "invalid")
+                elif change.action != "unchanged":
+                    writes.set(msg.partition, key, change.value)  # None for a delete
+                    handled.append(msg)
+                    if change.new:
+                        assert change.report is not None
+                        seen = sightings_in_window(table_get(sightings, msg.partition, key), datetime.now(UTC), window)
+                        if seen:
+                            retros.append((key.decode(), change.report, seen))
+            except Exception as exc:  # the agent boundary: one bad record must not stop the table
+                log.exception("reported document failed", topic=msg.topic, partition=msg.partition, offset=msg.offset)
+                await dead_letter(msg, f"internal error on a reported document: {type(exc).__name__}")
+        try:
+            await writes.commit()
+        except Exception as exc:  # the batch's writes failed: each of its records is dead-lettered
+            log.exception("reported documents not written", records=len(handled))
+            for msg in handled:
+                await dead_letter(msg, f"internal error on a reported document: {type(exc).__name__}")
+            return
+        for key, report, seen in retros:
+            try:
+                await retro(key, report, seen)
+            except Exception:  # the agent boundary: the report is loaded; its retro alerts are lost, and logged
+                log.exception("retro-screening a reported document failed", reference=report.reference)
+
     async def report_agent(stream: faust.StreamT[bytes]) -> None:
         await events.start()
         try:
-            async for event in stream.events():
-                msg = event.message
-                try:
-                    key = msg.key
-                    change = classify_report(key, msg.value, reports.get(key) if key else None)
-                    if change.action == "invalid":
-                        await dead_letter(msg, change.error or "invalid")
-                    elif change.action == "delete":
-                        reports.pop(key, None)
-                    else:
-                        assert change.value is not None and change.report is not None
-                        reports[key] = change.value
-                        seen = sightings_in_window(sightings.get(key), datetime.now(UTC), window) if change.new else []
-                        if seen:
-                            await retro(key.decode(), change.report, seen)
-                except Exception as exc:  # the agent boundary: one bad record must not stop the table
-                    log.exception("reported document failed", topic=msg.topic, partition=msg.partition,
-                                  offset=msg.offset)
-                    await dead_letter(msg, f"internal error on a reported document: {type(exc).__name__}")
+            async for batch in ready_batches(stream, REPORT_BATCH):
+                await load_reports(batch)
         finally:
             await events.stop()
 

@@ -189,7 +189,7 @@ def combine(response: Response, document_hits: list[ResponseHit], now: datetime)
 class ReportChange:
     """What one ``documents.reported`` record does to the table."""
 
-    action: Literal["set", "delete", "invalid"]
+    action: Literal["set", "delete", "unchanged", "invalid"]
     value: bytes | None = None
     """The record to store (normalised JSON) for ``set``."""
     report: ReportedDocument | None = None
@@ -199,18 +199,28 @@ class ReportChange:
 
 
 def classify_report(key: bytes | None, value: bytes | None, previous: bytes | None) -> ReportChange:
-    """Decide from a ``documents.reported`` record and what the table held for its key."""
+    """Decide from a ``documents.reported`` record and what the table held for its key.
+
+    ``unchanged`` when the table already holds the record as it would store it (a report sent
+    again, e.g. by a daily full import), or a tombstone for a document it does not hold: nothing
+    to write. A record equal byte for byte to the stored one is not decoded again.
+    """
     if not key:
         return ReportChange("invalid", error="reported document without a key")
     if value is None:
-        return ReportChange("delete")
+        return ReportChange("delete") if previous is not None else ReportChange("unchanged")
+    if previous is not None and value == previous:
+        return ReportChange("unchanged")
     try:
         report = ReportedDocument.model_validate_json(value)
     except ValidationError as exc:
         return ReportChange("invalid", error=f"invalid reported document: {describe_validation_error(exc)}")
     if key.decode("utf-8", "replace") != report.key:
         return ReportChange("invalid", error="record key does not match the document (issuing_country:number)")
-    return ReportChange("set", report.model_dump_json().encode(), report, new=previous is None)
+    stored = report.model_dump_json().encode()
+    if stored == previous:
+        return ReportChange("unchanged")
+    return ReportChange("set", stored, report, new=previous is None)
 
 
 def _refs(raw: bytes | None) -> list[SightingRef]:

@@ -150,12 +150,18 @@ def test_a_check_record_is_decoded_or_refused_with_a_reason() -> None:
     assert decode_check(None, key.encode()) == "empty check record"
 
 
-def test_reports_set_delete_and_refuse() -> None:
+def test_reports_set_delete_skip_the_unchanged_and_refuse() -> None:
     value = report().model_dump_json().encode()
     first = classify_report(b"DE:C01X00T47", value, None)
     assert first.action == "set" and first.new
-    assert not classify_report(b"DE:C01X00T47", value, value).new
+    assert classify_report(b"DE:C01X00T47", value, value).action == "unchanged"
+    spaced = value.replace(b'"C01X00T47"', b'"c01 x00-t47"')  # the same report, before normalisation
+    assert classify_report(b"DE:C01X00T47", spaced, value).action == "unchanged"
+    lost = report(status="lost").model_dump_json().encode()
+    changed = classify_report(b"DE:C01X00T47", lost, value)
+    assert changed.action == "set" and not changed.new and changed.value == lost
     assert classify_report(b"DE:C01X00T47", None, value).action == "delete"
+    assert classify_report(b"DE:C01X00T47", None, None).action == "unchanged"
     wrong = classify_report(b"FR:1", value, None)
     assert wrong.action == "invalid" and wrong.error and "C01X00T47" not in wrong.error
     bad = classify_report(b"DE:1", b'{"number": "1"}', None)
@@ -218,3 +224,45 @@ def test_the_documents_tables_are_on_rocksdb_with_bounded_memory_and_the_app_sto
     assert str(built.app.conf.store) == "memory:"
     assert built.app.conf.table_standby_replicas == 1
     assert not isinstance(built.documents.reports.data, MemoryStore)
+
+
+def test_a_table_batch_writes_rocksdb_only_once_the_changelog_has_the_records(tmp_path: Any) -> None:
+    """The changelog records go first; the values and each partition's last changelog offset (the one
+    Faust's recovery resumes from) reach RocksDB only after the broker acknowledged them."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from schemas import Settings
+    from streams.app import create_app
+    from streams.table_batch import TableBatch, table_get
+
+    settings = Settings(_env_file=None, data_dir=tmp_path, app_id="fa-unit-batch", documents_check=True)
+    built = create_app(settings)
+    assert built.documents is not None
+    table = built.documents.reports
+    sent: list[tuple[str, int, bytes, bytes | None]] = []
+
+    async def send(topic: str, partition: int, key: bytes, value: bytes | None) -> Any:
+        sent.append((topic, partition, key, value))
+        assert table_get(table, partition, key) is None or value is None  # not in RocksDB before it is sent
+        done = asyncio.get_running_loop().create_future()
+        done.set_result(SimpleNamespace(offset=100 + len(sent)))
+        return done
+
+    async def run() -> None:
+        batch = TableBatch(table, send)
+        batch.set(3, b"DE:A1", b"one")
+        batch.set(3, b"DE:A1", b"two")  # the last value of a key in a batch wins
+        batch.set(5, b"FR:B2", b"three")
+        assert batch.get(3, b"DE:A1") == b"two" and table_get(table, 3, b"DE:A1") is None
+        await batch.commit()
+        batch.set(5, b"FR:B2", None)
+        await batch.commit()
+
+    asyncio.run(run())
+    changelog = "fa-unit-batch-documents-changelog"
+    assert sent == [(changelog, 3, b"DE:A1", b"two"), (changelog, 5, b"FR:B2", b"three"), (changelog, 5, b"FR:B2", None)]
+    assert table_get(table, 3, b"DE:A1") == b"two" and table_get(table, 5, b"FR:B2") is None
+    store: Any = table.data
+    assert store._db_for_partition(3).get(store.offset_key) == b"101"
+    assert store._db_for_partition(5).get(store.offset_key) == b"103"
