@@ -28,7 +28,6 @@ from faust.types import TableT
 
 from schemas import BureauDirectory, Rejected, ReportedDocument, Settings, SightingRef, topics
 
-from .batches import ready_batches
 from .documents import add_sighting, check_document, classify_report, decode_check, retro_alert, sightings_in_window
 from .retro_agent import EventLog
 from .screen_agent import ResponseTopics
@@ -39,8 +38,10 @@ __all__ = ["DocumentTables", "add_document_agents", "rocksdb_options"]
 log = structlog.get_logger(__name__)
 
 REPORT_BATCH = 1024
-"""Reported documents loaded together at most: what has arrived (``streams.batches.ready_batches``), one
-changelog send and one RocksDB write batch per partition (``streams.table_batch``)."""
+"""Reported documents loaded together at most: one changelog send and one RocksDB write batch per
+partition (``streams.table_batch``)."""
+REPORT_WITHIN = 0.1
+"""Seconds a report may wait for its batch to fill: the delay of a lone report before it is in the table."""
 
 
 def rocksdb_options(settings: Settings) -> dict[str, int]:
@@ -151,7 +152,11 @@ def add_document_agents(
     async def report_agent(stream: faust.StreamT[bytes]) -> None:
         await events.start()
         try:
-            async for batch in ready_batches(stream, REPORT_BATCH):
+            # Faust's take_events, not streams.batches.ready_batches: it hands over what it holds every
+            # REPORT_WITHIN even while the stream waits. ready_batches, holding a batch while it waits for
+            # the next event, deadlocked a rebalance under a full queue: the rebalance cleared the queue
+            # and waited for the held events to be acknowledged. A batch is acked once handled.
+            async for batch in stream.take_events(REPORT_BATCH, within=REPORT_WITHIN):  # type: ignore[attr-defined]
                 await load_reports(batch)
         finally:
             await events.stop()
