@@ -64,6 +64,19 @@ def load() -> str:
     return open("/proc/loadavg").read().split()[0]
 
 
+def bench_broker(stack: contextlib.ExitStack, run: Path) -> str:
+    """``KAFKA_BOOTSTRAP_SERVERS`` if set, else a broker of the run's own, stopped when ``stack`` closes."""
+    from fugitive_alerts.local.kafka import LocalBroker
+
+    bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    if bootstrap:
+        return bootstrap
+    broker = LocalBroker(run / "kafka", free_port(), free_port())
+    broker.start(timeout=120)
+    stack.callback(broker.stop)
+    return broker.bootstrap
+
+
 def doc(i: int) -> tuple[str, str]:
     """(issuing country, number) of generated document ``i``; numbers outside 0..N-1 are never reported."""
     return COUNTRIES[i % len(COUNTRIES)], f"B{i:08d}"
@@ -310,7 +323,6 @@ def main() -> None:
 
     from consumers import ensure_topics
     from fugitive_alerts.documents_import import import_documents
-    from fugitive_alerts.local.kafka import LocalBroker
     from fugitive_alerts.produce import import_bureaus
 
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
@@ -318,12 +330,7 @@ def main() -> None:
     run = Path(tempfile.mkdtemp(prefix="documents-bench-"))
     sampler = Sampler(interval=0.5).start()
     with contextlib.ExitStack() as stack:
-        bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
-        if not bootstrap:
-            broker = LocalBroker(run / "kafka", free_port(), free_port())
-            broker.start(timeout=120)
-            stack.callback(broker.stop)
-            bootstrap = broker.bootstrap
+        bootstrap = bench_broker(stack, run)
         if not args.keep:
             stack.callback(lambda: shutil.rmtree(run, ignore_errors=True))  # last but one: the pid files are in it
         log(f"run directory {run}" + (" (kept)" if args.keep else ""))

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import os
 import shutil
 import subprocess
 import sys
@@ -35,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _pipeline_data import AGENCY, bureaus
 from aiokafka import AIOKafkaProducer
-from documents_bench import STATUSES, doc, load
+from documents_bench import STATUSES, bench_broker, doc, load
 from pipeline_bench import STARTED, cli_service, end_offsets, log
 from pyspy_summary import summarise
 
@@ -79,17 +78,11 @@ def main() -> None:
     args = ap.parse_args()
 
     from consumers import ensure_topics
-    from fugitive_alerts.local.kafka import LocalBroker
     from fugitive_alerts.produce import import_bureaus
 
     run = Path(tempfile.mkdtemp(prefix="documents-load-"))
     with contextlib.ExitStack() as stack:
-        bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
-        if not bootstrap:
-            broker = LocalBroker(run / "kafka", free_port(), free_port())
-            broker.start(timeout=120)
-            stack.callback(broker.stop)
-            bootstrap = broker.bootstrap
+        bootstrap = bench_broker(stack, run)
         if not args.keep:
             stack.callback(lambda: shutil.rmtree(run, ignore_errors=True))
         stack.callback(lambda: [svc.stop(60.0) for svc in reversed(STARTED)])
