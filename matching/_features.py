@@ -17,6 +17,7 @@ import orjson
 
 import schemas
 
+from ._abjad import abjad_readings
 from ._conventions import chain_roles, is_chain_name
 from ._dates import PartialDate, parse_date
 from ._documents import doc_key
@@ -132,10 +133,13 @@ def name_forms(given: str | None, family: str | None, full: str | None,
     defaults to whether the nationality is one of ``INDIC_COUNTRIES``)."""
     parts = _parts(given, family, full)
     forms = forms_of(parts, name_index)
+    if forms and forms[0].abjad:
+        forms.extend(_reading_forms(parts, name_index, forms, abjad_readings, False, abjad=True))
     if forms and forms[0].roles[0] != "?" and is_chain_name(
             [w for p, _ in parts if p for w in p.replace("-", " ").split()], nationality):
         forms = [NameForm(f.keys, f.originals, f.name_index,
-                          chain_roles(f.roles, tuple(k in PARTICLES for k in f.keys)), f.abjad, f.derived)
+                          chain_roles(f.roles, tuple(k in PARTICLES for k in f.keys)), f.abjad, f.derived,
+                          f.via)
                  for f in forms]
     text = " ".join(p for p, _ in parts if p)
     if full and not (given or family) and _HAN_RUN.match(full.strip()):
@@ -200,10 +204,12 @@ def _variant_forms(converted: Sequence[tuple[str | None, str]], parts: Sequence[
 
 
 def _reading_forms(parts: Sequence[tuple[str | None, str]], name_index: int, have: list[NameForm],
-                   readings: Callable[[str, bool], tuple[tuple[str, str], ...]], guess: bool) -> list[NameForm]:
+                   readings: Callable[[str, bool], tuple[tuple[str, str], ...]], guess: bool,
+                   abjad: bool = False) -> list[NameForm]:
     """Forms of a native-script name read in each romanisation system ``readings`` gives per
     word (a word without a reading in a system keeps its first one), each form marked with
-    its system (``via``) and, when the reading is a guess (kanji), derived."""
+    its system (``via``) and, when the reading is a guess (kanji), derived; ``abjad`` when the
+    reading's vowels are guesses (an Arabic or Hebrew letter table: compare skeletons)."""
     per_word: dict[str, dict[str, str]] = {}
     systems: list[str] = []
     for p, role in parts:
@@ -223,7 +229,7 @@ def _reading_forms(parts: Sequence[tuple[str | None, str]], name_index: int, hav
         for f in forms_of(respelt, name_index):
             if f.keys not in seen:
                 seen.add(f.keys)
-                out.append(NameForm(f.keys, _shown(parts, f), name_index, f.roles, False, guess, system))
+                out.append(NameForm(f.keys, _shown(parts, f), name_index, f.roles, abjad, guess, system))
     return out
 
 

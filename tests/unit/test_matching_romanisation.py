@@ -123,3 +123,46 @@ def test_joined_parts_do_not_read_a_digraph_across_the_seam() -> None:
     h = best(screen(n, event=traveller("RASHID", "HADAD", dob="1979-06-02", nationality="JO")), n)
     assert h is not None and h.band == "alert"
     assert "RASHID~رشيد" in h.reasons[0] and "HADAD~حداد" in h.reasons[0]
+
+
+def test_abjad_letter_table_readings() -> None:
+    from matching._abjad import abjad_readings, arabic_reading, hebrew_reading
+
+    assert arabic_reading("عمر") == "amr"  # the ayin written as a vowel: Omar/Umar/Omer
+    assert arabic_reading("فاطمة") == "fatma"  # ta marbuta
+    assert arabic_reading("حسن") == "hasn"  # not the digraph "hs"
+    assert arabic_reading("الزهراني") == "al zahrany"  # article split, no "zh"
+    assert arabic_reading("مروان") == "mrwan"  # waw before alif is a consonant
+    assert hebrew_reading("דהן") == "dahn"
+    assert hebrew_reading("יעקב", j_for_yod=True) == "jakb"
+    assert dict(abjad_readings("יעקב")).keys() == {"Hebrew letter table", "Hebrew letter table, J for yod"}
+    assert abjad_readings("Omar") == ()
+
+
+@pytest.mark.parametrize(("given", "family"), [
+    pytest.param("OMER FAISAL", "EL-MARZOUQI", id="omer"),
+    pytest.param("UMAR FAISAL", "ALMARZOUQI", id="umar"),
+    pytest.param("OMAR FAYSAL", "AL MARZUQI", id="omar"),
+])
+def test_arabic_only_notice_found_through_ayin_and_article_variants(given: str, family: str) -> None:
+    n = person("المرزوقي", "عمر فيصل", dob="1988-02-14", nationalities=["AE"])
+    h = best(screen(n, event=traveller(given, family, dob="1988-02-14", nationality="AE")), n)
+    assert h is not None and h.band == "alert", h
+    assert "via Arabic letter table reading" in h.reasons[0]
+
+
+def test_arabic_only_notice_hassan_is_not_read_as_a_digraph() -> None:
+    n = person("الزهراني", "حسن", dob="1975-09-30", nationalities=["SA"])
+    h = best(screen(n, event=traveller("HASSAN", "ALZAHRANI", dob="1975-09-30", nationality="SA")), n)
+    assert h is not None and h.band == "alert", h
+
+
+@pytest.mark.parametrize(("given", "family", "system"), [
+    pytest.param("JACOB", "DAHAN", "Hebrew letter table, J for yod", id="english-j"),
+    pytest.param("YAAKOV", "DAHAN", "Hebrew letter table", id="israeli-y"),
+])
+def test_hebrew_only_notice_found_from_a_latin_passport(given: str, family: str, system: str) -> None:
+    n = person("דהן", "יעקב", dob="1969-07-08", nationalities=["IL"])
+    h = best(screen(n, event=traveller(given, family, dob="1969-07-08", nationality="IL")), n)
+    assert h is not None and h.band == "alert", h
+    assert f"via {system} reading" in h.reasons[0]
