@@ -49,9 +49,11 @@ _HE: dict[str, str] = {
     "צ": "tz", "ץ": "tz", "ק": "k", "ר": "r", "ש": "sh", "ת": "t",
 }
 _VOWELS = frozenset("aeiou")
-_DIGRAPHS = frozenset({"hs", "zh", "kh", "th", "dh", "sh", "gh", "ks", "ts", "tz", "sz", "ph", "ch", "ck", "cz"})
-"""Letter pairs our token keys read as one sound (``_text._REWRITES``): two letters written
-side by side in an abjad name that would spell one get a vowel between them."""
+_DIGRAPHS = frozenset({"hs", "zh", "kh", "qh", "th", "dh", "sh", "gh", "ks", "ts", "tz", "sz", "ph", "ch", "ck",
+                       "cz"})
+"""Letter pairs our token keys read as one sound (``_text._REWRITES``; ``qh`` becomes ``kh``
+once ``q`` is keyed ``k``): two letters written side by side in an abjad name that would
+spell one get a vowel between them (``القحطاني`` -> ``al qahtany``)."""
 
 
 def _join(pieces: list[str]) -> str:
@@ -74,7 +76,7 @@ def _letters(word: str) -> str:
 @lru_cache(maxsize=50_000)
 def arabic_reading(word: str) -> str:
     """Latin passport-style reading of one Arabic-script word (``عمر`` -> ``amr``,
-    ``فاطمة`` -> ``fatma``, ``حسن`` -> ``hasn``, ``المصري`` -> ``al msri``)."""
+    ``فاطمة`` -> ``fatma``, ``حسن`` -> ``hasn``, ``صالح`` -> ``salah``, ``المصري`` -> ``al msri``)."""
     w = _letters(word)
     article = ""
     if w.startswith("ال") and len(w) > 3:
@@ -86,6 +88,10 @@ def arabic_reading(word: str) -> str:
             consonant = i == 0 or nxt in "اآى" or (i > 0 and w[i - 1] == ch)
             pieces.append(("w" if ch == "و" else "y") if consonant else ("u" if ch == "و" else "i"))
         else:
+            if ch in "حه" and i == len(w) - 1 and pieces and pieces[-1] and pieces[-1][-1] not in _VOWELS:
+                # a final h after a consonant: Latin writes a vowel before it (Salih, Saleh,
+                # Abdallah), and our keys drop an h after a vowel at the end of a word
+                pieces.append("a")
             pieces.append(_AR.get(ch, ""))
     return article + _join(pieces)
 

@@ -166,3 +166,15 @@ def test_hebrew_only_notice_found_from_a_latin_passport(given: str, family: str,
     h = best(screen(n, event=traveller(given, family, dob="1969-07-08", nationality="IL")), n)
     assert h is not None and h.band == "alert", h
     assert f"via {system} reading" in h.reasons[0]
+
+
+def test_arabic_only_notice_final_h_and_qaf_ha() -> None:
+    """``صالح``: a final h after a consonant is read with a vowel before it (``Salih``, whose
+    key drops the final h); ``القحطاني``: qaf + ha are not read as the digraph ``kh``."""
+    from matching._abjad import arabic_reading
+
+    assert arabic_reading("صالح") == "salah"
+    assert arabic_reading("القحطاني") == "al qahtany"
+    n = person("القحطاني", "صالح بن منصور", dob="1993-05-21", nationalities=["QA"])
+    h = best(screen(n, event=traveller("SALIH", "ALQAHTANI", dob="1993-05-21", nationality="QA")), n)
+    assert h is not None and h.band == "alert", h
