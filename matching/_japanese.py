@@ -15,6 +15,12 @@ it in each system a Japanese name is found in:
 Each system that spells the name differently from the others becomes one more name form
 (``_features.name_forms``), with the system named in the hit's reason
 (``name 0.97 via Kunrei-shiki reading``).
+
+Many given names written in kanji have several readings (``亮``: Akira, Ryou, Makoto, ...);
+pykakasi picks the first its dictionary lists. A word that is itself an entry of pykakasi's
+dictionary also gets each of that entry's other readings (up to ``MAX_OTHER_READINGS``), in
+Hepburn and passport Hepburn, named by the kana read (``via passport Hepburn of りょう
+reading``).
 """
 
 from __future__ import annotations
@@ -85,6 +91,27 @@ def _nihon(word: str) -> str:
     return "".join(out)
 
 
+MAX_OTHER_READINGS = 4
+"""Other dictionary readings of one written word read beside pykakasi's first."""
+
+
+def _other_readings(word: str, first: str) -> list[str]:
+    """The kana readings pykakasi's dictionary lists for exactly ``word`` (all kanji), other
+    than ``first``, in its order."""
+    if not word or not all(_HAN.match(ch) for ch in word):
+        return []
+    from pykakasi.kanji import Kanwa
+
+    table = Kanwa().load(word[0])  # type: ignore[no-untyped-call]
+    if not table:
+        return []
+    out: list[str] = []
+    for yomi, context in table.get(word, ()):
+        if context is None and yomi != first and yomi not in out:
+            out.append(yomi)
+    return out[:MAX_OTHER_READINGS]
+
+
 @lru_cache(maxsize=20_000)
 def japanese_readings(word: str, split: bool = False) -> tuple[tuple[str, str], ...]:
     """``(system, lower-case reading)`` per romanisation system of one written word, without
@@ -105,4 +132,12 @@ def japanese_readings(word: str, split: bool = False) -> tuple[tuple[str, str], 
                             ("Kunrei-shiki", kunrei), ("Nihon-shiki", kunrei if split else _nihon(word))):
         if reading and reading.isascii() and all(reading != r for _, r in out):
             out.append((system, reading))
+    if not split:
+        first = "".join(seg["hira"] for seg in _convert(word))
+        for kana in _other_readings(word, first):
+            hep = _system(kana, "hepburn")
+            for system, reading in ((f"Hepburn of {kana}", hep),
+                                    (f"passport Hepburn of {kana}", _LONG_U.sub("u", _LONG_O.sub("o", hep)))):
+                if reading and reading.isascii() and reading.isalpha() and all(reading != r for _, r in out):
+                    out.append((system, reading))
     return tuple(out)

@@ -178,3 +178,14 @@ def test_arabic_only_notice_final_h_and_qaf_ha() -> None:
     n = person("القحطاني", "صالح بن منصور", dob="1993-05-21", nationalities=["QA"])
     h = best(screen(n, event=traveller("SALIH", "ALQAHTANI", dob="1993-05-21", nationality="QA")), n)
     assert h is not None and h.band == "alert", h
+
+
+def test_kanji_given_name_read_in_another_dictionary_reading() -> None:
+    """``亮`` is read Akira first; Ryou/Ryo is another reading pykakasi's dictionary lists."""
+    systems = dict(japanese_readings("亮"))
+    assert systems["Hepburn"] == "akira"
+    assert systems["passport Hepburn of りょう"] == "ryo"
+    n = person("森下", "亮", dob="1984-10-03", nationalities=["JP"])
+    h = best(screen(n, event=traveller("RYO", "MORISHITA", dob="1984-10-03", nationality="JP")), n)
+    assert h is not None and h.band == "alert", h
+    assert "via passport Hepburn of りょう reading" in h.reasons[0]
