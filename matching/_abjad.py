@@ -21,8 +21,12 @@ reading with ``j`` for a word-initial yod, as English spellings write it (``יע
 ``Jacob``, ``יוסף`` -> ``Joseph``) beside the ``y`` of Israeli passports.
 
 The vowels are guesses; the comparison of abjad forms rests on the consonant skeleton
-(``_names.token_similarity``), which this reading gets right where ICU's does not. The ICU
-reading stays beside it (``Mohsen``, a real ``hs``, still meets ``محسن`` through it).
+(``_names.token_similarity``), which this reading gets right where ICU's does not. For an
+Arabic name the table's reading replaces ICU's (``_features.name_forms``; a second form per
+name cost ~25% more screening CPU on an Arabic-heavy list), except when ICU's holds the
+``hs`` that Latin spellings sometimes share (``Mohsen`` ~ ``محسن``); a Hebrew name keeps
+ICU's beside the table's (``פרץ`` ~ ``Perez``, ``ו`` as ``v``). Tips read Arabic and Hebrew
+words in the tables too (``_tips``).
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from typing import Protocol
 
+from ._abjad import abjad_readings
 from ._names import NameForm
 from ._text import PARTICLES, consonant_key, is_abjad, preprocess, romanise, token_key, words
 
@@ -107,7 +108,8 @@ def _token(word: str, df: _Frequencies, max_df: int) -> tuple[str, tuple[str, ..
     cased = word[0].lower() != word[0].upper()
     capital = not cased or word[0].isupper()
     keys: list[str] = []
-    for r in romanise(word):
+    # an Arabic or Hebrew word also in the letter tables' readings, as notices are (``_abjad``)
+    for r in (*romanise(word), *(reading for _, reading in abjad_readings(word))):
         ws = words(preprocess(r))
         if ws:
             k = token_key(ws[0]) if len(ws) == 1 else token_key("".join(ws))

@@ -189,3 +189,17 @@ def test_kanji_given_name_read_in_another_dictionary_reading() -> None:
     h = best(screen(n, event=traveller("RYO", "MORISHITA", dob="1984-10-03", nationality="JP")), n)
     assert h is not None and h.band == "alert", h
     assert "via passport Hepburn of りょう reading" in h.reasons[0]
+
+
+def test_arabic_only_notice_with_a_real_hs_still_found_through_icu() -> None:
+    """The table keeps ``ح`` + ``س`` apart (Hassan); ``Mohsen`` writes them together, and
+    ICU's reading, kept for such names, meets it."""
+    n = person("الدباغ", "محسن", dob="1966-12-01", nationalities=["IQ"])
+    h = best(screen(n, event=traveller("MOHSEN", "ALDABBAGH", dob="1966-12-01", nationality="IQ")), n)
+    assert h is not None and h.band == "alert", h
+
+
+def test_tip_in_arabic_script_finds_an_arabic_only_notice() -> None:
+    n = person("الصباغي", "فاطمة", dob="1990-02-11", sex="F", nationalities=["MA"])
+    h = best(screen(n, event=tip("رأيت فاطمة الصباغي في المحطة", dob="1990-02-11")), n)
+    assert h is not None, h
