@@ -109,7 +109,8 @@ def _token(word: str, df: _Frequencies, max_df: int) -> tuple[str, tuple[str, ..
     capital = not cased or word[0].isupper()
     keys: list[str] = []
     # an Arabic or Hebrew word also in the letter tables' readings, as notices are (``_abjad``)
-    for r in (*romanise(word), *(reading for _, reading in abjad_readings(word))):
+    tables = () if word.isascii() else tuple(reading for _, reading in abjad_readings(word))
+    for r in (*romanise(word), *tables):
         ws = words(preprocess(r))
         if ws:
             k = token_key(ws[0]) if len(ws) == 1 else token_key("".join(ws))
