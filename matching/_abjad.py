@@ -34,7 +34,8 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["ARABIC_TABLE", "HEBREW_TABLE", "HEBREW_J", "abjad_readings", "arabic_reading", "hebrew_reading"]
+__all__ = ["ARABIC_TABLE", "HEBREW_TABLE", "HEBREW_J", "abjad_readings", "arabic_reading", "hebrew_reading",
+           "is_arabic"]
 
 ARABIC_TABLE = "Arabic letter table"
 HEBREW_TABLE = "Hebrew letter table"
@@ -126,6 +127,11 @@ def _script(word: str) -> str:
         if "\u0590" <= ch <= "\u05ff":
             return "h"
     return ""
+
+
+def is_arabic(text: str) -> bool:
+    """Whether the first abjad letter of ``text`` is Arabic (Hebrew and other scripts: no)."""
+    return _script(text) == "a"
 
 
 def abjad_readings(word: str, split: bool = False) -> tuple[tuple[str, str], ...]:

@@ -17,7 +17,7 @@ import orjson
 
 import schemas
 
-from ._abjad import abjad_readings
+from ._abjad import abjad_readings, is_arabic
 from ._conventions import chain_roles, is_chain_name
 from ._dates import PartialDate, parse_date
 from ._documents import doc_key
@@ -139,7 +139,7 @@ def name_forms(given: str | None, family: str | None, full: str | None,
         # screening CPU on evalgen's list, for one true pair), except where ICU's has the
         # ``hs`` the table keeps apart and Latin spellings sometimes share (``Mohsen`` ~
         # ``محسن``). Hebrew keeps ICU's beside it (``ץ`` read ``z``: ``Perez``; ``ו`` as ``v``).
-        if table and any(_ARABIC.search(p) for p, _ in parts if p):
+        if table and any(is_arabic(p) for p, _ in parts if p):
             forms = table + [f for f in forms if any("x" in k for k in f.keys)]
         else:
             forms.extend(f for f in table if all(f.keys != x.keys for x in forms))
@@ -176,7 +176,6 @@ def name_forms(given: str | None, family: str | None, full: str | None,
 
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
-_ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f]")
 
 _NO_ASCII = "əƏıßøØłŁđĐæÆœŒþÞðÐ"
 """Latin letters with no ASCII decomposition: a passport printer that cannot map one may
