@@ -26,14 +26,15 @@ The same subclass sets the consumer's ``client_rack`` (KIP-392, ``Settings.clien
 Faust does not pass either: with brokers that have a rack-aware replica selector, the worker then
 fetches from an in-sync replica in its own rack or zone (docs/reliability.md, "Production settings").
 
-The same subclass hands each fetch a copy of Faust's active partitions (``Consumer._getmany``):
-Faust passes its live set, and a set emptied while the fetch waits means "every partition" to
-aiokafka (docs/architecture.md, "Workers hold no Faust table").
+The same subclass hands each fetch a view of Faust's active partitions that is read when the
+fetch takes its records, and is never "every partition" to aiokafka (``ActivePartitions``;
+docs/architecture.md, "Workers hold no Faust table").
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 import faust
@@ -41,10 +42,47 @@ from faust.transport.drivers import aiokafka as faust_aiokafka
 
 from infra._compat import set_client_rack
 
-__all__ = ["IDLE_FETCH_MAX_WAIT_MS", "adapt_fetch_wait", "set_fetch_max_wait"]
+__all__ = ["IDLE_FETCH_MAX_WAIT_MS", "ActivePartitions", "adapt_fetch_wait", "set_fetch_max_wait"]
 
 IDLE_FETCH_MAX_WAIT_MS = 1000
 """The wait of a fetch that follows an empty one: an idle worker asks the broker once a second."""
+
+
+class ActivePartitions:
+    """Faust's live set of active partitions, as the filter of the records an aiokafka fetch takes.
+
+    aiokafka's ``Fetcher.fetched_records`` takes the buffered records of every partition in the set it is
+    given, and of *every* partition if that set is empty. It reads the set when records are there, which can
+    be long after the fetch began. Faust drops the records of a partition that is not active by the time they
+    come back, and nothing seeks aiokafka back to them. Two ways of passing the set both lost events:
+
+    - Faust's live set: a recovery that pauses its last active partitions (the changelogs, once read) while
+      a fetch waits leaves it empty, so the fetch takes the stream's prefetched backlog and Faust drops it.
+    - A copy: a fetch that began before a rebalance still names the old generation's stream partitions.
+      It takes the records the recovery's seek has just made available, while Faust still holds those
+      partitions paused, and Faust drops them. The next fetch starts after them, and Faust counts the jump
+      in offsets as a gap it may commit (a survivor of a failover left events unanswered).
+
+    This view reads the live set when the records are taken, so a fetch takes only what Faust hands to an
+    agent, and it is never empty in aiokafka's sense.
+    """
+
+    __slots__ = ("_live",)
+
+    def __init__(self, live: AbstractSet[Any]) -> None:
+        self._live = live
+
+    def __contains__(self, tp: object) -> bool:
+        return tp in self._live
+
+    def __bool__(self) -> bool:
+        return True  # "no partition" when the live set is empty, never aiokafka's "every partition"
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(set(self._live))
+
+    def __len__(self) -> int:
+        return len(self._live)
 
 
 def adapt_fetch_wait(fetcher: Any, busy_ms: int, idle_ms: int = IDLE_FETCH_MAX_WAIT_MS) -> None:
@@ -87,11 +125,9 @@ def set_fetch_max_wait(app: faust.App, ms: int, client_rack: str | None = None,
             return ConsumerThread(self, loop=self.loop, beacon=self.beacon)
 
         async def _getmany(self, active_partitions: Any, timeout: float) -> Any:
-            # A copy: Faust hands the fetch its live set of active partitions, and pausing them all while
-            # the fetch waits (its recovery does, when it has read the changelogs) leaves an empty set,
-            # which aiokafka reads as "every partition". The fetch then takes the stream's prefetched
-            # records out of aiokafka, Faust drops them as not active, and nothing seeks back.
-            snapshot = None if active_partitions is None else set(active_partitions)
-            return await super()._getmany(snapshot, timeout)
+            # Membership is read when the records are taken, which may be after a rebalance or a recovery has
+            # paused partitions: the fetch takes only what Faust still hands to an agent (ActivePartitions).
+            view = None if active_partitions is None else ActivePartitions(active_partitions)
+            return await super()._getmany(view, timeout)  # type: ignore[arg-type]  # aiokafka only tests truth and membership
 
     app.transport.Consumer = Consumer  # type: ignore[misc]  # Faust reads the class from the transport instance

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
@@ -56,30 +57,62 @@ def test_the_wait_comes_back_to_short_once_records_flow_again() -> None:
     assert _fetch(fetcher, partitions_asked=3) == 20
 
 
-def test_a_fetch_keeps_the_partitions_it_was_asked_for_when_faust_pauses_them_meanwhile(tmp_path: Any) -> None:
-    """Faust passes its live set of active partitions; once its recovery pauses them all, the empty set would mean
-    "every partition" to aiokafka and a waiting fetch would take (and Faust drop) the stream's prefetched records.
-    The worker's consumer hands the fetch a copy."""
+CHANGELOG = ("app-documents-changelog", 0)
+STREAM = ("events.border-crossings", 0)
+
+
+def _taken(active: set[Any], while_waiting: Callable[[set[Any]], None], buffered: dict[Any, list[str]],
+           tmp_path: Any) -> dict[Any, list[str]]:
+    """The records a fetch takes, when Faust's active partitions change while the fetch waits.
+
+    The stand-in for aiokafka's ``Fetcher.fetched_records`` applies its filter (aiokafka 0.14) to the buffered
+    records once the wait is over: a partition is taken when ``not partitions or tp in partitions``."""
     from faust.types import TP
 
     from schemas import Settings
     from streams.app import new_faust_app
 
-    changelog, stream = TP("app-documents-changelog", 0), TP("events.border-crossings", 0)
-    seen: list[set[Any]] = []
-
-    async def run() -> None:
+    async def run() -> dict[Any, list[str]]:
         app = new_faust_app(Settings(data_dir=tmp_path))
         consumer: Any = app.consumer
-        active = {changelog}
 
-        async def getmany(partitions: set[Any], timeout: float) -> dict[Any, Any]:
-            active.clear()  # the recovery pauses the changelog while the fetch waits
-            seen.append(set(partitions))
-            return {}
+        async def getmany(partitions: Any, timeout: float) -> dict[Any, list[str]]:
+            while_waiting(active)
+            return {tp: records for tp, records in buffered.items() if not partitions or tp in partitions}
 
         consumer._thread = SimpleNamespace(getmany=getmany)
-        await consumer._getmany(active, 1.0)
+        return dict(await consumer._getmany(active, 1.0))
 
-    asyncio.run(run())
-    assert seen == [{changelog}] and stream not in seen[0]
+    as_tps = {TP(*tp): records for tp, records in buffered.items()}
+    buffered.clear()
+    buffered.update(as_tps)
+    return {(tp.topic, tp.partition): records for tp, records in asyncio.run(run()).items()}
+
+
+def test_a_fetch_takes_nothing_once_the_recovery_has_paused_every_partition_it_was_asked_for(tmp_path: Any) -> None:
+    """The recovery pauses the changelogs (all that was active) while a fetch waits: Faust's live set is then empty,
+    which aiokafka reads as "every partition". The fetch must not take the stream's prefetched backlog, which Faust
+    would drop with nothing seeking back (a wiped-state restart answered no event)."""
+    from faust.types import TP
+
+    taken = _taken({TP(*CHANGELOG)}, lambda active: active.clear(), {STREAM: ["backlog"]}, tmp_path)
+    assert taken == {}
+
+
+def test_a_fetch_begun_before_a_rebalance_does_not_take_a_partition_paused_since(tmp_path: Any) -> None:
+    """A fetch begins while the stream partition is active; a rebalance pauses it and the recovery seeks it while the
+    fetch waits. The fetch must not take the records the seek made available: Faust would drop them, the next fetch
+    would start after them, and Faust would commit the jump as a gap (a failover left events unanswered)."""
+    from faust.types import TP
+
+    taken = _taken({TP(*STREAM), TP(*CHANGELOG)}, lambda active: active.discard(TP(*STREAM)),
+                   {STREAM: ["after the seek"], CHANGELOG: ["changelog"]}, tmp_path)
+    assert taken == {CHANGELOG: ["changelog"]}
+
+
+def test_a_fetch_takes_a_partition_resumed_while_it_waited(tmp_path: Any) -> None:
+    """The view follows Faust's live set both ways: a stream partition resumed while the fetch waits is taken."""
+    from faust.types import TP
+
+    taken = _taken({TP(*CHANGELOG)}, lambda active: active.add(TP(*STREAM)), {STREAM: ["first event"]}, tmp_path)
+    assert taken == {STREAM: ["first event"]}
