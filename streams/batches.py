@@ -2,9 +2,16 @@
 
 Faust's ``stream.take_events(n, within)`` waits up to ``within`` for ``n`` events: at a low rate
 every event would wait ``within``, and an idle agent would wake every ``within``. ``ready_batches``
-takes instead the events the stream already holds: the first one it waits for, then as many
-as are queued behind it right now, up to ``max_``. One event alone is a batch of one, handed
-over at once; under load the queue fills while a batch is handled, and the next batch is larger.
+takes instead the events that have arrived: the first one it waits for, then as many as Faust
+holds behind it right now, up to ``max_``. One event alone is a batch of one, handed over at
+once; under load events arrive while a batch is handled, and the next batch is larger.
+
+A task of its own reads the stream into a small queue, as Faust's ``take_events`` reads it in a
+task of its own; the agent takes its batches from that queue, and lets the reader move over what
+Faust still holds for it before it closes a batch. The agent therefore never waits for an event
+while it holds others: a rebalance clears the stream's buffer and waits until every event taken is
+acknowledged, so an agent that held a partial batch while waiting for the next event deadlocked it
+(the events it counted on were cleared, or skipped as fetched before the rebalance).
 
 At-least-once: acknowledgement is switched off on the stream (as ``take_events`` does), and
 every event of a batch is acknowledged after the caller has handled the batch (the caller's
@@ -15,6 +22,7 @@ commits.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -41,22 +49,49 @@ def producer_of(app: faust.App) -> Produce:
 
 
 async def ready_batches(stream: faust.StreamT[Any], max_: int) -> AsyncIterator[list[EventT[Any]]]:
-    """Batches of the events ``stream`` holds: at least one, at most ``max_``, each acked after it is handled."""
+    """Batches of the events that have arrived on ``stream``: at least one, at most ``max_``, each acked after it
+    is handled. An error of the stream is raised here; the reading task ends with the generator."""
     channel = stream.channel
     assert isinstance(channel, faust.ChannelT), "an agent's stream reads a channel"
-    queue = channel.queue  # the agent's buffer, filled by Faust's consumer from the fetched records
+    waiting = channel.queue  # the agent's buffer, filled by Faust's consumer from the fetched records
     enable_acks, stream.enable_acks = stream.enable_acks, False
-    batch: list[EventT[Any]] = []
+    arrived: asyncio.Queue[EventT[Any] | None] = asyncio.Queue(maxsize=max_)  # None: the stream has ended
+    failed: list[BaseException] = []
+
+    async def read() -> None:
+        try:
+            async for event in stream.events():
+                await arrived.put(event)
+        except Exception as exc:  # noqa: BLE001 - handed to the agent below, which raises it where Faust expects
+            failed.append(exc)
+        await arrived.put(None)
+
+    reader = asyncio.ensure_future(read())
     try:
-        async for event in stream.events():
-            batch.append(event)
-            if len(batch) < max_ and not queue.empty():
-                continue
-            yield batch
-            for done in batch:  # not when the caller raised (shutdown): those events are read again
-                await stream.ack(done)
-            batch = []
+        while True:
+            batch: list[EventT[Any]] = []
+            event = await arrived.get()
+            turns = 0
+            while event is not None:
+                batch.append(event)
+                if len(batch) == max_:
+                    break
+                while arrived.empty() and not waiting.empty() and turns < max_:
+                    turns += 1  # the reader moves one event per turn; a rebalance empties ``waiting``
+                    await asyncio.sleep(0)
+                if arrived.empty():
+                    break
+                event = arrived.get_nowait()
+            if batch:
+                yield batch
+                for done in batch:  # not when the caller raised (shutdown): those events are read again
+                    await stream.ack(done)
+            if event is None:
+                if failed:
+                    raise failed[0]
+                return
     finally:
+        reader.cancel()
         stream.enable_acks = enable_acks
 
 

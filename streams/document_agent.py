@@ -152,10 +152,9 @@ def add_document_agents(
     async def report_agent(stream: faust.StreamT[bytes]) -> None:
         await events.start()
         try:
-            # Faust's take_events, not streams.batches.ready_batches: it hands over what it holds every
-            # REPORT_WITHIN even while the stream waits. ready_batches, holding a batch while it waits for
-            # the next event, deadlocked a rebalance under a full queue: the rebalance cleared the queue
-            # and waited for the held events to be acknowledged. A batch is acked once handled.
+            # Faust's take_events, not streams.batches.ready_batches: a table load gains from full batches
+            # (one RocksDB write per batch) more than from answering at once, and take_events waits up to
+            # REPORT_WITHIN to fill one. A batch is acked once handled.
             async for batch in stream.take_events(REPORT_BATCH, within=REPORT_WITHIN):  # type: ignore[attr-defined]
                 await load_reports(batch)
         finally:
