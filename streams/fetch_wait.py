@@ -29,6 +29,9 @@ fetches from an in-sync replica in its own rack or zone (docs/reliability.md, "P
 The same subclass hands each fetch a view of Faust's active partitions that is read when the
 fetch takes its records, and is never "every partition" to aiokafka (``ActivePartitions``;
 docs/architecture.md, "Workers hold no Faust table").
+
+The same subclass never commits an ack made during a rebalance, or of a message fetched under an
+older consumer generation (``Consumer.ack``): such messages are read again after the rebalance.
 """
 
 from __future__ import annotations
@@ -39,6 +42,8 @@ from typing import Any
 
 import faust
 from faust.transport.drivers import aiokafka as faust_aiokafka
+from faust.types.tuples import ack_lock
+from mode.utils.futures import notify
 
 from infra._compat import set_client_rack
 
@@ -129,5 +134,23 @@ def set_fetch_max_wait(app: faust.App, ms: int, client_rack: str | None = None,
             # paused partitions: the fetch takes only what Faust still hands to an agent (ActivePartitions).
             view = None if active_partitions is None else ActivePartitions(active_partitions)
             return await super()._getmany(view, timeout)  # type: ignore[arg-type]  # aiokafka only tests truth and membership
+
+        def ack(self, message: Any) -> bool:
+            # Faust's stream skips a message fetched under an older consumer generation, or met while a rebalance
+            # has suspended the flow, and acks it anyway; agents also finish the batch they held when the rebalance
+            # began. The revocation has already dropped the partition's acked offsets, so a commit during the
+            # rebalance would count from this ack alone and could move past messages that the rebalance cleared
+            # unhandled. An ack during a rebalance, or of an older generation's message, only releases the message
+            # and is never committed: the message is read again after the seek (at least once). Transactions keep
+            # Faust's ack.
+            app = self.app
+            if app.in_transaction or not (app.rebalancing or message.generation_id != app.consumer_generation_id):
+                return bool(super().ack(message))
+            with ack_lock:
+                if not message.acked:
+                    message.acked = True
+                    self._unacked_messages.discard(message)
+                notify(self._waiting_for_ack)
+            return False
 
     app.transport.Consumer = Consumer  # type: ignore[misc]  # Faust reads the class from the transport instance

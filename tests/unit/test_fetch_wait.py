@@ -116,3 +116,37 @@ def test_a_fetch_takes_a_partition_resumed_while_it_waited(tmp_path: Any) -> Non
 
     taken = _taken({TP(*CHANGELOG)}, lambda active: active.add(TP(*STREAM)), {STREAM: ["first event"]}, tmp_path)
     assert taken == {STREAM: ["first event"]}
+
+
+def test_an_ack_during_a_rebalance_or_from_an_older_generation_is_never_committed(tmp_path: Any) -> None:
+    """Faust's stream acks the messages it skips in a rebalance; such acks must not move the committed offset
+    (the recovery's seek would then start past messages no agent handled). They still release the message."""
+    from faust.types import TP
+    from faust.types.tuples import Message
+
+    from schemas import Settings
+    from streams.app import new_faust_app
+
+    tp = TP("events.border-crossings", 0)
+
+    def message(offset: int, generation: int) -> Message:
+        return Message(tp.topic, tp.partition, offset, 0.0, 0, None, b"k", b"v", None, generation_id=generation,
+                       tp=tp)
+
+    async def run() -> tuple[list[bool], list[int]]:
+        app = new_faust_app(Settings(data_dir=tmp_path))
+        consumer: Any = app.consumer
+        app.consumer_generation_id = 2
+        app.topics.acks_enabled_for = lambda topic: True  # type: ignore[method-assign]  # no agent subscribes here
+        app.rebalancing = False
+        acks = [consumer.ack(message(10, 2))]  # normal: counted
+        acks.append(consumer.ack(message(11, 1)))  # fetched under the previous generation
+        app.rebalancing = True
+        skipped = message(12, 2)
+        consumer._unacked_messages.add(skipped)
+        acks.append(consumer.ack(skipped))  # skipped (or handled) while a rebalance is on
+        assert skipped.acked and skipped not in consumer._unacked_messages
+        return acks, list(consumer._acked[tp])
+
+    acks, acked = asyncio.run(run())
+    assert acks == [True, False, False] and acked == [10]
