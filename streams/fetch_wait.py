@@ -30,13 +30,15 @@ The same subclass hands each fetch a view of Faust's active partitions that is r
 fetch takes its records, and is never "every partition" to aiokafka (``ActivePartitions``;
 docs/architecture.md, "Workers hold no Faust table").
 
-The same subclass never commits an ack made during a rebalance, or of a message fetched under an
-older consumer generation (``Consumer.ack``): such messages are read again after the rebalance.
+The same subclass puts back the records Faust takes from aiokafka and does not hand to an agent
+(``streams/put_back.py``), and never commits an ack made during a rebalance, or of a message
+fetched under an older consumer generation (``Consumer.ack``): such messages are read again after
+the rebalance.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from typing import Any
 
@@ -46,6 +48,8 @@ from faust.types.tuples import ack_lock
 from mode.utils.futures import notify
 
 from infra._compat import set_client_rack
+
+from .put_back import put_back, undelivered
 
 __all__ = ["IDLE_FETCH_MAX_WAIT_MS", "ActivePartitions", "adapt_fetch_wait", "set_fetch_max_wait"]
 
@@ -125,7 +129,14 @@ def set_fetch_max_wait(app: faust.App, ms: int, client_rack: str | None = None,
             if idle_ms > ms:
                 adapt_fetch_wait(self._consumer._fetcher, ms, idle_ms)  # type: ignore[union-attr]
 
+        async def put_back(self, left: Mapping[Any, tuple[int, int]]) -> list[tuple[Any, int]]:
+            """:func:`streams.put_back.put_back` in the consumer's thread."""
+            sought: list[tuple[Any, int]] = await self.call_thread(put_back, self._ensure_consumer(), left)
+            return sought
+
     class Consumer(faust_aiokafka.Consumer):
+        _taken: Mapping[Any, Sequence[Any]] = {}  # what the last fetch took out of aiokafka
+
         def _new_consumer_thread(self) -> Any:
             return ConsumerThread(self, loop=self.loop, beacon=self.beacon)
 
@@ -133,7 +144,22 @@ def set_fetch_max_wait(app: faust.App, ms: int, client_rack: str | None = None,
             # Membership is read when the records are taken, which may be after a rebalance or a recovery has
             # paused partitions: the fetch takes only what Faust still hands to an agent (ActivePartitions).
             view = None if active_partitions is None else ActivePartitions(active_partitions)
-            return await super()._getmany(view, timeout)  # type: ignore[arg-type]  # aiokafka only tests truth and membership
+            taken = await super()._getmany(view, timeout)  # type: ignore[arg-type]  # aiokafka only tests truth and membership
+            self._taken = taken
+            return taken
+
+        async def getmany(self, timeout: float) -> AsyncIterator[tuple[Any, Any]]:
+            # Faust drops some of the records a fetch took (a rebalance began, a partition was paused) without
+            # seeking aiokafka back to them; whatever was taken and not handed over is put back (streams/put_back.py).
+            self._taken = {}
+            delivered: dict[Any, int] = {}
+            async for tp, message in super().getmany(timeout):
+                delivered[tp] = message.offset
+                yield tp, message
+            left = undelivered(self._taken, delivered)
+            if left:
+                thread: Any = self._thread
+                await thread.put_back(left)
 
         def ack(self, message: Any) -> bool:
             # Faust's stream skips a message fetched under an older consumer generation, or met while a rebalance

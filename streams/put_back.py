@@ -1,0 +1,66 @@
+"""Records that Faust took out of aiokafka but did not hand to an agent are put back (sought to again).
+
+aiokafka moves a partition's position past the records a fetch takes. Faust's ``Consumer.getmany`` then
+drops some of them without telling aiokafka:
+
+- all of them, when the fetch returns while the flow is stopped (a rebalance began): it seeks every
+  partition to its committed offset, but a partition with no committed offset yet (one whose owner died
+  before its first commit) is not sought, so it goes on after the dropped records;
+- the rest of the batch, when a rebalance begins while it hands the batch over;
+- those of a partition that is no longer active (paused by a rebalance or a recovery).
+
+A survivor of a failover thus started the dead worker's uncommitted partition after 95 events it never
+answered, and committed past them. :func:`put_back` seeks each partition to its first record not handed
+over, in the consumer's own thread and only if aiokafka's position is still where the fetch left it: a seek
+made since (a recovery seeking to the committed offsets) wins, and a partition no longer assigned is left
+to whoever owns it now.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import structlog
+from aiokafka.errors import IllegalStateError
+from aiokafka.structs import TopicPartition
+
+__all__ = ["put_back", "undelivered"]
+
+log = structlog.get_logger(__name__)
+
+
+def undelivered(taken: Mapping[Any, Sequence[Any]], delivered: Mapping[Any, int]) -> dict[Any, tuple[int, int]]:
+    """``{tp: (first offset not handed over, position the fetch left)}`` for each partition with such records.
+
+    ``taken`` is what the fetch returned (records with ``.offset``, in order); ``delivered`` the last offset
+    handed over per partition."""
+    left = {}
+    for tp, records in taken.items():
+        if not records:
+            continue
+        last = delivered.get(tp)
+        rest = [r.offset for r in records if last is None or r.offset > last]
+        if rest:
+            left[tp] = (rest[0], records[-1].offset + 1)
+    return left
+
+
+async def put_back(consumer: Any, left: Mapping[Any, tuple[int, int]]) -> list[tuple[Any, int]]:
+    """Seek ``consumer`` (aiokafka's, run in its own thread and loop) back to each first record not handed over.
+
+    Only where the position is still the one the fetch left and the partition is still assigned; returns the
+    ``(tp, offset)`` sought. No await between reading a position and seeking: nothing else moves it meanwhile."""
+    sought = []
+    for tp, (first, fetched_to) in left.items():
+        atp = TopicPartition(tp.topic, tp.partition)
+        try:
+            if atp not in consumer.assignment() or await consumer.position(atp) != fetched_to:
+                continue
+            consumer.seek(atp, first)
+        except IllegalStateError:  # unassigned meanwhile: its new owner starts from the committed offset
+            continue
+        sought.append((tp, first))
+        log.info("records taken but not handed over: sought back", topic=tp.topic, partition=tp.partition,
+                 offset=first, records=fetched_to - first)
+    return sought
