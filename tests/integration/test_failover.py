@@ -52,8 +52,8 @@ def workers(tmp_path: Path) -> Iterator[Callable[..., Service]]:
 
     def make(settings: Settings, name: str, data_dir: str | None = None) -> Service:
         env = {**settings.to_env(), "FUGITIVE_ALERTS_DATA_DIR": str(tmp_path / (data_dir or name))}
-        service = Service(name, [sys.executable, "-m", "fugitive_alerts", "worker", "--web-port", str(free_port()), "--loglevel", "info"],
-                          tmp_path, env=env)
+        command = [sys.executable, "-m", "fugitive_alerts", "worker", "--web-port", str(free_port()), "--loglevel", "info"]
+        service = Service(name, command, tmp_path, env=env)
         made.append(service)
         return service
 
