@@ -12,6 +12,9 @@ the entries that hold them:
 * ``k:`` a token's first two and last two letters (a typo in the middle of a short token:
   ``BOUATIA`` ~ ``Bouafia``);
 * ``p:`` an unordered pair of a name's token keys: selective even when each token is common;
+* ``i:``/``y:`` a part with the initial of a short part, and an abjad name's skeleton pair when
+  one skeleton is a single letter (``_short_parts``: parts too short or too misspelt for
+  their own keys);
 * ``d:`` a normalised document number.
 
 A posting is a bare ``int`` while a key has one holder and becomes a compact ``array('I')``
@@ -41,6 +44,7 @@ import jellyfish
 
 from ._features import Entry
 from ._names import NameForm
+from ._short_parts import initial_pair_keys, query_initial_pair_keys, skeleton_pair_keys
 from ._text import PARTICLES, token_key
 
 __all__ = ["CandidateIndex", "QueryKeys", "name_keys", "query_keys", "key_id"]
@@ -107,19 +111,24 @@ def name_keys(form: NameForm) -> set[str]:
     for i, a in enumerate(uniq):
         for b in uniq[i + 1:]:
             out.add("p:" + a + "|" + b)
+    out.update(initial_pair_keys(form))
+    if form.abjad:
+        out.update(skeleton_pair_keys(form))
     return out
 
 
 class QueryKeys:
     """An event's look-up keys: per-token groups, token pairs, document numbers."""
 
-    __slots__ = ("groups", "pairs", "docs")
+    __slots__ = ("groups", "pairs", "picks", "docs")
 
     def __init__(self) -> None:
         self.groups: dict[tuple[int, ...], bool] = {}
         """Per query token, its key ids; the value says whether a rare exact key may select
         on its own (the event's subject, not words picked out of a tip's text)."""
         self.pairs: set[int] = set()
+        self.picks: set[int] = set()
+        """``_short_parts`` keys: select their holders when few hold them, without a vote."""
         self.docs: set[int] = set()
 
 
@@ -141,6 +150,9 @@ def query_keys(forms: Iterable[NameForm], qk: QueryKeys | None = None, solo: boo
         for i, a in enumerate(uniq):
             for b in uniq[i + 1:]:
                 qk.pairs.add(key_id("p:" + a + "|" + b))
+        if solo:
+            qk.picks.update(key_id(x) for x in query_initial_pair_keys(form))
+            qk.picks.update(key_id(x) for x in skeleton_pair_keys(form))
     return qk
 
 
@@ -159,16 +171,18 @@ def _metaphone(key: str) -> str:
 class CandidateIndex:
     """Postings from key ids to entry slots."""
 
-    __slots__ = ("postings", "live", "token_cap", "pair_cap", "rare_cap", "n_live", "nationality_sizes",
-                 "_by_nationality")
+    __slots__ = ("postings", "live", "token_cap", "pair_cap", "rare_cap", "pick_cap", "n_live",
+                 "nationality_sizes", "_by_nationality")
 
-    def __init__(self, token_cap: int = 400, pair_cap: int = 5000, rare_cap: int = 6) -> None:
+    def __init__(self, token_cap: int = 400, pair_cap: int = 5000, rare_cap: int = 6, pick_cap: int = 12) -> None:
         self.postings: dict[int, Posting] = {}
         self.live: list[Entry | None] = []
         self.token_cap = token_cap
         self.pair_cap = pair_cap
         self.rare_cap = rare_cap
         """A query token whose exact key has at most this many holders selects them alone."""
+        self.pick_cap = pick_cap
+        """A ``_short_parts`` key held by at most this many notices selects them (no vote)."""
         self.n_live = 0
         self.nationality_sizes: dict[str, int] = {}
         """Active notices per nationality (a notice with two nationalities counts in both)."""
@@ -346,6 +360,14 @@ class CandidateIndex:
         docs = {s - _DOC_BIT for s in strong if s >= _DOC_BIT}
         if docs:
             strong = {s for s in strong if s < _DOC_BIT} | docs
+        picked: set[int] = set()
+        for key in qk.picks:
+            p = postings.get(key)
+            if p is not None:
+                if isinstance(p, int):
+                    picked.add(p)
+                elif len(p) <= self.pick_cap:
+                    picked.update(p)
         n_groups = len(groups)
         sets: list[set[int]] = []
         if n_groups >= 2:
@@ -366,16 +388,16 @@ class CandidateIndex:
             for a in sets:
                 for seq in groups[-1]:
                     cand.update(a.intersection(seq))
-            cand |= strong
+            cand |= strong | picked
         elif n_groups == 1:
-            cand = set(strong)
+            cand = strong | picked
             for seq in groups[0]:
                 if len(cand) >= limit:
                     break
                 cand.update(seq[:limit])
             sets = [cand]
         else:
-            cand = strong
+            cand = strong | picked
         if not cand:
             return []
         live = self.live

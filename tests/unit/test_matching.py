@@ -601,3 +601,26 @@ def test_notices_born_far_apart_do_not_crowd_out_the_candidate_list() -> None:
     hits = screen(*namesakes, wanted, event=traveller("KARLO", "VENDTORP", dob="1985-06-17"))
     assert best(hits, wanted) is not None
     assert all(h.notice_id == wanted.notice_id for h in hits)
+
+
+def test_two_typos_in_a_short_family_name_beside_a_common_given_name_are_found() -> None:
+    """``HRVAN`` for ``Hovan`` keeps none of the family name's keys (exact, skeleton, Metaphone,
+    head, tail, ends) and finds another notice, and ``Teodric`` is held by too many notices to
+    select alone: the person was never compared. The given name with the family name's first
+    letter (``_short_parts``, ``i:``) finds the notice."""
+    others = [person(f"Marsk{c}", "Teodric", dob="1960-01-02") for c in "abcdefghij"]
+    decoy = person("Hrvan", "Ludmer", dob="1990-03-03")
+    wanted = person("Hovan", "Teodric", dob="1977-03-04", nationalities=["HR"])
+    hits = screen(*others, decoy, wanted, event=traveller("TEODRIC", "HRVAN", dob="1977-03-04", nationality="HR"))
+    h = best(hits, wanted)
+    assert h is not None and any("HRVAN~Hovan" in r for r in h.reasons)
+
+
+def test_hebrew_name_with_one_letter_skeletons_is_found_beside_a_latin_namesake() -> None:
+    """``עידו רוי`` is read ``idv rvi`` (skeletons ``d`` and ``r`` once the vav is dropped): too
+    short for a skeleton key. ``REVI`` finds a Latin notice ``Revi`` instead, so the Hebrew-only
+    notice was never compared; the pair of skeletons (``y:d|r``) finds it."""
+    latin = person("Revi", "Amitai", dob="1950-01-01")
+    wanted = person("רוי", "עידו", dob="1979-05-06", sex="M", nationalities=["IL"])
+    hits = screen(latin, wanted, event=traveller("IDO", "REVI", dob="1979-05-06", sex="M", nationality="IL"))
+    assert best(hits, wanted) is not None
