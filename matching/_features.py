@@ -234,17 +234,35 @@ def _reading_forms(parts: Sequence[tuple[str | None, str]], name_index: int, hav
             r = per_word.get(w)
             return w if r is None else r.get(system, next(iter(r.values())))
         respelt = [(" ".join(read(w) for w in p.split()) if p else p, role) for p, role in parts]
+        written = [(piece, w) for p, _ in parts for w in (p or "").split()
+                   for piece in read(w).replace("-", " ").split()]
         for f in forms_of(respelt, name_index):
             if f.keys not in seen:
                 seen.add(f.keys)
-                out.append(NameForm(f.keys, _shown(parts, f), name_index, f.roles, abjad, guess, system))
+                out.append(NameForm(f.keys, _shown(parts, f, written), name_index, f.roles, abjad, guess, system))
     return out
 
 
-def _shown(parts: Sequence[tuple[str | None, str]], form: NameForm) -> tuple[str, ...]:
-    """The written (native-script) part for each token of a form read from it."""
-    shown = {role: p for p, role in parts if p}
-    return tuple(shown.get(r, o) if r != "?" else o for r, o in zip(form.roles, form.originals, strict=False))
+def _shown(parts: Sequence[tuple[str | None, str]], form: NameForm,
+           written: Sequence[tuple[str, str]]) -> tuple[str, ...]:
+    """The written (native-script) word each token of a form was read from, so a reason shows
+    ``TARIK~طارق``, not the whole field ``TARIK~طارق بن خالد``. ``written``: each word of the
+    reading, in order, with the word it reads (``forms_of`` keeps that order; a word read into
+    several keys repeats its original). Without a match, the token's whole written part."""
+    whole = {role: p for p, role in parts if p}
+    out: list[str] = []
+    j = 0
+    prev = native = ""
+    for r, o in zip(form.roles, form.originals, strict=False):
+        if o != prev or not native:
+            native = ""
+            for k in range(j, len(written)):
+                if written[k][0] == o:
+                    native, j = written[k][1], k + 1
+                    break
+        prev = o
+        out.append(native or (whole.get(r, o) if r != "?" else o))
+    return tuple(out)
 
 
 _HANGUL_RUN = re.compile(r"^[\uac00-\ud7a3]{2,4}$")

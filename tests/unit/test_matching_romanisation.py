@@ -100,6 +100,16 @@ def test_arabic_only_nasab_notice_found_from_given_and_father() -> None:
     assert h is not None and h.band == "alert", h
 
 
+def test_reason_shows_the_written_word_each_part_was_read_from() -> None:
+    """A nasab written in Arabic script in one given-name field: the reason pairs each event
+    part with the word it matched (``NABIL~نبيل``), not with the whole field."""
+    n = person("الزويري", "نبيل بن رائد بن حمد", dob="1968-02-11", nationalities=["SA"])
+    h = best(screen(n, event=traveller("NABIL", "RAED", dob="1968-02-11", nationality="SA")), n)
+    assert h is not None
+    assert "NABIL~نبيل" in h.reasons[0] and "RAED~رائد" in h.reasons[0], h.reasons
+    assert "بن" not in h.reasons[0]
+
+
 def test_hebrew_only_notice_found_when_vav_is_a_vowel() -> None:
     n = person("ביטון", "נועם", dob="1987-03-20", nationalities=["IL"])
     h = best(screen(n, event=traveller("NOAM", "BITON", dob="1987-03-20", nationality="IL")), n)
