@@ -391,10 +391,20 @@ class CandidateIndex:
             cand |= strong | picked
         elif n_groups == 1:
             cand = strong | picked
-            for seq in groups[0]:
-                if len(cand) >= limit:
-                    break
-                cand.update(seq[:limit])
+            if years is None:
+                for seq in groups[0]:
+                    if len(cand) >= limit:
+                        break
+                    cand.update(seq[:limit])
+            else:  # as above: notices born outside ``years`` could only be rejected
+                lo, hi = years
+                live = self.live
+                for seq in groups[0]:
+                    for s in seq:
+                        if len(cand) >= limit:
+                            break
+                        if s not in cand and _born_within(live[s], lo, hi):
+                            cand.add(s)
             sets = [cand]
         else:
             cand = strong | picked
