@@ -140,10 +140,13 @@ def query_keys(forms: Iterable[NameForm], qk: QueryKeys | None = None, solo: boo
         cons = form.cons
         n = len(keys)
         for i, k in enumerate(keys):
-            if len(k) >= 2 and k not in PARTICLES:
+            again = i + 1 < n and keys[i + 1] == k
+            if len(k) >= 2 and k not in PARTICLES and not (i and keys[i - 1] == k):
                 g = _group_ids(k, cons[i])
+                if again:  # a part repeated (named after the grandfather): its join is no second part
+                    g = (*g, _join_id(k, k))
                 groups[g] = solo or groups.get(g, False)
-            if i + 1 < n:
+            if i + 1 < n and not again:
                 g = (_join_id(k, keys[i + 1]),)
                 groups[g] = solo or groups.get(g, False)
         uniq = sorted({k for k in keys[:8] if len(k) >= 2 and k not in PARTICLES})

@@ -634,3 +634,17 @@ def test_one_part_name_namesakes_born_far_apart_do_not_crowd_out_the_candidate_l
     wanted = person("Wiratmadjo", dob="1985-06-17")
     hits = screen(*namesakes, wanted, event=traveller(None, "WIRATMADJO", dob="1985-06-17"))
     assert best(hits, wanted) is not None
+
+
+def test_a_repeated_name_part_is_one_part_not_two() -> None:
+    """``TESFAYE TESFAYE`` (a given name repeated as the grandfather's name): the join of the
+    part with itself found another notice written ``Tesfayetesfaye``, so the event counted as
+    two parts found by different notices and the person (``Tesfaye Girmay Tesfaye``) was never
+    compared (``Tesfaye`` is held by too many notices to select alone). The repeated part and
+    its join are now one part."""
+    others = [person(f"Hagos{c}", "Tesfaye", dob="1961-05-05") for c in "abcdefgh"]
+    joined = person("Tesfayetesfaye", "Abrehet", dob="1950-01-01")
+    wanted = person("Girmay Tesfaye", "Tesfaye", dob="1983-09-14", nationalities=["ER"])
+    hits = screen(*others, joined, wanted,
+                  event=traveller("TESFAYE", "TESFAYE", dob="1983-09-14", nationality="ER"))
+    assert best(hits, wanted) is not None
