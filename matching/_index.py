@@ -140,13 +140,15 @@ def query_keys(forms: Iterable[NameForm], qk: QueryKeys | None = None, solo: boo
         cons = form.cons
         n = len(keys)
         for i, k in enumerate(keys):
-            again = i + 1 < n and keys[i + 1] == k
-            if len(k) >= 2 and k not in PARTICLES and not (i and keys[i - 1] == k):
+            if len(k) >= 2 and k not in PARTICLES:
                 g = _group_ids(k, cons[i])
-                if again:  # a part repeated (named after the grandfather): its join is no second part
-                    g = (*g, _join_id(k, k))
                 groups[g] = solo or groups.get(g, False)
-            if i + 1 < n and not again:
+            if i + 1 < n:
+                if solo and keys[i + 1] == k:
+                    # a part repeated (named after the grandfather: TESFAYE TESFAYE): its join
+                    # with itself is no second part that must find the same notice
+                    qk.picks.add(_join_id(k, k))
+                    continue
                 g = (_join_id(k, keys[i + 1]),)
                 groups[g] = solo or groups.get(g, False)
         uniq = sorted({k for k in keys[:8] if len(k) >= 2 and k not in PARTICLES})
@@ -394,20 +396,10 @@ class CandidateIndex:
             cand |= strong | picked
         elif n_groups == 1:
             cand = strong | picked
-            if years is None:
-                for seq in groups[0]:
-                    if len(cand) >= limit:
-                        break
-                    cand.update(seq[:limit])
-            else:  # as above: notices born outside ``years`` could only be rejected
-                lo, hi = years
-                live = self.live
-                for seq in groups[0]:
-                    for s in seq:
-                        if len(cand) >= limit:
-                            break
-                        if s not in cand and _born_within(live[s], lo, hi):
-                            cand.add(s)
+            for seq in groups[0]:
+                if len(cand) >= limit:
+                    break
+                cand.update(seq[:limit])
             sets = [cand]
         else:
             cand = strong | picked

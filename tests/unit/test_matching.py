@@ -626,16 +626,6 @@ def test_hebrew_name_with_one_letter_skeletons_is_found_beside_a_latin_namesake(
     assert best(hits, wanted) is not None
 
 
-def test_one_part_name_namesakes_born_far_apart_do_not_crowd_out_the_candidate_list() -> None:
-    """The same as above when only one part of the event's name finds anything (a one-part
-    name here): its holders were cut to 24 in list order before the birth-year window, so 30
-    namesakes born in 1940 and listed first took every place."""
-    namesakes = [person("Wiratmadjo", dob="1940-02-02") for _ in range(30)]
-    wanted = person("Wiratmadjo", dob="1985-06-17")
-    hits = screen(*namesakes, wanted, event=traveller(None, "WIRATMADJO", dob="1985-06-17"))
-    assert best(hits, wanted) is not None
-
-
 def test_a_repeated_name_part_is_one_part_not_two() -> None:
     """``TESFAYE TESFAYE`` (a given name repeated as the grandfather's name): the join of the
     part with itself found another notice written ``Tesfayetesfaye``, so the event counted as
