@@ -113,7 +113,7 @@ def name_keys(form: NameForm) -> set[str]:
             out.add("p:" + a + "|" + b)
     out.update(initial_pair_keys(form))
     if form.abjad:
-        out.update(skeleton_pair_keys(form))
+        out.update(skeleton_pair_keys(form.keys, form.cons))
     return out
 
 
@@ -127,8 +127,10 @@ class QueryKeys:
         """Per query token, its key ids; the value says whether a rare exact key may select
         on its own (the event's subject, not words picked out of a tip's text)."""
         self.pairs: set[int] = set()
-        self.picks: set[int] = set()
-        """``_short_parts`` keys: select their holders when few hold them, without a vote."""
+        self.picks: dict[int, int | None] = {}
+        """``_short_parts`` keys (and a repeated part's join with itself): select their holders
+        when few hold them, without a vote; each with a guard key: when that key has holders
+        (the short part is spelt as some notice spells it), the look-up is skipped."""
         self.docs: set[int] = set()
 
 
@@ -147,7 +149,7 @@ def query_keys(forms: Iterable[NameForm], qk: QueryKeys | None = None, solo: boo
                 if solo and keys[i + 1] == k:
                     # a part repeated (named after the grandfather: TESFAYE TESFAYE): its join
                     # with itself is no second part that must find the same notice
-                    qk.picks.add(_join_id(k, k))
+                    qk.picks[_join_id(k, k)] = None
                     continue
                 g = (_join_id(k, keys[i + 1]),)
                 groups[g] = solo or groups.get(g, False)
@@ -156,9 +158,17 @@ def query_keys(forms: Iterable[NameForm], qk: QueryKeys | None = None, solo: boo
             for b in uniq[i + 1:]:
                 qk.pairs.add(key_id("p:" + a + "|" + b))
         if solo:
-            qk.picks.update(key_id(x) for x in query_initial_pair_keys(form))
-            qk.picks.update(key_id(x) for x in skeleton_pair_keys(form))
+            qk.picks.update(_pick_ids(keys, cons))
     return qk
+
+
+@lru_cache(maxsize=100_000)
+def _pick_ids(keys: tuple[str, ...], cons: tuple[str, ...]) -> tuple[tuple[int, int | None], ...]:
+    """An event name's ``_short_parts`` look-ups with their guards (cached per name: travellers
+    share names)."""
+    out: list[tuple[int, int | None]] = [(key_id(x), key_id(guard)) for x, guard in query_initial_pair_keys(keys)]
+    out.extend((key_id(x), None) for x in skeleton_pair_keys(keys, cons))
+    return tuple(out)
 
 
 _MP: dict[str, str] = {}
@@ -366,7 +376,9 @@ class CandidateIndex:
         if docs:
             strong = {s for s in strong if s < _DOC_BIT} | docs
         picked: set[int] = set()
-        for key in qk.picks:
+        for key, guard in qk.picks.items():
+            if guard is not None and guard in postings:
+                continue
             p = postings.get(key)
             if p is not None:
                 if isinstance(p, int):

@@ -605,11 +605,11 @@ def test_notices_born_far_apart_do_not_crowd_out_the_candidate_list() -> None:
 
 def test_two_typos_in_a_short_family_name_beside_a_common_given_name_are_found() -> None:
     """``HRVAN`` for ``Hovan`` keeps none of the family name's keys (exact, skeleton, Metaphone,
-    head, tail, ends) and finds another notice, and ``Teodric`` is held by too many notices to
-    select alone: the person was never compared. The given name with the family name's first
-    letter (``_short_parts``, ``i:``) finds the notice."""
+    head, tail, ends) and finds another notice (``Hrvanek``, by its head), and ``Teodric`` is
+    held by too many notices to select alone: the person was never compared. The given name
+    with the family name's first letter (``_short_parts``, ``i:``) finds the notice."""
     others = [person(f"Marsk{c}", "Teodric", dob="1960-01-02") for c in "abcdefghij"]
-    decoy = person("Hrvan", "Ludmer", dob="1990-03-03")
+    decoy = person("Hrvanek", "Ludmer", dob="1990-03-03")
     wanted = person("Hovan", "Teodric", dob="1977-03-04", nationalities=["HR"])
     hits = screen(*others, decoy, wanted, event=traveller("TEODRIC", "HRVAN", dob="1977-03-04", nationality="HR"))
     h = best(hits, wanted)
