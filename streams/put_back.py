@@ -22,10 +22,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import structlog
-from aiokafka.errors import IllegalStateError
 from aiokafka.structs import TopicPartition
 
-__all__ = ["put_back", "undelivered"]
+__all__ = ["position_now", "put_back", "undelivered"]
 
 log = structlog.get_logger(__name__)
 
@@ -49,18 +48,34 @@ def undelivered(taken: Mapping[Any, Sequence[Any]], delivered: Mapping[Any, int]
 async def put_back(consumer: Any, left: Mapping[Any, tuple[int, int]]) -> list[tuple[Any, int]]:
     """Seek ``consumer`` (aiokafka's, run in its own thread and loop) back to each first record not handed over.
 
-    Only where the position is still the one the fetch left and the partition is still assigned; returns the
-    ``(tp, offset)`` sought. No await between reading a position and seeking: nothing else moves it meanwhile."""
+    Only where the partition is still assigned and its position is still the one the fetch left; returns the
+    ``(tp, offset)`` sought. Nothing here waits, so nothing else moves a position between reading and seeking,
+    and a partition being reset is left to its reset. An unexpected error is logged, never raised into the
+    fetch loop."""
     sought = []
     for tp, (first, fetched_to) in left.items():
         atp = TopicPartition(tp.topic, tp.partition)
         try:
-            if atp not in consumer.assignment() or await consumer.position(atp) != fetched_to:
+            if position_now(consumer, atp) != fetched_to:
                 continue
             consumer.seek(atp, first)
-        except IllegalStateError:  # unassigned meanwhile: its new owner starts from the committed offset
+        except Exception as exc:  # noqa: BLE001 - never stop the fetch loop; the rebalance's seek still applies
+            log.warning("records taken but not handed over: not sought back", topic=tp.topic,
+                        partition=tp.partition, offset=first, reason=type(exc).__name__)
             continue
         sought.append((tp, first))
         log.info("records taken but not handed over: sought back", topic=tp.topic, partition=tp.partition,
                  offset=first, records=fetched_to - first)
     return sought
+
+
+def position_now(consumer: Any, tp: TopicPartition) -> int | None:
+    """aiokafka's position of ``tp`` if it is assigned and valid right now, else None (``position()`` would wait).
+
+    Reads aiokafka's subscription state (private, checked on aiokafka 0.14, which pyproject.toml pins)."""
+    subscription = consumer._subscription.subscription
+    assignment = None if subscription is None else subscription.assignment
+    if assignment is None or tp not in assignment.tps:
+        return None
+    state = assignment.state_value(tp)
+    return int(state.position) if state.has_valid_position else None

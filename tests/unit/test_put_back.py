@@ -27,24 +27,24 @@ def test_the_first_record_not_handed_over_is_found_per_partition() -> None:
 
 
 class _Consumer:
-    """The three calls of aiokafka's ``AIOKafkaConsumer`` that ``put_back`` makes, on one partition's position."""
+    """aiokafka's ``AIOKafkaConsumer`` as ``put_back`` reads it: the subscription state of one partition, and seek."""
 
-    def __init__(self, position: int, assigned: bool = True) -> None:
-        self.at, self.assigned = position, assigned
+    def __init__(self, position: int | None, assigned: bool = True) -> None:
+        self.state = SimpleNamespace(position=position, has_valid_position=position is not None)
+        assignment = SimpleNamespace(tps={P1} if assigned else set(), state_value=lambda tp: self.state)
+        self._subscription = SimpleNamespace(subscription=SimpleNamespace(assignment=assignment))
 
-    def assignment(self) -> set[TopicPartition]:
-        return {P1} if self.assigned else set()
-
-    async def position(self, tp: TopicPartition) -> int:
-        return self.at
+    @property
+    def at(self) -> int | None:
+        return self.state.position
 
     def seek(self, tp: TopicPartition, offset: int) -> None:
-        self.at = offset
+        self.state.position = offset
 
 
 def test_a_partition_is_sought_back_only_where_the_fetch_left_it_and_while_it_is_assigned() -> None:
     """Still where the fetch left it: sought back. Sought elsewhere since (the recovery's seek to the committed
-    offset wins), or no longer assigned (its new owner starts from the committed offset): left alone."""
+    offset wins), no longer assigned (its new owner starts from the committed offset), or being reset: left alone."""
     left = {P1: (5, 96)}
     untouched = _Consumer(96)
     assert asyncio.run(put_back(untouched, left)) == [(P1, 5)] and untouched.at == 5
@@ -52,6 +52,8 @@ def test_a_partition_is_sought_back_only_where_the_fetch_left_it_and_while_it_is
     assert asyncio.run(put_back(recovered, left)) == [] and recovered.at == 87
     gone = _Consumer(96, assigned=False)
     assert asyncio.run(put_back(gone, left)) == [] and gone.at == 96
+    resetting = _Consumer(None)  # being reset (just assigned): its reset decides
+    assert asyncio.run(put_back(resetting, left)) == [] and resetting.at is None
 
 
 def test_a_fetch_returning_while_a_rebalance_has_stopped_the_flow_puts_back_what_it_took(tmp_path: Any) -> None:
