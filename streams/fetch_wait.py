@@ -38,7 +38,7 @@ the rebalance.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from typing import Any
 
@@ -73,7 +73,7 @@ class ActivePartitions:
       in offsets as a gap it may commit (a survivor of a failover left events unanswered).
 
     This view reads the live set when the records are taken, so a fetch takes only what Faust hands to an
-    agent, and it is never empty in aiokafka's sense.
+    agent, and it is never empty in aiokafka's sense. aiokafka only tests it for truth and membership.
     """
 
     __slots__ = ("_live",)
@@ -86,12 +86,6 @@ class ActivePartitions:
 
     def __bool__(self) -> bool:
         return True  # "no partition" when the live set is empty, never aiokafka's "every partition"
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(set(self._live))
-
-    def __len__(self) -> int:
-        return len(self._live)
 
 
 def adapt_fetch_wait(fetcher: Any, busy_ms: int, idle_ms: int = IDLE_FETCH_MAX_WAIT_MS) -> None:

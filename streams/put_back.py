@@ -38,10 +38,11 @@ def undelivered(taken: Mapping[Any, Sequence[Any]], delivered: Mapping[Any, int]
     for tp, records in taken.items():
         if not records:
             continue
-        last = delivered.get(tp)
-        rest = [r.offset for r in records if last is None or r.offset > last]
-        if rest:
-            left[tp] = (rest[0], records[-1].offset + 1)
+        last, end = delivered.get(tp), records[-1].offset
+        if last is not None and last >= end:
+            continue  # all handed over: the usual case, decided without reading the batch again
+        first = records[0].offset if last is None else next(r.offset for r in records if r.offset > last)
+        left[tp] = (first, end + 1)
     return left
 
 
