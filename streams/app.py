@@ -20,6 +20,7 @@ from .membership import membership_settings
 from .metrics import WorkerMetrics, install_pages
 from .retro_agent import add_retro_agent
 from .screen_agent import ResponseTopics, add_screen_agent
+from .send_now import SendNow
 from .wanted_table import BureauTable, FingerprintTable, WantedTable
 
 __all__ = ["create_app", "faust_settings", "new_faust_app", "ScreeningApp"]
@@ -123,19 +124,25 @@ def create_app(settings: Settings, matcher: Any = None, *, web_port: int = 6066)
     metrics.watch_clearances(lambda: len(clearances))
     install_pages(app, metrics, ready=(wanted.ready, bureaus.ready, clearances.ready),
                   client_kwargs=settings.kafka_client_kwargs())
+
+    def send_now() -> SendNow:
+        """An agent's own: its records go when its batch is done, not after the producer's linger (streams/send_now.py)."""
+        return SendNow(lambda: app.producer, settings.producer_linger_ms / 1000.0)
+
     documents = add_document_agents(
         app, settings, raw_topic=raw_topic, alerts=alerts, rejected=rejected, responses=responses,
-        directory=bureaus.directory, ready=bureaus.ready) if settings.documents_check else None
+        directory=bureaus.directory, ready=bureaus.ready, send_now=send_now()) if settings.documents_check else None
     for event_type, name in topics.EVENT_TOPICS.items():
         add_screen_agent(
             app, source=raw_topic(name), event_type=event_type, screener=matcher,
             alerts=alerts, rejected=rejected, ready=(wanted.ready, bureaus.ready, clearances.ready),
             responses=responses, directory=bureaus.directory, metrics=metrics,
             max_record_bytes=settings.max_record_bytes, document_checks=documents.checks if documents else None,
-            clearances=clearances.lookup,
+            clearances=clearances.lookup, send_now=send_now(),
         )
     # security (issue 6): ingest.<agency>.* -> events.*
-    add_ingest_agent(app, settings, raw_topic, rejected=rejected, responses=responses, metrics=metrics)
+    add_ingest_agent(app, settings, raw_topic, rejected=rejected, responses=responses, metrics=metrics,
+                     send_now=send_now())
     fingerprints_topic = settings.topic(topics.RETRO_FINGERPRINTS)
 
     async def write_fingerprint(key: bytes, value: bytes | None) -> Any:

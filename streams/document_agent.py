@@ -70,6 +70,7 @@ def add_document_agents(
     responses: ResponseTopics,
     directory: Callable[[], BureauDirectory | None],
     ready: asyncio.Event,
+    send_now: Callable[[], object] = lambda: None,
 ) -> DocumentTables:
     """Declare the tables and register the report and check agents on ``app``."""
     window = timedelta(days=settings.event_retention_days)
@@ -191,6 +192,7 @@ def add_document_agents(
             except Exception as exc:  # the agent boundary
                 log.exception("document check failed", topic=msg.topic, partition=msg.partition, offset=msg.offset)
                 await dead_letter(msg, f"internal error while checking a document: {type(exc).__name__}")
+            send_now()  # the answer goes without waiting out the producer's linger (streams/send_now.py)
 
     app.agent(raw_topic(topics.DOCUMENTS), name="documents-report")(report_agent)
     app.agent(checks, name="documents-check")(check_agent)

@@ -45,7 +45,8 @@ log = structlog.get_logger(__name__)
 
 
 def add_ingest_agent(app: faust.App, settings: Settings, raw_topic: Callable[[str], faust.TopicT], *,
-                     rejected: faust.TopicT, responses: Any = None, metrics: WorkerMetrics | None = None) -> Any:
+                     rejected: faust.TopicT, responses: Any = None, metrics: WorkerMetrics | None = None,
+                     send_now: Callable[[], object] = lambda: None) -> Any:
     """Register the ingest agent on ``app`` (``None`` when no agencies are configured)."""
     sources = [settings.topic(topics.ingest_topic(agency, event_type))
                for agency in settings.ingest_agency_list for event_type in topics.EVENT_TOPICS]
@@ -109,5 +110,6 @@ def add_ingest_agent(app: faust.App, settings: Settings, raw_topic: Callable[[st
                               reason=type(exc).__name__)
                     lost()
             await out.flush()  # the forwarded events, to the producer before the batch is acked
+            send_now()  # and to the broker without waiting out the linger (streams/send_now.py)
 
     return app.agent(source, name="ingest")(ingest)

@@ -23,8 +23,9 @@ Records are taken in batches of what has arrived (``streams.batches.ready_batche
 alone is a batch of one, handed over at once; never more than ``max_batch``). Each record of a
 batch is decided (``decide``) and its outgoing records added to the batch's :class:`Outbox`
 (``handle``); the outbox is handed to the producer at the end of the batch, in order, and only
-then are the batch's events acknowledged to Faust. A refused record first flushes what is
-pending, then produces its dead letter at once. Per batch, not per event: the bureau directory,
+then are the batch's events acknowledged to Faust; the producer sends them without waiting out its
+linger (``streams.send_now``). A refused record first flushes what is pending, then produces its
+dead letter at once. Per batch, not per event: the bureau directory,
 the metrics counters, the responses topic's name.
 """
 
@@ -89,6 +90,7 @@ def add_screen_agent(
     document_checks: faust.TopicT | None = None,  # issue 19: events with a document are answered after the check
     max_batch: int = MAX_BATCH,
     clearances: ClearanceLookup | None = None,  # issue 17: cleared namesakes, see streams/clearances.py
+    send_now: Callable[[], object] = lambda: None,  # the batch's records go now (streams/send_now.py)
 ) -> Any:
     metrics = metrics or WorkerMetrics()
     alerts_topic, rejected_topic = alerts.get_topic_name(), rejected.get_topic_name()
@@ -175,6 +177,7 @@ def add_screen_agent(
                               reason=type(exc).__name__)
                     lost()
             await out.flush()  # the batch's alerts and answers, to the producer before the batch is acked
+            send_now()  # and to the broker without waiting out the producer's linger
             metrics.screened(event_type, len(batch), rejected=refused)  # ops metrics hook
 
     return app.agent(source, name=f"screen-{event_type.replace('_', '-')}")(screen)
