@@ -30,8 +30,8 @@ The same subclass hands each fetch a view of Faust's active partitions that is r
 fetch takes its records, and is never "every partition" to aiokafka (``ActivePartitions``;
 docs/architecture.md, "Workers hold no Faust table").
 
-The same subclass takes the stream partitions' records with at most a chunk of changelog records per fetch
-(``streams/streams_first.py``), so a worker whose standbys catch up still answers at once.
+The same subclass takes the stream partitions' records before the changelogs' (``streams/streams_first.py``),
+so a worker whose standbys catch up still answers at once.
 
 The same subclass puts back the records Faust takes from aiokafka and does not hand to an agent
 (``streams/put_back.py``), and never commits an ack made during a rebalance, or of a message
@@ -129,7 +129,7 @@ def set_fetch_max_wait(app: faust.App, ms: int, client_rack: str | None = None,
 
         async def _fetch_records(self, consumer: Any, active_partitions: Any, timeout: float | None = None,
                                  max_records: int | None = None) -> Any:
-            # The stream partitions' records, with at most a chunk of changelog records (streams/streams_first.py).
+            # The stream partitions' records first, then changelog records in chunks (streams/streams_first.py).
             async def fetch(partitions: Any, wait: float | None, most: int | None) -> Any:
                 return await super(ConsumerThread, self)._fetch_records(consumer, partitions, timeout=wait,
                                                                         max_records=most)
