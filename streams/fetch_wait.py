@@ -30,9 +30,6 @@ The same subclass hands each fetch a view of Faust's active partitions that is r
 fetch takes its records, and is never "every partition" to aiokafka (``ActivePartitions``;
 docs/architecture.md, "Workers hold no Faust table").
 
-The same subclass takes the stream partitions' records before the changelogs' (``streams/streams_first.py``),
-so a worker whose standbys catch up still answers at once.
-
 The same subclass puts back the records Faust takes from aiokafka and does not hand to an agent
 (``streams/put_back.py``), and never commits an ack made during a rebalance, or of a message
 fetched under an older consumer generation (``Consumer.ack``): such messages are read again after
@@ -53,7 +50,6 @@ from mode.utils.futures import notify
 from infra._compat import set_client_rack
 
 from .put_back import put_back, undelivered
-from .streams_first import streams_first
 
 __all__ = ["IDLE_FETCH_MAX_WAIT_MS", "ActivePartitions", "adapt_fetch_wait", "set_fetch_max_wait"]
 
@@ -126,15 +122,6 @@ def set_fetch_max_wait(app: faust.App, ms: int, client_rack: str | None = None,
             await super().on_start()  # starts the aiokafka consumer, which builds its Fetcher
             if idle_ms > ms:
                 adapt_fetch_wait(self._consumer._fetcher, ms, idle_ms)  # type: ignore[union-attr]
-
-        async def _fetch_records(self, consumer: Any, active_partitions: Any, timeout: float | None = None,
-                                 max_records: int | None = None) -> Any:
-            # The stream partitions' records first, then changelog records in chunks (streams/streams_first.py).
-            async def fetch(partitions: Any, wait: float | None, most: int | None) -> Any:
-                return await super(ConsumerThread, self)._fetch_records(consumer, partitions, timeout=wait,
-                                                                        max_records=most)
-            changelogs = self.consumer.app.tables.changelog_topics
-            return await streams_first(fetch, active_partitions, changelogs, timeout, max_records)
 
         async def put_back(self, left: Mapping[Any, tuple[int, int]]) -> list[tuple[Any, int]]:
             """:func:`streams.put_back.put_back` in the consumer's thread."""
