@@ -225,8 +225,9 @@ class Settings(BaseSettings):
     producer_linger_ms: float = Field(10.0, ge=0.0, le=1000.0)
     """How long the worker's producer waits to fill a batch before sending it. With 0 (Faust's
     default) nearly every response and alert goes in a produce request of its own; 10 ms gave
-    ~33% more events per worker CPU-second at 100k notices and every response waits at most this
-    long (docs/benchmarks.md, "The producer linger")."""
+    ~33% more events per worker CPU-second at 100k notices (docs/benchmarks.md, "The producer
+    linger"). An agent's records go as soon as its batch is handled, at most once per this long
+    per agent (streams/send_now.py), so at a low rate no answer waits it."""
     faust_consumer_max_fetch_size: int = Field(8 * 1024 * 1024, ge=64 * 1024)
     """Bytes the worker's consumer fetches per partition per request (Faust's ``consumer_max_fetch_size``,
     default 1 MiB). At 1 MiB a no-op Faust agent read ~3,600 events/s however fast it was; at 8 MiB
