@@ -21,11 +21,11 @@ stay bounded by it. Each agent has its own :class:`SendNow`: the hops of one eve
 agent's check record, then the check agent's answer a few milliseconds later) must not hold each
 other back.
 
-aiokafka's accumulator (``_message_accumulator``, its ``_batches`` and ``_waiter_future``), its
-batches' ``_linger_time``, and Faust's producer (``_producer``) are private, checked on aiokafka 0.14 and faust-streaming 0.15
-(``pyproject.toml`` pins both below the next minor). Where they are not found (a producer not yet
-started, Faust's transactional producers of ``exactly_once``) a call does nothing, and records
-linger as before.
+aiokafka's accumulator (``_message_accumulator``, its ``_batches`` and ``_waiter_future``) and its
+batches' ``_linger_time`` are private, checked on aiokafka 0.14 (``pyproject.toml`` pins it below
+0.15); so is Faust's ``Producer._producer``, checked on faust-streaming 0.15.3. Where they are not
+found (a producer not yet started, Faust's transactional producers of ``exactly_once``) a call does
+nothing, and records linger as before.
 """
 
 from __future__ import annotations
