@@ -17,7 +17,11 @@ No dispatcher: what is timed ends at the desk's answer. Phases, each printed wit
    standby partitions) and peak RSS (VmHWM).
 3. **Latency.** ``--duration`` s at a steady ``--rate`` crossings/s: half carry a document (a share
    ``--hit-share`` of them reported), half none. Event -> response (stamped by this process at send,
-   taken when the answer arrives here), p50/p99/max with the check and without it, same run.
+   taken when the answer arrives here), p50/p99/max with the check and without it, same run. Run
+   twice: at once, while each worker's standby copy of the others' partitions is still catching up
+   with the changelog; then, once every copy has caught up to within Faust's standby buffer (read
+   from the workers' RocksDB beside them, ``_table_state.py``; the wait is printed), in the steady
+   state a deployment runs in.
 4. **Restart with local state**: all workers stopped (SIGTERM) and started; the time until every
    probe is answered again. **With the state wiped**: the same after deleting the data directories
    (restored from the changelog).
@@ -49,6 +53,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _pipeline_data import AGENCY, bureaus
 from _procstat import Sampler, machine
+from _table_state import lagging
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.partitioner import DefaultPartitioner
 from pipeline_bench import STARTED, cli_service, end_offsets, http_ok, log
@@ -367,6 +372,13 @@ def main() -> None:
         res["disk"] = workers.disk_mb()
         log(f"table loaded in {res['table_load']['s']:,.0f} s; disk {res['disk']}; latency phase")
         res["latency"] = {**paced(settings, args, args.count, "lat", args.duration + 60), "load": load()}
+        t1 = time.perf_counter()
+        ends = {tp.partition: end for tp, end in asyncio.run(end_offsets(settings, changelog)).items()}
+        wait_for(lambda: lagging([workers.datadir(i) for i in range(args.workers)], "documents", ends) == 0,
+                 24 * 3600, "the standby copies to catch up", interval=5.0)
+        res["standbys_caught_up_s"] = (time.perf_counter() - t0, time.perf_counter() - t1, load())
+        log(f"standbys caught up {res['standbys_caught_up_s'][0]:,.0f} s after the workers started; latency again")
+        res["latency_steady"] = {**paced(settings, args, args.count, "steady", args.duration + 60), "load": load()}
         if not args.no_restarts:
             res["restart_local_s"] = (ready_after(settings, workers, "local", probe_ids, wipe=False), load())
             res["restart_wiped_s"] = (ready_after(settings, workers, "wiped", probe_ids, wipe=True), load())
@@ -376,6 +388,7 @@ def main() -> None:
                                "load": load()}
         workers.note_peaks()
         res["peak_rss_mb"] = workers.peak
+        res["peak_rss_by_start"] = dict(sampler.peak)
     sampler.stop()
     print(render(res))
     if args.json:
@@ -385,7 +398,6 @@ def main() -> None:
 def render(res: dict[str, Any]) -> str:
     a, n = res["args"], res["args"]["count"]
     imp, ceil = n / res["import"]["s"], n / res["ceiling"]["s"]
-    lat = res["latency"]
     out = ["## Machine", "", *[f"- {k}: {v}" for k, v in res["machine"].items()], "",
            f"## Reported documents: {n:,}, {a['workers']} worker(s), {a['partitions']} partitions", "",
            "| figure | value | load (1 min) |", "|---|---:|---:|",
@@ -398,7 +410,13 @@ def render(res: dict[str, Any]) -> str:
         out.append(f"| worker {i}: table on disk | active {mb:,.1f} MB in {parts} partitions, standby (or "
                    f"formerly held) {other_mb:,.1f} MB in {others} | |")
     for i, mb in res["peak_rss_mb"].items():
-        out.append(f"| worker {i}: peak RSS (VmHWM, over all its restarts) | {mb:,.0f} MB | |")
+        starts = ", ".join(f"{name.split('-', 1)[1]} {v:,.0f}" for name, v in res.get("peak_rss_by_start", {}).items()
+                           if name.startswith(f"worker{i}-"))
+        out.append(f"| worker {i}: peak RSS (VmHWM, over all its restarts) | {mb:,.0f} MB (by start: {starts}) | |")
+    if "standbys_caught_up_s" in res:
+        since_start, after_latency, caught_load = res["standbys_caught_up_s"]
+        out.append(f"| standby copies caught up with the changelog, after the workers started | {since_start:,.1f} s "
+                   f"({after_latency:,.1f} s after the first latency phase) | {caught_load} |")
     for i, (mb, parts, other_mb, others) in enumerate(res.get("disk_after_wipe", [])):
         out.append(f"| worker {i}: table on disk after the wiped restart | active {mb:,.1f} MB in {parts}, "
                    f"other {other_mb:,.1f} MB in {others} | |")
@@ -406,12 +424,17 @@ def render(res: dict[str, Any]) -> str:
         (local, local_load), (wiped, wiped_load) = res["restart_local_s"], res["restart_wiped_s"]
         out += [f"| ready after a restart with local state | {local:,.1f} s | {local_load} |",
                 f"| ready after a restart with the state wiped | {wiped:,.1f} s | {wiped_load} |"]
-    out += ["", f"## Event -> response at {a['rate']:g} crossings/s for {a['duration']:g} s (load {lat['load']})", "",
-            "| | events | p50 ms | p99 ms | max ms |", "|---|---:|---:|---:|---:|"]
-    for name, key in (("with the document check", "doc"), ("without (no document)", "nodoc")):
-        v = lat[key]
-        out.append(f"| {name} | {len(v):,} | {pct(v, .5):.1f} | {pct(v, .99):.1f} | {max(v, default=float('nan')):.1f} |")
-    out.append(f"\nUnanswered: {lat['missing']}.")
+    for title, lat in (("right after the load, standbys catching up", res["latency"]),
+                       ("standbys caught up", res.get("latency_steady"))):
+        if lat is None:
+            continue
+        out += ["", f"## Event -> response at {a['rate']:g} crossings/s for {a['duration']:g} s, {title} "
+                f"(load {lat['load']})", "", "| | events | p50 ms | p99 ms | max ms |", "|---|---:|---:|---:|---:|"]
+        for name, key in (("with the document check", "doc"), ("without (no document)", "nodoc")):
+            v = lat[key]
+            out.append(f"| {name} | {len(v):,} | {pct(v, .5):.1f} | {pct(v, .99):.1f} | "
+                       f"{max(v, default=float('nan')):.1f} |")
+        out.append(f"\nUnanswered: {lat['missing']}.")
     if "failover" in res:
         fo = res["failover"]
         allv = fo["doc"] + fo["nodoc"]

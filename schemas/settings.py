@@ -265,10 +265,11 @@ class Settings(BaseSettings):
     from name screening alone."""
     table_standby_replicas: int = Field(1, ge=0)
     """Standby copies of each table partition kept warm on other workers (Faust's setting)."""
-    documents_block_cache_mb: float = Field(8.0, gt=0)
-    documents_write_buffer_mb: float = Field(4.0, gt=0)
-    """RocksDB memory per table partition (active or standby) of the documents table: the block cache, and
-    each of its two write buffers. RocksDB's defaults, sized for bigger machines, are 2 GiB and 3 x 64 MiB."""
+    documents_block_cache_mb: float = Field(32.0, gt=0)
+    documents_write_buffer_mb: float = Field(32.0, gt=0)
+    """RocksDB memory of one worker for the document tables, whatever the partitions it holds (active or
+    standby): one block cache, and one budget for all the write buffers (memtables). Faust's defaults,
+    per partition, are 2 GiB and 3 x 64 MiB."""
 
     def topic(self, name: str) -> str:
         return f"{self.topic_prefix}{name}"

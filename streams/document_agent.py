@@ -30,10 +30,11 @@ from schemas import BureauDirectory, Rejected, ReportedDocument, Settings, Sight
 
 from .documents import add_sighting, check_document, classify_report, decode_check, retro_alert, sightings_in_window
 from .retro_agent import EventLog
+from .rocksdb_memory import SharedMemory
 from .screen_agent import ResponseTopics
 from .table_batch import TableBatch, table_get
 
-__all__ = ["DocumentTables", "add_document_agents", "rocksdb_options"]
+__all__ = ["DocumentTables", "add_document_agents"]
 
 log = structlog.get_logger(__name__)
 
@@ -44,20 +45,12 @@ REPORT_WITHIN = 0.1
 """Seconds a report may wait for its batch to fill: the delay of a lone report before it is in the table."""
 
 
-def rocksdb_options(settings: Settings) -> dict[str, int]:
-    """RocksDB memory of one table partition: the block cache and two write buffers (Faust opens one
-    RocksDB, with its own cache, per partition it holds, active or standby)."""
-    mib = 1024 * 1024
-    return {"block_cache_size": int(settings.documents_block_cache_mb * mib),
-            "write_buffer_size": int(settings.documents_write_buffer_mb * mib),
-            "max_write_buffer_number": 2}
-
-
 @dataclass
 class DocumentTables:
     reports: TableT[bytes, bytes]
     sightings: TableT[bytes, bytes]
     checks: faust.TopicT
+    memory: SharedMemory
 
 
 def add_document_agents(
@@ -74,12 +67,16 @@ def add_document_agents(
 ) -> DocumentTables:
     """Declare the tables and register the report and check agents on ``app``."""
     window = timedelta(days=settings.event_retention_days)
+    mib = 1024 * 1024
+    memory = SharedMemory(int(settings.documents_block_cache_mb * mib), int(settings.documents_write_buffer_mb * mib))
 
     def table(name: str, help: str) -> TableT[bytes, bytes]:
         # "rocksdb:<name>", not "rocksdb://": Faust tests the table's store URL for truth, and yarl's
         # URL("rocksdb://") is falsy, so the table would silently use the app's memory store.
-        return app.Table(name, store=f"rocksdb:{name}", partitions=settings.partitions, key_type=bytes,
-                         value_type=bytes, options=rocksdb_options(settings), help=help)
+        made = app.Table(name, store=f"rocksdb:{name}", partitions=settings.partitions, key_type=bytes,
+                         value_type=bytes, help=help)
+        memory.use_for(made)
+        return made
 
     reports = table("documents", "document key -> ReportedDocument (JSON), from documents.reported")
     sightings = table("document-sightings", "document key -> recent events that carried it (positions)")
@@ -196,4 +193,4 @@ def add_document_agents(
 
     app.agent(raw_topic(topics.DOCUMENTS), name="documents-report")(report_agent)
     app.agent(checks, name="documents-check")(check_agent)
-    return DocumentTables(reports=reports, sightings=sightings, checks=checks)
+    return DocumentTables(reports=reports, sightings=sightings, checks=checks, memory=memory)

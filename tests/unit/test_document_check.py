@@ -216,11 +216,11 @@ def test_the_documents_tables_are_on_rocksdb_with_bounded_memory_and_the_app_sto
                         documents_write_buffer_mb=4)
     built = create_app(settings)
     assert built.documents is not None
+    memory = built.documents.memory
+    assert memory.write_buffers.get_buffer_size() == 4 * 1024 * 1024
     for table in (built.documents.reports, built.documents.sightings):
         assert isinstance(table.data, RocksStore)
-        options = table.data.rocksdb_options
-        assert (options.block_cache_size, options.write_buffer_size, options.max_write_buffer_number) == (
-            8 * 1024 * 1024, 4 * 1024 * 1024, 2)
+        assert table.data.rocksdb_options.memory is memory  # type: ignore[attr-defined]
     assert str(built.app.conf.store) == "memory:"
     assert built.app.conf.table_standby_replicas == 1
     assert not isinstance(built.documents.reports.data, MemoryStore)
