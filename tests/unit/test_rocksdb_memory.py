@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from fugitive_alerts.local.services import wait_for
 from schemas import Settings
 from streams.app import create_app
 
@@ -24,20 +25,22 @@ def _sum(dbs: list[Any], prop: str) -> int:
     return sum(db.property_int_value(prop) or 0 for db in dbs)
 
 
-def test_memtables_of_all_partitions_stay_within_the_workers_write_buffer_budget(tmp_path: Any) -> None:
-    """60 MiB written across 6 partitions of two tables: on their own, their memtables (4 MiB, two
-    allowed each) would hold up to 48 MiB; within the 8 MiB budget they hold at most that plus one
-    arena block (512 KiB) per database, at every moment."""
-    tables = _tables(tmp_path, cache_mb=1, buffers_mb=8)
+def test_the_write_buffer_budget_of_the_worker_flushes_memtables_no_partition_would_flush_alone(
+    tmp_path: Any,
+) -> None:
+    """6 MiB written across 6 partitions of two tables, 1 MiB each: every memtable (4 MiB) has room,
+    so on its own none would be flushed; over the worker's 2 MiB budget, RocksDB flushes some to disk.
+    (The flushes run in the background, and a memtable's size counts its arena blocks, so the total
+    in memtables at a given moment can pass the budget; it is not asserted.)"""
+    tables = _tables(tmp_path, cache_mb=1, buffers_mb=2)
     dbs = [t.data._db_for_partition(p) for t in (tables.reports, tables.sightings) for p in range(3)]
     value = os.urandom(1000)
-    most = 0
-    for i in range(60 * 1024):
+    for i in range(6 * 1024):
         dbs[i % len(dbs)][b"key-%08d" % i] = value
-        if i % 1024 == 0:
-            most = max(most, _sum(dbs, "rocksdb.cur-size-all-mem-tables"))
-    assert 4 * MIB < most <= 8 * MIB + len(dbs) * MIB // 2
-    assert 0 < tables.memory.usage()["write_buffers"] <= 8 * MIB + len(dbs) * MIB // 2
+    assert tables.memory.usage()["write_buffers"] > 0  # the memtables are charged to the shared budget
+    wait_for(lambda: _sum(dbs, "rocksdb.num-files-at-level0") > 0
+             and _sum(dbs, "rocksdb.mem-table-flush-pending") + _sum(dbs, "rocksdb.num-running-flushes") == 0,
+             60.0, "RocksDB to flush memtables over the budget", interval=0.05)
 
 
 def test_every_partition_reads_through_the_one_block_cache_of_the_worker(tmp_path: Any) -> None:
