@@ -232,6 +232,10 @@ class Settings(BaseSettings):
     """Bytes the worker's consumer fetches per partition per request (Faust's ``consumer_max_fetch_size``,
     default 1 MiB). At 1 MiB a no-op Faust agent read ~3,600 events/s however fast it was; at 8 MiB
     ~16,000/s on the same machine (docs/benchmarks.md)."""
+    faust_max_poll_records: int = Field(4096, ge=1)
+    """Records the worker's consumer hands over at most per poll (Faust's ``broker_max_poll_records``,
+    default unbounded). Unbounded, a poll decodes everything fetched: with standby copies catching up,
+    up to 8 MiB per changelog partition, hundreds of thousands of records in memory at once."""
     faust_fetch_max_wait_ms: int = Field(20, ge=0, le=1500)
     """How long the broker may hold the worker's fetch request when it has nothing new (Faust hard-codes
     1500 ms, which made events wait up to 1.5 s behind a batch: ``streams/fetch_wait.py``)."""

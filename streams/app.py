@@ -69,6 +69,7 @@ def faust_settings(settings: Settings, *, web_port: int = 6066) -> dict[str, Any
         "producer_linger": settings.producer_linger_ms / 1000.0,  # seconds; see docs/benchmarks.md
         "processing_guarantee": settings.processing_guarantee,
         "consumer_max_fetch_size": settings.faust_consumer_max_fetch_size,
+        "broker_max_poll_records": settings.faust_max_poll_records,
         # failover (issue 15): static membership, short session timeout; see streams/membership.py
         **membership_settings(settings, datadir),
         # issue 19: the documents tables (docs/documents.md); the app's default store stays in memory.
