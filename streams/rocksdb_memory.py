@@ -5,7 +5,9 @@ own block cache and write buffers. A bound per database makes the worker's memor
 partitions it holds, and with the data until each cache is full: 12 partitions of 2 tables at
 8 MiB of cache and 2 x 4 MiB of write buffers each is 384 MiB. Here every database of the worker
 shares one LRU block cache and one write-buffer manager (RocksDB's own mechanisms for this), so
-the bound is the two settings, per worker.
+the budget is the two settings, per worker. The cache is a hard bound; the write buffers' budget
+makes RocksDB flush, in the background, so writes can pass it for a while; the index and filter
+blocks stay outside both (docs/documents.md, "RocksDB memory").
 
 Faust's ``RocksDBOptions`` builds the options each time it opens a database; :class:`SharedMemory`
 keeps Faust's database options and replaces the table factory's cache with the shared one. It
