@@ -69,10 +69,13 @@ def _cli(*argv: str, timeout: float = 300.0) -> subprocess.CompletedProcess[str]
 @pytest.fixture
 def cluster(tmp_path: Path) -> Iterator[LocalCluster]:
     """A three-node cluster started with ``broker start --nodes 3``; stopped after the test."""
-    data_dir = tmp_path / "cluster"
     started = time.monotonic()
-    proc = _cli("broker", "start", "--nodes", str(NODES), "--data-dir", str(data_dir),
-                "--port", str(_free_base_port()), "--timeout", "240")
+    for attempt in range(3):  # a port found free can be taken (a node's own outgoing connection) before it binds
+        data_dir = tmp_path / f"cluster-{attempt}"
+        proc = _cli("broker", "start", "--nodes", str(NODES), "--data-dir", str(data_dir),
+                    "--port", str(_free_base_port()), "--timeout", "240")
+        if proc.returncode == 0 or "Address already in use" not in proc.stderr:
+            break  # the CLI stopped every node of a cluster that failed to start
     try:
         assert proc.returncode == 0, proc.stderr
         the_cluster = LocalCluster(data_dir)
