@@ -16,10 +16,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import rocksdict
+from faust.stores.rocksdb import Store
 
-__all__ = ["STANDBY_BUFFER", "lagging"]
+__all__ = ["STANDBY_BUFFER", "lagging", "partition_dbs"]
 
-OFFSET_KEY = b"__faust\0offset__"
 STANDBY_BUFFER = 1000
 """Faust's default ``standby_buffer_size`` (its ``recovery_buffer_size``), which the workers keep."""
 
@@ -31,10 +31,20 @@ def _applied(path: Path) -> int | None:
     except Exception:  # noqa: BLE001  # a file compacted away while opening: not known this time
         return None
     try:
-        raw = db.get(OFFSET_KEY)
+        raw = db.get(Store.offset_key)
         return int(raw) if raw is not None else -1
     finally:
         db.close()
+
+
+def partition_dbs(root: Path, table: str) -> dict[int, Path]:
+    """The RocksDB directories of ``table``'s partitions under a worker's data directory, by partition."""
+    found = {}
+    for path in root.rglob(f"{table}-*.db"):
+        suffix = path.name[len(table) + 1:-3]
+        if path.is_dir() and suffix.isdigit():
+            found[int(suffix)] = path
+    return found
 
 
 def lagging(datadirs: list[Path], table: str, ends: dict[int, int], slack: int = STANDBY_BUFFER) -> int:
@@ -43,9 +53,7 @@ def lagging(datadirs: list[Path], table: str, ends: dict[int, int], slack: int =
     counts as behind."""
     count = 0
     for root in datadirs:
-        for path in root.rglob(f"{table}-*.db"):
-            suffix = path.name[len(table) + 1:-3]
-            if path.is_dir() and suffix.isdigit():
-                applied = _applied(path)
-                count += applied is None or ends.get(int(suffix), 0) - 1 - applied > slack
+        for partition, path in partition_dbs(root, table).items():
+            applied = _applied(path)
+            count += applied is None or ends.get(partition, 0) - 1 - applied > slack
     return count

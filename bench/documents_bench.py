@@ -53,7 +53,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _pipeline_data import AGENCY, bureaus
 from _procstat import Sampler, machine
-from _table_state import lagging
+from _table_state import lagging, partition_dbs
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.partitioner import DefaultPartitioner
 from pipeline_bench import STARTED, cli_service, end_offsets, http_ok, log
@@ -248,8 +248,8 @@ class Workers:
         out = []
         for i in range(self.args.workers):
             active = self.active(i)
-            sizes = {int(p.name[len("documents-"):-3]): sum(f.stat().st_size for f in p.rglob("*") if f.is_file())
-                     for p in self.datadir(i).rglob("documents-*.db") if p.is_dir()}
+            sizes = {k: sum(f.stat().st_size for f in p.rglob("*") if f.is_file())
+                     for k, p in partition_dbs(self.datadir(i), "documents").items()}
             mine = [v for k, v in sizes.items() if k in active]
             rest = [v for k, v in sizes.items() if k not in active]
             out.append((sum(mine) / 1e6, len(mine), sum(rest) / 1e6, len(rest)))
