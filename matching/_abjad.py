@@ -20,6 +20,13 @@ written between two letters that would otherwise read as one digraph. Hebrew nam
 reading with ``j`` for a word-initial yod, as English spellings write it (``יעקב`` ->
 ``Jacob``, ``יוסף`` -> ``Joseph``) beside the ``y`` of Israeli passports.
 
+Persian (and Dari, Tajik in Arabic script) gives some letters other sounds than Arabic: ``ض``,
+``ذ`` and ``ظ`` are ``z`` (``رضا`` is ``Reza``, not ``Rida``), ``ث`` is ``s``, ``و`` between
+vowels or at the start is ``v``, ``ق`` is ``gh``. ``persian_reading`` reads a word that way; a
+name gets it beside the Arabic reading when one of its words has a letter only Persian uses
+(``پ چ ژ گ ک`` or the Persian ``ی``) or its holder is of a Persian-speaking country
+(``PERSIAN_COUNTRIES``). The Persian ``ی`` and the Arabic ``ي`` are one letter to both readings.
+
 The vowels are guesses; the comparison of abjad forms rests on the consonant skeleton
 (``_names.token_similarity``), which this reading gets right where ICU's does not. For an
 Arabic name the table's reading replaces ICU's (``_features.name_forms``; a second form per
@@ -34,12 +41,15 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["ARABIC_TABLE", "HEBREW_TABLE", "HEBREW_J", "abjad_readings", "arabic_reading", "hebrew_reading",
-           "is_arabic"]
+__all__ = ["ARABIC_TABLE", "HEBREW_TABLE", "HEBREW_J", "PERSIAN_COUNTRIES", "PERSIAN_TABLE", "abjad_readings",
+           "arabic_reading", "hebrew_reading", "is_arabic", "is_persian", "persian_readings"]
 
 ARABIC_TABLE = "Arabic letter table"
 HEBREW_TABLE = "Hebrew letter table"
 HEBREW_J = "Hebrew letter table, J for yod"
+PERSIAN_TABLE = "Persian letter table"
+PERSIAN_COUNTRIES = frozenset({"IR", "AF", "TJ"})
+_PERSIAN_LETTERS = frozenset("پچژگکی")
 
 _AR: dict[str, str] = {
     "ا": "a", "أ": "a", "إ": "i", "آ": "a", "ٱ": "a", "ء": "", "ئ": "i", "ؤ": "u", "ب": "b", "ت": "t",
@@ -48,6 +58,7 @@ _AR: dict[str, str] = {
     "ك": "k", "ک": "k", "ل": "l", "م": "m", "ن": "n", "ه": "h", "ة": "a", "ى": "a", "پ": "p", "چ": "ch",
     "ژ": "zh", "گ": "g", "ی": "y",
 }
+_FA: dict[str, str] = {**_AR, "ض": "z", "ذ": "z", "ظ": "z", "ث": "s", "ق": "gh", "ة": "e", "ى": "i"}
 _HE: dict[str, str] = {
     "א": "a", "ב": "b", "ג": "g", "ד": "d", "ז": "z", "ח": "h", "ט": "t", "כ": "k", "ך": "kh",
     "ל": "l", "מ": "m", "ם": "m", "נ": "n", "ן": "n", "ס": "s", "ע": "a", "פ": "p", "ף": "f",
@@ -79,25 +90,28 @@ def _letters(word: str) -> str:
 
 
 @lru_cache(maxsize=50_000)
-def arabic_reading(word: str) -> str:
+def arabic_reading(word: str, persian: bool = False) -> str:
     """Latin passport-style reading of one Arabic-script word (``عمر`` -> ``amr``,
-    ``فاطمة`` -> ``fatma``, ``حسن`` -> ``hasn``, ``صالح`` -> ``salah``, ``المصري`` -> ``al msri``)."""
-    w = _letters(word)
+    ``فاطمة`` -> ``fatma``, ``حسن`` -> ``hasn``, ``صالح`` -> ``salah``, ``المصري`` -> ``al msri``);
+    with ``persian``, the Persian letter values (``رضا`` -> ``rza``, ``حسینی`` -> ``hasini``)."""
+    w = _letters(word).replace("ی", "ي")
     article = ""
     if w.startswith("ال") and len(w) > 3:
         article, w = "al ", w[2:]
+    table = _FA if persian else _AR
+    w_consonant = "v" if persian else "w"
     pieces: list[str] = []
     for i, ch in enumerate(w):
         nxt = w[i + 1] if i + 1 < len(w) else ""
         if ch in "وي":
             consonant = i == 0 or nxt in "اآى" or (i > 0 and w[i - 1] == ch)
-            pieces.append(("w" if ch == "و" else "y") if consonant else ("u" if ch == "و" else "i"))
+            pieces.append((w_consonant if ch == "و" else "y") if consonant else ("u" if ch == "و" else "i"))
         else:
             if ch in "حه" and i == len(w) - 1 and pieces and pieces[-1] and pieces[-1][-1] not in _VOWELS:
                 # a final h after a consonant: Latin writes a vowel before it (Salih, Saleh,
                 # Abdallah), and our keys drop an h after a vowel at the end of a word
                 pieces.append("a")
-            pieces.append(_AR.get(ch, ""))
+            pieces.append(table.get(ch, ""))
     return article + _join(pieces)
 
 
@@ -132,6 +146,21 @@ def _script(word: str) -> str:
 def is_arabic(text: str) -> bool:
     """Whether the first abjad letter of ``text`` is Arabic (Hebrew and other scripts: no)."""
     return _script(text) == "a"
+
+
+def is_persian(text: str, nationality: str | tuple[str, ...] | None) -> bool:
+    """Whether an Arabic-script name should also be read with Persian letter values: a word
+    has a letter only Persian uses, or the holder is of a Persian-speaking country."""
+    if any(ch in _PERSIAN_LETTERS for ch in text):
+        return True
+    nats = (nationality,) if isinstance(nationality, str) else nationality or ()
+    return any(n in PERSIAN_COUNTRIES for n in nats)
+
+
+def persian_readings(word: str, split: bool = False) -> tuple[tuple[str, str], ...]:
+    """``(system, reading)`` of an Arabic-script word read with Persian letter values
+    (``split`` is unused: the reader's signature)."""
+    return ((PERSIAN_TABLE, arabic_reading(word, True)),) if _script(word) == "a" else ()
 
 
 def abjad_readings(word: str, split: bool = False) -> tuple[tuple[str, str], ...]:

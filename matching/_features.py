@@ -17,10 +17,11 @@ import orjson
 
 import schemas
 
-from ._abjad import abjad_readings, is_arabic
+from ._abjad import abjad_readings, is_arabic, is_persian, persian_readings
 from ._conventions import chain_roles, is_chain_name
 from ._dates import PartialDate, parse_date
 from ._documents import doc_key
+from ._ethiopic import ethiopic_readings, has_ethiopic
 from ._indic import indic_spellings, is_indic_holder
 from ._japanese import has_japanese, is_japanese_holder, japanese_readings
 from ._korean import is_korean, korean_readings
@@ -133,6 +134,9 @@ def name_forms(given: str | None, family: str | None, full: str | None,
     defaults to whether the nationality is one of ``INDIC_COUNTRIES``)."""
     parts = _parts(given, family, full)
     forms = forms_of(parts, name_index)
+    if forms and given and family and given.strip().casefold() == family.strip().casefold() and " " not in given.strip():
+        # a mononym printed in both fields (``SUTRISNO SUTRISNO``): also the one name alone
+        forms.extend(_variant_forms([(family, "f")], [(family, "f")], name_index, forms))
     if forms and forms[0].abjad:
         table = _reading_forms(parts, name_index, [], abjad_readings, False, abjad=True)
         # Arabic: the table's reading replaces ICU's (a second form per name cost ~25% more
@@ -141,6 +145,8 @@ def name_forms(given: str | None, family: str | None, full: str | None,
         # ``محسن``). Hebrew keeps ICU's beside it (``ץ`` read ``z``: ``Perez``; ``ו`` as ``v``).
         if table and any(is_arabic(p) for p, _ in parts if p):
             forms = table + [f for f in forms if any("x" in k for k in f.keys)]
+            if is_persian(" ".join(p for p, _ in parts if p), nationality):
+                forms.extend(_reading_forms(parts, name_index, forms, persian_readings, False, abjad=True))
         else:
             forms.extend(f for f in table if all(f.keys != x.keys for x in forms))
     if forms and forms[0].roles[0] != "?" and is_chain_name(
@@ -161,6 +167,8 @@ def name_forms(given: str | None, family: str | None, full: str | None,
             forms.extend(_reading_forms(parts, name_index, forms, japanese_readings, _HAN.search(text) is not None))
         if _HAN.search(text) and not is_japanese_holder(nationality):
             forms.extend(_reading_forms(parts, name_index, forms, wade_giles_readings, False))
+    if forms and has_ethiopic(text):
+        forms.extend(_reading_forms(parts, name_index, forms, ethiopic_readings, False))
     if forms and is_korean(text, nationality):
         forms.extend(_reading_forms(parts, name_index, forms, korean_readings, True))
     if forms and (is_indic_holder(nationality) if indic is None else indic):
@@ -269,7 +277,18 @@ _HANGUL_RUN = re.compile(r"^[\uac00-\ud7a3]{2,4}$")
 _HAN_RUN = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]{2,4}$")
 
 
+PLACEHOLDERS = frozenset({"FNU", "LNU", "NFN", "NLN", "XXX", "UNKNOWN", "UNK", "-", "--", "."})
+"""What a document or a form prints for a name field the person does not have (a mononym:
+US and other visas write ``FNU``, "first name unknown"; some passports ``XXX`` or a dash).
+Such a field counts as empty, so ``FNU SUTRISNO`` is the mononym ``Sutrisno``."""
+
+
+def _field(value: str | None) -> str | None:
+    return None if value is None or value.strip().upper() in PLACEHOLDERS else value
+
+
 def _parts(given: str | None, family: str | None, full: str | None) -> list[tuple[str | None, str]]:
+    given, family = _field(given), _field(family)
     if given or family:
         return [(given, "g"), (family, "f")]
     if full and _HANGUL_RUN.match(full.strip()):

@@ -45,6 +45,12 @@ _CROSS = frozenset({"gf", "fg"})
 """Role pairs that are crosswise (a father's-name chain part ``p`` may stand for either)."""
 EXTRA_UNKNOWN = 0.08
 """Penalty per unmatched token of a name whose given/family split is unknown."""
+INITIAL_SIM = 0.75
+"""Similarity of an initial (a one-letter consonant part: ``RAJENDRAN M``, the father's name as
+South Indian documents print it, before or after the name, or ``J SMITH``) to a left-over part
+of at least three letters that starts with it, in either role (the initial often stands in the
+other field). Weak evidence: the pair is no agreeing part for the
+name's rarity, so it only keeps the part from counting as missing."""
 
 
 class NameForm:
@@ -222,10 +228,16 @@ def align(q: NameForm, c: NameForm) -> Alignment:
             pairs.append((q.originals[qj], c.originals[cj], s))
     if not weight:
         return Alignment(0.0, [], 0)
+    matched = min(_substantive(q, used_q), _substantive(c, used_c))
+    for qj, cj in _initial_pairs(q, c, used_q, used_c):
+        used_q.add(qj)
+        used_c.add(cj)
+        total += INITIAL_SIM
+        weight += 1.0
+        pairs.append((q.originals[qj], c.originals[cj], INITIAL_SIM))
     score = total / weight - _unmatched_penalty(q, used_q) - _unmatched_penalty(c, used_c)
     if _unmatched_roles(q, used_q) & _unmatched_roles(c, used_c):
         score -= CONFLICTING_PART
-    matched = min(_substantive(q, used_q), _substantive(c, used_c))
     return Alignment(max(0.0, min(1.0, score)), pairs, matched, units)
 
 
@@ -252,6 +264,33 @@ def _lone_family_pair(q: NameForm, c: NameForm, used_q: set[int], used_c: set[in
         return None
     s = OSA.normalized_similarity(a, b)
     return (qi, ci, s) if s >= WEAK_FAMILY_MIN else None
+
+
+def _initial_pairs(q: NameForm, c: NameForm, used_q: set[int], used_c: set[int]) -> list[tuple[int, int]]:
+    """Left-over initials paired with a left-over part they abbreviate (``INITIAL_SIM``), on
+    either side: (query index, candidate index) per pair."""
+    if not any(len(k) == 1 for k in q.keys) and not any(len(k) == 1 for k in c.keys):
+        return []
+    out: list[tuple[int, int]] = []
+    taken_q, taken_c = set(used_q), set(used_c)
+    for qi, qk in enumerate(q.keys):
+        if qi in taken_q:
+            continue
+        for ci, ck in enumerate(c.keys):
+            if ci in taken_c:
+                continue
+            short, full = (qk, ck) if len(qk) == 1 else (ck, qk)
+            if len(short) == 1 and short not in _VOWEL_LETTERS and len(full) >= 3 and full[0] == short \
+                    and full not in PARTICLES:
+                out.append((qi, ci))
+                taken_q.add(qi)
+                taken_c.add(ci)
+                break
+    return out
+
+
+_VOWEL_LETTERS = frozenset("aeiouy")
+"""One-letter vowel parts are names, not initials (the Korean surnames ``O``, ``I``, ``U``)."""
 
 
 def _unmatched_roles(form: NameForm, used: set[int]) -> set[str]:

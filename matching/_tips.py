@@ -8,6 +8,14 @@ lower-case word, trimmed to start and end on name-like words. A run of 2 to 6 wo
 one candidate ``NameForm`` (extra words then cost as unmatched tokens, so "Amine Ayoub Touati"
 is not "Ayoub Touati"); a longer run (an uncased script has no capitals) yields windows of 2
 to 4 words. The ordinary name rule then aligns the forms with the notices' names.
+
+A name written in Han, kana or Hangul inside the text (``Caller says 山田太郎 is staying...``,
+``김민준``) is a run of two to six such characters between other text, with at most one space
+(``山田 太郎``). It is read as the subject's full name would be (``_features.name_forms``: the
+Korean surname split, Japanese readings, Wade–Giles), because the word-by-word reading above
+has no Japanese or Korean reading and splits every Han run after its first character. A tip
+written wholly in Chinese, Japanese or Korean, with names inside sentences, is not split into
+words (a known limit).
 """
 
 from __future__ import annotations
@@ -15,11 +23,13 @@ from __future__ import annotations
 import re
 from typing import Protocol
 
-from ._abjad import abjad_readings
+from ._abjad import abjad_readings, persian_readings
+from ._ethiopic import ethiopic_readings
+from ._features import name_forms
 from ._names import NameForm
 from ._text import PARTICLES, consonant_key, is_abjad, preprocess, romanise, token_key, words
 
-__all__ = ["text_forms"]
+__all__ = ["cjk_forms", "text_forms"]
 
 # letters plus combining marks (Indic and Thai vowel signs, Arabic harakat, Hebrew points)
 _L = (r"(?:[^\W\d_]|[\u0300-\u036F\u0483-\u0489\u0591-\u05C7\u0610-\u061A\u064B-\u065F\u0670"
@@ -28,6 +38,14 @@ _WORD_RE = re.compile(rf"{_L}+(?:['’ʼ-]{_L}+)*", re.UNICODE)
 _MAX_WORDS = 400
 _MAX_WINDOW = 4
 _MAX_RUN = 6
+_CJK = r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3]"
+_CJK_NAME_RE = re.compile(rf"(?<!{_CJK})(?:{_CJK}{{2,6}}|{_CJK}{{1,4}} {_CJK}{{1,4}})(?! ?{_CJK})")
+_GEORGIAN = ("\u10d0", "\u10ff")
+"""Mkhedruli, the Georgian alphabet in use: Unicode gives it capitals (Mtavruli) since 11.0,
+but names are written without them, so it counts as an uncased script."""
+
+
+_ARTICLES = frozenset({"al", "el"})
 
 
 class _Frequencies(Protocol):
@@ -69,8 +87,8 @@ def text_forms(text: str, df: _Frequencies, max_df: int,
     if run:
         runs.append(run)
     forms: list[NameForm] = []
-    anchors: list[str] = []
     seen: set[tuple[str, ...]] = set()
+    anchors: list[str] = []
     for full in runs:
         # strip leading/trailing words that are not names (sentence-initial capitals, particles)
         run = full
@@ -103,19 +121,40 @@ def text_forms(text: str, df: _Frequencies, max_df: int,
     return tuple(forms), tuple(anchors)
 
 
+def cjk_forms(text: str) -> tuple[NameForm, ...]:
+    """Forms of the names written in Han, kana or Hangul inside ``text`` (module docstring),
+    read as a subject's full name is. Every such form also looks up candidates, the guessed
+    kanji readings included, as they do for a subject's name."""
+    forms: list[NameForm] = []
+    seen: set[tuple[str, ...]] = set()
+    for m in _CJK_NAME_RE.finditer(text):
+        for f in name_forms(None, None, m.group(), None):
+            if f.keys not in seen:
+                seen.add(f.keys)
+                forms.append(f)
+    return tuple(forms)
+
+
 def _token(word: str, df: _Frequencies, max_df: int) -> tuple[str, tuple[str, ...], bool] | None:
     """(original, keys per rendering, name-like), or None for a word that cannot be in a name."""
-    cased = word[0].lower() != word[0].upper()
+    cased = word[0].lower() != word[0].upper() and not _GEORGIAN[0] <= word[0] <= _GEORGIAN[1]
     capital = not cased or word[0].isupper()
     keys: list[str] = []
-    # an Arabic or Hebrew word also in the letter tables' readings, as notices are (``_abjad``)
-    tables = () if word.isascii() else tuple(reading for _, reading in abjad_readings(word))
+    # an Arabic, Hebrew or Ethiopic word also in the letter tables' readings, as notices are
+    # (``_abjad``, ``_ethiopic``); an Arabic-script word in Persian letter values too (a tip
+    # gives no nationality to tell a Persian name)
+    tables = () if word.isascii() else tuple(
+        reading for _, reading in (*abjad_readings(word), *persian_readings(word), *ethiopic_readings(word)))
     for r in (*romanise(word), *tables):
         ws = words(preprocess(r))
         if ws:
             k = token_key(ws[0]) if len(ws) == 1 else token_key("".join(ws))
             if k not in keys:
                 keys.append(k)
+            if len(ws) == 2 and ws[0] in _ARTICLES:  # المنصوري read "al mansuri": also Mansouri
+                k = token_key(ws[1])
+                if k not in keys:
+                    keys.append(k)
     if not keys:
         return None
     if not capital:

@@ -12,7 +12,7 @@ from . import _calibration
 from . import rules as _rules
 from ._features import Entry, Query, query_of
 from ._index import CandidateIndex, key_id, query_keys
-from ._tips import text_forms
+from ._tips import cjk_forms, text_forms
 from .rules import RULES, Context, Evidence, combine, far_dates_reject, rule_name, upper_bound
 
 __all__ = ["Matcher", "Hit"]
@@ -124,8 +124,9 @@ class Matcher:
         qk = query_keys(q.forms)
         if q.text:
             forms, anchors = text_forms(q.text, index, index.token_cap, index.rare_cap)
-            ctx.text_forms = forms
-            query_keys([f for f in forms if not f.derived], qk, solo=False)
+            cjk = cjk_forms(q.text)
+            ctx.text_forms = forms + cjk
+            query_keys([f for f in forms if not f.derived] + list(cjk), qk, solo=False)
             for k in anchors:  # a rare part next to an unknown word: its holders only
                 qk.groups[(key_id("t:" + k),)] = True
         if q.doc is not None:

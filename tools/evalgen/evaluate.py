@@ -90,6 +90,8 @@ def main() -> None:
     for s in a.set:
         name, value = s.split("=")
         setattr(rules, name.removeprefix("rules."), float(value))
+    if a.hits_dir:
+        a.hits_dir.mkdir(parents=True, exist_ok=True)
     pooled_bv, pooled_tips = Counts(), Counts()
     print("set | border+visa P / R / FA per 10k | tips P / R / FA per 10k")
     for d in a.dirs:

@@ -1,0 +1,95 @@
+"""Scripts and conventions read as documents write them: Ethiopic passport spellings, Persian
+letter values, names in Han, kana, Hangul and Georgian inside a tip's text, and mononyms. All
+persons are invented."""
+
+from __future__ import annotations
+
+import pytest
+
+from matching._abjad import arabic_reading
+from matching._ethiopic import ethiopic_reading
+from tests.unit.test_matching import best, person, screen, tip, traveller
+
+
+@pytest.mark.parametrize(("written", "passport"), [
+    pytest.param("ተስፋዬ", "tesfaye", id="sixth-order-silent"),
+    pytest.param("ገብረመድህን", "gebremedhin", id="three-consonants-get-a-vowel"),
+    pytest.param("ግርማ", "girma", id="word-opening-cluster"),
+    pytest.param("ሐጎስ", "hagos", id="laryngeal-first-order-is-a"),
+    pytest.param("አበበ", "abebe", id="glottal-carrier"),
+    pytest.param("መንግሥቱ", "mengistu", id="sixth-orders-in-a-row"),
+])
+def test_ethiopic_passport_reading(written: str, passport: str) -> None:
+    assert ethiopic_reading(written) == passport
+
+
+def test_ethiopic_only_notice_found_from_a_latin_passport_with_a_year_only() -> None:
+    """ICU's BGN reading (``tesifaye gebiremedihini``) scores the name ~0.8: with only the birth
+    year agreeing that is no alert. The passport reading is the name as printed."""
+    n = person("ገብረመድህን", "ተስፋዬ", dob="1979", sex="M", nationalities=["ET"])
+    h = best(screen(n, event=traveller("TESFAYE", "GEBREMEDHIN", dob="1979-06-02", sex="M", nationality="ET")), n)
+    assert h is not None and h.band == "alert", h
+    assert "name 1.00 via Ethiopic passport reading" in h.reasons[0]
+
+
+def test_persian_letter_values() -> None:
+    assert arabic_reading("محمدرضا") == "mhmdrda"  # Arabic: dad is d
+    assert arabic_reading("محمدرضا", True) == "mhmdrza"  # Persian: z (Reza)
+    assert arabic_reading("قاسمی", True) == "ghasmy"  # qaf as gh
+
+
+def test_persian_only_notice_found_from_a_latin_passport() -> None:
+    n = person("رضایی", "علی", dob="1984", sex="M", nationalities=["IR"])
+    h = best(screen(n, event=traveller("ALI", "REZAEI", dob="1984-02-11", sex="M", nationality="IR")), n)
+    assert h is not None and h.band == "alert", h
+    assert "via Persian letter table reading" in h.reasons[0]
+
+
+def test_arabic_holder_gets_no_persian_reading() -> None:
+    """An Arabic name of an Arabic-speaking holder keeps the Arabic letter values: ``رضا`` is
+    Rida, and a ``REZA`` passport is not read into it."""
+    n = person("رضا", "خالد", dob="1984", sex="M", nationalities=["EG"])
+    h = best(screen(n, event=traveller("KHALED", "REZA", dob="1984-02-11", sex="M", nationality="EG")), n)
+    assert h is None or "Persian" not in h.reasons[0]
+
+
+@pytest.mark.parametrize(("written", "notice"), [
+    pytest.param("山田太郎", ("山田", "太郎", "JP"), id="kanji-run"),
+    pytest.param("山田 太郎", ("Yamada", "Taro", "JP"), id="kanji-spaced-latin-notice"),
+    pytest.param("김민준", ("Kim", "Minjun", "KR"), id="hangul-run"),
+    pytest.param("გიორგი ბერიძე", ("Beridze", "Giorgi", "GE"), id="georgian"),
+    pytest.param("ተስፋዬ ገብረመድህን", ("Gebremedhin", "Tesfaye", "ET"), id="ethiopic"),
+    pytest.param("محمدرضا حسینی", ("Hosseini", "Mohammadreza", "IR"), id="persian"),
+])
+def test_native_script_name_inside_tip_text_is_found(written: str, notice: tuple[str, str, str]) -> None:
+    family, given, nat = notice
+    n = person(family, given, dob="1971-05-14", sex="M", nationalities=[nat])
+    h = best(screen(n, event=tip(f"Caller says {written} is staying near the harbour.", dob="1971")), n)
+    assert h is not None and "(named in tip text)" in h.reasons[0], h
+    assert h.band == "alert", h
+
+
+def test_article_of_an_arabic_word_in_tip_text_is_split_off() -> None:
+    n = person("Al-Mansouri", "Khalid", dob="1971-05-14", sex="M", nationalities=["AE"])
+    h = best(screen(n, event=tip("Caller says خالد المنصوري is staying near the harbour.", dob="1971")), n)
+    assert h is not None and "(named in tip text)" in h.reasons[0], h
+
+
+@pytest.mark.parametrize(("given", "family"), [
+    pytest.param("FNU", "SUTRISNO", id="first-name-unknown"),
+    pytest.param("XXX", "SUTRISNO", id="filler"),
+    pytest.param("SUTRISNO", "SUTRISNO", id="repeated-in-both-fields"),
+])
+def test_mononym_as_documents_print_it(given: str, family: str) -> None:
+    n = person(None, "Sutrisno", dob="1966-08-30", sex="M", nationalities=["ID"])
+    h = best(screen(n, event=traveller(given, family, dob="1966-08-30", sex="M", nationality="ID")), n)
+    assert h is not None and h.band == "alert", h
+    assert h.reasons[0].startswith("name 1.00"), h
+
+
+def test_a_repeated_part_still_meets_its_three_part_name() -> None:
+    """``TESFAYE TESFAYE`` (named after the grandfather) keeps meeting ``Tesfaye Girmay Tesfaye``
+    through both parts, not only as a mononym."""
+    n = person("Girmay Tesfaye", "Tesfaye", dob="1980-01-09", sex="M", nationalities=["ER"])
+    h = best(screen(n, event=traveller("TESFAYE", "TESFAYE", dob="1980-01-09", sex="M", nationality="ER")), n)
+    assert h is not None and h.band == "alert", h
