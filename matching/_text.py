@@ -146,8 +146,17 @@ _ABD = re.compile(r"\babd\s*(?:a|e|u|ou|oul)l\b\s*|\babd(?:a|e|u|ou)l(?=\w)")
 _ARTICLE = re.compile(r"\b([ae]l)[- ]")
 
 
+_RELATION = re.compile(r"\b[asdw]/[lpo]\b")
+"""``a/l``, ``a/p`` (anak lelaki/perempuan), ``s/o``, ``d/o``, ``w/o``: "son/daughter/wife of"
+between a person's name and the father's (or husband's) on Malaysian, Singaporean and Indian
+documents. Read as the particle ``bin``, so the two letters are neither name parts nor initials."""
+
+
 def preprocess(rendered: str) -> str:
-    """Whole-name rewrites before splitting: Arabic ``Abd al-``/``Abdel``/``Abdul`` -> ``abdal``."""
+    """Whole-name rewrites before splitting: Arabic ``Abd al-``/``Abdel``/``Abdul`` -> ``abdal``;
+    a relation marker (``a/l``, ``s/o``) -> ``bin``."""
+    if "/" in rendered:
+        rendered = _RELATION.sub(" bin ", rendered)
     rendered = rendered.replace("-", " ")
     rendered = _ABD.sub("abdal ", rendered)
     return _ARTICLE.sub(r"\1 ", rendered)
@@ -161,8 +170,9 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     ("oo", "u"), ("ee", "i"),
 )
 _WHOLE_TOKEN = {"ibni": "ibn", "ould": "uld", "vuld": "uld", "veld": "uld", "bin": "ben",
-                "bn": "ben", "abn": "ibn", "bnt": "bint"}
-"""Whole-word keys; ``bn``/``abn``/``bnt`` are how ICU writes Arabic ``بن``/``ابن``/``بنت``."""
+                "bn": "ben", "abn": "ibn", "bnt": "bint", "binti": "bint", "bte": "bint", "bt": "bint"}
+"""Whole-word keys; ``bn``/``abn``/``bnt`` are how ICU writes Arabic ``بن``/``ابن``/``بنت``;
+``binti``/``bte``/``bt`` how Malaysian and Singaporean documents write "daughter of"."""
 
 
 _J_GLIDE = re.compile(r"(?<=[aeiouy])j|(?<=[b-df-hk-np-tv-xz])j(?=[aeiou])")

@@ -34,6 +34,8 @@ CASES: list[tuple[str, tuple[str | None, str | None, str], tuple[str, ...]]] = [
     ("mononym printed in both fields", ("Suharyadi", None, "ID"), ("bc", "SUHARYADI", "SUHARYADI")),
     ("initial for the father's name, after", ("Selvakumar", "Manikandan", "IN"), ("bc", "SELVAKUMAR", "M")),
     ("initial for the father's name, before", ("Selvakumar", "Manikandan", "IN"), ("bc", "M", "SELVAKUMAR")),
+    ("son of, Malaysian (A/L)", ("Muthu", "Ramasamy", "MY"), ("bc", "MUTHU A/L RAMASAMY", None)),
+    ("daughter of, abbreviated (BT)", ("Nur Aminah", "binti Yusof", "MY"), ("bc", "NUR AMINAH BT YUSOF", None)),
     ("Persian-only notice", ("محمدرضا", "کاظمی", "IR"), ("bc", "MOHAMMADREZA", "KAZEMI")),
     ("Persian-only notice, zal as z", ("ذبیح", "نوروزی", "AF"), ("bc", "ZABIH", "NOROUZI")),
     ("Ethiopic-only notice", ("ተስፋዬ", "ገብረመድህን", "ET"), ("bc", "TESFAYE", "GEBREMEDHIN")),

@@ -93,3 +93,22 @@ def test_a_repeated_part_still_meets_its_three_part_name() -> None:
     n = person("Girmay Tesfaye", "Tesfaye", dob="1980-01-09", sex="M", nationalities=["ER"])
     h = best(screen(n, event=traveller("TESFAYE", "TESFAYE", dob="1980-01-09", sex="M", nationality="ER")), n)
     assert h is not None and h.band == "alert", h
+
+
+@pytest.mark.parametrize(("given", "family"), [
+    pytest.param("MUTHU A/L RAMASAMY", None, id="anak-lelaki-in-one-field"),
+    pytest.param("MUTHU", "A/L RAMASAMY", id="anak-lelaki-in-the-family-field"),
+    pytest.param("MUTHU S/O RAMASAMY", None, id="son-of"),
+])
+def test_relation_marker_is_a_particle_not_two_name_parts(given: str, family: str | None) -> None:
+    """``A/L`` (anak lelaki, "son of") is no pair of name parts: unmatched, ``A`` and ``L`` cost
+    0.08 each, and ``L`` could pass for an initial."""
+    n = person("Ramasamy", "Muthu", dob="1975-03-09", sex="M", nationalities=["MY"])
+    h = best(screen(n, event=traveller(given, family, dob="1975-03-09", sex="M", nationality="MY")), n)
+    assert h is not None and h.reasons[0].startswith("name 0.99"), h
+
+
+def test_malay_daughter_of_abbreviated() -> None:
+    n = person("binti Yusof", "Nur Aminah", dob="1990-12-01", sex="F", nationalities=["MY"])
+    h = best(screen(n, event=traveller("NUR AMINAH BT YUSOF", None, dob="1990-12-01", sex="F", nationality="MY")), n)
+    assert h is not None and h.reasons[0].startswith("name 1.00"), h
