@@ -170,9 +170,12 @@ _REWRITES: tuple[tuple[str, str], ...] = (
     ("oo", "u"), ("ee", "i"),
 )
 _WHOLE_TOKEN = {"ibni": "ibn", "ould": "uld", "vuld": "uld", "veld": "uld", "bin": "ben",
-                "bn": "ben", "abn": "ibn", "bnt": "bint", "binti": "bint", "bte": "bint", "bt": "bint"}
+                "bn": "ben", "abn": "ibn", "bnt": "bint", "binti": "bint", "bte": "bint", "bt": "bint",
+                "md": "mohamad", "mohd": "mohamad", "muhd": "mohamad", "mhd": "mohamad"}
 """Whole-word keys; ``bn``/``abn``/``bnt`` are how ICU writes Arabic ``بن``/``ابن``/``بنت``;
-``binti``/``bte``/``bt`` how Malaysian and Singaporean documents write "daughter of"."""
+``binti``/``bte``/``bt`` how Malaysian and Singaporean documents write "daughter of"; ``MD``,
+``MOHD``, ``MUHD``, ``MHD`` the usual abbreviations of Muhammad on Bangladeshi, Malaysian and
+other documents (``MD RAFIQUL ISLAM``), read as the name they stand for."""
 
 
 _J_GLIDE = re.compile(r"(?<=[aeiouy])j|(?<=[b-df-hk-np-tv-xz])j(?=[aeiou])")

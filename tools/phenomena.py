@@ -36,6 +36,8 @@ CASES: list[tuple[str, tuple[str | None, str | None, str], tuple[str, ...]]] = [
     ("initial for the father's name, before", ("Selvakumar", "Manikandan", "IN"), ("bc", "M", "SELVAKUMAR")),
     ("son of, Malaysian (A/L)", ("Muthu", "Ramasamy", "MY"), ("bc", "MUTHU A/L RAMASAMY", None)),
     ("daughter of, abbreviated (BT)", ("Nur Aminah", "binti Yusof", "MY"), ("bc", "NUR AMINAH BT YUSOF", None)),
+    ("Muhammad abbreviated (MD)", ("Mohammad Rafiqul", "Islam", "BD"), ("bc", "MD RAFIQUL", "ISLAM")),
+    ("Muhammad abbreviated (MOHD)", ("Mohamad Faizal", "Ismail", "MY"), ("bc", "MOHD FAIZAL", "ISMAIL")),
     ("Persian-only notice", ("محمدرضا", "کاظمی", "IR"), ("bc", "MOHAMMADREZA", "KAZEMI")),
     ("Persian-only notice, zal as z", ("ذبیح", "نوروزی", "AF"), ("bc", "ZABIH", "NOROUZI")),
     ("Ethiopic-only notice", ("ተስፋዬ", "ገብረመድህን", "ET"), ("bc", "TESFAYE", "GEBREMEDHIN")),

@@ -112,3 +112,13 @@ def test_malay_daughter_of_abbreviated() -> None:
     n = person("binti Yusof", "Nur Aminah", dob="1990-12-01", sex="F", nationalities=["MY"])
     h = best(screen(n, event=traveller("NUR AMINAH BT YUSOF", None, dob="1990-12-01", sex="F", nationality="MY")), n)
     assert h is not None and h.reasons[0].startswith("name 1.00"), h
+
+
+@pytest.mark.parametrize("abbreviation", ["MD", "MD.", "MOHD", "MUHD"])
+def test_abbreviation_of_muhammad_is_the_name(abbreviation: str) -> None:
+    """``MD RAFIQUL ISLAM``: Bangladeshi and Malaysian documents abbreviate Muhammad. Read as two
+    letters, the first given name went missing on both sides and the hit fell under review."""
+    n = person("Islam", "Mohammad Rafiqul", dob="1983-07-21", sex="M", nationalities=["BD"])
+    h = best(screen(n, event=traveller(f"{abbreviation} RAFIQUL", "ISLAM", dob="1983-07-21", sex="M",
+                                       nationality="BD")), n)
+    assert h is not None and h.band == "alert" and h.reasons[0].startswith("name 1.00"), h
