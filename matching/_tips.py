@@ -9,6 +9,11 @@ one candidate ``NameForm`` (extra words then cost as unmatched tokens, so "Amine
 is not "Ayoub Touati"); a longer run (an uncased script has no capitals) yields windows of 2
 to 4 words. The ordinary name rule then aligns the forms with the notices' names.
 
+A text typed without any capitals (an SMS, a web form) has no capitals to tell names: there a
+run is made of name-like words only, and a run of three or more also yields its windows of 2 to
+4 words (an ordinary word may be a listed name part: ``rents`` keys as ``Rentz``). A family name in capitals followed by a comma
+(``DOBRESCU, Mihail``, as police reports write it) does not end the run.
+
 A name written in Han, kana or Hangul inside the text (``Caller says 山田太郎 is staying...``,
 ``김민준``) is a run of two to six such characters between other text, with at most one space
 (``山田 太郎``). It is read as the subject's full name would be (``_features.name_forms``: the
@@ -68,16 +73,17 @@ def text_forms(text: str, df: _Frequencies, max_df: int,
     runs: list[list[tuple[str, tuple[str, ...], bool]]] = []
     run: list[tuple[str, tuple[str, ...], bool]] = []
     last_end = 0
+    lower = text == text.lower() and text != text.upper()  # typed without capitals
     for count, m in enumerate(_WORD_RE.finditer(text)):
         if count >= _MAX_WORDS:
             break
         gap = text[last_end:m.start()]
         last_end = m.end()
-        if gap.strip() and run:  # punctuation ends a name
-            runs.append(run)
+        if gap.strip() and run and not (gap.strip() == "," and len(run) == 1 and _surname_first(run[0][0])):
+            runs.append(run)  # punctuation ends a name (but not the comma of "DOBRESCU, Mihail")
             run = []
         for piece in _pieces(m.group()):
-            tok = _token(piece, df, max_df)
+            tok = _token(piece, df, max_df, lower)
             if tok is None:  # an ordinary lower-case word ends a name
                 if run:
                     runs.append(run)
@@ -104,10 +110,12 @@ def text_forms(text: str, df: _Frequencies, max_df: int,
             extended = True
         if len(run) < 2:
             continue
-        spans = [(0, len(run))] if len(run) <= _MAX_RUN else [
-            (i, j) for i in range(len(run)) for j in range(i + 2, min(len(run), i + _MAX_WINDOW) + 1)
-            if run[i][2] and run[j - 1][2]
-        ]
+        windows = [(i, j) for i in range(len(run)) for j in range(i + 2, min(len(run), i + _MAX_WINDOW) + 1)
+                   if run[i][2] and run[j - 1][2]]
+        # without capitals an ordinary word that happens to be a listed name part ("rents")
+        # may join the name: its windows too
+        spans = windows if len(run) > _MAX_RUN else [(0, len(run)), *windows] if lower and len(run) > 2 \
+            else [(0, len(run))]
         for i, j in spans:
             window = run[i:j]
             n_render = max(len(t[1]) for t in window)
@@ -135,10 +143,19 @@ def cjk_forms(text: str) -> tuple[NameForm, ...]:
     return tuple(forms)
 
 
-def _token(word: str, df: _Frequencies, max_df: int) -> tuple[str, tuple[str, ...], bool] | None:
-    """(original, keys per rendering, name-like), or None for a word that cannot be in a name."""
+def _surname_first(word: str) -> bool:
+    """A family name written first in capitals, then a comma (``DOBRESCU, Mihail``), as police
+    reports and notices write it."""
+    return len(word) >= 2 and word.isupper()
+
+
+def _token(word: str, df: _Frequencies, max_df: int,
+           lower: bool = False) -> tuple[str, tuple[str, ...], bool] | None:
+    """(original, keys per rendering, name-like), or None for a word that cannot be in a name.
+    In a text typed without capitals (``lower``), a word is in a name only when it is
+    name-like."""
     cased = word[0].lower() != word[0].upper() and not _GEORGIAN[0] <= word[0] <= _GEORGIAN[1]
-    capital = not cased or word[0].isupper()
+    capital = not cased or word[0].isupper() or lower
     keys: list[str] = []
     # an Arabic, Hebrew or Ethiopic word also in the letter tables' readings, as notices are
     # (``_abjad``, ``_ethiopic``); an Arabic-script word in Persian letter values too (a tip
@@ -166,4 +183,4 @@ def _token(word: str, df: _Frequencies, max_df: int) -> tuple[str, tuple[str, ..
         c = consonant_key(k)
         if 0 < n <= max_df or (len(c) >= 3 and 0 < df.get("c:" + c, 0) <= max_df):
             return (word, tuple(keys), True)
-    return (word, tuple(keys), False)
+    return None if lower and cased else (word, tuple(keys), False)

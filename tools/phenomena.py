@@ -49,6 +49,8 @@ CASES: list[tuple[str, tuple[str | None, str | None, str], tuple[str, ...]]] = [
     ("tip text, Georgian name", ("Giorgi", "Tsiklauri", "GE"), ("tip", "Caller says გიორგი წიკლაური rents a room.")),
     ("tip text, Ethiopic name", ("Tesfaye", "Gebremedhin", "ET"), ("tip", "Caller says ተስፋዬ ገብረመድህን rents a room.")),
     ("tip text, Persian name", ("Mohammadreza", "Kazemi", "IR"), ("tip", "Caller says محمدرضا کاظمی rents a room.")),
+    ("tip text, SURNAME, Given", ("Mihail", "Dobrescu", "RO"), ("tip", "Caller says DOBRESCU, Mihail rents a room.")),
+    ("tip text typed without capitals", ("Mihail", "Dobrescu", "RO"), ("tip", "caller says mihail dobrescu rents a room")),
     ("tip text, Arabic name with article", ("Khalid", "Al-Mansouri", "AE"), ("tip", "Caller says خالد المنصوري rents a room.")),
 ]
 

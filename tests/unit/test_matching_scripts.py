@@ -122,3 +122,21 @@ def test_abbreviation_of_muhammad_is_the_name(abbreviation: str) -> None:
     h = best(screen(n, event=traveller(f"{abbreviation} RAFIQUL", "ISLAM", dob="1983-07-21", sex="M",
                                        nationality="BD")), n)
     assert h is not None and h.band == "alert" and h.reasons[0].startswith("name 1.00"), h
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param("Caller says DOBRESCU, Mihail was seen at the market.", id="surname-comma-given"),
+    pytest.param("caller says mihail dobrescu was seen at the market", id="typed-without-capitals"),
+])
+def test_tip_text_names_written_as_reports_and_phones_write_them(text: str) -> None:
+    n = person("Dobrescu", "Mihail", dob="1971-05-14", sex="M", nationalities=["RO"])
+    h = best(screen(n, event=tip(text, dob="1971")), n)
+    assert h is not None and h.band == "alert" and "(named in tip text)" in h.reasons[0], h
+
+
+def test_lower_case_tip_text_makes_no_name_of_ordinary_words() -> None:
+    """Without capitals only name-like words join a name: the ordinary words around the name
+    do not become its parts (the name stays an exact two-part match)."""
+    n = person("Dobrescu", "Mihail", dob="1971-05-14", sex="M", nationalities=["RO"])
+    h = best(screen(n, event=tip("i saw mihail dobrescu near the bus station yesterday", dob="1971")), n)
+    assert h is not None and h.reasons[0].startswith("name 1.00"), h
