@@ -98,10 +98,19 @@ def _check_code(value: str) -> str:
 
 
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_UNKNOWN_PART = re.compile(r"^(\d{4})-(\d{2}|00|[Xx]{2})(?:-(\d{2}|00|[Xx]{2}))?$")
 
 
 def _check_partial_date(value: str) -> str:
-    """ISO 8601 calendar date, possibly partial: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``."""
+    """ISO 8601 calendar date, possibly partial: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``. A month
+    or day written ``00`` or ``XX`` (unknown, as many travel documents and national systems
+    print it) makes the date partial: ``1971-00-00`` is ``1971``, ``1971-05-XX`` is ``1971-05``."""
+    u = _UNKNOWN_PART.match(value)
+    if u and any(p is not None and p.upper() in ("00", "XX") for p in u.groups()[1:]):
+        year, month, day = u.groups()
+        if day is not None and day.isdigit() and not 0 <= int(day) <= 31:
+            raise ValueError("day out of range for the month")
+        value = year if month.upper() in ("00", "XX") else f"{year}-{month}"
     m = _PARTIAL_DATE.match(value)
     if not m:
         raise ValueError("not an ISO date (YYYY, YYYY-MM or YYYY-MM-DD)")

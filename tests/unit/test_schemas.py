@@ -58,7 +58,17 @@ def test_partial_birth_dates_are_accepted(value: str) -> None:
     assert WantedPerson.model_validate({**DESIGN_NOTICE, "birth_dates": [value]}).birth_dates == [value]
 
 
-@pytest.mark.parametrize("value", ["1935-13", "1935-02-30", "35-03-01", "1935/03/01", "03-01-1935"])
+@pytest.mark.parametrize(("value", "partial"), [
+    ("1935-00-00", "1935"), ("1935-XX-XX", "1935"), ("1935-03-00", "1935-03"), ("1935-03-xx", "1935-03"),
+    ("1935-00-17", "1935"), ("1935-00", "1935"),
+])
+def test_unknown_month_or_day_written_00_or_xx_makes_the_date_partial(value: str, partial: str) -> None:
+    """Travel documents and national systems print an unknown day or month as 00 or XX: such a
+    traveller must still be screened (on the year), not dead-lettered."""
+    assert WantedPerson.model_validate({**DESIGN_NOTICE, "birth_dates": [value]}).birth_dates == [partial]
+
+
+@pytest.mark.parametrize("value", ["1935-13", "1935-02-30", "1935-13-00", "1935-XX-32", "35-03-01", "1935/03/01", "03-01-1935"])
 def test_impossible_or_malformed_dates_are_rejected(value: str) -> None:
     with pytest.raises(ValidationError):
         WantedPerson.model_validate({**DESIGN_NOTICE, "birth_dates": [value]})
