@@ -18,6 +18,7 @@ import orjson
 import schemas
 
 from ._abjad import abjad_readings, is_arabic, is_persian, persian_readings
+from ._cantonese import cantonese_readings, is_cantonese_holder
 from ._conventions import chain_roles, is_chain_name
 from ._dates import PartialDate, parse_date
 from ._documents import doc_key
@@ -167,6 +168,8 @@ def name_forms(given: str | None, family: str | None, full: str | None,
             forms.extend(_reading_forms(parts, name_index, forms, japanese_readings, _HAN.search(text) is not None))
         if _HAN.search(text) and not is_japanese_holder(nationality):
             forms.extend(_reading_forms(parts, name_index, forms, wade_giles_readings, False))
+        if _HAN.search(text) and is_cantonese_holder(nationality):
+            forms.extend(_reading_forms(parts, name_index, forms, cantonese_readings, False))
     if forms and has_ethiopic(text):
         forms.extend(_reading_forms(parts, name_index, forms, ethiopic_readings, False))
     if forms and is_korean(text, nationality):

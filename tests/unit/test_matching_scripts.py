@@ -140,3 +140,35 @@ def test_lower_case_tip_text_makes_no_name_of_ordinary_words() -> None:
     n = person("Dobrescu", "Mihail", dob="1971-05-14", sex="M", nationalities=["RO"])
     h = best(screen(n, event=tip("i saw mihail dobrescu near the bus station yesterday", dob="1971")), n)
     assert h is not None and h.reasons[0].startswith("name 1.00"), h
+
+
+@pytest.mark.parametrize(("given", "family", "nat"), [
+    pytest.param("TAI MAN", "CHAN", "HK", id="chan-tai-man"),
+    pytest.param("TAI-MAN", "CHAN", "MO", id="hyphenated-macau"),
+    pytest.param("TAIMAN", "CHAN", "HK", id="joined"),
+])
+def test_hong_kong_han_only_notice_found_from_a_cantonese_spelling(given: str, family: str, nat: str) -> None:
+    """陳大文 (the placeholder name of Hong Kong forms) is Chen Dawen in pinyin; a Hong Kong
+    document writes the Cantonese reading."""
+    n = person("陳", "大文", dob="1980-02-29", sex="M", nationalities=[nat])
+    h = best(screen(n, event=traveller(given, family, dob="1980-02-29", sex="M", nationality=nat)), n)
+    assert h is not None and h.band == "alert" and "via Hong Kong Cantonese reading" in h.reasons[0], h
+
+
+def test_cantonese_spellings_of_hong_kong_conventions() -> None:
+    from matching._cantonese import cantonese_readings
+
+    def spellings(word: str) -> set[str]:
+        return {r for _, r in cantonese_readings(word)}
+
+    assert "cheung" in spellings("張")  # oeng -> eung
+    assert spellings("謝") == {"tse"}  # a surname's conventional spelling
+    assert "wing sze" in spellings("詠詩")  # si -> sze
+    assert "tsz chung" in spellings("子聰")  # zi -> tsz beside ch
+    assert "yuet" in spellings("月")  # jyut -> yuet
+
+
+def test_mainland_holder_gets_no_cantonese_reading() -> None:
+    n = person("陳", "大文", dob="1980-02-29", sex="M", nationalities=["CN"])
+    h = best(screen(n, event=traveller("TAI MAN", "CHAN", dob="1980-02-29", sex="M", nationality="CN")), n)
+    assert h is None or "Cantonese" not in h.reasons[0]
