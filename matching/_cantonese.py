@@ -90,7 +90,9 @@ def cantonese_readings(word: str, split: bool = False) -> tuple[tuple[str, str],
     if not pairs or any(j is None for _, j in pairs):
         return ()
     out: list[tuple[str, str]] = []
-    for i, system in enumerate(_SYSTEMS):
+    # a one-character word is a surname: those written otherwise are in _SURNAMES, the rest in
+    # the first system only (張 is CHEUNG; TSEUNG is no one's spelling, and one letter from LEUNG)
+    for i, system in enumerate(_SYSTEMS[:1] if len(word) == 1 else _SYSTEMS):
         reading = " ".join(_syllable(j.split()[0], i) for _, j in pairs)
         if all(reading != r for _, r in out):
             out.append((system, reading))

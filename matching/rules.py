@@ -221,6 +221,24 @@ def clustered_frequency(ctx: Context, a: str, b: str, entry: Entry | None) -> fl
     return f
 
 
+def _nationality_taken_back(ctx: Context, part: str, entry: Entry | None, credit: float) -> float:
+    """How much of the nationality's agreement (``credit``, log10 units) a name of one agreeing
+    part already implies. The credit says a stranger holds the notice's nationality about 1 time
+    in 10**credit; a stranger who carries this very name holds it as often as the part's other
+    holders in the list do (``Slamet``, a mononym, is held by Indonesians only: sharing the
+    nationality then says nothing more). Taken back: ``credit + log10(share)``, between 0 and
+    ``credit``."""
+    holders = getattr(ctx.df, "holders_by_nationality", None)
+    if holders is None or entry is None or not entry.nationalities:
+        return 0.0
+    by_nat = holders("t:" + part, entry.slot, CLUSTER_CAP)
+    total = sum(by_nat.values()) if by_nat else 0
+    if not total:
+        return 0.0
+    share = max(by_nat.get(n, 0) for n in entry.nationalities) / total
+    return max(0.0, credit + log10(max(share, 10 ** -credit)))
+
+
 def name_rarity(form: NameForm, a: Alignment, ctx: Context, entry: Entry | None = None,
                 need: float = float("-inf"), nationality_credit: float = 0.0) -> float:
     """Evidence (log10 units) that an agreeing name gives: the sum over the two rarest
@@ -253,6 +271,8 @@ def name_rarity(form: NameForm, a: Alignment, ctx: Context, entry: Entry | None 
     vals.sort(reverse=True)
     third = THIRD_PART * sum(v for v, _ in vals[2:3])
     rarity = sum(v for v, _ in vals[:2]) + third
+    if len(vals) == 1 and nationality_credit and rarity >= need:
+        return rarity - _nationality_taken_back(ctx, vals[0][1], entry, nationality_credit)
     if len(vals) < 2 or vals[0][1] == vals[1][1]:
         return rarity
     # several notices with this very pair of parts: the pair itself is that frequent

@@ -4,6 +4,8 @@ persons are invented."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from matching._abjad import arabic_reading
@@ -172,3 +174,27 @@ def test_mainland_holder_gets_no_cantonese_reading() -> None:
     n = person("陳", "大文", dob="1980-02-29", sex="M", nationalities=["CN"])
     h = best(screen(n, event=traveller("TAI MAN", "CHAN", dob="1980-02-29", sex="M", nationality="CN")), n)
     assert h is None or "Cantonese" not in h.reasons[0]
+
+
+def _mononym_list(name: str, holders: int) -> list[Any]:
+    return [person(name, None, dob=str(1950 + i), sex="M", nationalities=["ID"]) for i in range(holders)]
+
+
+def test_a_one_part_name_of_one_nationality_does_not_count_the_nationality_twice() -> None:
+    """A stranger who carries ``Slamet`` (held by Indonesian notices only) is Indonesian too: the
+    nationality's agreement adds nothing to the name's rarity, so the name with a birth year only
+    stays in review (before: 2.5 + 1.8 + 0.3 + 0.7 = 5.3 alerted)."""
+    target = person("Slamet", None, dob="1988", sex="M", nationalities=["ID"])
+    hits = screen(*_mononym_list("Slamet", 9), target,
+                  event=traveller("FNU", "SLAMET", dob="1988-03-02", sex="M", nationality="ID"))
+    h = best(hits, target)
+    assert h is not None and h.band == "review", h
+    assert "name too frequent for the other evidence" in h.reasons[0]
+
+
+def test_a_one_part_name_with_the_exact_birth_date_still_alerts() -> None:
+    target = person("Slamet", None, dob="1988-03-02", sex="M", nationalities=["ID"])
+    hits = screen(*_mononym_list("Slamet", 9), target,
+                  event=traveller("FNU", "SLAMET", dob="1988-03-02", sex="M", nationality="ID"))
+    h = best(hits, target)
+    assert h is not None and h.band == "alert", h

@@ -19,6 +19,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+import extra
 import names as N
 import pykakasi
 from korean_romanizer.romanizer import Romanizer
@@ -126,6 +127,8 @@ def _pick(rng: random.Random, pool: list[Any]) -> Any:
 def make_person(cult: str, sex: str, rng: random.Random) -> Person:
     """A fictional person of a culture: the parts each renderer needs."""
     p: Person = {"cult": cult, "sex": sex, "nat": _pick(rng, CULTURES[cult][2])}
+    if cult in extra.EXTRA_CULTURES:
+        return extra.make_person(p, rng)
     m = sex == "M"
     if cult == "jp":
         p["g"] = _pick(rng, N.JP_GIVEN_M if m else N.JP_GIVEN_F)
@@ -182,6 +185,8 @@ def notice_names(p: Person, rng: random.Random) -> tuple[list[dict[str, str]], b
     """The notice's names (primary first) and whether the only name is in a native script."""
     c = p["cult"]
     native_only = c in NATIVE and rng.random() < 0.3
+    if c in extra.EXTRA_CULTURES:
+        return extra.notice_names(p, rng, native_only)
     if c == "jp":
         nat = {"given": p["g"][0], "family": p["f"][0]}
         lat = {"given": jp_latin(p["g"][1], "none").title(), "family": jp_latin(p["f"][1], "none").title()}
@@ -226,6 +231,8 @@ def render(p: Person, rng: random.Random, labels: list[str]) -> tuple[str, str]:
     """How a document prints the person's name (ICAO upper case), with the culture's
     romanisation and conventions; appends what it did to ``labels``."""
     c = p["cult"]
+    if c in extra.EXTRA_CULTURES:
+        return extra.render(p, rng, labels, passport)  # type: ignore[no-any-return]
     if c == "jp":
         system = rng.choices(["none", "oh", "hepburn", "kunrei", "nihon"], [45, 15, 15, 20, 5])[0]
         if system != "none":
@@ -307,6 +314,8 @@ def full_name(p: Person, rng: random.Random, native: bool) -> str:
     """A name as a tip writes it: in the native script, or in Latin letters, mixed case."""
     c = p["cult"]
     if native and c in NATIVE:
+        if c in extra.EXTRA_NATIVE:
+            return extra.native_full_name(p, rng)
         if c == "jp":
             return p["f"][0] + rng.choice(["", " "]) + p["g"][0]
         if c in ("cn",):
@@ -319,12 +328,15 @@ def full_name(p: Person, rng: random.Random, native: bool) -> str:
             return f"{p['g'][1]} {p['f'][1]}"
         return f"{p['g'][1]} {p['f'][1]}"
     g, f = render(p, rng, [])
-    return f"{g.title()} {f.title()}" if rng.random() < 0.8 else f"{f.title()} {g.title()}"
+    parts = [x.title() for x in (g, f) if x]
+    return " ".join(parts) if rng.random() < 0.8 else " ".join(reversed(parts))
 
 
 # ------------------------------------------------------------------ perturbations
 
 def typo(word: str, rng: random.Random) -> str:
+    if not word:
+        return word
     letters = [i for i, ch in enumerate(word) if ch.isalpha()]
     if len(letters) < 3:
         return word
@@ -441,7 +453,7 @@ class Generator:
             else:
                 f = typo(f, rng)
             labels.append("typo")
-        elif r < 0.12 and len(f) <= 6:
+        elif r < 0.12 and f and len(f) <= 6:
             f = typo(typo(f, rng), rng)
             labels.append("two_typos_short_family")
         if rng.random() < 0.05 and "name_order_swapped" not in labels:
@@ -524,7 +536,13 @@ def main() -> None:
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--wanted", type=int, default=3000)
     ap.add_argument("--events", type=int, default=10000)
+    ap.add_argument("--extra-cultures", action="store_true",
+                    help="add seven cultures (extra.py: Persian, Ethiopic script, Hong Kong, Indonesian mononyms, "
+                         "Malaysian, Bangladeshi, Tamil initials); without it the sets are as before")
     a = ap.parse_args()
+    if a.extra_cultures:
+        CULTURES.update(extra.EXTRA_CULTURES)
+        NATIVE.update(extra.EXTRA_NATIVE)
     g = Generator(a.seed, a.wanted, a.events)
     g.wanted()
     evs, metas = g.events()
