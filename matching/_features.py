@@ -135,8 +135,8 @@ def name_forms(given: str | None, family: str | None, full: str | None,
     defaults to whether the nationality is one of ``INDIC_COUNTRIES``)."""
     parts = _parts(given, family, full)
     forms = forms_of(parts, name_index)
-    if forms and given and family and given.strip().casefold() == family.strip().casefold() and " " not in given.strip():
-        # a mononym printed in both fields (``SUTRISNO SUTRISNO``): also the one name alone
+    mononym = given and family and " " not in given.strip() and given.strip().casefold() == family.strip().casefold()
+    if forms and mononym:  # a mononym printed in both fields (``SUTRISNO SUTRISNO``): also the name alone
         forms.extend(_variant_forms([(family, "f")], [(family, "f")], name_index, forms))
     if forms and forms[0].abjad:
         table = _reading_forms(parts, name_index, [], abjad_readings, False, abjad=True)

@@ -49,8 +49,8 @@ INITIAL_SIM = 0.75
 """Similarity of an initial (a one-letter consonant part: ``RAJENDRAN M``, the father's name as
 South Indian documents print it, before or after the name, or ``J SMITH``) to a left-over part
 of at least three letters that starts with it, in either role (the initial often stands in the
-other field). Weak evidence: the pair is no agreeing part for the
-name's rarity, so it only keeps the part from counting as missing."""
+other field). Weak evidence: the pair is no agreeing part for the name's rarity, so it only
+keeps the part from counting as missing."""
 
 
 class NameForm:

@@ -11,8 +11,9 @@ to 4 words. The ordinary name rule then aligns the forms with the notices' names
 
 A text typed without any capitals (an SMS, a web form) has no capitals to tell names: there a
 run is made of name-like words only, and a run of three or more also yields its windows of 2 to
-4 words (an ordinary word may be a listed name part: ``rents`` keys as ``Rentz``). A family name in capitals followed by a comma
-(``DOBRESCU, Mihail``, as police reports write it) does not end the run.
+4 words (an ordinary word may be a listed name part: ``rents`` keys as ``Rentz``). A family name
+in capitals followed by a comma (``DOBRESCU, Mihail``, as police reports write it) does not end
+the run.
 
 A name written in Han, kana or Hangul inside the text (``Caller says 山田太郎 is staying...``,
 ``김민준``) is a run of two to six such characters between other text, with at most one space
@@ -93,8 +94,8 @@ def text_forms(text: str, df: _Frequencies, max_df: int,
     if run:
         runs.append(run)
     forms: list[NameForm] = []
-    seen: set[tuple[str, ...]] = set()
     anchors: list[str] = []
+    seen: set[tuple[str, ...]] = set()
     for full in runs:
         # strip leading/trailing words that are not names (sentence-initial capitals, particles)
         run = full
@@ -112,10 +113,12 @@ def text_forms(text: str, df: _Frequencies, max_df: int,
             continue
         windows = [(i, j) for i in range(len(run)) for j in range(i + 2, min(len(run), i + _MAX_WINDOW) + 1)
                    if run[i][2] and run[j - 1][2]]
-        # without capitals an ordinary word that happens to be a listed name part ("rents")
-        # may join the name: its windows too
-        spans = windows if len(run) > _MAX_RUN else [(0, len(run)), *windows] if lower and len(run) > 2 \
-            else [(0, len(run))]
+        if len(run) > _MAX_RUN:
+            spans = windows
+        elif lower and len(run) > 2:  # without capitals an ordinary word ("rents") may join the name
+            spans = [(0, len(run)), *windows]
+        else:
+            spans = [(0, len(run))]
         for i, j in spans:
             window = run[i:j]
             n_render = max(len(t[1]) for t in window)
