@@ -36,7 +36,8 @@ _FINALS = {"aa": "a", "aai": "ai", "aau": "au", "aam": "am", "aan": "an", "aang"
            "yu": "u", "yun": "uen", "yut": "uet", "ou": "o"}
 _SURNAMES = {"周": "chow", "鄒": "chau", "羅": "law", "盧": "lo", "李": "lee", "吳": "ng", "伍": "ng", "顧": "koo",
              "古": "koo", "傅": "foo", "施": "sze", "史": "sze", "余": "yu", "俞": "yu", "謝": "tse", "曾": "tsang",
-             "徐": "tsui", "崔": "tsui", "曹": "tso", "左": "tso"}
+             "徐": "tsui", "崔": "tsui", "曹": "tso", "左": "tso", "石": "shek", "沈": "shum", "岑": "shum",
+             "成": "shing", "邵": "shiu"}
 """Surnames' conventional spellings where the syllable rules give another or two (``周`` is
 ``zau1``: ``Chau`` by rule, ``Chow`` on most documents; ``謝`` is ``Tse``, not ``Che``)."""
 
@@ -80,8 +81,9 @@ def _converter() -> Any:
 
 @lru_cache(maxsize=20_000)
 def cantonese_readings(word: str, split: bool = False) -> tuple[tuple[str, str], ...]:
-    """``(system, reading)`` of a Han word in each Hong Kong spelling (syllables joined, as a
-    reading of one written word; ``split`` is unused: the reader's signature)."""
+    """``(system, reading)`` of a Han word in each Hong Kong spelling, one Latin word per
+    syllable as the documents print given names (``大文`` -> ``tai man``; ``split`` is unused:
+    the reader's signature)."""
     if not any("\u3400" <= ch <= "\u9fff" for ch in word):
         return ()
     if word in _SURNAMES:
