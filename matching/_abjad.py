@@ -41,6 +41,8 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
+from ._nationality import holds
+
 __all__ = ["ARABIC_TABLE", "HEBREW_TABLE", "HEBREW_J", "PERSIAN_COUNTRIES", "PERSIAN_TABLE", "abjad_readings",
            "arabic_reading", "hebrew_reading", "is_arabic", "is_persian", "persian_readings"]
 
@@ -151,10 +153,7 @@ def is_arabic(text: str) -> bool:
 def is_persian(text: str, nationality: str | tuple[str, ...] | None) -> bool:
     """Whether an Arabic-script name should also be read with Persian letter values: a word
     has a letter only Persian uses, or the holder is of a Persian-speaking country."""
-    if any(ch in _PERSIAN_LETTERS for ch in text):
-        return True
-    nats = (nationality,) if isinstance(nationality, str) else nationality or ()
-    return any(n in PERSIAN_COUNTRIES for n in nats)
+    return any(ch in _PERSIAN_LETTERS for ch in text) or holds(nationality, PERSIAN_COUNTRIES)
 
 
 def persian_readings(word: str, split: bool = False) -> tuple[tuple[str, str], ...]:

@@ -22,6 +22,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from ._nationality import holds
+
 __all__ = ["CANTONESE_COUNTRIES", "cantonese_readings", "is_cantonese_holder"]
 
 CANTONESE_COUNTRIES = frozenset({"HK", "MO"})
@@ -43,8 +45,7 @@ _SURNAMES = {"周": "chow", "鄒": "chau", "羅": "law", "盧": "lo", "李": "le
 
 
 def is_cantonese_holder(nationality: str | tuple[str, ...] | None) -> bool:
-    nats = (nationality,) if isinstance(nationality, str) else nationality or ()
-    return any(n in CANTONESE_COUNTRIES for n in nats)
+    return holds(nationality, CANTONESE_COUNTRIES)
 
 
 def _syllable(jyutping: str, system: int) -> str:

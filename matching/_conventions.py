@@ -16,6 +16,8 @@ given name must still agree, and at least one chain part, but any other may be m
 
 from __future__ import annotations
 
+from ._nationality import holds
+
 __all__ = ["CHAIN_COUNTRIES", "is_chain_name", "chain_roles"]
 
 CHAIN_COUNTRIES = frozenset({"ET", "ER", "SO", "DJ", "SA", "AE", "QA", "KW", "BH", "OM", "YE", "IQ", "SD"})
@@ -28,10 +30,8 @@ _NASAB_LINKS = frozenset({"bin", "ibn", "bint", "binti", "binte"})
 def is_chain_name(words: list[str], nationality: str | tuple[str, ...] | None) -> bool:
     """Whether a name is a father's-name chain: its holder's nationality uses one, or the name
     carries a nasab link (``bin``, ``ibn``, ``bint``) between two parts."""
-    if nationality:
-        nats = (nationality,) if isinstance(nationality, str) else nationality
-        if any(n in CHAIN_COUNTRIES for n in nats):
-            return True
+    if holds(nationality, CHAIN_COUNTRIES):
+        return True
     low = [w.lower() for w in words]
     return any(w in _NASAB_LINKS and 0 < i < len(low) - 1 for i, w in enumerate(low))
 

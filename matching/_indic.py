@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 
+from ._nationality import holds
+
 __all__ = ["INDIC_COUNTRIES", "drop_inherent_vowels", "is_indic_holder", "indic_spellings"]
 
 INDIC_COUNTRIES = frozenset({"IN", "BD", "NP", "LK", "BT"})
@@ -25,10 +27,7 @@ _FINAL_SCHWA = re.compile(r"(?<=[b-df-hj-np-tv-z])a\b", re.IGNORECASE)
 
 def is_indic_holder(nationality: str | tuple[str, ...] | None) -> bool:
     """Whether a nationality (or one of several) is in ``INDIC_COUNTRIES``."""
-    if nationality is None:
-        return False
-    nats = (nationality,) if isinstance(nationality, str) else nationality
-    return any(n in INDIC_COUNTRIES for n in nats)
+    return holds(nationality, INDIC_COUNTRIES)
 
 
 def drop_inherent_vowels(text: str) -> str:

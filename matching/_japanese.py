@@ -28,6 +28,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from ._nationality import holds
+
 __all__ = ["has_japanese", "is_japanese_holder", "japanese_readings", "JAPANESE_COUNTRIES"]
 
 JAPANESE_COUNTRIES = frozenset({"JP"})
@@ -48,15 +50,11 @@ def has_japanese(text: str, nationality: str | tuple[str, ...] | None) -> bool:
         return False
     if nationality is None or nationality == ():
         return True
-    nats = (nationality,) if isinstance(nationality, str) else nationality
-    return any(n in JAPANESE_COUNTRIES for n in nats)
+    return holds(nationality, JAPANESE_COUNTRIES)
 
 
 def is_japanese_holder(nationality: str | tuple[str, ...] | None) -> bool:
-    if not nationality:
-        return False
-    nats = (nationality,) if isinstance(nationality, str) else nationality
-    return any(n in JAPANESE_COUNTRIES for n in nats)
+    return holds(nationality, JAPANESE_COUNTRIES)
 
 
 @lru_cache(maxsize=1)

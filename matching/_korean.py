@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from ._nationality import holds
+
 __all__ = ["KOREAN_COUNTRIES", "is_korean", "has_hangul", "mr_reading", "korean_skeleton", "korean_readings"]
 
 KOREAN_COUNTRIES = frozenset({"KR", "KP"})
@@ -43,12 +45,7 @@ def has_hangul(text: str) -> bool:
 
 def is_korean(text: str, nationality: str | tuple[str, ...] | None) -> bool:
     """Whether a name is Korean: in Hangul, or held by a KR or KP national."""
-    if has_hangul(text):
-        return True
-    if not nationality:
-        return False
-    nats = (nationality,) if isinstance(nationality, str) else nationality
-    return any(n in KOREAN_COUNTRIES for n in nats)
+    return has_hangul(text) or holds(nationality, KOREAN_COUNTRIES)
 
 
 @lru_cache(maxsize=20_000)

@@ -20,6 +20,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from ._nationality import holds
+
 __all__ = ["looks_wade_giles", "to_pinyin", "wade_giles_readings", "WG_COUNTRIES", "CHINESE_COUNTRIES"]
 
 WG_COUNTRIES = frozenset({"TW"})
@@ -140,12 +142,10 @@ def looks_wade_giles(text: str, nationality: str | tuple[str, ...] | None = None
     name with a word pinyin cannot spell (``JUI BIEN``)."""
     if not text.isascii():
         return False
-    if nationality is not None:
-        nats = (nationality,) if isinstance(nationality, str) else nationality
-        if any(n in WG_COUNTRIES for n in nats):
-            return True
-        if any(n in CHINESE_COUNTRIES for n in nats) and any(_WG_ONLY.search(w) for w in re.split(r"[-\s]+", text)):
-            return True
+    if holds(nationality, WG_COUNTRIES):
+        return True
+    if holds(nationality, CHINESE_COUNTRIES) and any(_WG_ONLY.search(w) for w in re.split(r"[-\s]+", text)):
+        return True
     if _WG_MARK.search(text):
         return True
     return any(all(_is_syllable(p) for p in m.group().split("-")) for m in _HYPHENATED.finditer(text))

@@ -98,7 +98,7 @@ def _check_code(value: str) -> str:
 
 
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-_UNKNOWN_PART = re.compile(r"^(\d{4})-(\d{2}|00|[Xx]{2})(?:-(\d{2}|00|[Xx]{2}))?$")
+_UNKNOWN_PART = re.compile(r"^(\d{4})-(\d{2}|[Xx]{2})(?:-(\d{2}|[Xx]{2}))?$")
 
 
 def _check_partial_date(value: str) -> str:
