@@ -9,7 +9,7 @@ BIN   := $(VENV)/bin
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-bootstrap:  ## install what is missing: apt packages, .venv, Kafka jars, Prism (idempotent)
+bootstrap:  ## install what is missing: apt packages, .venv, the compiled matching core, Kafka jars, Prism (idempotent)
 	@scripts/bootstrap
 
 test: bootstrap lint  ## lint, type-check, then run every test (starts and stops Kafka, an SMTP server and the Twilio mock)
@@ -29,7 +29,7 @@ stop:  ## stop what `make demo` left running
 	@if [ -x $(BIN)/fugitive-alerts ]; then $(BIN)/fugitive-alerts demo --stop; else echo "nothing to stop"; fi
 
 clean: stop  ## stop the demo and remove local state (var/) and build/test caches
-	rm -rf var build dist *.egg-info .pytest_cache .hypothesis .mypy_cache .ruff_cache
+	rm -rf var build dist *.egg-info .pytest_cache .hypothesis .mypy_cache .ruff_cache matching/core-rs/target
 	find . -path ./$(VENV) -prune -o -path ./tools/twilio-mock/node_modules -prune -o \
 		-name __pycache__ -type d -print0 | xargs -0 rm -rf
 

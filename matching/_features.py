@@ -102,6 +102,16 @@ class Entry:
         return (_unpack(f),) if isinstance(f, str) else tuple(_unpack(x) for x in f)
 
     @property
+    def packed_forms(self) -> str | tuple[str, ...]:
+        """The name forms as packed (one string, or a tuple of them), for the compiled core."""
+        return self._forms
+
+    def form(self, i: int) -> NameForm:
+        """The ``i``-th name form (``forms[i]``), unpacked alone."""
+        f = self._forms
+        return _unpack(f if isinstance(f, str) else f[i])
+
+    @property
     def docs(self) -> tuple[DocRef, ...]:
         """(normalised number, issuing country or None, type) per document of the notice."""
         if self._docs is None:

@@ -42,6 +42,7 @@ from functools import lru_cache
 
 import jellyfish
 
+from . import _core
 from ._features import Entry
 from ._names import NameForm
 from ._short_parts import initial_pair_keys, query_initial_pair_keys, skeleton_pair_keys
@@ -322,7 +323,8 @@ class CandidateIndex:
             return (p,)
         return p if len(p) <= cap else None
 
-    def candidates(self, qk: QueryKeys, limit: int, years: tuple[int, int] | None = None) -> list[Entry]:
+    def candidates(self, qk: QueryKeys, limit: int, years: tuple[int, int] | None = None,
+                   compiled: bool = False) -> list[Entry]:
         """Entries with enough votes (see module docstring), best-voted first, at most ``limit``.
 
         Set algebra in C: a notice found by two query tokens lies in the intersection of their
@@ -335,7 +337,11 @@ class CandidateIndex:
         document) are left out before the cut: they could only be rejected, and they took the
         places of notices that could match (a common Arabic name found 52 notices, and the
         Arabic-script notice of the person, with fewer votes than Latin namesakes born decades
-        apart, was not among the first 24)."""
+        apart, was not among the first 24).
+
+        ``compiled``: in the compiled core (``_core``), which returns the same list."""
+        if compiled:
+            return _core.candidates(self, qk, limit, years)
         postings = self.postings
         cap = self.token_cap
         rare_cap = self.rare_cap

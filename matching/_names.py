@@ -27,7 +27,9 @@ _MIN_PAIR = 0.55
 MISSING_SHORT = 0.30
 """Penalty per unmatched token of the shorter name."""
 EXTRA_LONG = 0.05
-"""Penalty per unmatched middle name or patronymic; particles 0.01."""
+"""Penalty per unmatched middle name or patronymic."""
+PARTICLE_MISS = 0.01
+"""Penalty per unmatched particle (``al``, ``van``, ``bin``)."""
 MISSING_FIRST = 0.20
 """Penalty when the first given name is unmatched but a later one matched."""
 CONFLICTING_PART = 0.10
@@ -56,7 +58,7 @@ keeps the part from counting as missing."""
 class NameForm:
     """One rendering of one name, ready for comparison."""
 
-    __slots__ = ("keys", "cons", "originals", "roles", "name_index", "abjad", "derived", "via")
+    __slots__ = ("keys", "cons", "originals", "roles", "name_index", "abjad", "derived", "via", "core")
 
     def __init__(self, keys: tuple[str, ...], originals: tuple[str, ...], name_index: int,
                  roles: tuple[str, ...] | None = None, abjad: bool = False, derived: bool = False,
@@ -77,6 +79,8 @@ class NameForm:
         """Converted by us from one Latin romanisation to another (Wade–Giles to pinyin): a
         guess, so only an exact agreement through it counts in full."""
         """Rendered from a script without short vowels (Arabic, Hebrew): compare skeletons."""
+        self.core: object | None = None
+        """This form in the compiled core (``_core``), made on first use."""
 
     def __repr__(self) -> str:
         return f"NameForm({' '.join(self.keys)!r})"
@@ -319,7 +323,7 @@ def _unmatched_penalty(form: NameForm, used: set[int]) -> float:
     for i, k in enumerate(keys):
         if k in PARTICLES:
             if i not in used:
-                penalty += 0.01
+                penalty += PARTICLE_MISS
             continue
         groups.setdefault(roles[i], []).append(i in used)
     for role, hits in groups.items():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import schemas
 
-from . import _calibration
+from . import _calibration, _core
 from . import rules as _rules
 from ._features import Entry, Query, query_of
 from ._index import CandidateIndex, key_id, query_keys
@@ -68,7 +68,8 @@ class Matcher:
     """
 
     def __init__(self, alert_threshold: float = 0.80, review_threshold: float = 0.60,
-                 *, tip_alert_threshold: float | None = None, max_candidates: int = 24) -> None:
+                 *, tip_alert_threshold: float | None = None, max_candidates: int = 24,
+                 compiled: bool | None = None) -> None:
         if not 0.0 <= review_threshold <= alert_threshold <= 1.0:
             raise ValueError("need 0 <= review_threshold <= alert_threshold <= 1")
         tip = alert_threshold if tip_alert_threshold is None else tip_alert_threshold
@@ -80,6 +81,11 @@ class Matcher:
         a lower evidence gate (``rules.TIP_EVIDENCE_MIN``)."""
         self.review_threshold = review_threshold
         self.max_candidates = max_candidates
+        if compiled and not _core.available():
+            raise ValueError("the compiled matching core is not built (run scripts/bootstrap)")
+        self.compiled = _core.enabled_by_default() if compiled is None else compiled
+        """Align names in the compiled core (``matching/core-rs``): the same hits, faster. By
+        default when it is built, unless ``FUGITIVE_ALERTS_MATCHING_CORE=python``."""
         self._index = CandidateIndex()
         self._slots: dict[str, int] = {}
         self._far_years = far_dates_reject(review_threshold)
@@ -120,7 +126,7 @@ class Matcher:
 
     def screen_query(self, q: Query) -> list[Hit]:
         index = self._index
-        ctx = Context(index, len(self._slots))
+        ctx = Context(index, len(self._slots), self.compiled)
         qk = query_keys(q.forms)
         if q.text:
             forms, anchors = text_forms(q.text, index, index.token_cap, index.rare_cap)
@@ -134,7 +140,7 @@ class Matcher:
         far = self._far_years
         years = None if far is None or q.dob is None else (q.dob[0] - far, q.dob[0] + far)
         hits: list[Hit] = []
-        for entry in index.candidates(qk, self.max_candidates, years):
+        for entry in index.candidates(qk, self.max_candidates, years, self.compiled):
             hit = self._score(q, entry, ctx)
             if hit is not None:
                 hits.append(hit)

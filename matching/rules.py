@@ -26,6 +26,7 @@ from collections.abc import Callable
 from math import log10
 from typing import Protocol
 
+from . import _core
 from ._common import COMMON
 from ._dates import FAR_CONFLICT, compare_dates
 from ._features import Entry, Query
@@ -120,12 +121,14 @@ class _Frequencies(Protocol):
 class Context:
     """What rules may read beyond the pair: key frequencies of the indexed list."""
 
-    __slots__ = ("df", "size", "text_forms")
+    __slots__ = ("df", "size", "text_forms", "compiled")
 
-    def __init__(self, df: _Frequencies, size: int) -> None:
+    def __init__(self, df: _Frequencies, size: int, compiled: bool = False) -> None:
         self.df = df
         self.size = size
         self.text_forms: tuple[NameForm, ...] = ()
+        self.compiled = compiled
+        """Align names in the compiled core (``_core``); the same results as the Python code."""
 
 
 def name_base(sim: float) -> float:
@@ -135,9 +138,15 @@ def name_base(sim: float) -> float:
     return max(0.0, 0.80 - (0.9 - sim) * 1.5)
 
 
-def best_alignment(forms: tuple[NameForm, ...], entry: Entry) -> tuple[Alignment, NameForm | None, str]:
+def best_alignment(forms: tuple[NameForm, ...], entry: Entry, compiled: bool = False
+                   ) -> tuple[Alignment, NameForm | None, str]:
     """The best alignment of any query form with any of the entry's forms, the entry's form,
-    and the romanisation system either side was read in (``NameForm.via``)."""
+    and the romanisation system either side was read in (``NameForm.via``). ``compiled``: in
+    the compiled core (``_core``), which gives the same result."""
+    if compiled:
+        got = _core.best_alignment(forms, entry)
+        if got is not None:
+            return got
     best = Alignment(0.0, [], 0)
     best_form: NameForm | None = None
     via = ""
@@ -154,10 +163,10 @@ def best_alignment(forms: tuple[NameForm, ...], entry: Entry) -> tuple[Alignment
 def rule_name(q: Query, e: Entry, ctx: Context) -> Evidence | None:
     """Names: best order-free token alignment of the event's name (or a name found in a tip's
     text) with any name or alias of the notice, in any script or romanisation."""
-    a, form, via = best_alignment(q.forms, e)
+    a, form, via = best_alignment(q.forms, e, ctx.compiled)
     where = ""
     if ctx.text_forms:
-        ta, tform, tvia = best_alignment(ctx.text_forms, e)
+        ta, tform, tvia = best_alignment(ctx.text_forms, e, ctx.compiled)
         if ta.score > a.score:
             a, form, via, where = ta, tform, tvia, " (named in tip text)"
     if form is None or a.score <= 0.0:

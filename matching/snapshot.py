@@ -39,7 +39,7 @@ FORMAT = 1
 """Bumped when the snapshot's layout changes in a way the code digest would not show."""
 
 _SETTINGS = frozenset({"alert_threshold", "tip_alert_threshold", "review_threshold", "max_candidates",
-                       "_far_years"})
+                       "_far_years", "compiled"})
 """Matcher attributes that come from the loading process's settings, not from the snapshot."""
 
 _ALLOWED_MODULES = frozenset({"array", "builtins", "copyreg"})

@@ -1,0 +1,101 @@
+"""The compiled matching core (``matching._fast``, Rust, built by ``scripts/bootstrap``).
+
+It runs the matcher's two hot loops without leaving native code: candidate selection over
+the index's postings (``_index.CandidateIndex.candidates``, read from the same Python dict and
+arrays), and ``rules.best_alignment`` (every query form against every packed form of a
+notice, with ``_names.align`` per pair), handing back the winning alignment exactly as the
+Python reference would build it. The Python code stays the
+reference: a test screens the same events both ways and compares every hit, and
+``Matcher(compiled=False)`` (or ``FUGITIVE_ALERTS_MATCHING_CORE=python``) uses it alone.
+
+The rules' constants, the name particles and ``token_key`` are handed to the core here, once,
+so they live in one place. The source is in ``matching/core-rs/``; without a build (a plain
+``pip install`` from source) the matcher runs on the Python reference, with the same hits.
+"""
+
+from __future__ import annotations
+
+import os
+from types import ModuleType
+from typing import TYPE_CHECKING, cast
+
+from . import _names
+from ._text import PARTICLES, token_key
+
+if TYPE_CHECKING:
+    from . import _fast
+    from ._features import Entry
+    from ._index import CandidateIndex, QueryKeys
+    from ._names import NameForm
+
+__all__ = ["available", "enabled_by_default", "best_alignment", "candidates"]
+
+
+def _load() -> ModuleType | None:
+    try:
+        from . import _fast  # built by scripts/bootstrap; typed by _fast.pyi
+    except ImportError:
+        return None
+    _fast.configure(
+        min_pair=_names._MIN_PAIR, missing_short=_names.MISSING_SHORT, extra_long=_names.EXTRA_LONG,
+        missing_first=_names.MISSING_FIRST, conflicting_part=_names.CONFLICTING_PART, cross_min=_names.CROSS_MIN,
+        chain_miss=_names.CHAIN_MISS, extra_unknown=_names.EXTRA_UNKNOWN, initial_sim=_names.INITIAL_SIM,
+        weak_family_min=_names.WEAK_FAMILY_MIN, particle_cost=_names.PARTICLE_MISS, particles=sorted(PARTICLES),
+        token_key=token_key)
+    return _fast
+
+
+_FAST = _load()
+MAX_TOKENS = 64
+"""Forms with more tokens than this (nonsense input) are aligned by the Python reference."""
+
+
+def available() -> bool:
+    """Whether the compiled core was built and loads."""
+    return _FAST is not None
+
+
+def enabled_by_default() -> bool:
+    """The compiled core when it is built, unless ``FUGITIVE_ALERTS_MATCHING_CORE=python``."""
+    return _FAST is not None and os.environ.get("FUGITIVE_ALERTS_MATCHING_CORE", "").lower() != "python"
+
+
+def _form(f: NameForm) -> _fast.Form | None:
+    core = f.core
+    if core is None and _FAST is not None and len(f.keys) <= MAX_TOKENS:
+        try:
+            core = _FAST.Form(list(f.keys), "".join(f.roles), list(f.originals), f.abjad)
+        except ValueError:  # not a form the core can hold: the Python reference aligns it
+            return None
+        f.core = core
+    return cast("_fast.Form | None", core)
+
+
+def best_alignment(forms: tuple[NameForm, ...], entry: Entry
+                   ) -> tuple[_names.Alignment, NameForm | None, str] | None:
+    """``rules.best_alignment`` in the compiled core; None when it cannot take these forms."""
+    assert _FAST is not None
+    cores = []
+    for f in forms:
+        core = _form(f)
+        if core is None:
+            return None
+        cores.append(core)
+    try:
+        got = _FAST.best_alignment(cores, entry.packed_forms)
+    except ValueError:  # a notice form too long for the core's bit sets
+        return None
+    if got is None:
+        return _names.Alignment(0.0, [], 0), None, ""
+    score, pairs, matched, units, qi, ci = got
+    cf = entry.form(ci)
+    return _names.Alignment(score, pairs, matched, units), cf, cf.via or forms[qi].via
+
+
+def candidates(index: CandidateIndex, qk: QueryKeys, limit: int, years: tuple[int, int] | None) -> list[Entry]:
+    """``CandidateIndex.candidates`` in the compiled core: the same entries in the same order."""
+    assert _FAST is not None
+    got: list[Entry] = _FAST.candidates(
+        index.postings, index.live, qk.groups, qk.pairs, qk.docs, qk.picks, index.token_cap, index.pair_cap,
+        index.rare_cap, index.pick_cap, limit, years)
+    return got

@@ -1,0 +1,29 @@
+# Types of the compiled matching core, matching/core-rs (built by scripts/bootstrap). Each
+# function computes what its Python reference computes, to the last bit; see _core.py.
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+class Form:
+    # a NameForm in the core: keys, roles (one letter each), original words, abjad flag
+
+    def __init__(self, keys: list[str], roles: str, originals: list[str], abjad: bool) -> None: ...
+
+def configure(*, min_pair: float, missing_short: float, extra_long: float, missing_first: float,
+              conflicting_part: float, cross_min: float, chain_miss: float, extra_unknown: float,
+              initial_sim: float, weak_family_min: float, particle_cost: float, particles: list[str],
+              token_key: Callable[[str], str]) -> None: ...
+
+def align(q: Form, c: Form) -> tuple[float, list[tuple[str, str, float]], int, list[tuple[int, ...]]]: ...
+
+def best_alignment(forms: Sequence[Form], packed: str | tuple[str, ...]
+                   ) -> tuple[float, list[tuple[str, str, float]], int, list[tuple[int, ...]], int, int] | None: ...
+
+def candidates(postings: dict[int, Any], live: list[Any], groups: dict[tuple[int, ...], bool], pairs: set[int],
+               docs: set[int], picks: dict[int, int | None], token_cap: int, pair_cap: int, rare_cap: int,
+               pick_cap: int, limit: int, years: tuple[int, int] | None) -> list[Any]: ...
+
+def token_similarity(a: str, b: str, ca: str, cb: str, abjad: bool = False) -> float: ...
+def consonant_key(key: str) -> str: ...
+def osa_normalized_similarity(a: str, b: str) -> float: ...
+def levenshtein_normalized_similarity(a: str, b: str) -> float: ...
