@@ -4,6 +4,9 @@
     .venv/bin/python bench/matching_bench.py --sizes 1000,10000 --events 5000
     .venv/bin/python bench/matching_bench.py --ab /tmp/base --sizes 100000 --events 5000 --rounds 3
 
+Each size runs on the compiled matching core and on the Python reference (``--cores``), one
+after the other, and the table gives their ratio: the same code, the same minutes.
+
 ``--ab DIR`` times another checkout of the project (e.g. ``git worktree add /tmp/base main``)
 against this one, interleaved (base, ours, base, ours ...), each run in its own subprocess on
 the same list and events, and prints the machine's load average before every run and the
@@ -204,7 +207,7 @@ def run_one(size: int, n_events: int) -> dict[str, float]:
             "cpu_eps": len(events) / cpu_total, "cpu_p99_ms": cpu_lat[int(len(cpu_lat) * 0.99)] * 1e3,
             "p50_ms": lat[len(lat) // 2] * 1e3, "p99_ms": lat[int(len(lat) * 0.99)] * 1e3,
             "mean_us": total / len(events) * 1e6, "build_s": build, "rss_mb": _rss_mb(),
-            "index_mb": rss_index, "hits_per_event": hits / len(events)}
+            "index_mb": rss_index, "hits_per_event": hits / len(events), "compiled": m.compiled}
 
 
 def _ab(other: Path, size: int, n_events: int, rounds: int) -> None:
@@ -235,6 +238,9 @@ def main() -> None:
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--ab", type=Path, help="another checkout to time against this one, interleaved")
     ap.add_argument("--rounds", type=int, default=3, help="with --ab: runs per side")
+    ap.add_argument("--cores", default="compiled,python",
+                    help="matching cores to time, each size in turn: compiled (matching/core-rs, built by "
+                         "scripts/bootstrap), python (the reference); the same hits either way")
     args = ap.parse_args()
     if args.one:
         code = os.environ.get("MATCHING_BENCH_CODE")
@@ -246,20 +252,30 @@ def main() -> None:
         _ab(args.ab.resolve(), int(args.sizes.split(",")[0]), args.events, args.rounds)
         return
     rows = []
+    cores = [c.strip() for c in args.cores.split(",") if c.strip()]
     for size in (int(s) for s in args.sizes.split(",")):
-        out = subprocess.run([sys.executable, __file__, "--one", str(size), "--events", str(args.events)],
-                             check=True, capture_output=True, text=True)
-        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
-        r = rows[-1]
-        print(f"# done {size}: {r['eps']:.0f} ev/s", file=sys.stderr, flush=True)
-    print("| wanted list | events/s wall | events/s CPU | mean µs/event | p50 ms | p99 ms | p99 CPU ms | "
-          "build s | index RSS MB | process RSS MB | hits/event |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for core in cores:
+            load = os.getloadavg()[0]
+            out = subprocess.run([sys.executable, __file__, "--one", str(size), "--events", str(args.events)],
+                                 check=True, capture_output=True, text=True,
+                                 env={**os.environ, "FUGITIVE_ALERTS_MATCHING_CORE": core})
+            r = json.loads(out.stdout.strip().splitlines()[-1])
+            r["core"] = core if r["compiled"] == (core != "python") else f"{core} (not built: ran python)"
+            r["load"] = load
+            rows.append(r)
+            print(f"# done {size} {core}: {r['cpu_eps']:.0f} CPU ev/s", file=sys.stderr, flush=True)
+    print("| wanted list | core | events/s wall | events/s CPU | mean µs/event | p50 ms | p99 ms | p99 CPU ms | "
+          "build s | index RSS MB | process RSS MB | hits/event | load 1 min |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
-        print(f"| {int(r['size']):,} | {r['eps']:,.0f} | {r['cpu_eps']:,.0f} | {r['mean_us']:.0f} | "
+        print(f"| {int(r['size']):,} | {r['core']} | {r['eps']:,.0f} | {r['cpu_eps']:,.0f} | {r['mean_us']:.0f} | "
               f"{r['p50_ms']:.3f} | {r['p99_ms']:.3f} | {r['cpu_p99_ms']:.3f} | {r['build_s']:.1f} | "
-              f"{r['index_mb']:,.0f} | {r['rss_mb']:,.0f} | {r['hits_per_event']:.2f} |")
-
+              f"{r['index_mb']:,.0f} | {r['rss_mb']:,.0f} | {r['hits_per_event']:.2f} | {r['load']:.1f} |")
+    if {"compiled", "python"} <= set(cores):
+        for size in sorted({int(r["size"]) for r in rows}):
+            by = {r["core"]: r["cpu_eps"] for r in rows if int(r["size"]) == size}
+            if "compiled" in by and "python" in by:
+                print(f"\nat {size:,}: compiled / python CPU events/s = {by['compiled'] / by['python']:.2f}")
 
 if __name__ == "__main__":
     main()

@@ -40,7 +40,7 @@ _S_BEFORE_I = (20, 16)  # ㅣ, ㅟ: ㅅ is "sh"
 
 
 def has_hangul(text: str) -> bool:
-    return any("\uac00" <= ch <= "\ud7a3" for ch in text)
+    return not text.isascii() and any("\uac00" <= ch <= "\ud7a3" for ch in text)
 
 
 def is_korean(text: str, nationality: str | tuple[str, ...] | None) -> bool:

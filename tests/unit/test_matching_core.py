@@ -56,6 +56,10 @@ def test_edit_distances_are_rapidfuzz_s_to_the_last_bit() -> None:
             a, b = _word(rng, alphabet), _word(rng, alphabet)
             assert fast.osa_normalized_similarity(a, b) == OSA.normalized_similarity(a, b), (a, b)
             assert fast.levenshtein_normalized_similarity(a, b) == Levenshtein.normalized_similarity(a, b), (a, b)
+    for _ in range(300):  # longer than the bit-parallel 64 characters on one side or both
+        a, b = _word(rng, "abcde", 40, 140), _word(rng, "abcde", 40, 140)
+        assert fast.osa_normalized_similarity(a, b) == OSA.normalized_similarity(a, b), (a, b)
+        assert fast.levenshtein_normalized_similarity(a, b) == Levenshtein.normalized_similarity(a, b), (a, b)
 
 
 _SYLLABLES = ["a", "al", "ba", "bin", "ch", "da", "el", "fa", "ha", "ib", "ja", "kh", "ko", "li", "ma", "mo",

@@ -172,6 +172,79 @@ fn levenshtein_distance(a: &[char], b: &[char]) -> usize {
     prev[m]
 }
 
+/// Pattern-match masks of a word of at most 64 characters: bit i of `mask(c)` is set when the
+/// word's i-th character is `c`.
+struct Masks {
+    chars: [char; 64],
+    bits: [u64; 64],
+    n: usize,
+}
+
+impl Masks {
+    fn new(word: &[char]) -> Self {
+        let mut m = Masks { chars: ['\0'; 64], bits: [0; 64], n: 0 };
+        for (i, &c) in word.iter().enumerate() {
+            match m.chars[..m.n].iter().position(|&x| x == c) {
+                Some(k) => m.bits[k] |= 1u64 << i,
+                None => {
+                    m.chars[m.n] = c;
+                    m.bits[m.n] = 1u64 << i;
+                    m.n += 1;
+                }
+            }
+        }
+        m
+    }
+
+    fn mask(&self, c: char) -> u64 {
+        self.chars[..self.n].iter().position(|&x| x == c).map_or(0, |k| self.bits[k])
+    }
+}
+
+/// Hyyrö's bit-parallel edit distance (2003), with transpositions for OSA: the distance the
+/// dynamic programme gives, for a pattern of 1 to 64 characters.
+fn bit_parallel(pattern: &[char], text: &[char], transpositions: bool) -> usize {
+    let pm = Masks::new(pattern);
+    let (mut vp, mut vn, mut d0, mut pm_old) = (!0u64, 0u64, 0u64, 0u64);
+    let mut dist = pattern.len();
+    let last = 1u64 << (pattern.len() - 1);
+    for &c in text {
+        let pm_j = pm.mask(c);
+        let tr = if transpositions { ((!d0 & pm_j) << 1) & pm_old } else { 0 };
+        d0 = (((pm_j & vp).wrapping_add(vp)) ^ vp) | pm_j | vn | tr;
+        let mut hp = vn | !(d0 | vp);
+        let mut hn = d0 & vp;
+        if hp & last != 0 {
+            dist += 1;
+        }
+        if hn & last != 0 {
+            dist -= 1;
+        }
+        hp = (hp << 1) | 1;
+        hn <<= 1;
+        vp = hn | !(d0 | hp);
+        vn = hp & d0;
+        pm_old = pm_j;
+    }
+    dist
+}
+
+/// The distance by bit-parallel when one word fits in 64 characters (both distances are
+/// symmetric), else by the dynamic programme.
+fn distance(a: &[char], b: &[char], transpositions: bool) -> usize {
+    if a.is_empty() || b.is_empty() {
+        return a.len().max(b.len());
+    }
+    let (p, t) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if p.len() <= 64 {
+        bit_parallel(p, t, transpositions)
+    } else if transpositions {
+        osa_distance(a, b)
+    } else {
+        levenshtein_distance(a, b)
+    }
+}
+
 fn normalized(dist: usize, a: &[char], b: &[char]) -> f64 {
     let maximum = a.len().max(b.len());
     let norm_dist = if maximum == 0 { 0.0 } else { dist as f64 / maximum as f64 };
@@ -179,11 +252,11 @@ fn normalized(dist: usize, a: &[char], b: &[char]) -> f64 {
 }
 
 fn osa_sim(a: &[char], b: &[char]) -> f64 {
-    normalized(osa_distance(a, b), a, b)
+    normalized(distance(a, b, true), a, b)
 }
 
 fn lev_sim(a: &[char], b: &[char]) -> f64 {
-    normalized(levenshtein_distance(a, b), a, b)
+    normalized(distance(a, b, false), a, b)
 }
 
 /// `rapidfuzz.distance.OSA.normalized_similarity` (exposed for the identity tests).
