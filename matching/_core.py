@@ -4,9 +4,9 @@ It runs the matcher's two hot loops without leaving native code: candidate selec
 the index's postings (``_index.CandidateIndex.candidates``, read from the same Python dict and
 arrays), and ``rules.best_alignment`` (every query form against every packed form of a
 notice, with ``_names.align`` per pair), handing back the winning alignment exactly as the
-Python reference would build it. The Python code stays the
-reference: a test screens the same events both ways and compares every hit, and
-``Matcher(compiled=False)`` (or ``FUGITIVE_ALERTS_MATCHING_CORE=python``) uses it alone.
+Python reference would build it. The Python code stays the reference: a test screens the same
+events both ways and compares every hit, and ``Matcher(compiled=False)`` (or
+``FUGITIVE_ALERTS_MATCHING_CORE=python``) uses it alone.
 
 The rules' constants, the name particles and ``token_key`` are handed to the core here, once,
 so they live in one place. The source is in ``matching/core-rs/``; without a build (a plain
@@ -56,8 +56,12 @@ def available() -> bool:
 
 
 def enabled_by_default() -> bool:
-    """The compiled core when it is built, unless ``FUGITIVE_ALERTS_MATCHING_CORE=python``."""
-    return _FAST is not None and os.environ.get("FUGITIVE_ALERTS_MATCHING_CORE", "").lower() != "python"
+    """The compiled core when it is built, unless ``FUGITIVE_ALERTS_MATCHING_CORE=python`` (the
+    worker reads the same variable through ``Settings.matching_core``)."""
+    choice = os.environ.get("FUGITIVE_ALERTS_MATCHING_CORE", "").strip().lower()
+    if choice not in ("", "compiled", "python"):
+        raise ValueError(f"FUGITIVE_ALERTS_MATCHING_CORE must be 'compiled' or 'python', not {choice!r}")
+    return _FAST is not None and choice != "python"
 
 
 def _form(f: NameForm) -> _fast.Form | None:

@@ -84,8 +84,9 @@ class Matcher:
         if compiled and not _core.available():
             raise ValueError("the compiled matching core is not built (run scripts/bootstrap)")
         self.compiled = _core.enabled_by_default() if compiled is None else compiled
-        """Align names in the compiled core (``matching/core-rs``): the same hits, faster. By
-        default when it is built, unless ``FUGITIVE_ALERTS_MATCHING_CORE=python``."""
+        """Select candidates and align names in the compiled core (``matching/core-rs``): the
+        same hits, faster. By default when it is built, unless
+        ``FUGITIVE_ALERTS_MATCHING_CORE=python``."""
         self._index = CandidateIndex()
         self._slots: dict[str, int] = {}
         self._far_years = far_dates_reject(review_threshold)

@@ -128,7 +128,7 @@ class Context:
         self.size = size
         self.text_forms: tuple[NameForm, ...] = ()
         self.compiled = compiled
-        """Align names in the compiled core (``_core``); the same results as the Python code."""
+        """Align names in the compiled core (``_core``): the same result as the Python code."""
 
 
 def name_base(sim: float) -> float:

@@ -114,6 +114,11 @@ class Settings(BaseSettings):
     """Score at or above which a hit on a *tip* alerts (tips go to analysts by email, not to a
     desk officer; tips also pass a lower name-evidence gate, docs/matching.md)."""
 
+    matching_core: Literal["compiled", "python"] = "compiled"
+    """``compiled``: the matcher's hot loops run in its compiled core when ``scripts/bootstrap``
+    built it (``matching/core-rs``), else in Python; ``python``: the Python reference alone. The
+    same hits either way (docs/matching.md, "The compiled core")."""
+
     app_id: str = "fugitive-alerts"
     """Faust app id: also its consumer group and the prefix of its changelog topics."""
     dispatcher_group: str = "fugitive-alerts-dispatcher"

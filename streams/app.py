@@ -99,7 +99,8 @@ def create_app(settings: Settings, matcher: Any = None, *, web_port: int = 6066)
         from matching import Matcher
 
         matcher = Matcher(alert_threshold=settings.alert_threshold, review_threshold=settings.review_threshold,
-                          tip_alert_threshold=settings.tip_alert_threshold)
+                          tip_alert_threshold=settings.tip_alert_threshold,
+                          compiled=None if settings.matching_core == "compiled" else False)
     app = new_faust_app(settings, web_port=web_port)
 
     def raw_topic(name: str) -> faust.TopicT:

@@ -246,3 +246,13 @@ def test_json_of_hits_is_byte_identical(tmp_path: Path) -> None:
                        check=True, capture_output=True, env={**os.environ, "FUGITIVE_ALERTS_MATCHING_CORE": core})
         outs.append(out.read_bytes())
     assert outs[0] == outs[1] and outs[0].count(b"\n") > 300
+
+
+def test_the_environment_chooses_the_reference_and_a_typo_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    _fast()
+    monkeypatch.setenv("FUGITIVE_ALERTS_MATCHING_CORE", "python")
+    assert Matcher().compiled is False
+    assert schemas.Settings().matching_core == "python"
+    monkeypatch.setenv("FUGITIVE_ALERTS_MATCHING_CORE", "pyhton")
+    with pytest.raises(ValueError, match="'compiled' or 'python'"):
+        Matcher()
