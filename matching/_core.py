@@ -16,6 +16,7 @@ so they live in one place. The source is in ``matching/core-rs/``; without a bui
 from __future__ import annotations
 
 import os
+import warnings
 from types import ModuleType
 from typing import TYPE_CHECKING, cast
 
@@ -89,6 +90,9 @@ def best_alignment(forms: tuple[NameForm, ...], entry: Entry
         got = _FAST.best_alignment(cores, entry.packed_forms)
     except ValueError:  # a notice form too long for the core's bit sets
         return None
+    except RuntimeError as exc:  # a bug in the core: the reference computes it, the event is screened
+        _failed(exc)
+        return None
     if got is None:
         return _names.Alignment(0.0, [], 0), None, ""
     score, pairs, matched, units, qi, ci = got
@@ -96,10 +100,27 @@ def best_alignment(forms: tuple[NameForm, ...], entry: Entry
     return _names.Alignment(score, pairs, matched, units), cf, cf.via or forms[qi].via
 
 
-def candidates(index: CandidateIndex, qk: QueryKeys, limit: int, years: tuple[int, int] | None) -> list[Entry]:
-    """``CandidateIndex.candidates`` in the compiled core: the same entries in the same order."""
+def candidates(index: CandidateIndex, qk: QueryKeys, limit: int, years: tuple[int, int] | None
+               ) -> list[Entry] | None:
+    """``CandidateIndex.candidates`` in the compiled core: the same entries in the same order;
+    None if the core failed (the reference then selects them)."""
     assert _FAST is not None
-    got: list[Entry] = _FAST.candidates(
-        index.postings, index.live, qk.groups, qk.pairs, qk.docs, qk.picks, index.token_cap, index.pair_cap,
-        index.rare_cap, index.pick_cap, limit, years)
+    try:
+        got: list[Entry] = _FAST.candidates(
+            index.postings, index.live, qk.groups, qk.pairs, qk.docs, qk.picks, index.token_cap, index.pair_cap,
+            index.rare_cap, index.pick_cap, limit, years)
+    except RuntimeError as exc:
+        _failed(exc)
+        return None
     return got
+
+
+FAILURES = 0
+"""Calls the core failed (a panic, i.e. a bug) and the Python reference answered instead."""
+
+
+def _failed(exc: Exception) -> None:
+    global FAILURES
+    FAILURES += 1
+    warnings.warn(f"{exc}; the Python reference answered instead (same result, slower)", RuntimeWarning,
+                  stacklevel=3)

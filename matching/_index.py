@@ -339,9 +339,12 @@ class CandidateIndex:
         Arabic-script notice of the person, with fewer votes than Latin namesakes born decades
         apart, was not among the first 24).
 
-        ``compiled``: in the compiled core (``_core``), which returns the same list."""
+        ``compiled``: in the compiled core (``_core``), which returns the same list (or, should it
+        fail, leaves the selection to this code)."""
         if compiled:
-            return _core.candidates(self, qk, limit, years)
+            got = _core.candidates(self, qk, limit, years)
+            if got is not None:
+                return got
         postings = self.postings
         cap = self.token_cap
         rare_cap = self.rare_cap

@@ -256,3 +256,38 @@ def test_the_environment_chooses_the_reference_and_a_typo_is_an_error(monkeypatc
     monkeypatch.setenv("FUGITIVE_ALERTS_MATCHING_CORE", "pyhton")
     with pytest.raises(ValueError, match="'compiled' or 'python'"):
         Matcher()
+
+
+def test_a_panic_in_the_core_is_an_exception_the_worker_survives() -> None:
+    """PyO3 raises a panic as ``PanicException``, a ``BaseException`` that would stop the worker;
+    the core turns it into ``RuntimeError``."""
+    fast = _fast()
+    with pytest.raises(RuntimeError, match="panic"):
+        fast.panic_for_test()
+
+
+class _BrokenCore:
+    """The core's interface, failing as a panic does (``RuntimeError``)."""
+
+    def __getattr__(self, name: str) -> Any:
+        real = getattr(_fast(), name)
+        if name in ("best_alignment", "candidates"):
+            def fail(*args: Any) -> Any:
+                raise RuntimeError("the compiled matching core failed (a panic)")
+            return fail
+        return real
+
+
+def test_when_the_core_fails_the_reference_answers_with_the_same_hits(monkeypatch: pytest.MonkeyPatch) -> None:
+    raw = matching_bench.make_wanted(3000, seed=5)
+    m = Matcher()
+    for w in raw[:-1]:
+        m.upsert(schemas.WantedPerson.model_validate(w))
+    events = [schemas.EVENT_ADAPTER.validate_python(e) for e in matching_bench.make_events(raw, 300, seed=9)]
+    want = _hits(m, events, False)
+    monkeypatch.setattr(_core, "_FAST", _BrokenCore())
+    before = _core.FAILURES
+    with pytest.warns(RuntimeWarning, match="the Python reference answered"):
+        got = _hits(m, events, True)
+    assert got == want and sum(map(len, want)) > 50
+    assert before < _core.FAILURES

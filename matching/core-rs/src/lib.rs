@@ -681,6 +681,18 @@ fn align_py<'py>(py: Python<'py>, q: &Form, c: &Form) -> PyResult<Bound<'py, PyT
 /// query form index, candidate form index).
 #[pyfunction]
 fn best_alignment<'py>(py: Python<'py>, forms: Vec<Bound<'py, Form>>, packed: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyTuple>>> {
+    guarded(|| best_alignment_inner(py, &forms, packed))
+}
+
+/// A panic in the core (a bug) comes back as `RuntimeError`, which the Python side answers by
+/// computing the same thing in the reference, instead of the `PanicException` PyO3 raises
+/// (a `BaseException`, which would stop the worker).
+fn guarded<T>(f: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .unwrap_or_else(|_| Err(PyRuntimeError::new_err("the compiled matching core failed (a panic)")))
+}
+
+fn best_alignment_inner<'py>(py: Python<'py>, forms: &[Bound<'py, Form>], packed: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyTuple>>> {
     let cfg = config()?;
     let cforms: Vec<Form> = if let Ok(s) = packed.cast::<PyString>() {
         vec![Form::unpack(py, s.to_str()?)?]
@@ -797,6 +809,31 @@ fn candidates<'py>(
     limit: usize,
     years: Option<(i64, i64)>,
 ) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    let caps = Caps { token: token_cap, pair: pair_cap, rare: rare_cap, pick: pick_cap, limit };
+    guarded(|| candidates_inner(py, postings, live, groups, pairs, docs, picks, &caps, years))
+}
+
+struct Caps {
+    token: usize,
+    pair: usize,
+    rare: usize,
+    pick: usize,
+    limit: usize,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn candidates_inner<'py>(
+    py: Python<'py>,
+    postings: &Bound<'py, PyDict>,
+    live: &Bound<'py, PyList>,
+    groups: &Bound<'py, PyDict>,
+    pairs: &Bound<'py, PySet>,
+    docs: &Bound<'py, PySet>,
+    picks: &Bound<'py, PyDict>,
+    caps: &Caps,
+    years: Option<(i64, i64)>,
+) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    let (token_cap, pair_cap, rare_cap, pick_cap, limit) = (caps.token, caps.pair, caps.rare, caps.pick, caps.limit);
     let mut found_groups: Vec<Vec<Posting>> = Vec::new();
     let mut strong = Slots::default();
     for (group, solo) in groups.iter() {
@@ -933,6 +970,12 @@ fn born_within(entry: &Bound<'_, PyAny>, lo: i64, hi: i64) -> PyResult<bool> {
     Ok(b >= lo && a <= hi)
 }
 
+/// Panics inside the guard (a test that a panic comes back as `RuntimeError`).
+#[pyfunction]
+fn panic_for_test() -> PyResult<()> {
+    guarded(|| -> PyResult<()> { panic!("panic_for_test") })
+}
+
 #[pymodule]
 fn _fast(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Form>()?;
@@ -940,6 +983,7 @@ fn _fast(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(align_py, m)?)?;
     m.add_function(wrap_pyfunction!(best_alignment, m)?)?;
     m.add_function(wrap_pyfunction!(candidates, m)?)?;
+    m.add_function(wrap_pyfunction!(panic_for_test, m)?)?;
     m.add_function(wrap_pyfunction!(token_similarity_py, m)?)?;
     m.add_function(wrap_pyfunction!(consonant_key_py, m)?)?;
     m.add_function(wrap_pyfunction!(osa_normalized_similarity, m)?)?;
