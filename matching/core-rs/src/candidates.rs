@@ -1,0 +1,262 @@
+//! Candidate selection over the index's postings: `_index.CandidateIndex.candidates`.
+
+use pyo3::buffer::PyBuffer;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyInt, PyList, PySet, PyTuple};
+use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use crate::guarded;
+
+// Candidate selection (`_index.CandidateIndex.candidates`)
+
+/// A multiplicative hash for slot numbers (the std SipHash is made for untrusted keys).
+#[derive(Default)]
+pub(crate) struct SlotHasher(u64);
+
+impl Hasher for SlotHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.0 = (u64::from(n)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+pub(crate) type Slots = HashSet<u32, BuildHasherDefault<SlotHasher>>;
+
+/// One posting: a bare slot, or an `array('I')` of slots (read through the buffer protocol).
+pub(crate) enum Posting {
+    One(u32),
+    Many(Vec<u32>),
+}
+
+impl Posting {
+    fn len(&self) -> usize {
+        match self {
+            Posting::One(_) => 1,
+            Posting::Many(v) => v.len(),
+        }
+    }
+    fn slots(&self) -> &[u32] {
+        match self {
+            Posting::One(s) => std::slice::from_ref(s),
+            Posting::Many(v) => v,
+        }
+    }
+}
+
+/// The posting of `key` if it has at most `cap` slots: Ok(None) when absent, Err(()) when
+/// longer than `cap` (too common to select anything).
+pub(crate) fn posting(
+    py: Python<'_>,
+    postings: &Bound<'_, PyDict>,
+    key: &Bound<'_, PyAny>,
+    cap: usize,
+) -> PyResult<Option<Result<Posting, usize>>> {
+    let Some(p) = postings.get_item(key)? else {
+        return Ok(None);
+    };
+    if let Ok(i) = p.cast::<PyInt>() {
+        return Ok(Some(Ok(Posting::One(i.extract()?))));
+    }
+    let n = p.len()?;
+    if n > cap {
+        return Ok(Some(Err(n)));
+    }
+    let buf: PyBuffer<u32> = PyBuffer::get(&p)?;
+    Ok(Some(Ok(Posting::Many(buf.to_vec(py)?))))
+}
+
+/// `CandidateIndex.candidates`: the entries with enough votes, best-voted first, at most
+/// `limit` (see the Python docstring; same sets, same order).
+#[pyfunction]
+#[pyo3(signature = (postings, live, groups, pairs, docs, picks, token_cap, pair_cap, rare_cap, pick_cap, limit, years))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn candidates<'py>(
+    py: Python<'py>,
+    postings: &Bound<'py, PyDict>,
+    live: &Bound<'py, PyList>,
+    groups: &Bound<'py, PyDict>,
+    pairs: &Bound<'py, PySet>,
+    docs: &Bound<'py, PySet>,
+    picks: &Bound<'py, PyDict>,
+    token_cap: usize,
+    pair_cap: usize,
+    rare_cap: usize,
+    pick_cap: usize,
+    limit: usize,
+    years: Option<(i64, i64)>,
+) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    let query = Query { postings, live, groups, pairs, docs, picks };
+    let caps = Caps { token: token_cap, pair: pair_cap, rare: rare_cap, pick: pick_cap, limit };
+    guarded(|| select(py, &query, &caps, years))
+}
+
+/// The index and an event's look-up keys, as the Python side holds them.
+struct Query<'a, 'py> {
+    postings: &'a Bound<'py, PyDict>,
+    live: &'a Bound<'py, PyList>,
+    groups: &'a Bound<'py, PyDict>,
+    pairs: &'a Bound<'py, PySet>,
+    docs: &'a Bound<'py, PySet>,
+    picks: &'a Bound<'py, PyDict>,
+}
+
+/// The index's caps and the number of candidates wanted.
+struct Caps {
+    token: usize,
+    pair: usize,
+    rare: usize,
+    pick: usize,
+    limit: usize,
+}
+
+fn select<'py>(
+    py: Python<'py>,
+    q: &Query<'_, 'py>,
+    caps: &Caps,
+    years: Option<(i64, i64)>,
+) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    let Query { postings, live, groups, pairs, docs, picks } = *q;
+    let (token_cap, pair_cap, rare_cap, pick_cap, limit) = (caps.token, caps.pair, caps.rare, caps.pick, caps.limit);
+    let mut found_groups: Vec<Vec<Posting>> = Vec::new();
+    let mut strong = Slots::default();
+    for (group, solo) in groups.iter() {
+        let solo: bool = solo.extract()?;
+        let group = group.cast::<PyTuple>()?;
+        let mut found: Vec<Posting> = Vec::new();
+        for (k, key) in group.iter().enumerate() {
+            if let Some(Ok(p)) = posting(py, postings, &key, token_cap)? {
+                if solo && k == 0 && (p.len() == 1 || p.len() <= rare_cap) {
+                    strong.extend(p.slots().iter().copied());
+                }
+                found.push(p);
+            }
+        }
+        if !found.is_empty() {
+            found_groups.push(found);
+        }
+    }
+    for key in pairs.iter() {
+        if let Some(Ok(p)) = posting(py, postings, &key, pair_cap)? {
+            strong.extend(p.slots().iter().copied());
+        }
+    }
+    let mut doc_slots = Slots::default();
+    for key in docs.iter() {
+        if let Some(Ok(p)) = posting(py, postings, &key, usize::MAX)? {
+            doc_slots.extend(p.slots().iter().copied());
+        }
+    }
+    strong.extend(doc_slots.iter().copied());
+    let mut picked = Slots::default();
+    for (key, guard) in picks.iter() {
+        if !guard.is_none() && postings.contains(&guard)? {
+            continue;
+        }
+        if let Some(Ok(p)) = posting(py, postings, &key, pick_cap)? {
+            picked.extend(p.slots().iter().copied());
+        }
+    }
+    let n_groups = found_groups.len();
+    let mut sets: Vec<Slots> = Vec::new();
+    let mut cand = Slots::default();
+    if n_groups >= 2 {
+        // stable, like Python's sort on the total posting length
+        found_groups.sort_by_key(|g| g.iter().map(Posting::len).sum::<usize>());
+        for g in &found_groups[..n_groups - 1] {
+            let mut st = Slots::default();
+            for p in g {
+                st.extend(p.slots().iter().copied());
+            }
+            sets.push(st);
+        }
+        for i in 0..n_groups.saturating_sub(2) {
+            for j in i + 1..n_groups - 1 {
+                cand.extend(sets[i].iter().filter(|s| sets[j].contains(s)).copied());
+            }
+        }
+        for a in &sets {
+            for p in &found_groups[n_groups - 1] {
+                cand.extend(p.slots().iter().filter(|s| a.contains(s)).copied());
+            }
+        }
+        cand.extend(strong.iter().copied());
+        cand.extend(picked.iter().copied());
+    } else if n_groups == 1 {
+        cand.extend(strong.iter().copied());
+        cand.extend(picked.iter().copied());
+        for p in &found_groups[0] {
+            if cand.len() >= limit {
+                break;
+            }
+            cand.extend(p.slots().iter().take(limit).copied());
+        }
+        sets.push(cand.clone());
+    } else {
+        cand.extend(strong.iter().copied());
+        cand.extend(picked.iter().copied());
+    }
+    if cand.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ranked: Vec<u32> = if cand.len() <= limit {
+        let mut v: Vec<u32> = cand.into_iter().collect();
+        v.sort_unstable();
+        v
+    } else {
+        if n_groups >= 2 {
+            let mut last = Slots::default();
+            for p in &found_groups[n_groups - 1] {
+                last.extend(p.slots().iter().copied());
+            }
+            sets.push(last);
+        }
+        let mut kept: Vec<(i64, u32)> = Vec::with_capacity(cand.len());
+        for s in cand {
+            let in_docs = doc_slots.contains(&s);
+            if let Some((lo, hi)) = years {
+                if !in_docs && !born_within(&live.get_item(s as usize)?, lo, hi)? {
+                    continue;
+                }
+            }
+            let mut v = 2 * i64::from(strong.contains(&s)) + 100 * i64::from(in_docs);
+            for st in &sets {
+                v += i64::from(st.contains(&s));
+            }
+            kept.push((-v, s));
+        }
+        kept.sort_unstable();
+        kept.into_iter().map(|(_, s)| s).collect()
+    };
+    let mut out = Vec::with_capacity(limit.min(ranked.len()));
+    for s in ranked {
+        let e = live.get_item(s as usize)?;
+        if !e.is_none() {
+            out.push(e);
+            if out.len() >= limit {
+                break;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `_index._born_within`: whether a notice may be born in `lo..=hi` (no birth date: it may).
+pub(crate) fn born_within(entry: &Bound<'_, PyAny>, lo: i64, hi: i64) -> PyResult<bool> {
+    if entry.is_none() {
+        return Ok(false);
+    }
+    let y = entry.getattr(pyo3::intern!(entry.py(), "years"))?;
+    if y.is_none() {
+        return Ok(true);
+    }
+    let (a, b): (i64, i64) = y.extract()?;
+    Ok(b >= lo && a <= hi)
+}

@@ -1,0 +1,230 @@
+//! Edit distances on code points, normalised as rapidfuzz does (1 - distance / max(len)), the
+//! consonant skeleton of a key, and `_names.token_similarity`.
+
+use pyo3::prelude::*;
+
+// Edit distances on code points, normalised as rapidfuzz does: 1 - distance / max(len).
+
+pub(crate) fn osa_distance(a: &[char], b: &[char]) -> usize {
+    let (n, m) = (a.len(), b.len());
+    if n == 0 {
+        return m;
+    }
+    if m == 0 {
+        return n;
+    }
+    // three rolling rows: i - 2, i - 1 and i (a transposition looks two rows back)
+    let mut rows = vec![0usize; 3 * (m + 1)];
+    let (mut r2, mut r1, mut r0) = (0usize, m + 1, 2 * (m + 1));
+    for j in 0..=m {
+        rows[r1 + j] = j;
+    }
+    for i in 1..=n {
+        rows[r0] = i;
+        for j in 1..=m {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (rows[r1 + j] + 1).min(rows[r0 + j - 1] + 1).min(rows[r1 + j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(rows[r2 + j - 2] + 1);
+            }
+            rows[r0 + j] = v;
+        }
+        (r2, r1, r0) = (r1, r0, r2);
+    }
+    rows[r1 + m]
+}
+
+pub(crate) fn levenshtein_distance(a: &[char], b: &[char]) -> usize {
+    let m = b.len();
+    let mut prev: Vec<usize> = (0..=m).collect();
+    let mut cur = vec![0usize; m + 1];
+    for (i, ca) in a.iter().enumerate() {
+        cur[0] = i + 1;
+        for j in 1..=m {
+            let cost = usize::from(*ca != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[m]
+}
+
+/// Pattern-match masks of a word of at most 64 characters: bit i of `mask(c)` is set when the
+/// word's i-th character is `c`.
+pub(crate) struct Masks {
+    chars: [char; 64],
+    bits: [u64; 64],
+    n: usize,
+}
+
+impl Masks {
+    fn new(word: &[char]) -> Self {
+        let mut m = Masks { chars: ['\0'; 64], bits: [0; 64], n: 0 };
+        for (i, &c) in word.iter().enumerate() {
+            match m.chars[..m.n].iter().position(|&x| x == c) {
+                Some(k) => m.bits[k] |= 1u64 << i,
+                None => {
+                    m.chars[m.n] = c;
+                    m.bits[m.n] = 1u64 << i;
+                    m.n += 1;
+                }
+            }
+        }
+        m
+    }
+
+    fn mask(&self, c: char) -> u64 {
+        self.chars[..self.n].iter().position(|&x| x == c).map_or(0, |k| self.bits[k])
+    }
+}
+
+/// Hyyrö's bit-parallel edit distance (2003), with transpositions for OSA: the distance the
+/// dynamic programme gives, for a pattern of 1 to 64 characters.
+pub(crate) fn bit_parallel(pattern: &[char], text: &[char], transpositions: bool) -> usize {
+    let pm = Masks::new(pattern);
+    let (mut vp, mut vn, mut d0, mut pm_old) = (!0u64, 0u64, 0u64, 0u64);
+    let mut dist = pattern.len();
+    let last = 1u64 << (pattern.len() - 1);
+    for &c in text {
+        let pm_j = pm.mask(c);
+        let tr = if transpositions { ((!d0 & pm_j) << 1) & pm_old } else { 0 };
+        d0 = (((pm_j & vp).wrapping_add(vp)) ^ vp) | pm_j | vn | tr;
+        let mut hp = vn | !(d0 | vp);
+        let mut hn = d0 & vp;
+        if hp & last != 0 {
+            dist += 1;
+        }
+        if hn & last != 0 {
+            dist -= 1;
+        }
+        hp = (hp << 1) | 1;
+        hn <<= 1;
+        vp = hn | !(d0 | hp);
+        vn = hp & d0;
+        pm_old = pm_j;
+    }
+    dist
+}
+
+/// The distance by bit-parallel when one word fits in 64 characters (both distances are
+/// symmetric), else by the dynamic programme.
+pub(crate) fn distance(a: &[char], b: &[char], transpositions: bool) -> usize {
+    if a.is_empty() || b.is_empty() {
+        return a.len().max(b.len());
+    }
+    let (p, t) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if p.len() <= 64 {
+        bit_parallel(p, t, transpositions)
+    } else if transpositions {
+        osa_distance(a, b)
+    } else {
+        levenshtein_distance(a, b)
+    }
+}
+
+pub(crate) fn normalized(dist: usize, a: &[char], b: &[char]) -> f64 {
+    let maximum = a.len().max(b.len());
+    let norm_dist = if maximum == 0 { 0.0 } else { dist as f64 / maximum as f64 };
+    1.0 - norm_dist
+}
+
+pub(crate) fn osa_sim(a: &[char], b: &[char]) -> f64 {
+    normalized(distance(a, b, true), a, b)
+}
+
+pub(crate) fn lev_sim(a: &[char], b: &[char]) -> f64 {
+    normalized(distance(a, b, false), a, b)
+}
+
+/// `rapidfuzz.distance.OSA.normalized_similarity` (exposed for the identity tests).
+#[pyfunction]
+pub(crate) fn osa_normalized_similarity(a: &str, b: &str) -> f64 {
+    osa_sim(&chars(a), &chars(b))
+}
+
+/// `rapidfuzz.distance.Levenshtein.normalized_similarity` (exposed for the identity tests).
+#[pyfunction]
+pub(crate) fn levenshtein_normalized_similarity(a: &str, b: &str) -> f64 {
+    lev_sim(&chars(a), &chars(b))
+}
+
+// Keys
+
+pub(crate) fn chars(s: &str) -> Vec<char> {
+    s.chars().collect()
+}
+
+pub(crate) fn squeeze(s: &[char]) -> Vec<char> {
+    let mut out: Vec<char> = Vec::with_capacity(s.len());
+    for &c in s {
+        if out.last() != Some(&c) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `_text.consonant_key`: the key without vowels, b/v, p/f and c/k merged, ``sh`` as ``s``.
+pub(crate) fn consonant_key(key: &str) -> Vec<char> {
+    let replaced = key.replace("sh", "s");
+    let mapped: Vec<char> = replaced
+        .chars()
+        .filter_map(|c| match c {
+            'a' | 'e' | 'i' | 'o' | 'u' => None,
+            'v' => Some('b'),
+            'p' => Some('f'),
+            'c' => Some('k'),
+            other => Some(other),
+        })
+        .collect();
+    squeeze(&mapped)
+}
+
+/// `_text.consonant_key` (exposed for the identity tests).
+#[pyfunction]
+#[pyo3(name = "consonant_key")]
+pub(crate) fn consonant_key_py(key: &str) -> String {
+    consonant_key(key).into_iter().collect()
+}
+
+/// `_names.token_similarity`.
+pub(crate) fn token_similarity(a: &[char], b: &[char], ca: &[char], cb: &[char], abjad: bool) -> f64 {
+    if a == b {
+        return 1.0;
+    }
+    if a.len() < 3 || b.len() < 3 {
+        return 0.0;
+    }
+    let mut s = osa_sim(a, b);
+    if ca.len() >= 2 && cb.len() >= 2 && ca[0] == cb[0] && (abjad || ca.len().min(cb.len()) >= 3) {
+        if abjad || a.len().abs_diff(b.len()) <= 1 {
+            let x = 0.9 * lev_sim(ca, cb);
+            if x > s {
+                s = x;
+            }
+            if abjad && (ca.contains(&'b') || cb.contains(&'b')) {
+                let na: Vec<char> = ca.iter().copied().filter(|&c| c != 'b').collect();
+                let nb: Vec<char> = cb.iter().copied().filter(|&c| c != 'b').collect();
+                let x = 0.9 * lev_sim(&na, &nb);
+                if x > s {
+                    s = x;
+                }
+            }
+        } else if ca == cb {
+            let x = if ca.len() >= 4 { 0.9 } else { 0.75 };
+            if x > s {
+                s = x;
+            }
+        }
+    } else if ca == cb && a[0] == b[0] && a.len().abs_diff(b.len()) <= 1 && a.len().min(b.len()) >= 4 && 0.9 > s {
+        s = 0.9;
+    }
+    s
+}
+
+/// `_names.token_similarity` on strings (exposed for the identity tests).
+#[pyfunction]
+#[pyo3(name = "token_similarity", signature = (a, b, ca, cb, abjad=false))]
+pub(crate) fn token_similarity_py(a: &str, b: &str, ca: &str, cb: &str, abjad: bool) -> f64 {
+    token_similarity(&chars(a), &chars(b), &chars(ca), &chars(cb), abjad)
+}
