@@ -1,12 +1,12 @@
 """Naming conventions and scripts neither evaluation generator makes: one sighting each.
 
-    .venv/bin/python tools/phenomena.py [--wanted WANTED.jsonl]
+    .venv/bin/python tools/phenomena.py --wanted WANTED.jsonl
 
 Each case is a fictional person on a notice and a border crossing (or a tip) that names them
 as a document or a caller would: a mononym with a placeholder, a South Indian initial, a name
 only in Persian, Ethiopic or Thai script, a Hong Kong (Cantonese) spelling, a native-script
-name inside a tip's text. The notice is screened against a background list (the dev set's
-wanted list by default, so name frequencies are realistic) with an exact birth date and
+name inside a tip's text. The notice is screened against a background list (a realistic one,
+such as the labelled dev set's ``wanted.jsonl``, so name frequencies are realistic) with an exact birth date and
 nationality for crossings and a birth year for tips; the table prints the band, the score and
 the first reason. To compare two checkouts, run it with ``PYTHONPATH`` set to each.
 """
@@ -25,7 +25,6 @@ sys.path.insert(0, str(ROOT))
 import schemas  # noqa: E402
 from matching import Matcher  # noqa: E402
 
-DEV = ROOT.parent / "shared" / "data" / "matching-dev" / "wanted.jsonl"
 _ids = itertools.count(1)
 
 # (phenomenon, notice (given, family, nationality), event: ("bc", given, family) or ("tip", text))
@@ -75,13 +74,16 @@ def _event(spec: tuple[str, ...], nat: str) -> Any:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--wanted", type=Path, default=DEV, help="background wanted list (JSONL)")
+    ap.add_argument("--wanted", type=Path, required=True,
+                    help="background wanted list (JSONL): the labelled dev set's wanted.jsonl, or one written by "
+                         "tools/evalgen/gen_eval.py")
     a = ap.parse_args()
     m = Matcher()
-    if a.wanted.exists():
-        with a.wanted.open("rb") as f:
-            for line in f:
-                m.upsert(schemas.WantedPerson.model_validate_json(line))
+    if not a.wanted.is_file():
+        ap.error(f"no such file: {a.wanted}")
+    with a.wanted.open("rb") as f:
+        for line in f:
+            m.upsert(schemas.WantedPerson.model_validate_json(line))
     print(f"background list: {len(m):,} notices ({a.wanted})\n")
     print("| phenomenon | band | score | first reason |")
     print("|---|---|---:|---|")
