@@ -28,6 +28,7 @@ from ._japanese import has_japanese, is_japanese_holder, japanese_readings
 from ._korean import is_korean, korean_readings
 from ._names import NameForm, forms_of
 from ._text import PARTICLES, is_indic
+from ._titles import without_title
 from ._wadegiles import looks_wade_giles, to_pinyin, wade_giles_readings
 
 __all__ = ["Entry", "Query", "DocRef", "entry_of", "query_of"]
@@ -148,6 +149,9 @@ def name_forms(given: str | None, family: str | None, full: str | None,
     mononym = given and family and " " not in given.strip() and given.strip().casefold() == family.strip().casefold()
     if forms and mononym:  # a mononym printed in both fields (``SUTRISNO SUTRISNO``): also the name alone
         forms.extend(_variant_forms([(family, "f")], [(family, "f")], name_index, forms))
+    untitled = without_title(parts, nationality) if forms else None
+    if untitled is not None:  # ``SYED IMRAN HAIDER``: also the name without its title (``_titles``)
+        forms.extend(f for f in forms_of(untitled, name_index) if all(f.keys != x.keys for x in forms))
     if forms and forms[0].abjad:
         table = _reading_forms(parts, name_index, [], abjad_readings, False, abjad=True)
         # Arabic: the table's reading replaces ICU's (a second form per name cost ~25% more

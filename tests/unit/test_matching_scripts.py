@@ -198,3 +198,27 @@ def test_a_one_part_name_with_the_exact_birth_date_still_alerts() -> None:
                   event=traveller("FNU", "SLAMET", dob="1988-03-02", sex="M", nationality="ID"))
     h = best(hits, target)
     assert h is not None and h.band == "alert", h
+
+
+@pytest.mark.parametrize(("notice_given", "passport_given", "nationality"), [
+    pytest.param("Imran", "SYED IMRAN", "PK", id="syed-on-the-passport"),
+    pytest.param("Syed Imran", "IMRAN", "PK", id="syed-on-the-notice"),
+    pytest.param("Haji Abdul Karim", "ABDUL KARIM", "AF", id="haji"),
+    pytest.param("Musa", "ALHAJI MUSA", "NG", id="alhaji"),
+])
+def test_a_title_before_the_name_may_be_left_out(notice_given: str, passport_given: str, nationality: str) -> None:
+    """Before: the title counted as a missing first given name (name 0.80), so with the birth
+    year only the pair stayed in review."""
+    n = person("Haidar", notice_given, dob="1977", sex="M", nationalities=[nationality])
+    h = best(screen(n, event=traveller(passport_given, "HAIDAR", dob="1977-08-19", sex="M",
+                                       nationality=nationality)), n)
+    assert h is not None and h.band == "alert", h
+    assert h.reasons[0].startswith("name 1.00"), h
+
+
+def test_sayed_is_a_given_name_for_an_egyptian_holder_not_a_title() -> None:
+    """``Sayed`` is read as a title for South Asian holders only: an Egyptian ``SAYED AHMED`` is
+    not ``Ahmed``."""
+    n = person("Haidar", "Ahmed", dob="1977", sex="M", nationalities=["EG"])
+    h = best(screen(n, event=traveller("SAYED AHMED", "HAIDAR", dob="1977-08-19", sex="M", nationality="EG")), n)
+    assert h is None or (h.band == "review" and not h.reasons[0].startswith("name 1.00")), h
