@@ -8,8 +8,9 @@ Pure: imports only ``schemas`` and third-party libraries, never Kafka. See ``doc
 """
 
 from . import snapshot
+from ._core import available as compiled_core_built
 from ._warm import warm_up
 from .matcher import Hit, Matcher
 from .rules import RULES, Evidence
 
-__all__ = ["Matcher", "Hit", "RULES", "Evidence", "snapshot", "warm_up"]
+__all__ = ["Matcher", "Hit", "RULES", "Evidence", "compiled_core_built", "snapshot", "warm_up"]

@@ -47,8 +47,6 @@ def _load() -> ModuleType | None:
 
 
 _FAST = _load()
-MAX_TOKENS = 64
-"""Forms with more tokens than this (nonsense input) are aligned by the Python reference."""
 
 
 def available() -> bool:
@@ -57,8 +55,9 @@ def available() -> bool:
 
 
 def enabled_by_default() -> bool:
-    """The compiled core when it is built, unless ``FUGITIVE_ALERTS_MATCHING_CORE=python`` (the
-    worker reads the same variable through ``Settings.matching_core``)."""
+    """The compiled core when it is built, unless ``FUGITIVE_ALERTS_MATCHING_CORE=python``: for
+    callers without settings (``fugitive-alerts screen``, tools, benches); the worker passes
+    ``Settings.matching_core`` instead."""
     choice = os.environ.get("FUGITIVE_ALERTS_MATCHING_CORE", "").strip().lower()
     if choice not in ("", "compiled", "python"):
         raise ValueError(f"FUGITIVE_ALERTS_MATCHING_CORE must be 'compiled' or 'python', not {choice!r}")
@@ -67,10 +66,10 @@ def enabled_by_default() -> bool:
 
 def _form(f: NameForm) -> _fast.Form | None:
     core = f.core
-    if core is None and _FAST is not None and len(f.keys) <= MAX_TOKENS:
+    if core is None and _FAST is not None:
         try:
             core = _FAST.Form(list(f.keys), "".join(f.roles), list(f.originals), f.abjad)
-        except ValueError:  # not a form the core can hold: the Python reference aligns it
+        except ValueError:  # more than 64 parts (nonsense input): the Python reference aligns it
             return None
         f.core = core
     return cast("_fast.Form | None", core)

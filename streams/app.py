@@ -96,11 +96,11 @@ def create_app(settings: Settings, matcher: Any = None, *, web_port: int = 6066)
     number, to call after a hit.
     """
     if matcher is None:
-        from matching import Matcher
+        from matching import Matcher, compiled_core_built
 
         matcher = Matcher(alert_threshold=settings.alert_threshold, review_threshold=settings.review_threshold,
                           tip_alert_threshold=settings.tip_alert_threshold,
-                          compiled=None if settings.matching_core == "compiled" else False)
+                          compiled=settings.matching_core == "compiled" and compiled_core_built())
     app = new_faust_app(settings, web_port=web_port)
 
     def raw_topic(name: str) -> faust.TopicT:

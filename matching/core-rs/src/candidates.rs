@@ -51,26 +51,25 @@ impl Posting {
     }
 }
 
-/// The posting of `key` if it has at most `cap` slots: Ok(None) when absent, Err(()) when
-/// longer than `cap` (too common to select anything).
+/// The posting of `key` if it has at most `cap` slots; None when it is absent or longer (too
+/// common to select anything).
 pub(crate) fn posting(
     py: Python<'_>,
     postings: &Bound<'_, PyDict>,
     key: &Bound<'_, PyAny>,
     cap: usize,
-) -> PyResult<Option<Result<Posting, usize>>> {
+) -> PyResult<Option<Posting>> {
     let Some(p) = postings.get_item(key)? else {
         return Ok(None);
     };
     if let Ok(i) = p.cast::<PyInt>() {
-        return Ok(Some(Ok(Posting::One(i.extract()?))));
+        return Ok(Some(Posting::One(i.extract()?)));
     }
-    let n = p.len()?;
-    if n > cap {
-        return Ok(Some(Err(n)));
+    if p.len()? > cap {
+        return Ok(None);
     }
     let buf: PyBuffer<u32> = PyBuffer::get(&p)?;
-    Ok(Some(Ok(Posting::Many(buf.to_vec(py)?))))
+    Ok(Some(Posting::Many(buf.to_vec(py)?)))
 }
 
 /// `CandidateIndex.candidates`: the entries with enough votes, best-voted first, at most
@@ -132,7 +131,7 @@ fn select<'py>(
         let group = group.cast::<PyTuple>()?;
         let mut found: Vec<Posting> = Vec::new();
         for (k, key) in group.iter().enumerate() {
-            if let Some(Ok(p)) = posting(py, postings, &key, token_cap)? {
+            if let Some(p) = posting(py, postings, &key, token_cap)? {
                 if solo && k == 0 && (p.len() == 1 || p.len() <= rare_cap) {
                     strong.extend(p.slots().iter().copied());
                 }
@@ -144,13 +143,13 @@ fn select<'py>(
         }
     }
     for key in pairs.iter() {
-        if let Some(Ok(p)) = posting(py, postings, &key, pair_cap)? {
+        if let Some(p) = posting(py, postings, &key, pair_cap)? {
             strong.extend(p.slots().iter().copied());
         }
     }
     let mut doc_slots = Slots::default();
     for key in docs.iter() {
-        if let Some(Ok(p)) = posting(py, postings, &key, usize::MAX)? {
+        if let Some(p) = posting(py, postings, &key, usize::MAX)? {
             doc_slots.extend(p.slots().iter().copied());
         }
     }
@@ -160,7 +159,7 @@ fn select<'py>(
         if !guard.is_none() && postings.contains(&guard)? {
             continue;
         }
-        if let Some(Ok(p)) = posting(py, postings, &key, pick_cap)? {
+        if let Some(p) = posting(py, postings, &key, pick_cap)? {
             picked.extend(p.slots().iter().copied());
         }
     }

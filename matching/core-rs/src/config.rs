@@ -27,24 +27,24 @@ pub(crate) struct Config {
 
 pub(crate) static CONFIG: OnceLock<Config> = OnceLock::new();
 
-/// `token_key` of two adjacent keys written together, by the pair (bounded like its Python cache).
-pub(crate) type JoinCache = Mutex<HashMap<(String, String), Vec<char>>>;
+/// `token_key` of two adjacent keys written together, by the joined word (bounded like its Python cache).
+pub(crate) type JoinCache = Mutex<HashMap<String, Vec<char>>>;
 pub(crate) static JOINS: OnceLock<JoinCache> = OnceLock::new();
 pub(crate) const JOINS_MAX: usize = 500_000;
 
 pub(crate) fn join_key(py: Python<'_>, cfg: &Config, a: &str, b: &str) -> PyResult<Vec<char>> {
     let cache = JOINS.get_or_init(|| Mutex::new(HashMap::new()));
-    let probe = (a.to_owned(), b.to_owned());
-    if let Some(k) = cache.lock().map_err(|_| PyRuntimeError::new_err("join cache poisoned"))?.get(&probe) {
+    let joined = format!("{a}{b}");
+    if let Some(k) = cache.lock().map_err(|_| PyRuntimeError::new_err("join cache poisoned"))?.get(&joined) {
         return Ok(k.clone());
     }
-    let key: String = cfg.token_key.call1(py, (format!("{a}{b}"),))?.extract(py)?;
+    let key: String = cfg.token_key.call1(py, (joined.as_str(),))?.extract(py)?;
     let key = chars(&key);
     let mut map = cache.lock().map_err(|_| PyRuntimeError::new_err("join cache poisoned"))?;
     if map.len() >= JOINS_MAX {
         map.clear();
     }
-    map.insert(probe, key.clone());
+    map.insert(joined, key.clone());
     Ok(key)
 }
 
