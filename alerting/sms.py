@@ -58,6 +58,28 @@ class TwilioSms:
         self._http = _BaseUrlHttpClient(base_url, timeout=timeout)
         self._twilio = Client(account_sid, auth_token, http_client=self._http)
         self._from = from_number
+        self._account_sid = account_sid
+
+    async def check(self) -> str:
+        """Fetch the account once and return its status (``active``, ``suspended`` or ``closed``).
+
+        Checks the credentials before the first alert rather than on it, and opens the connection the
+        first SMS then finds ready: the first request of a process pays for it (a TLS handshake at
+        Twilio; 120-240 ms against the mock, docs/benchmarks.md "The first SMS"). Raises
+        ``PermanentDeliveryError`` when Twilio refuses the credentials, ``TransientDeliveryError`` when
+        it cannot be reached.
+        """
+        try:
+            account = await self._twilio.api.v2010.accounts(self._account_sid).fetch_async()
+        except TwilioRestException as exc:
+            if exc.status in (401, 403, 404):
+                raise PermanentDeliveryError(
+                    f"twilio refused the account credentials ({exc.status}): check TWILIO_ACCOUNT_SID and "
+                    "TWILIO_AUTH_TOKEN", channel="sms") from None
+            raise _classify(exc) from None
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            raise TransientDeliveryError(f"twilio unreachable: {type(exc).__name__}", channel="sms") from None
+        return str(account.status or "")
 
     async def send(self, to: str, body: str, status_callback: str | None = None) -> str:
         """Hand one SMS to Twilio; return the message SID. Twilio posts status changes to ``status_callback``."""

@@ -106,7 +106,7 @@ def run_dispatcher(settings: Settings, factory: Callable[..., Dispatcher] | None
     from aiohttp import web
     from aiokafka.errors import TopicAuthorizationFailedError
 
-    from alerting import DirectoryError, SmtpEmail, TwilioSms, load_directory
+    from alerting import DeliveryError, DirectoryError, SmtpEmail, TwilioSms, load_directory
     from consumers import BrokerUnavailable, Dispatcher, ensure_topics
     from consumers.webapp import create_web_app
 
@@ -118,6 +118,21 @@ def run_dispatcher(settings: Settings, factory: Callable[..., Dispatcher] | None
             load_directory(settings.bureaus_file)
         except DirectoryError as exc:
             fail(str(exc), code=2)
+
+    async def check_sms(sms: TwilioSms) -> None:
+        """At start, beside the dispatcher: Twilio's answer to the credentials, and a connection open for the
+        first alert's SMS (``TwilioSms.check``). A failure is logged, never fatal: each SMS is still tried,
+        and one that fails falls back to the officer's email."""
+        try:
+            status = await sms.check()
+        except DeliveryError as exc:
+            log.error("SMS provider check failed; each SMS will still be tried, and falls back to email if it fails",
+                      error=str(exc))
+            return
+        if status != "active":
+            log.error("the Twilio account is not active; SMS will fall back to email", account_status=status)
+        else:
+            log.info("SMS provider reachable", account_status=status)
 
     async def main() -> None:
         await ensure_topics(settings)
@@ -147,9 +162,11 @@ def run_dispatcher(settings: Settings, factory: Callable[..., Dispatcher] | None
         except OSError as exc:
             fail(f"cannot serve the web app on {settings.web_host}:{settings.web_port}: {exc.strerror}; "
                  "set FUGITIVE_ALERTS_WEB_PORT to a free port", code=1)
+        check = asyncio.create_task(check_sms(sms))
         try:
             await the_dispatcher.run(stop)
         finally:
+            check.cancel()
             await runner.cleanup()
             await sms.close()
             await email.close()

@@ -65,3 +65,36 @@ def test_errors_on_request(twilio_mock_url: str, code: int) -> None:
         client.messages.create(to="+254700000001", from_="+15005550006", body="x")
     assert caught.value.status == code
     assert caught.value.code == 20000 + code
+
+
+def test_the_sms_channel_check_reads_the_account_status(twilio_mock_url: str) -> None:
+    """``TwilioSms.check``, which the dispatcher runs at start, gets the account through the real client."""
+    import asyncio
+
+    from alerting import TwilioSms
+
+    async def check() -> str:
+        sms = TwilioSms(SID, "test-token", "+15005550006", twilio_mock_url)
+        try:
+            return await sms.check()
+        finally:
+            await sms.close()
+
+    assert asyncio.run(check()) in {"active", "suspended", "closed"}
+
+
+def test_the_sms_channel_check_of_an_unreachable_twilio_is_a_transient_error() -> None:
+    import asyncio
+
+    from alerting import TransientDeliveryError, TwilioSms
+    from fugitive_alerts.local.services import free_port
+
+    async def check() -> str:
+        sms = TwilioSms(SID, "test-token", "+15005550006", f"http://127.0.0.1:{free_port()}", timeout=5.0)
+        try:
+            return await sms.check()
+        finally:
+            await sms.close()
+
+    with pytest.raises(TransientDeliveryError, match="twilio unreachable"):
+        asyncio.run(check())
