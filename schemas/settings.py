@@ -244,6 +244,12 @@ class Settings(BaseSettings):
     faust_fetch_max_wait_ms: int = Field(20, ge=0, le=1500)
     """How long the broker may hold the worker's fetch request when it has nothing new (Faust hard-codes
     1500 ms, which made events wait up to 1.5 s behind a batch: ``streams/fetch_wait.py``)."""
+    faust_fetch_gather_ms: int = Field(0, ge=0, le=100)
+    """While events flow, how long the worker's next fetch may wait for ``faust_fetch_gather_bytes`` to gather
+    (``streams/fetch_wait.py``). 0 (the default): every fetch is answered as soon as one record is there. 10 ms
+    measured 13-17% less CPU per event at 300-600 events/s for about 10 ms more on the median answer."""
+    faust_fetch_gather_bytes: int = Field(16 * 1024, ge=1)
+    """The bytes a fetch waits for while events flow (``faust_fetch_gather_ms``)."""
     # --- worker failover (issue 15, docs/reliability.md "Worker failover") ---
     client_rack: str | None = None
     """The worker's rack or availability zone (Kafka's ``client.rack``, KIP-392): with brokers whose

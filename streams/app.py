@@ -83,7 +83,8 @@ def new_faust_app(settings: Settings, *, web_port: int = 6066) -> faust.App:
     """A ``faust.App`` with the worker's settings, its consumer's fetch wait (``streams.fetch_wait``) and
     an idempotent producer (``streams.idempotent``)."""
     app = faust.App(settings.app_id, **faust_settings(settings, web_port=web_port))
-    set_fetch_max_wait(app, settings.faust_fetch_max_wait_ms, settings.client_rack)
+    set_fetch_max_wait(app, settings.faust_fetch_max_wait_ms, settings.client_rack,
+                       gather_ms=settings.faust_fetch_gather_ms, gather_bytes=settings.faust_fetch_gather_bytes)
     set_idempotent_producer(app)
     return app
 

@@ -11,11 +11,12 @@ from streams.fetch_wait import adapt_fetch_wait
 
 
 class _Fetcher:
-    """The three attributes of aiokafka's Fetcher that the adaptation reads and writes."""
+    """The attributes of aiokafka's Fetcher that the adaptation reads and writes."""
 
     def __init__(self, brings: dict[str, Any]) -> None:
         self._records: dict[str, Any] = {}
         self._fetch_max_wait_ms = 20
+        self._fetch_min_bytes = 1
         self._brings = brings
 
     async def _proc_fetch_request(self, assignment: Any, node_id: int, request: Any) -> bool:
@@ -55,6 +56,25 @@ def test_the_wait_comes_back_to_short_once_records_flow_again() -> None:
     assert _fetch(fetcher, partitions_asked=3) == 1000
     fetcher._brings = {"tp1": ["record"]}
     assert _fetch(fetcher, partitions_asked=3) == 20
+
+
+def test_while_records_flow_the_next_fetch_may_wait_for_a_few_more() -> None:
+    """With ``gather_ms``: a fetch of every partition that brought records is followed by one that waits up to
+    ``gather_ms`` for ``gather_bytes``; an empty one, or one that left a partition out, asks for one byte again."""
+    fetcher = _Fetcher(brings={"tp0": ["record"]})
+    adapt_fetch_wait(fetcher, busy_ms=20, idle_ms=1000, gather_ms=10, gather_bytes=16384)
+    assert (_fetch(fetcher, partitions_asked=3), fetcher._fetch_min_bytes) == (10, 16384)
+    fetcher._records.clear()
+    assert (_fetch(fetcher, partitions_asked=2), fetcher._fetch_min_bytes) == (20, 1)  # tp0 still buffered
+    fetcher._records.clear()
+    fetcher._brings = {}
+    assert (_fetch(fetcher, partitions_asked=3), fetcher._fetch_min_bytes) == (1000, 1)  # idle: answered at once
+
+
+def test_without_gather_a_fetch_never_waits_for_more_than_one_byte() -> None:
+    fetcher = _Fetcher(brings={"tp0": ["record"]})
+    adapt_fetch_wait(fetcher, busy_ms=20, idle_ms=1000)
+    assert (_fetch(fetcher, partitions_asked=3), fetcher._fetch_min_bytes) == (20, 1)
 
 
 CHANGELOG = ("app-documents-changelog", 0)
