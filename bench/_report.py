@@ -60,6 +60,9 @@ def _capacity(c: dict[str, Any]) -> list[str]:
            f"Targets: event → alert p99 ≤ {c['targets']['alert_p99_ms']:g} ms (received), alert → SMS accepted p99 ≤ "
            f"{c['targets']['sms_p99_ms']:g} ms, every event answered, no growing lag (median answer time of a step's "
            "last tenth ≤ 2 × its first tenth + 20 ms).", "",
+           (f"Before the first step, {c['prewarm_s']:g} s at {c['prewarm_rate']:g}/s, not measured (a broker just "
+            "started compiles its hot paths for about a minute)." if c.get("prewarm_s") else
+            "No pre-warm: the first steps include the broker's start-up compilation."), "",
            f"**Capacity: {c['capacity']:,.0f} events/s** (the highest step that met every target).", "",
            "| events/s | answered | alerts | event→alert p99 ms | event→response p99 ms | alert→SMS p99 ms | "
            "alert→email p99 ms | answer p50 first / last tenth ms | worker+broker+dispatcher CPU ms per event | "

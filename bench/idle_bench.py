@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -39,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from _pipeline_data import AGENCY, bureaus, wanted_records
 from _procstat import Sampler, machine
 from _requests import request_rates, segments
+from _rundir import run_directory
 from pipeline_bench import STARTED, cli_service, http_ok, produce
 
 from fugitive_alerts.local.services import free_port
@@ -92,6 +92,8 @@ def main() -> None:
     ap.add_argument("--wanted", type=int, default=1000, help="fictional notices on the wanted list")
     ap.add_argument("--variant", action="append", default=[], metavar="NAME=VALUE[,NAME=VALUE...]",
                     help="also measure the worker restarted with this environment (repeatable)")
+    ap.add_argument("--keep", action="store_true",
+                    help="keep the run directory (broker data, service logs); it is kept anyway when the bench fails")
     args = ap.parse_args()
 
     import logging
@@ -102,60 +104,60 @@ def main() -> None:
 
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)  # the broker's start-up probes
     desc = machine()
-    run = Path(tempfile.mkdtemp(prefix="idle-bench-"))
-    sampler = Sampler().start()
-    port = free_port()
-    broker = LocalBroker(run / "kafka", port, free_port())
-    broker.start(timeout=180)
-    results: list[dict[str, Any]] = []
-    try:
-        sampler.watch("kafka broker", broker.pid or 0)
-        uid, web = uuid.uuid4().hex[:6], free_port()
-        (run / "bureaus.yaml").write_text(yaml.safe_dump(bureaus()))
-        settings = Settings(
-            _env_file=None, env="test", kafka_bootstrap_servers=broker.bootstrap, topic_prefix=f"idle{uid}.",
-            app_id=f"idle-{uid}", dispatcher_group=f"idle-{uid}-dispatcher", data_dir=run / "data",
-            smtp_host="127.0.0.1", smtp_port=free_port(), twilio_api_base_url="http://127.0.0.1:9",
-            bureaus_file=run / "bureaus.yaml", web_port=web, public_url=f"http://127.0.0.1:{web}",
-        )
-        asyncio.run(ensure_topics(settings, agencies=[AGENCY]))
-        asyncio.run(import_bureaus(settings, run / "bureaus.yaml"))
-        import orjson
-        notices, _ = wanted_records(args.wanted)
-        asyncio.run(produce(settings, settings.topic(topics.WANTED),
-                            ((w["notice_id"].encode(), orjson.dumps(w)) for w in notices)))
-        results.append(phase("broker alone", args.seconds, sampler, port, {}))
+    with run_directory("idle-bench-", keep=args.keep) as run:
+        sampler = Sampler().start()
+        port = free_port()
+        broker = LocalBroker(run / "kafka", port, free_port())
+        broker.start(timeout=180)
+        results: list[dict[str, Any]] = []
+        try:
+            sampler.watch("kafka broker", broker.pid or 0)
+            uid, web = uuid.uuid4().hex[:6], free_port()
+            (run / "bureaus.yaml").write_text(yaml.safe_dump(bureaus()))
+            settings = Settings(
+                _env_file=None, env="test", kafka_bootstrap_servers=broker.bootstrap, topic_prefix=f"idle{uid}.",
+                app_id=f"idle-{uid}", dispatcher_group=f"idle-{uid}-dispatcher", data_dir=run / "data",
+                smtp_host="127.0.0.1", smtp_port=free_port(), twilio_api_base_url="http://127.0.0.1:9",
+                bureaus_file=run / "bureaus.yaml", web_port=web, public_url=f"http://127.0.0.1:{web}",
+            )
+            asyncio.run(ensure_topics(settings, agencies=[AGENCY]))
+            asyncio.run(import_bureaus(settings, run / "bureaus.yaml"))
+            import orjson
+            notices, _ = wanted_records(args.wanted)
+            asyncio.run(produce(settings, settings.topic(topics.WANTED),
+                                ((w["notice_id"].encode(), orjson.dumps(w)) for w in notices)))
+            results.append(phase("broker alone", args.seconds, sampler, port, {}))
 
-        def start_worker(tag: str, env: dict[str, str]) -> Any:
-            wport = free_port()
-            svc = cli_service(f"worker-{tag}", ["worker", "--web-port", str(wport), "--loop", "uvloop",
-                                                "--loglevel", "warning"], settings, run, env)
-            svc.start()
-            STARTED.append(svc)
-            svc.wait_ready(lambda: http_ok(f"http://127.0.0.1:{wport}/ready"), 600, "the worker")
-            sampler.watch("worker", svc.pid or 0)
-            return svc
+            def start_worker(tag: str, env: dict[str, str]) -> Any:
+                wport = free_port()
+                svc = cli_service(f"worker-{tag}", ["worker", "--web-port", str(wport), "--loop", "uvloop",
+                                                    "--loglevel", "warning"], settings, run, env)
+                svc.start()
+                STARTED.append(svc)
+                svc.wait_ready(lambda: http_ok(f"http://127.0.0.1:{wport}/ready"), 600, "the worker")
+                sampler.watch("worker", svc.pid or 0)
+                return svc
 
-        worker = start_worker("base", {})
-        results.append(phase("+ 1 worker (idle)", args.seconds, sampler, port, {"worker": worker.pid or 0}))
-        dispatcher = cli_service("dispatcher", ["dispatcher"], settings, run, {})
-        dispatcher.start()
-        STARTED.append(dispatcher)
-        dispatcher.wait_ready(lambda: http_ok(f"http://127.0.0.1:{web}/metrics"), 180, "the dispatcher")
-        sampler.watch("dispatcher", dispatcher.pid or 0)
-        clients = {"worker": worker.pid or 0, "dispatcher": dispatcher.pid or 0}
-        results.append(phase("+ dispatcher (idle)", args.seconds, sampler, port, clients))
-        for spec in args.variant:
-            worker.stop(60.0)
-            env = dict(e.split("=", 1) for e in spec.split(","))
-            worker = start_worker(f"v{len(results)}", env)
-            clients["worker"] = worker.pid or 0
-            results.append(phase(f"worker with {spec}", args.seconds, sampler, port, clients))
-    finally:
-        for svc in reversed(STARTED):
-            svc.stop(60.0)
-        broker.stop()
-        sampler.stop()
+            worker = start_worker("base", {})
+            results.append(phase("+ 1 worker (idle)", args.seconds, sampler, port, {"worker": worker.pid or 0}))
+            dispatcher = cli_service("dispatcher", ["dispatcher"], settings, run, {})
+            dispatcher.start()
+            STARTED.append(dispatcher)
+            dispatcher.wait_ready(lambda: http_ok(f"http://127.0.0.1:{web}/metrics"), 180, "the dispatcher")
+            sampler.watch("dispatcher", dispatcher.pid or 0)
+            clients = {"worker": worker.pid or 0, "dispatcher": dispatcher.pid or 0}
+            results.append(phase("+ dispatcher (idle)", args.seconds, sampler, port, clients))
+            for spec in args.variant:
+                worker.stop(60.0)
+                env = dict(e.split("=", 1) for e in spec.split(","))
+                worker = start_worker(f"v{len(results)}", env)
+                clients["worker"] = worker.pid or 0
+                results.append(phase(f"worker with {spec}", args.seconds, sampler, port, clients))
+        finally:
+            for svc in reversed(STARTED):
+                svc.stop(60.0)
+            broker.stop()
+            sampler.stop()
     print(report(results, desc))
 
 

@@ -27,9 +27,11 @@ process of its own) and Prism serving Twilio's OpenAPI spec. Then:
    accepted the message) minus the alert's ``raised_at`` (set when the worker screened the event).
 5. CPU (% of one core over the paced phase) and peak RSS (VmHWM) of every process.
 
-With ``--find-capacity``, phases 2-4 give way to a capacity search: the whole stack runs while the
-paced rate steps up (``--capacity-rates``, default 100, 200, 400, 800, ...), each step
-``--capacity-warmup`` s then ``--capacity-duration`` s measured, until a step misses a target:
+With ``--find-capacity``, phases 2-4 give way to a capacity search: after a pre-warm of
+``--capacity-prewarm`` s at ``--capacity-prewarm-rate``/s, not measured (the broker's JIT compiler
+works through its first minute), the whole stack runs while the paced rate steps up
+(``--capacity-rates``, default 100, 200, 400, 800, ...), each step ``--capacity-warmup`` s then
+``--capacity-duration`` s measured, until a step misses a target:
 event → alert p99 ≤ 50 ms (received), alert → SMS accepted p99 ≤ 200 ms, every event answered and no
 growing lag. It prints each step's figures, the CPU of every process, and the worker + broker +
 dispatcher CPU per event: how many border posts one box serves.
@@ -46,7 +48,6 @@ import json
 import os
 import signal
 import sys
-import tempfile
 import time
 import urllib.request
 import uuid
@@ -62,6 +63,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from _pipeline_data import AGENCY, EventMaker, bureaus, wanted_records
 from _procstat import Sampler, machine
 from _requests import request_rates, segments
+from _rundir import run_directory
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
@@ -444,13 +446,17 @@ def capacity_step(args: argparse.Namespace, settings: Settings, maker: EventMake
 
 def find_capacity(args: argparse.Namespace, settings: Settings, maker: EventMaker, sampler: Sampler) -> dict[str, Any]:
     """Step the paced rate up until a step misses a target; the capacity is the highest step that met them all."""
+    if args.capacity_prewarm > 0:
+        log(f"pre-warm: {args.capacity_prewarm:g} s at {args.capacity_prewarm_rate:g}/s, not measured")
+        asyncio.run(paced(args, settings, maker, args.capacity_prewarm_rate, args.capacity_prewarm, 0.0, "pw"))
     steps: list[dict[str, Any]] = []
     for rate in (float(r) for r in args.capacity_rates.split(",")):
         steps.append(capacity_step(args, settings, maker, sampler, rate))
         if not steps[-1]["ok"] and not args.capacity_keep_going:
             break
     passing = [s["rate"] for s in steps if s["ok"]]
-    return {"steps": steps, "capacity": max(passing) if passing else 0.0, "targets": CAPACITY_TARGETS}
+    return {"steps": steps, "capacity": max(passing) if passing else 0.0, "targets": CAPACITY_TARGETS,
+            "prewarm_s": args.capacity_prewarm, "prewarm_rate": args.capacity_prewarm_rate}
 
 
 def main() -> None:
@@ -481,9 +487,16 @@ def main() -> None:
                     help="the paced rates (events/s) --find-capacity steps through, in order")
     ap.add_argument("--capacity-duration", type=float, default=20, help="measured seconds of each capacity step")
     ap.add_argument("--capacity-warmup", type=float, default=5, help="seconds of traffic before each measured step")
+    ap.add_argument("--capacity-prewarm", type=float, default=30, metavar="SECONDS",
+                    help="traffic at --capacity-prewarm-rate before the first step, not measured: a broker just started "
+                         "compiles its hot paths for about a minute (at 300/s it took 50%% of a core cold, 16-20%% "
+                         "warm); 0 for none")
+    ap.add_argument("--capacity-prewarm-rate", type=float, default=600, help="events/s of the pre-warm")
     ap.add_argument("--capacity-keep-going", action="store_true", help="run every step, even after one failed")
     ap.add_argument("--py-spy", metavar="FILE", help="py-spy record (raw) of the first worker while it drains")
     ap.add_argument("--json", metavar="FILE", help="also write the raw results here")
+    ap.add_argument("--keep", action="store_true",
+                    help="keep the run directory (broker data, service logs); it is kept anyway when the bench fails")
     args = ap.parse_args()
 
     import logging
@@ -495,12 +508,12 @@ def main() -> None:
 
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)  # the broker's start-up probes
     desc = machine()
-    run = Path(tempfile.mkdtemp(prefix="pipeline-bench-"))
     sampler = Sampler().start()
     sampler.watch("bench (producer, consumers)", os.getpid())
     results: dict[str, Any] = {"args": vars(args), "machine": desc}
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # clean up on SIGTERM too
     with contextlib.ExitStack() as stack:
+        run = stack.enter_context(run_directory("pipeline-bench-", keep=args.keep))  # left last, once all stopped
         bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
         if not bootstrap:
             broker = LocalBroker(run / "kafka", free_port(), free_port())
