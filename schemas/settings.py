@@ -247,7 +247,7 @@ class Settings(BaseSettings):
     faust_fetch_gather_ms: int = Field(0, ge=0, le=100)
     """While events flow, how long the worker's next fetch may wait for ``faust_fetch_gather_bytes`` to gather
     (``streams/fetch_wait.py``). 0 (the default): every fetch is answered as soon as one record is there. 10 ms
-    measured 13-17% less CPU per event at 300-600 events/s for about 10 ms more on the median answer."""
+    measured 17-33% less CPU per event at 300 events/s for 8-10 ms more on the median answer."""
     faust_fetch_gather_bytes: int = Field(16 * 1024, ge=1)
     """The bytes a fetch waits for while events flow (``faust_fetch_gather_ms``)."""
     # --- worker failover (issue 15, docs/reliability.md "Worker failover") ---

@@ -25,8 +25,9 @@ broker and the worker each pay for every request. With ``FUGITIVE_ALERTS_FAUST_F
 (off by default), a fetch of every partition that brought records is followed by one that waits
 up to that long for ``FUGITIVE_ALERTS_FAUST_FETCH_GATHER_BYTES``: events gather into fewer,
 larger batches. It costs latency only while events flow (an empty fetch goes back to one byte and
-the idle wait). Measured at 10 ms: 13-17% less CPU per event at 300-600/s, half the worker's
-requests, and about 10 ms more on the median answer (docs/benchmarks.md, "Gathering fetches").
+the idle wait). Measured at 10 ms: 17-33% less CPU per event at 300/s, half the worker's
+requests, and 8-10 ms more on the median answer (docs/benchmarks.md, "Gathering fetches"); it did not help the
+1,000/s latency target, hence off by default.
 
 The fetcher's wait, its buffered records and its response handler are private attributes of
 aiokafka's ``Fetcher``, checked on aiokafka 0.14 (``pyproject.toml`` pins ``<0.15``).
