@@ -65,7 +65,7 @@ class TwilioSms:
 
         Checks the credentials before the first alert rather than on it, and opens the connection the
         first SMS then finds ready: the first request of a process pays for it (a TLS handshake at
-        Twilio; 120-240 ms against the mock, docs/benchmarks.md "The first SMS"). Raises
+        Twilio; 120-240 ms against the mock, docs/benchmarks.md "The first SMS of a dispatcher"). Raises
         ``PermanentDeliveryError`` when Twilio refuses the credentials, ``TransientDeliveryError`` when
         it cannot be reached.
         """

@@ -129,6 +129,9 @@ def run_dispatcher(settings: Settings, factory: Callable[..., Dispatcher] | None
             log.error("SMS provider check failed; each SMS will still be tried, and falls back to email if it fails",
                       error=str(exc))
             return
+        except Exception:  # the task's boundary: an unexpected answer must not go unreported, nor stop anything
+            log.exception("SMS provider check failed unexpectedly; each SMS will still be tried")
+            return
         if status != "active":
             log.error("the Twilio account is not active; SMS will fall back to email", account_status=status)
         else:
