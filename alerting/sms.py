@@ -10,6 +10,8 @@ mapped onto ``TransientDeliveryError`` (5xx, 429, timeouts, connection failures)
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from urllib.parse import urlsplit, urlunsplit
 
@@ -69,16 +71,8 @@ class TwilioSms:
         ``PermanentDeliveryError`` when Twilio refuses the credentials, ``TransientDeliveryError`` when
         it cannot be reached.
         """
-        try:
+        with _delivery_errors(_classify_credentials):
             account = await self._twilio.api.v2010.accounts(self._account_sid).fetch_async()
-        except TwilioRestException as exc:
-            if exc.status in (401, 403, 404):
-                raise PermanentDeliveryError(
-                    f"twilio refused the account credentials ({exc.status}): check TWILIO_ACCOUNT_SID and "
-                    "TWILIO_AUTH_TOKEN", channel="sms") from None
-            raise _classify(exc) from None
-        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-            raise TransientDeliveryError(f"twilio unreachable: {type(exc).__name__}", channel="sms") from None
         return str(account.status or "")
 
     async def send(self, to: str, body: str, status_callback: str | None = None) -> str:
@@ -86,12 +80,8 @@ class TwilioSms:
         kwargs: dict[str, str] = {"to": to, "from_": self._from, "body": body}
         if status_callback:
             kwargs["status_callback"] = status_callback
-        try:
+        with _delivery_errors():
             message = await self._twilio.messages.create_async(**kwargs)
-        except TwilioRestException as exc:
-            raise _classify(exc) from None
-        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-            raise TransientDeliveryError(f"twilio unreachable: {type(exc).__name__}", channel="sms") from None
         return str(message.sid or "")
 
     async def find(self, to: str, body: str, since: datetime) -> str | None:
@@ -104,13 +94,9 @@ class TwilioSms:
         so the delivery key cannot be matched there; the body can, because it is rendered from the
         delivery key's alert, kind and level alone (same key, same body).
         """
-        try:
+        with _delivery_errors():
             messages = await self._twilio.messages.list_async(to=to, from_=self._from, page_size=50,
                                                               limit=_FIND_LIMIT)
-        except TwilioRestException as exc:
-            raise _classify(exc) from None
-        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-            raise TransientDeliveryError(f"twilio unreachable: {type(exc).__name__}", channel="sms") from None
         for message in messages:
             created = message.date_created
             if message.body == body and created is not None and created >= since and \
@@ -126,3 +112,23 @@ def _classify(exc: TwilioRestException) -> TransientDeliveryError | PermanentDel
     if exc.status == 429 or exc.status >= 500:
         return TransientDeliveryError(f"twilio answered {exc.status} (code {exc.code})", channel="sms")
     return PermanentDeliveryError(f"twilio refused the message: {exc.status} (code {exc.code})", channel="sms")
+
+
+def _classify_credentials(exc: TwilioRestException) -> TransientDeliveryError | PermanentDeliveryError:
+    """``_classify`` for the account check: a refusal there is about the credentials, not a message."""
+    if exc.status in (401, 403, 404):
+        return PermanentDeliveryError(f"twilio refused the account credentials ({exc.status}): check "
+                                      "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN", channel="sms")
+    return _classify(exc)
+
+
+@contextmanager
+def _delivery_errors(classify: Callable[[TwilioRestException], TransientDeliveryError | PermanentDeliveryError]
+                     = _classify) -> Iterator[None]:
+    """Twilio's answers and connection failures inside the ``with`` as ``DeliveryError``s."""
+    try:
+        yield
+    except TwilioRestException as exc:
+        raise classify(exc) from None
+    except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+        raise TransientDeliveryError(f"twilio unreachable: {type(exc).__name__}", channel="sms") from None

@@ -5,8 +5,8 @@
 Each case is a fictional person on a notice and a border crossing (or a tip) that names them
 as a document or a caller would: a mononym with a placeholder, a South Indian initial, a name
 only in Persian, Ethiopic or Thai script, a Hong Kong (Cantonese) spelling, a native-script
-name inside a tip's text. The notice is screened against a background list (a realistic one,
-such as the labelled dev set's ``wanted.jsonl``, so name frequencies are realistic) with an exact birth date and
+name inside a tip's text. The notice is screened against a background list (such as the
+labelled dev set's ``wanted.jsonl``, so that name frequencies are realistic) with an exact birth date and
 nationality for crossings and a birth year for tips; the table prints the band, the score and
 the first reason. To compare two checkouts, run it with ``PYTHONPATH`` set to each.
 """
@@ -78,9 +78,9 @@ def main() -> None:
                     help="background wanted list (JSONL): the labelled dev set's wanted.jsonl, or one written by "
                          "tools/evalgen/gen_eval.py")
     a = ap.parse_args()
-    m = Matcher()
     if not a.wanted.is_file():
         ap.error(f"no such file: {a.wanted}")
+    m = Matcher()
     with a.wanted.open("rb") as f:
         for line in f:
             m.upsert(schemas.WantedPerson.model_validate_json(line))
