@@ -84,7 +84,8 @@ def new_faust_app(settings: Settings, *, web_port: int = 6066) -> faust.App:
     an idempotent producer (``streams.idempotent``)."""
     app = faust.App(settings.app_id, **faust_settings(settings, web_port=web_port))
     set_fetch_max_wait(app, settings.faust_fetch_max_wait_ms, settings.client_rack,
-                       gather_ms=settings.faust_fetch_gather_ms, gather_bytes=settings.faust_fetch_gather_bytes)
+                       gather_ms=settings.faust_fetch_gather_ms, gather_bytes=settings.faust_fetch_gather_bytes,
+                       consumer_thread=settings.faust_consumer_thread)
     set_idempotent_producer(app)
     return app
 

@@ -59,6 +59,7 @@ from mode.utils.futures import notify
 
 from infra._compat import set_client_rack
 
+from .consumer_loop import InLoop
 from .put_back import put_back, undelivered
 
 __all__ = ["IDLE_FETCH_MAX_WAIT_MS", "ActivePartitions", "adapt_fetch_wait", "set_fetch_max_wait"]
@@ -119,10 +120,11 @@ def adapt_fetch_wait(fetcher: Any, busy_ms: int, idle_ms: int = IDLE_FETCH_MAX_W
 
 
 def set_fetch_max_wait(app: faust.App, ms: int, client_rack: str | None = None,
-                       idle_ms: int = IDLE_FETCH_MAX_WAIT_MS, *, gather_ms: int = 0, gather_bytes: int = 1) -> None:
+                       idle_ms: int = IDLE_FETCH_MAX_WAIT_MS, *, gather_ms: int = 0, gather_bytes: int = 1,
+                       consumer_thread: bool = False) -> None:
     """Make ``app``'s worker consumer fetch with ``fetch_max_wait_ms=ms``, ``idle_ms`` while idle and
     ``gather_ms``/``gather_bytes`` while records flow (:func:`adapt_fetch_wait`), and from ``client_rack``,
-    if given.
+    if given. Without ``consumer_thread`` the consumer runs in the worker's own loop (``streams.consumer_loop``).
 
     Call before the worker starts.
     """
@@ -146,11 +148,18 @@ def set_fetch_max_wait(app: faust.App, ms: int, client_rack: str | None = None,
             sought: list[tuple[Any, int]] = await self.call_thread(put_back, self._ensure_consumer(), left)
             return sought
 
+    thread_class: type[ConsumerThread] = ConsumerThread
+    if not consumer_thread:
+        class InLoopConsumerThread(InLoop, ConsumerThread):
+            pass
+
+        thread_class = InLoopConsumerThread
+
     class Consumer(faust_aiokafka.Consumer):
         _taken: Mapping[Any, Sequence[Any]] = {}  # what the last fetch took out of aiokafka
 
         def _new_consumer_thread(self) -> Any:
-            return ConsumerThread(self, loop=self.loop, beacon=self.beacon)
+            return thread_class(self, loop=self.loop, beacon=self.beacon)
 
         async def _getmany(self, active_partitions: Any, timeout: float) -> Any:
             # Membership is read when the records are taken, which may be after a rebalance or a recovery has
