@@ -71,16 +71,18 @@ def worker(
         "worker joining its group", group=settings.app_id,
         group_instance_id=built.app.conf.consumer_group_instance_id or "(dynamic member)",
         session_timeout_s=settings.worker_session_timeout_seconds,
+        kafka_consumer="own thread" if settings.faust_consumer_thread else "event loop",  # streams/consumer_loop.py
     )
     the_worker = faust.Worker(built.app, *built.services, loglevel=loglevel, quiet=True)
     # No terminal spinner: to spin on every log record it sets the root logger to DEBUG, so each of
     # aiokafka's per-request debug calls builds a record (~5% of the worker's CPU, docs/benchmarks.md).
     the_worker.spinner = None
-    # Faust's Kafka consumer runs in a thread of its own, so the event loop may wait up to the GIL
-    # switch interval for it. 0.5 ms was adopted on a no-op-ceiling figure that turned out to be a
-    # bench artefact; measured properly it changed neither the ceiling (3,604 vs 3,635 events/s)
-    # nor its CPU per event much (docs/benchmarks.md, "What was found this round"). Kept: no harm
-    # was measured either, and the bench's Faust ceiling uses the same value.
+    # With FUGITIVE_ALERTS_FAUST_CONSUMER_THREAD=true, Faust's Kafka consumer runs in a thread of its
+    # own, and the event loop may wait up to the GIL switch interval for it. 0.5 ms was adopted on a
+    # no-op-ceiling figure that turned out to be a bench artefact; measured properly it changed
+    # neither the ceiling (3,604 vs 3,635 events/s) nor its CPU per event much (docs/benchmarks.md,
+    # "What was found this round"). Kept: no harm was measured either, and the bench's Faust ceiling
+    # uses the same value.
     sys.setswitchinterval(WORKER_SWITCH_INTERVAL)
     the_worker.execute_from_commandline()
 
