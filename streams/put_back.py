@@ -11,7 +11,7 @@ drops some of them without telling aiokafka:
 
 A survivor of a failover thus started the dead worker's uncommitted partition after 95 events it never
 answered, and committed past them. :func:`put_back` seeks each partition to its first record not handed
-over, in the consumer's own thread and only if aiokafka's position is still where the fetch left it: a seek
+over, in the consumer's own loop and only if aiokafka's position is still where the fetch left it: a seek
 made since (a recovery seeking to the committed offsets) wins, and a partition no longer assigned is left
 to whoever owns it now.
 """
@@ -47,7 +47,7 @@ def undelivered(taken: Mapping[Any, Sequence[Any]], delivered: Mapping[Any, int]
 
 
 async def put_back(consumer: Any, left: Mapping[Any, tuple[int, int]]) -> list[tuple[Any, int]]:
-    """Seek ``consumer`` (aiokafka's, run in its own thread and loop) back to each first record not handed over.
+    """Seek ``consumer`` (aiokafka's, in the consumer's loop) back to each first record not handed over.
 
     Only where the partition is still assigned and its position is still the one the fetch left; returns the
     ``(tp, offset)`` sought. Nothing here waits, so nothing else moves a position between reading and seeking,
