@@ -40,6 +40,9 @@ The same subclass hands each fetch a view of Faust's active partitions that is r
 fetch takes its records, and is never "every partition" to aiokafka (``ActivePartitions``;
 docs/architecture.md, "Workers hold no Faust table").
 
+The same subclass runs in the worker's own event loop rather than in a thread of its own, unless
+``consumer_thread`` asks for Faust's thread (``streams/consumer_loop.py``).
+
 The same subclass puts back the records Faust takes from aiokafka and does not hand to an agent
 (``streams/put_back.py``), and never commits an ack made during a rebalance, or of a message
 fetched under an older consumer generation (``Consumer.ack``): such messages are read again after
