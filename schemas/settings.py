@@ -252,7 +252,8 @@ class Settings(BaseSettings):
     """The bytes a fetch waits for while events flow (``faust_fetch_gather_ms``)."""
     faust_consumer_thread: bool = False
     """Run the worker's Kafka consumer in a thread of its own, as Faust does. False (the default): in the worker's
-    event loop (``streams/consumer_loop.py``), which measured about a tenth less worker CPU at 300 and 1,000 events/s."""
+    event loop (``streams/consumer_loop.py``): the worker measured 35-40% of a core at 300 events/s, against 41-48%
+    with the thread."""
     # --- worker failover (issue 15, docs/reliability.md "Worker failover") ---
     client_rack: str | None = None
     """The worker's rack or availability zone (Kafka's ``client.rack``, KIP-392): with brokers whose

@@ -4,8 +4,9 @@ Faust runs its aiokafka consumer in a ``ConsumerThread``: a second OS thread wit
 loop, and every call into it (each fetch, commit, seek) goes through a method queue, with a
 cross-thread wake-up each way. At a few hundred events a second the worker fetches about once per
 event, so it pays those wake-ups, and the two threads' hand-offs of the GIL, for every event. A
-no-op Faust agent at a paced 300 events/s used 0.72 ms of CPU per event with the thread and 0.59
-in the worker's loop; 0.57 against 0.47 at 1,000/s (docs/benchmarks.md, "The consumer thread").
+no-op Faust agent at a paced 300 events/s used 0.81-1.12 ms of CPU per event with the thread and
+0.66-0.70 in the worker's loop (``bench/floor_bench.py``); the worker at 300/s, 41-48% of a core
+against 35-40% (docs/benchmarks.md, "The consumer thread").
 
 :class:`InLoop` keeps Faust's consumer-thread class, and with it every method Faust calls, but
 runs its service as a task of the worker's loop: ``call_thread`` awaits the call in place.
