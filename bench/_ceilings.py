@@ -26,8 +26,12 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
+
+if TYPE_CHECKING:
+    import faust
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -64,25 +68,41 @@ async def kafka_ceiling(args: argparse.Namespace) -> None:
         await consumer.stop()
 
 
-def faust_ceiling(args: argparse.Namespace) -> None:
-    if args.loop != "aio":
+def noop_faust_app(topic_name: str, tag: str, web_port: int, loop: str = "uvloop"
+                   ) -> tuple[faust.App, faust.TopicT]:
+    """A Faust app with the worker's own settings (``streams.app.new_faust_app``, so "same settings" holds by
+    construction) under a fresh app id (its own consumer group), and ``topic_name`` as a raw topic. Sets the
+    event loop and the worker's GIL switch interval (``BENCH_SWITCH_INTERVAL`` overrides it)."""
+    if loop != "aio":
         import mode.loop
 
-        mode.loop.use(args.loop)
-    import faust
-
+        mode.loop.use(loop)
     from fugitive_alerts.cmd_pipeline import WORKER_SWITCH_INTERVAL
     from schemas import Settings
     from streams.app import new_faust_app
 
     sys.setswitchinterval(float(os.environ.get("BENCH_SWITCH_INTERVAL", WORKER_SWITCH_INTERVAL)))
-
     settings = Settings()
     # A group of its own per run: with one shared id, a second ceiling resumed from the offsets the
     # first one committed, read only the last records, and its rate was not a rate of the topic.
-    settings.app_id = f"{settings.app_id}-faust-ceiling-{uuid.uuid4().hex[:8]}"
-    app = new_faust_app(settings, web_port=args.web_port)
-    topic = app.topic(args.topic, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
+    settings.app_id = f"{settings.app_id}-{tag}-{uuid.uuid4().hex[:8]}"
+    app = new_faust_app(settings, web_port=web_port)
+    topic = app.topic(topic_name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
+    return app, topic
+
+
+def run_faust_worker(app: faust.App, spinner: bool = False) -> None:
+    """Run ``app`` as ``fugitive-alerts worker`` runs its app: Faust's terminal spinner off unless asked for."""
+    import faust
+
+    worker = faust.Worker(app, loglevel="warning", quiet=True)
+    if not spinner:
+        worker.spinner = None  # as `fugitive-alerts worker` (fugitive_alerts/cmd_pipeline.py)
+    worker.execute_from_commandline()
+
+
+def faust_ceiling(args: argparse.Namespace) -> None:
+    app, topic = noop_faust_app(args.topic, "faust-ceiling", args.web_port, args.loop)
     state = {"n": 0, "t0": 0.0, "c0": 0.0, "last": 0.0, "t_last": 0.0, "c_last": 0.0}
 
     @app.timer(1.0)
@@ -105,10 +125,7 @@ def faust_ceiling(args: argparse.Namespace) -> None:
                 _write(args.out, state["n"], state["t0"], state["c0"])
                 os._exit(0)  # measured; nothing to clean up
 
-    worker = faust.Worker(app, loglevel="warning", quiet=True)
-    if not args.spinner:
-        worker.spinner = None  # as `fugitive-alerts worker` (fugitive_alerts/cmd_pipeline.py)
-    worker.execute_from_commandline()
+    run_faust_worker(app, args.spinner)
 
 
 def main() -> None:

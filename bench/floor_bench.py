@@ -27,7 +27,6 @@ import os
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -74,30 +73,17 @@ def child(kind: str, web_port: int) -> None:
 
         uvloop.run(run())
         return
-    import mode.loop
+    from _ceilings import noop_faust_app, run_faust_worker
 
-    mode.loop.use("uvloop")
+    app, topic = noop_faust_app(TOPIC, "floor", web_port)
     import faust
-
-    from fugitive_alerts.cmd_pipeline import WORKER_SWITCH_INTERVAL
-    from schemas import Settings
-    from streams.app import new_faust_app
-
-    sys.setswitchinterval(WORKER_SWITCH_INTERVAL)
-    settings = Settings()
-    settings.app_id = f"floor-{uuid.uuid4().hex[:8]}"
-    app = new_faust_app(settings, web_port=web_port)
-    topic = app.topic(TOPIC, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
 
     @app.agent(topic, name="noop")
     async def noop(stream: faust.StreamT[bytes]) -> None:
         async for event in stream.events():
             orjson.loads(event.message.value)
 
-    worker = faust.Worker(app, loglevel="warning", quiet=True)
-    worker.spinner = None
-    worker.execute_from_commandline()
-
+    run_faust_worker(app)
 
 async def pace(bootstrap: str, rate: float, seconds: float) -> int:
     """Send ``rate`` events a second for ``seconds``, each as a request of its own (no linger)."""
@@ -161,8 +147,8 @@ def main() -> None:
             env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "FUGITIVE_ALERTS_DATA_DIR": str(run / "data")}
             print(f"# pre-warm: {args.prewarm:.0f} s at 600/s  [load {os.getloadavg()[0]:.2f}]", flush=True)
             asyncio.run(pace(bootstrap, 600, args.prewarm))
-            for name, (kind, extra) in CONSUMERS.items():
-                log = (run / f"{kind}-{len(rows)}.log").open("w")
+            for number, (name, (kind, extra)) in enumerate(CONSUMERS.items()):
+                log = (run / f"{number}-{kind}.log").open("w")
                 proc = subprocess.Popen([sys.executable, __file__, "--child", kind, str(free_port())],
                                         env={**env, **extra}, stdout=log, stderr=subprocess.STDOUT)
                 try:
@@ -176,11 +162,10 @@ def main() -> None:
                         wall = time.perf_counter() - t0
                         if proc.poll() is not None:
                             sys.exit(f"the {name} consumer exited ({proc.returncode}); see {log.name} in {run}")
-                        mine = (cpu_seconds(proc.pid) - c0) / wall
-                        theirs = (cpu_seconds(broker.pid or 0) - b0) / wall
-                        rows.append(f"| {name} | {rate:,.0f} | {mine:.0%} | {1000 * mine * wall / sent:.2f} | "
-                                    f"{theirs:.0%} | {1000 * theirs * wall / sent:.2f} | "
-                                    f"{1000 * (mine + theirs) * wall / sent:.2f} | {os.getloadavg()[0]:.2f} |")
+                        mine, theirs = cpu_seconds(proc.pid) - c0, cpu_seconds(broker.pid or 0) - b0  # CPU seconds
+                        rows.append(f"| {name} | {rate:,.0f} | {mine / wall:.0%} | {1000 * mine / sent:.2f} | "
+                                    f"{theirs / wall:.0%} | {1000 * theirs / sent:.2f} | "
+                                    f"{1000 * (mine + theirs) / sent:.2f} | {os.getloadavg()[0]:.2f} |")
                 finally:
                     proc.terminate()
                     proc.wait(30)

@@ -8,7 +8,6 @@ with a real worker process.
 from __future__ import annotations
 
 import asyncio
-import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,13 +15,13 @@ import pytest
 import yaml
 
 from consumers import ensure_topics
-from fugitive_alerts.local.services import Service, free_port
+from fugitive_alerts.local.services import Service
 from fugitive_alerts.produce import import_bureaus
 from schemas import Settings, response_topic, topics
 from tests import factories as f
 
 from .kafka_helpers import produce_json, read_until, values
-from .world import BUREAUS, KNOWN
+from .world import BUREAUS, KNOWN, worker_process
 
 AGENCY = "ke-immigration"
 
@@ -40,14 +39,8 @@ def threaded_worker(settings_factory: Any, tmp_path_factory: pytest.TempPathFact
 
     asyncio.run(prepare())
     produce_json(settings, topics.WANTED, [KNOWN], "notice_id")
-    worker = Service("worker", [sys.executable, "-m", "fugitive_alerts", "worker", "--web-port", str(free_port())],
-                     run, env={**settings.to_env(), "FUGITIVE_ALERTS_FAUST_CONSUMER_THREAD": "true"})
-    worker.start()
-    try:
+    with worker_process(settings, run, {"FUGITIVE_ALERTS_FAUST_CONSUMER_THREAD": "true"}) as worker:
         yield settings, worker
-    finally:
-        worker.stop(30.0)
-        print("--- worker log (last lines) ---\n" + worker.log_path.read_text()[-3000:])
 
 
 def test_a_worker_with_faust_s_consumer_thread_answers_a_hit_and_a_no_hit(

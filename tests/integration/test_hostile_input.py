@@ -12,7 +12,6 @@ import asyncio
 import base64
 import hashlib
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,13 +23,13 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
 from consumers import ensure_topics
-from fugitive_alerts.local.services import Service, free_port
+from fugitive_alerts.local.services import Service
 from fugitive_alerts.produce import import_bureaus
 from schemas import Settings, alert_id_for, rejected_max_bytes, response_topic, topics
 from tests import factories as f
 
 from .kafka_helpers import produce_json, read_until, values
-from .world import BUREAUS, KNOWN
+from .world import BUREAUS, KNOWN, worker_process
 
 AGENCY = "ke-immigration"
 ZWNJ = "\u200c"
@@ -64,14 +63,8 @@ def world(settings_factory: Any, tmp_path_factory: pytest.TempPathFactory) -> It
 
     asyncio.run(prepare())
     produce_json(settings, topics.WANTED, [KNOWN, PERSIAN], "notice_id")
-    worker = Service("worker", [sys.executable, "-m", "fugitive_alerts", "worker", "--web-port", str(free_port())],
-                     run, env=settings.to_env())
-    worker.start()
-    try:
+    with worker_process(settings, run) as worker:
         yield settings, worker
-    finally:
-        worker.stop(30.0)
-        print("--- worker log (last lines) ---\n" + worker.log_path.read_text()[-3000:])
 
 
 def _send(settings: Settings, topic: str, records: list[tuple[bytes, dict[str, bytes]]]) -> list[int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,18 @@ def _start(name: str, argv: list[str], settings: Settings, run: Path, extra: dic
     service = Service(name, [sys.executable, "-m", "fugitive_alerts", *argv], run, env={**settings.to_env(), **extra})
     service.start()
     return service
+
+
+@contextmanager
+def worker_process(settings: Settings, run: Path, extra: dict[str, str] | None = None) -> Iterator[Service]:
+    """A ``fugitive-alerts worker`` process on ``settings`` (and ``extra`` environment), stopped at the end,
+    with the last lines of its log printed."""
+    worker = _start("worker", ["worker", "--web-port", str(free_port())], settings, run, extra or {})
+    try:
+        yield worker
+    finally:
+        worker.stop(30.0)
+        print("--- worker log (last lines) ---\n" + worker.log_path.read_text()[-3000:])
 
 
 @pytest.fixture(scope="package")
