@@ -4,8 +4,9 @@
     .venv/bin/python bench/matching_bench.py --sizes 1000,10000 --events 5000
     .venv/bin/python bench/matching_bench.py --ab /tmp/base --sizes 100000 --events 5000 --rounds 3
 
-Each size runs on the compiled matching core and on the Python reference (``--cores``), one
-after the other, and the table gives their ratio: the same code, the same minutes.
+Each size runs compiled (the Rust core and the modules mypyc compiled) and on the Python
+reference, interpreted (``--cores``), one after the other, and the table gives their ratio: the
+same code, the same minutes.
 
 ``--ab DIR`` times another checkout of the project (e.g. ``git worktree add /tmp/base main``)
 against this one, interleaved (base, ours, base, ours ...), each run in its own subprocess on
@@ -172,6 +173,12 @@ def run_one(size: int, n_events: int) -> dict[str, float]:
     import schemas
     from matching import Matcher
 
+    try:  # a checkout from before the compiled modules (--ab) has none
+        from matching._compiled import active as mypyc_active
+    except ImportError:
+        def mypyc_active() -> bool:
+            return False
+
     raw = make_wanted(size)
     events = [schemas.EVENT_ADAPTER.validate_python(e) for e in make_events(raw, n_events)]
     notices = [schemas.WantedPerson.model_validate(w) for w in raw[:-1]]
@@ -207,14 +214,15 @@ def run_one(size: int, n_events: int) -> dict[str, float]:
             "cpu_eps": len(events) / cpu_total, "cpu_p99_ms": cpu_lat[int(len(cpu_lat) * 0.99)] * 1e3,
             "p50_ms": lat[len(lat) // 2] * 1e3, "p99_ms": lat[int(len(lat) * 0.99)] * 1e3,
             "mean_us": total / len(events) * 1e6, "build_s": build, "rss_mb": _rss_mb(),
-            "index_mb": rss_index, "hits_per_event": hits / len(events), "compiled": m.compiled}
+            "index_mb": rss_index, "hits_per_event": hits / len(events), "compiled": m.compiled,
+            "modules": "mypyc" if mypyc_active() else "source"}
 
 
 def _ab(other: Path, size: int, n_events: int, rounds: int) -> None:
     sides = {"base": str(other), "ours": str(Path(__file__).resolve().parents[1])}
     got: dict[str, list[float]] = {k: [] for k in sides}
-    print("| round | side | load 1/5/15 min | events/s CPU | p99 CPU ms | build s | hits/event |")
-    print("|---:|---|---|---:|---:|---:|---:|")
+    print("| round | side | modules | load 1/5/15 min | events/s CPU | p99 CPU ms | build s | hits/event |")
+    print("|---:|---|---|---|---:|---:|---:|---:|")
     for i in range(rounds):
         for side, code in sides.items():
             load = "/".join(f"{x:.1f}" for x in os.getloadavg())
@@ -223,7 +231,8 @@ def _ab(other: Path, size: int, n_events: int, rounds: int) -> None:
                                  env={**os.environ, "MATCHING_BENCH_CODE": code})
             r = json.loads(out.stdout.strip().splitlines()[-1])
             got[side].append(r["cpu_eps"])
-            print(f"| {i + 1} | {side} | {load} | {r['cpu_eps']:,.0f} | {r['cpu_p99_ms']:.3f} | {r['build_s']:.1f} | "
+            print(f"| {i + 1} | {side} | {r.get('modules', 'source')} | {load} | "
+                  f"{r['cpu_eps']:,.0f} | {r['cpu_p99_ms']:.3f} | {r['build_s']:.1f} | "
                   f"{r['hits_per_event']:.2f} |", flush=True)
     base, ours = statistics.median(got["base"]), statistics.median(got["ours"])
     print(f"\nmedian CPU events/s at {size:,}: base {base:,.0f}, ours {ours:,.0f} "
@@ -239,8 +248,9 @@ def main() -> None:
     ap.add_argument("--ab", type=Path, help="another checkout to time against this one, interleaved")
     ap.add_argument("--rounds", type=int, default=3, help="with --ab: runs per side")
     ap.add_argument("--cores", default="compiled,python",
-                    help="matching cores to time, each size in turn: compiled (matching/core-rs, built by "
-                         "scripts/bootstrap), python (the reference); the same hits either way")
+                    help="matching cores to time, each size in turn: compiled (the Rust core, matching/core-rs, "
+                         "and the modules compiled by mypyc, both built by scripts/bootstrap), python (the "
+                         "reference, interpreted); the same hits either way")
     args = ap.parse_args()
     if args.one:
         code = os.environ.get("MATCHING_BENCH_CODE")
@@ -264,11 +274,12 @@ def main() -> None:
             r["load"] = load
             rows.append(r)
             print(f"# done {size} {core}: {r['cpu_eps']:.0f} CPU ev/s", file=sys.stderr, flush=True)
-    print("| wanted list | core | events/s wall | events/s CPU | mean µs/event | p50 ms | p99 ms | p99 CPU ms | "
+    print("| wanted list | core | modules | events/s wall | events/s CPU | mean µs/event | p50 ms | p99 ms | p99 CPU ms | "
           "build s | index RSS MB | process RSS MB | hits/event | load 1 min |")
-    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
-        print(f"| {int(r['size']):,} | {r['core']} | {r['eps']:,.0f} | {r['cpu_eps']:,.0f} | {r['mean_us']:.0f} | "
+        print(f"| {int(r['size']):,} | {r['core']} | {r['modules']} | {r['eps']:,.0f} | {r['cpu_eps']:,.0f} | "
+              f"{r['mean_us']:.0f} | "
               f"{r['p50_ms']:.3f} | {r['p99_ms']:.3f} | {r['cpu_p99_ms']:.3f} | {r['build_s']:.1f} | "
               f"{r['index_mb']:,.0f} | {r['rss_mb']:,.0f} | {r['hits_per_event']:.2f} | {r['load']:.1f} |")
     for size in sorted({int(r["size"]) for r in rows}):

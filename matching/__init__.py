@@ -7,10 +7,14 @@ Pure: imports only ``schemas`` and third-party libraries, never Kafka. See ``doc
     hits = matcher.screen(event)      # [Hit(notice_id, score, band, reasons, notice)], best first
 """
 
-from . import snapshot
-from ._core import available as compiled_core_built
-from ._warm import warm_up
-from .matcher import Hit, Matcher
-from .rules import RULES, Evidence
+from . import _compiled
+
+_compiled.install()  # before any compiled module is imported: a stale build must not run
+
+from . import snapshot  # noqa: E402
+from ._core import available as compiled_core_built  # noqa: E402
+from ._warm import warm_up  # noqa: E402
+from .matcher import Hit, Matcher  # noqa: E402
+from .rules import RULES, Evidence  # noqa: E402
 
 __all__ = ["Matcher", "Hit", "RULES", "Evidence", "compiled_core_built", "snapshot", "warm_up"]

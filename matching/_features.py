@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
+from mypy_extensions import mypyc_attr
 
 import schemas
 
@@ -64,6 +65,7 @@ def _unpack(packed: str) -> NameForm:
                     tuple(roles), "a" in flags, "d" in flags, via)
 
 
+@mypyc_attr(serializable=True)  # compiled (``_compiled``), it is pickled in a snapshot without calling __init__
 class Entry:
     """What the matcher needs of one active notice, stored compactly (a 1M-notice list must fit
     in memory): name forms packed as one string each and unpacked when compared, the notice

@@ -98,14 +98,14 @@ def text_forms(text: str, df: _Frequencies, max_df: int,
     seen: set[tuple[str, ...]] = set()
     for full in runs:
         # strip leading/trailing words that are not names (sentence-initial capitals, particles)
-        run = full
-        while run and not run[0][2]:
-            run = run[1:]
-        while run and not run[-1][2]:
-            run = run[:-1]
+        at, end = 0, len(full)
+        while at < end and not full[at][2]:
+            at += 1
+        while end > at and not full[end - 1][2]:
+            end -= 1
+        run = full[at:end]
         extended = False
         if len(run) == 1 and len(full) > 1 and 0 < df.get("t:" + run[0][1][0], 0) <= rare_df:
-            at = next(i for i, t in enumerate(full) if t is run[0])
             anchors.append(run[0][1][0])
             run = [t for t in full[max(0, at - 1):at + 2] if t[1][0] not in PARTICLES]
             extended = True

@@ -1,15 +1,16 @@
 """A matcher's index as bytes and back: what a worker keeps on disk to start without rebuilding.
 
 Building the index of a 1M-notice list takes minutes (parsing every name, every romanisation);
-loading a pickle of the built index takes seconds. ``dump`` writes the matcher's state (all its
-attributes but the thresholds, which come from the settings of the process that loads it), and
+loading a pickle of the built index takes seconds. ``dump`` writes the matcher's state (its index
+and slots; not the thresholds, which come from the settings of the process that loads it), and
 ``load_into`` puts it back into an existing matcher, in place, so every agent holding that matcher
 sees the loaded list.
 
 A snapshot is only meaningful to the same code in a process that hashes strings the same way:
 
-- :data:`CODE_VERSION` is a digest of this package's source, the Python version and
-  :data:`FORMAT`: any change to the matcher's code makes older snapshots foreign;
+- :data:`CODE_VERSION` is a digest of this package's source, whether it runs compiled
+  (``_compiled``: its objects pickle differently), the Python version and :data:`FORMAT`: any
+  change to the matcher's code makes older snapshots foreign;
 - :func:`hash_probe` is a digest of ``hash()`` of a few strings: the index's keys are string
   hashes (``_index.key_id``), which differ between processes unless ``PYTHONHASHSEED`` is the
   same (the ``worker`` command keeps one per data directory).
@@ -31,6 +32,7 @@ import sys
 from pathlib import Path
 from typing import IO, Any
 
+from . import _compiled
 from .matcher import Matcher
 
 __all__ = ["CODE_VERSION", "FORMAT", "SnapshotError", "dump", "dumps", "hash_probe", "load_into"]
@@ -38,9 +40,9 @@ __all__ = ["CODE_VERSION", "FORMAT", "SnapshotError", "dump", "dumps", "hash_pro
 FORMAT = 1
 """Bumped when the snapshot's layout changes in a way the code digest would not show."""
 
-_SETTINGS = frozenset({"alert_threshold", "tip_alert_threshold", "review_threshold", "max_candidates",
-                       "_far_years", "compiled"})
-"""Matcher attributes that come from the loading process's settings, not from the snapshot."""
+_STATE = ("_index", "_slots")
+"""The matcher's attributes a snapshot holds: the index and the notice ids' slots. The others
+(thresholds, ``compiled``) come from the loading process's settings."""
 
 _ALLOWED_MODULES = frozenset({"array", "builtins", "copyreg"})
 _ALLOWED_BUILTINS = frozenset({"set", "frozenset", "dict", "list", "tuple", "int", "str", "bytes", "bool",
@@ -52,7 +54,8 @@ class SnapshotError(Exception):
 
 
 def _code_version() -> str:
-    digest = hashlib.sha256(f"{FORMAT}|{sys.version}".encode())
+    # the compiled modules pickle their objects otherwise than the interpreted source does
+    digest = hashlib.sha256(f"{FORMAT}|{sys.version}|compiled={_compiled.active()}".encode())
     for path in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:20]
@@ -69,7 +72,7 @@ def hash_probe() -> str:
 
 def dump(matcher: Matcher, out: IO[bytes]) -> None:
     """Write ``matcher``'s index state to ``out`` (pickle protocol 5)."""
-    state = {k: v for k, v in vars(matcher).items() if k not in _SETTINGS}
+    state = {k: getattr(matcher, k) for k in _STATE}
     index = state.get("_index")
     cache = getattr(index, "_by_nationality", None)
     if cache:  # a cache, rebuilt on demand: not worth the bytes
@@ -100,9 +103,10 @@ def load_into(matcher: Matcher, source: IO[bytes]) -> None:
     finally:
         if enabled:
             gc.enable()
-    if not isinstance(state, dict) or not {"_index", "_slots"} <= state.keys() or _SETTINGS & state.keys():
+    if not isinstance(state, dict) or state.keys() != set(_STATE):
         raise SnapshotError("not a matcher's snapshot")
-    vars(matcher).update(state)
+    for k in _STATE:
+        setattr(matcher, k, state[k])
 
 
 def dumps(matcher: Matcher) -> bytes:

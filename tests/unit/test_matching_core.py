@@ -22,6 +22,7 @@ from matching._features import query_of
 from matching._index import key_id, query_keys
 from matching._names import NameForm, align, token_similarity
 from matching._text import PARTICLES, consonant_key
+from tests.unit.screen_cli import screen_both_ways
 from tests.unit.test_matching import person, traveller
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
@@ -237,15 +238,8 @@ def test_json_of_hits_is_byte_identical(tmp_path: Path) -> None:
     (tmp_path / "wanted.jsonl").write_text("".join(json.dumps(w) + "\n" for w in raw[:-1]))  # [-1]: name pools
     (tmp_path / "events.jsonl").write_text(
         "".join(json.dumps(e, default=str) + "\n" for e in matching_bench.make_events(raw, 3000, seed=5)))
-    outs = []
-    for core in ("python", "compiled"):
-        out = tmp_path / f"hits-{core}.jsonl"
-        subprocess.run([str(Path(sys.executable).parent / "fugitive-alerts"), "screen",
-                        "--wanted", str(tmp_path / "wanted.jsonl"),
-                        "--events", str(tmp_path / "events.jsonl"), "--out", str(out)],
-                       check=True, capture_output=True, env={**os.environ, "FUGITIVE_ALERTS_MATCHING_CORE": core})
-        outs.append(out.read_bytes())
-    assert outs[0] == outs[1] and outs[0].count(b"\n") > 300
+    reference, compiled = screen_both_ways(tmp_path / "wanted.jsonl", tmp_path / "events.jsonl", tmp_path)
+    assert reference == compiled and reference.count(b"\n") > 300
 
 
 def test_the_environment_chooses_the_reference_and_a_typo_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -17,19 +17,19 @@ from tests.unit.test_matching import _clustered_list, best, person, screen, tip,
 
 def test_full_dates_two_years_apart_in_another_day_and_month_conflict() -> None:
     """1981-03-14 vs 1983-07-22: a namesake born in another year, not a data error."""
-    assert compare_dates((1983, 7, 22), ((1981, 3, 14),)) is FULL_DATE_DIFFERS
+    assert compare_dates((1983, 7, 22), ((1981, 3, 14),)) == FULL_DATE_DIFFERS
     assert compare_dates((1983, 3, 14), ((1981, 3, 14),))[0] > 0  # same day and month: year typo
 
 
 def test_same_year_other_month_is_no_agreement() -> None:
-    assert compare_dates((1981, 9, 2), ((1981, 3, 14),)) is SAME_YEAR_OTHER_MONTH
+    assert compare_dates((1981, 9, 2), ((1981, 3, 14),)) == SAME_YEAR_OTHER_MONTH
     assert SAME_YEAR_OTHER_MONTH[0] < 0
 
 
 def test_year_only_date_does_not_agree_against_a_differing_full_date() -> None:
     """A notice listing 1981 and 1981-03-14: a traveller born 1981-09-02 agrees with neither."""
-    assert compare_dates((1981, 9, 2), ((1981, 0, 0), (1981, 3, 14))) is SAME_YEAR_OTHER_MONTH
-    assert compare_dates((1981, 9, 2), ((1981, 0, 0),)) is YEAR  # alone, the year still agrees
+    assert compare_dates((1981, 9, 2), ((1981, 0, 0), (1981, 3, 14))) == SAME_YEAR_OTHER_MONTH
+    assert compare_dates((1981, 9, 2), ((1981, 0, 0),)) == YEAR  # alone, the year still agrees
 
 
 def test_exact_name_born_two_years_apart_on_another_date_does_not_alert() -> None:
@@ -75,7 +75,7 @@ def test_tips_use_their_own_alert_threshold() -> None:
 
 def test_exact_name_with_the_birth_year_off_by_two_does_not_alert_on_the_name_alone() -> None:
     """Notice born 1981 (year only), traveller 1983: the name is all that agrees."""
-    assert compare_dates((1983, 7, 22), ((1981, 0, 0),)) is YEAR_OFF_2
+    assert compare_dates((1983, 7, 22), ((1981, 0, 0),)) == YEAR_OFF_2
     n = person("Brennhaug", "Torvald", dob="1981", sex="M", nationalities=["NO"])
     h = best(screen(n, event=traveller("TORVALD", "BRENNHAUG", dob="1983-07-22", sex="M", nationality="NO")), n)
     assert h is None or h.band == "review"
@@ -109,7 +109,7 @@ def test_year_off_by_one_on_a_partial_date_weighs_nothing() -> None:
     """Notice born 1996 (year only), traveller 1997-05-13: a namesake born a year apart is as
     likely as a record with the year wrong, so the finding adds no evidence (round 5)."""
     outcome = compare_dates((1997, 5, 13), ((1996, 0, 0),))
-    assert outcome is NEAR_YEAR_PARTIAL and outcome[2] == 0.0 and outcome[0] > 0
+    assert outcome == NEAR_YEAR_PARTIAL and outcome[2] == 0.0 and outcome[0] > 0
 
 
 def test_rare_name_with_the_year_off_by_one_still_alerts() -> None:
