@@ -41,7 +41,7 @@ _CONSONANTS = {
 
 
 def has_ethiopic(text: str) -> bool:
-    return _RANGE.search(text) is not None
+    return not text.isascii() and _RANGE.search(text) is not None
 
 
 _LARYNGEAL = frozenset({"H", "HH", "X"})

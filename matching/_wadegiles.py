@@ -146,6 +146,8 @@ def looks_wade_giles(text: str, nationality: str | tuple[str, ...] | None = None
         return True
     if holds(nationality, CHINESE_COUNTRIES) and any(_WG_ONLY.search(w) for w in re.split(r"[-\s]+", text)):
         return True
+    if "-" not in text and "'" not in text and "hs" not in text.lower():
+        return False  # what both patterns below need: a hyphen, an apostrophe or "hs" (most names)
     if _WG_MARK.search(text):
         return True
     return any(all(_is_syllable(p) for p in m.group().split("-")) for m in _HYPHENATED.finditer(text))
