@@ -43,6 +43,7 @@ def build(log: Path) -> None:
 
     from matching import _compiled
 
+    digest = _compiled.source_digest()  # before compiling: a source edited meanwhile leaves the stamp stale
     with tempfile.TemporaryDirectory(prefix="mypyc-") as tmp, contextlib.chdir(ROOT):
         out = Path(tmp) / "lib"
         with log.open("w") as sink, contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
@@ -53,7 +54,6 @@ def build(log: Path) -> None:
         built = sorted((out / "matching").glob("*.so"))
         if len(built) != len(_compiled.MODULES) + 1:
             raise RuntimeError(f"expected {len(_compiled.MODULES) + 1} modules, the build made {len(built)}")
-        digest = _compiled.source_digest()
         _compiled.STAMP.unlink(missing_ok=True)
         for stale in _compiled_files():
             if stale.name not in {p.name for p in built}:
