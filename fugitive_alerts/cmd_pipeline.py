@@ -59,7 +59,7 @@ def worker(
         asyncio.run(ensure_topics(settings))
     except BrokerUnavailable as exc:
         fail(str(exc), code=1)
-    from matching import _compiled, compiled_core_built, warm_up
+    from matching import _compiled, warm_up
 
     # the romanisation tables load on first use, seconds of CPU: here, not in the event loop when the
     # first notice in kanji or hangul arrives (the demo's events then waited 4 s behind it)
@@ -67,7 +67,7 @@ def worker(
     built = create_app(settings, web_port=web_port)
     structlog.get_logger("fugitive_alerts.worker").info(
         "romanisation tables loaded", seconds=round(warmed, 2),
-        matching_core="rust" if settings.matching_core == "compiled" and compiled_core_built() else "python",
+        matching_core="rust" if built.matcher.compiled else "python",  # what create_app chose, not chosen again
         matching_modules="mypyc" if _compiled.active() else "source")  # docs/matching.md, "The compiled modules"
     # failover (issue 15): which member of the group this is, so an operator can tell two workers apart
     structlog.get_logger("fugitive_alerts.worker").info(

@@ -21,10 +21,6 @@ _PROBE = ("import json, warnings; warnings.simplefilter('always');"
           "print(json.dumps({'active': c.active(), 'rules': r.__file__}))")
 
 
-def _built(package: Path) -> bool:
-    return any(package.glob("_compiled__mypyc*.so"))
-
-
 def _probe(env: dict[str, str], path: Path = ROOT) -> tuple[dict[str, object], str]:
     done = subprocess.run([sys.executable, "-c", _PROBE], check=True, capture_output=True, text=True, cwd=path,
                           env={**os.environ, "PYTHONPATH": str(path), **env})
@@ -34,7 +30,7 @@ def _probe(env: dict[str, str], path: Path = ROOT) -> tuple[dict[str, object], s
 def _needs_build() -> None:
     # as test_matching_core requires the Rust core: bootstrap builds both on this machine kind, and a
     # build that broke must fail here, not leave the matcher silently interpreted
-    assert _built(ROOT / "matching"), "the compiled modules are not built: run scripts/bootstrap (see .venv/mypyc-build.log)"
+    assert _compiled._built(), "the compiled modules are not built: run scripts/bootstrap (see .venv/mypyc-build.log)"
 
 
 def test_a_current_build_is_what_a_process_runs() -> None:
