@@ -93,6 +93,8 @@ def is_indic(text: str) -> bool:
 
 def fold_ascii(text: str) -> str:
     """Latin text to lower-case ASCII: diacritics stripped, special letters expanded."""
+    if text.isascii() and "`" not in text:  # nothing for _PRE_FOLD to do (its one ASCII entry is "`")
+        return text.lower()
     text = text.translate(_PRE_FOLD)
     if text.isascii():
         return text.lower()
@@ -158,8 +160,11 @@ def preprocess(rendered: str) -> str:
     if "/" in rendered:
         rendered = _RELATION.sub(" bin ", rendered)
     rendered = rendered.replace("-", " ")
-    rendered = _ABD.sub("abdal ", rendered)
-    return _ARTICLE.sub(r"\1 ", rendered)
+    if "abd" in rendered:  # every match of _ABD holds it
+        rendered = _ABD.sub("abdal ", rendered)
+    if "l " in rendered:  # every match of _ARTICLE holds it (hyphens are spaces by now)
+        rendered = _ARTICLE.sub(r"\1 ", rendered)
+    return rendered
 
 
 _REWRITES: tuple[tuple[str, str], ...] = (
@@ -187,7 +192,9 @@ _HARD_C = re.compile(r"c(?![eihyz])")  # Carlos/Karlos, Dicson/Dikson (cz, ch, c
 @lru_cache(maxsize=500_000)
 def token_key(word: str) -> str:
     """Canonical skeleton of one lower-case ASCII word (see module docstring)."""
-    w = _HARD_C.sub("k", word.lower())
+    w = word.lower()
+    if "c" in w:
+        w = _HARD_C.sub("k", w)
     for src, dst in _REWRITES:
         if src in w:
             w = w.replace(src, dst)
@@ -215,4 +222,9 @@ def consonant_key(key: str) -> str:
 
 def squeeze(s: str) -> str:
     """Doubled letters written once: ``muhammad`` -> ``muhamad``."""
+    if _DOUBLED.search(s) is None:
+        return s
     return "".join(ch for ch, _ in groupby(s))
+
+
+_DOUBLED = re.compile(r"(.)\1", re.DOTALL)
