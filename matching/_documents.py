@@ -11,7 +11,10 @@ _SEP = re.compile(r"[^0-9A-Z]")
 
 def doc_key(number: str) -> str:
     """``"rw 123-4567"`` -> ``"RW1234567"``. Letters O/0 are kept distinct (MRZ keeps them)."""
-    return _SEP.sub("", number.upper())
+    number = number.upper()
+    if number.isascii() and number.isalnum():  # nothing for _SEP to drop (most numbers)
+        return number
+    return _SEP.sub("", number)
 
 
 def mask(number: str) -> str:

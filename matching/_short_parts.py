@@ -23,8 +23,6 @@ The index lets such a key select its holders on its own only when few notices ho
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from ._names import NameForm
 from ._text import PARTICLES
 
@@ -41,35 +39,32 @@ def _parts(keys: tuple[str, ...]) -> list[str]:
     return sorted({k for k in keys[:8] if len(k) >= 2 and k not in PARTICLES})
 
 
-def _initial_pairs(keys: tuple[str, ...], short: int) -> Iterator[tuple[str, str]]:
+def _initial_pairs(keys: tuple[str, ...], short: int) -> list[tuple[str, str]]:
     parts = _parts(keys)
-    for b in parts:
-        if len(b) <= short:
-            for a in parts:
-                if a != b:
-                    yield "i:" + a + "|" + b[0], b
+    return [("i:" + a + "|" + b[0], b) for b in parts if len(b) <= short for a in parts if a != b]
 
 
-def initial_pair_keys(form: NameForm) -> Iterator[str]:
+def initial_pair_keys(form: NameForm) -> list[str]:
     """A notice's ``i:`` keys: each short part's initial with each other part's exact key."""
-    return (key for key, _ in _initial_pairs(form.keys, SHORT))
+    return [key for key, _ in _initial_pairs(form.keys, SHORT)]
 
 
-def query_initial_pair_keys(keys: tuple[str, ...]) -> Iterator[tuple[str, str]]:
+def query_initial_pair_keys(keys: tuple[str, ...]) -> list[tuple[str, str]]:
     """An event's ``i:`` look-ups (``QUERY_SHORT``: one letter longer than a notice's), each
     with the short part's own exact key (``t:``): a part that some notice spells so is not
     misspelt beyond its keys, and its look-up is skipped (``CandidateIndex.candidates``)."""
-    return ((key, "t:" + b) for key, b in _initial_pairs(keys, QUERY_SHORT))
+    return [(key, "t:" + b) for key, b in _initial_pairs(keys, QUERY_SHORT)]
 
 
-def skeleton_pair_keys(keys: tuple[str, ...], cons: tuple[str, ...]) -> Iterator[str]:
+def skeleton_pair_keys(keys: tuple[str, ...], cons: tuple[str, ...]) -> list[str]:
     """``y:`` keys of a name's skeleton pairs (``keys`` and their skeletons ``cons``), when one
     skeleton has fewer than two letters once ``b`` (a waw/vav, which may be a vowel) is
     dropped. A notice holds them only for its abjad forms; an event looks up every form's
     (only abjad notices can answer)."""
-    skels = sorted({c.replace("b", "") for k, c in zip(keys[:8], cons[:8], strict=False)
-                    if len(k) >= 2 and k not in PARTICLES} - {""})
-    for i, a in enumerate(skels):
-        for b in skels[i + 1:]:
-            if len(a) < 2 or len(b) < 2:
-                yield "y:" + a + "|" + b
+    skels = {c.replace("b", "") for k, c in zip(keys[:8], cons[:8], strict=False)
+             if len(k) >= 2 and k not in PARTICLES}
+    skels.discard("")
+    if all(len(x) >= 2 for x in skels):  # no pair has a skeleton of one letter (most names)
+        return []
+    ordered = sorted(skels)
+    return ["y:" + a + "|" + b for i, a in enumerate(ordered) for b in ordered[i + 1:] if len(a) < 2 or len(b) < 2]
