@@ -27,6 +27,7 @@ words (a known limit).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Protocol
 
 from ._abjad import abjad_readings, persian_readings
@@ -152,13 +153,9 @@ def _surname_first(word: str) -> bool:
     return len(word) >= 2 and word.isupper()
 
 
-def _token(word: str, df: _Frequencies, max_df: int,
-           lower: bool = False) -> tuple[str, tuple[str, ...], bool] | None:
-    """(original, keys per rendering, name-like), or None for a word that cannot be in a name.
-    In a text typed without capitals (``lower``), a word is in a name only when it is
-    name-like."""
-    cased = word[0].lower() != word[0].upper() and not _GEORGIAN[0] <= word[0] <= _GEORGIAN[1]
-    capital = not cased or word[0].isupper() or lower
+@lru_cache(maxsize=100_000)
+def _word_keys(word: str) -> tuple[str, ...]:
+    """A tip word's keys, one per rendering (cached: tips repeat their ordinary words)."""
     keys: list[str] = []
     # an Arabic, Hebrew or Ethiopic word also in the letter tables' readings, as notices are
     # (``_abjad``, ``_ethiopic``); an Arabic-script word in Persian letter values too (a tip
@@ -175,15 +172,26 @@ def _token(word: str, df: _Frequencies, max_df: int,
                 k = token_key(ws[1])
                 if k not in keys:
                     keys.append(k)
+    return tuple(keys)
+
+
+def _token(word: str, df: _Frequencies, max_df: int,
+           lower: bool = False) -> tuple[str, tuple[str, ...], bool] | None:
+    """(original, keys per rendering, name-like), or None for a word that cannot be in a name.
+    In a text typed without capitals (``lower``), a word is in a name only when it is
+    name-like."""
+    cased = word[0].lower() != word[0].upper() and not _GEORGIAN[0] <= word[0] <= _GEORGIAN[1]
+    capital = not cased or word[0].isupper() or lower
+    keys = _word_keys(word)
     if not keys:
         return None
     if not capital:
-        return (word, tuple(keys), False) if keys[0] in PARTICLES else None
+        return (word, keys, False) if keys[0] in PARTICLES else None
     for k in keys:
         if len(k) < 2:
             continue
         n = df.get("t:" + k, 0)
         c = consonant_key(k)
         if 0 < n <= max_df or (len(c) >= 3 and 0 < df.get("c:" + c, 0) <= max_df):
-            return (word, tuple(keys), True)
-    return None if lower and cased else (word, tuple(keys), False)
+            return (word, keys, True)
+    return None if lower and cased else (word, keys, False)
