@@ -27,6 +27,7 @@ from schemas import BureauDirectory, Settings, topics
 
 from .escalations import Escalations
 from .handler import Handler
+from .membership import dispatcher_membership
 from .offsets import OffsetTracker
 from .publisher import Publisher
 from .review_digest import ReviewDigests
@@ -87,10 +88,11 @@ class Dispatcher:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Consume until ``stop`` is set; commit as records are fully handled."""
+        membership = dispatcher_membership(self.settings)  # static membership: consumers/membership.py
         consumer = AIOKafkaConsumer(
             group_id=self.settings.dispatcher_group, enable_auto_commit=False, auto_offset_reset="earliest",
             partition_assignment_strategy=(RangePartitionAssignor,), isolation_level="read_committed",
-            **self.settings.kafka_client_kwargs())
+            **membership, **self.settings.kafka_client_kwargs())
         await self.publisher.start()
         await self.state.start()
         await self.reviews.start()
@@ -98,7 +100,8 @@ class Dispatcher:
         consumer.subscribe([self.settings.topic(topics.ALERTS), self.settings.topic(topics.ACKS)],
                            listener=_Rebalance(self))
         timer = asyncio.create_task(self._timers(stop), name="escalation-timers")
-        log.info("dispatcher started", group=self.settings.dispatcher_group, bureaus=len(self.directory.bureaus))
+        log.info("dispatcher started", group=self.settings.dispatcher_group, bureaus=len(self.directory.bureaus),
+                 group_instance_id=membership.get("group_instance_id"))
         try:
             await self._consume(consumer, stop)
         finally:

@@ -122,6 +122,19 @@ class Settings(BaseSettings):
     app_id: str = "fugitive-alerts"
     """Faust app id: also its consumer group and the prefix of its changelog topics."""
     dispatcher_group: str = "fugitive-alerts-dispatcher"
+    dispatcher_id: str | None = None
+    """This dispatcher's ``group.instance.id`` (KIP-345 static membership): a dispatcher restarted with the
+    same id takes its partitions back at once instead of waiting out its dead self's session. Must be
+    unique among the running dispatchers and the same across restarts. Unset: ``<host name>-<8 hex digits
+    of DATA_DIR/dispatcher/<group>>[-<slot>]`` (a slot per dispatcher running from one data directory)."""
+    dispatcher_static_membership: bool = True
+    """True (the default): the dispatcher joins its group as a static member (``dispatcher_id``). It does
+    not leave the group when it stops, even cleanly: a dispatcher removed for good keeps its partitions
+    from the others for the session timeout. False: a stopped dispatcher leaves at once, and a restarted
+    one waits for the broker to give up on a SIGKILLed one (docs/reliability.md)."""
+    dispatcher_session_timeout_seconds: float = Field(10.0, ge=1.0, le=300.0)
+    """How long the group waits for a silent dispatcher before its partitions go to another one. The
+    dispatcher heartbeats every third of it, at most every 3 s."""
     data_dir: Path = Path("var")
     """Where local state lives: the broker's data, Faust tables, logs and pid files."""
     index_snapshot: bool = True

@@ -19,52 +19,33 @@ not; ``Settings.worker_static_membership=False`` turns it off. docs/reliability.
 
 Two running workers must never share an id (the broker fences one, it rejoins and fences the other,
 and so on). Several workers started from one directory (``fugitive-alerts worker &``, twice) share
-a data directory, so the default id also carries a slot: the lowest ``n`` whose lock file
-``<datadir>/members/<n>.lock`` no other running worker holds (``flock``, released by the kernel when
-the process dies, even by SIGKILL). The first worker has no suffix, the second ``-1``, and so on; a
-worker restarted while the others run finds its own slot free again.
+a data directory, so the default id also carries a slot (``infra.membership``): the first worker has
+no suffix, the second ``-1``, and so on; a worker restarted while the others run finds its own slot
+free again.
 """
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
-import socket
 from pathlib import Path
 from typing import IO, Any
 
+from infra.membership import claim_slot as _claim_slot
+from infra.membership import default_instance_id, held_instance_id
 from schemas import Settings
 
 __all__ = ["claim_slot", "default_worker_id", "group_instance_id", "membership_settings"]
-
-MAX_SLOTS = 1024
-
-_held: list[IO[str]] = []
-"""Lock files of the slots this process claimed: open for the life of the process, on purpose."""
 
 
 def default_worker_id(datadir: Path, host: str | None = None, slot: int = 0) -> str:
     """``<host>-<8 hex digits of the absolute data directory>[-<slot>]``: the same across restarts of
     one worker, different for two workers on one host (a shared data directory gives them two slots)."""
-    host = host if host is not None else socket.gethostname()
-    digest = hashlib.sha256(str(Path(datadir).absolute()).encode()).hexdigest()[:8]
-    return f"{host or 'worker'}-{digest}" + (f"-{slot}" if slot else "")
+    return default_instance_id(datadir, host, slot, fallback="worker")
 
 
 def claim_slot(datadir: Path) -> tuple[int, IO[str]]:
     """Lock the lowest free ``<datadir>/members/<n>.lock``; return ``n`` and the open file (closing it,
     or the end of the process, frees the slot)."""
-    members = Path(datadir) / "members"
-    members.mkdir(parents=True, exist_ok=True)
-    for n in range(MAX_SLOTS):
-        fh = (members / f"{n}.lock").open("a")
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.close()
-            continue
-        return n, fh
-    raise RuntimeError(f"{MAX_SLOTS} workers already run with the data directory {datadir}")
+    return _claim_slot(datadir, "workers")
 
 
 def group_instance_id(settings: Settings, datadir: Path) -> str | None:
@@ -74,9 +55,7 @@ def group_instance_id(settings: Settings, datadir: Path) -> str | None:
         return None
     if settings.worker_id:
         return settings.worker_id
-    slot, lock = claim_slot(datadir)
-    _held.append(lock)
-    return default_worker_id(datadir, slot=slot)
+    return held_instance_id(datadir, fallback="worker")
 
 
 def membership_settings(settings: Settings, datadir: Path) -> dict[str, Any]:

@@ -116,6 +116,36 @@ def test_an_email_in_doubt_after_a_crash_is_sent_again_with_the_same_message_id(
             assert len(ids) == 1, f"every copy to {to} carries one Message-ID"
 
 
+def test_a_restarted_dispatcher_delivers_without_waiting_out_its_dead_session(
+        settings_factory: Any, faults: TwilioFaults, bureaus_file: Path, tmp_path: Path) -> None:
+    """SIGKILL the dispatcher, restart it: the next alert is delivered in the time it takes to start, far
+    less than the session timeout its dead incarnation still holds (60 s here, so that a dispatcher that
+    waited for it could not pass). Static membership (``consumers/membership.py``): the restarted
+    dispatcher takes its own place in the group, no rebalance waits for the dead one."""
+    settings = _settings(settings_factory, faults, bureaus_file, dispatcher_session_timeout_seconds=60.0)
+    asyncio.run(import_bureaus(settings, bureaus_file))
+    stack = Stack(settings, tmp_path, faults)
+    first, second = _alert(country="FR"), _alert(country="FR")  # fr-duty: SMS and email; rw-duty: email
+    every = {("fr-duty", "sms"), ("fr-duty", "email"), ("rw-duty", "email")}
+
+    def all_sent(ds: list[dict[str, Any]]) -> bool:
+        return {(d["recipient"], d["channel"]) for d in ds if d["status"] == "sent"} == every
+
+    stack.dispatcher.start()
+    try:
+        stack.send(first)
+        stack.deliveries(first.alert_id, all_sent, timeout=90)
+        stack.dispatcher.kill()
+        wait_for(lambda: not stack.dispatcher.is_running(), 30, "the dispatcher to die")
+        stack.dispatcher.start()
+        stack.send(second)
+        deadline = settings.dispatcher_session_timeout_seconds / 2
+        stack.deliveries(second.alert_id, all_sent, timeout=deadline)
+    finally:
+        stack.dispatcher.stop(30.0)
+    assert "group_instance_id=" in stack.dispatcher.log_path.read_text()
+
+
 KILLS = 20
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 

@@ -1,4 +1,4 @@
-"""The worker's group membership settings (issue 15): stable ids, sane timeouts, majority min ISR."""
+"""Group membership settings of the worker (issue 15) and the dispatcher: stable ids, sane timeouts, majority min ISR."""
 
 from __future__ import annotations
 
@@ -89,3 +89,41 @@ def test_static_membership_is_on_by_default_with_or_without_the_documents_check(
     """A worker is a static member unless told otherwise, the documents tables included."""
     assert group_instance_id(Settings(data_dir=tmp_path, worker_id="w-1"), tmp_path) == "w-1"
     assert group_instance_id(Settings(data_dir=tmp_path, worker_id="w-1", documents_check=True), tmp_path) == "w-1"
+
+
+def test_the_dispatcher_is_a_static_member_with_one_id_for_its_life(tmp_path: Path) -> None:
+    """By default the dispatcher rejoins under a stable group.instance.id (a restart takes its partitions
+    back at once); a second call in the same process keeps the slot it claimed, not a new one."""
+    from consumers.membership import dispatcher_membership
+
+    settings = Settings(data_dir=tmp_path)
+    first = dispatcher_membership(settings)
+    assert first == dispatcher_membership(settings)
+    assert isinstance(first["group_instance_id"], str) and first["group_instance_id"]
+    assert (first["session_timeout_ms"], first["heartbeat_interval_ms"]) == (10_000, 3_000)
+
+
+def test_two_dispatchers_from_one_data_directory_get_distinct_ids(tmp_path: Path) -> None:
+    """Another dispatcher already holds slot 0 of the directory: this one takes slot 1, so the broker
+    never sees two live members with one id (it would fence one, then the other)."""
+    from consumers.membership import dispatcher_membership, dispatcher_slot_directory
+    from infra.membership import claim_slot
+
+    settings = Settings(data_dir=tmp_path)
+    slot, other = claim_slot(dispatcher_slot_directory(settings))
+    try:
+        assert slot == 0
+        ours = dispatcher_membership(settings)["group_instance_id"]
+        assert isinstance(ours, str) and ours.endswith("-1")
+    finally:
+        other.close()
+
+
+def test_an_explicit_dispatcher_id_wins_and_static_membership_can_be_turned_off(tmp_path: Path) -> None:
+    from consumers.membership import dispatcher_membership
+
+    assert dispatcher_membership(Settings(data_dir=tmp_path, dispatcher_id="d-2"))["group_instance_id"] == "d-2"
+    dynamic = dispatcher_membership(Settings(data_dir=tmp_path, dispatcher_static_membership=False,
+                                             dispatcher_session_timeout_seconds=6))
+    assert "group_instance_id" not in dynamic
+    assert (dynamic["session_timeout_ms"], dynamic["heartbeat_interval_ms"]) == (6_000, 2_000)
