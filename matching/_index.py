@@ -15,7 +15,9 @@ the entries that hold them:
 * ``i:``/``y:`` a part with the initial of a short part, and an abjad name's skeleton pair when
   one skeleton is a single letter (``_short_parts``: parts too short or too misspelt for
   their own keys);
-* ``d:`` a normalised document number.
+* ``d:`` a normalised document number;
+* ``b:`` a full birth date with one of the notice's nationalities (``dated_key``): not a vote,
+  a second way in (``CandidateIndex.dated``) for a name too damaged for its own keys.
 
 A posting is a bare ``int`` while a key has one holder and becomes a compact ``array('I')``
 on the second: most pair and join keys are unique, so this halves the index.
@@ -43,12 +45,13 @@ from functools import lru_cache
 import jellyfish
 
 from . import _core
+from ._dates import PartialDate
 from ._features import Entry
 from ._names import NameForm
 from ._short_parts import initial_pair_keys, query_initial_pair_keys, skeleton_pair_keys
 from ._text import PARTICLES, token_key
 
-__all__ = ["CandidateIndex", "QueryKeys", "name_keys", "query_keys", "key_id"]
+__all__ = ["CandidateIndex", "QueryKeys", "name_keys", "query_keys", "key_id", "dated_key", "exact_id", "Posting"]
 
 Posting = int | array  # type: ignore[type-arg]
 
@@ -89,6 +92,11 @@ def _group_ids(k: str, c: str) -> tuple[int, ...]:
     if "b" not in c and len(c) >= 2:
         group = (*group, "a:" + c)
     return tuple(key_id(x) for x in group)
+
+
+def exact_id(k: str, c: str) -> int:
+    """The id of a token's exact key (``t:``), from its cached group."""
+    return _group_ids(k, c)[0]
 
 
 @lru_cache(maxsize=200_000)
@@ -261,7 +269,25 @@ class CandidateIndex:
             keys |= name_keys(form)
         for number, _country, _type in entry.docs:
             keys.add("d:" + number)
+        for d in entry.dobs:
+            for c in entry.nationalities:
+                k = dated_key(d, c)
+                if k is not None:
+                    keys.add(k)
         return {key_id(k) for k in keys}
+
+    def dated(self, dob: PartialDate, nationality: str) -> list[int]:
+        """The slots of the notices born on ``dob`` (a full date) with ``nationality`` among theirs,
+        when at most ``pick_cap`` hold that pair (more: too common a date to single anyone out)."""
+        k = dated_key(dob, nationality)
+        if k is None:
+            return []
+        p = self.postings.get(key_id(k))
+        if p is None:
+            return []
+        if isinstance(p, int):
+            return [p]
+        return list(p) if len(p) <= self.pick_cap else []
 
     def add(self, entry: Entry) -> None:
         assert entry.slot == len(self.live)
@@ -454,6 +480,15 @@ class CandidateIndex:
                 if len(out) >= limit:
                     break
         return out
+
+
+def dated_key(dob: PartialDate, nationality: str) -> str | None:
+    """The ``b:`` key of a full birth date and a nationality; ``None`` for a partial date or a
+    1 January (the usual placeholder for an unknown day: it singles no one out)."""
+    y, m, d = dob
+    if not m or not d or (m == 1 and d == 1) or not nationality:
+        return None
+    return f"b:{y:04d}{m:02d}{d:02d}{nationality}"
 
 
 def _born_within(entry: Entry | None, lo: int, hi: int) -> bool:

@@ -11,7 +11,9 @@ import schemas
 from . import _calibration, _core
 from . import rules as _rules
 from ._features import Entry, Query, query_of
-from ._index import CandidateIndex, key_id, query_keys
+from ._index import CandidateIndex, Posting, exact_id, key_id, query_keys
+from ._names import NameForm
+from ._text import PARTICLES
 from ._tips import cjk_forms, text_forms
 from .rules import RULES, Context, Evidence, combine, far_dates_reject, rule_name, upper_bound
 
@@ -141,7 +143,10 @@ class Matcher:
         far = self._far_years
         years = None if far is None or q.dob is None else (q.dob[0] - far, q.dob[0] + far)
         hits: list[Hit] = []
-        for entry in index.candidates(qk, self.max_candidates, years, self.compiled):
+        found = index.candidates(qk, self.max_candidates, years, self.compiled)
+        if q.dob is not None and q.nationality and _misspelt(q.forms, index.postings):
+            found = _with_dated(found, index.dated(q.dob, q.nationality), index.live)
+        for entry in found:
             hit = self._score(q, entry, ctx)
             if hit is not None:
                 hits.append(hit)
@@ -175,3 +180,25 @@ class Matcher:
 
 
 _OTHER_RULES = [r for r in RULES if r is not rule_name]
+
+
+def _misspelt(forms: tuple[NameForm, ...], postings: dict[int, Posting]) -> bool:
+    """Whether a part of the event's name is spelt as no notice spells it (its exact key has no
+    holders): a typo, or a name no one on the list bears."""
+    for form in forms:
+        for k, c in zip(form.keys, form.cons, strict=True):
+            if len(k) >= 2 and k not in PARTICLES and exact_id(k, c) not in postings:
+                return True
+    return False
+
+
+def _with_dated(found: list[Entry], dated: list[int], live: list[Entry | None]) -> list[Entry]:
+    """``found`` and, after them, the notices born on the event's date with its nationality that
+    the name's keys did not select (``CandidateIndex.dated``): a name too misspelt for its keys
+    (``TAE YUN HLAN`` ~ ``Taeyun Han``: no key of ``HLAN``, and ``TAEYUN`` too common to select
+    alone) is still compared when the birth date and the nationality single the notice out."""
+    if not dated:
+        return found
+    have = {e.slot for e in found}
+    extra = [e for s in dated if s not in have and (e := live[s]) is not None]
+    return found + extra if extra else found

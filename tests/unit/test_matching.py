@@ -616,6 +616,45 @@ def test_two_typos_in_a_short_family_name_beside_a_common_given_name_are_found()
     assert h is not None and any("HRVAN~Hovan" in r for r in h.reasons)
 
 
+def _crowd_of_namesakes(dob: str) -> tuple[list[schemas.WantedPerson], schemas.WantedPerson]:
+    """30 notices ``Marovel Vark?`` born within a year of the person ``Marovel Dusk`` (KP)."""
+    others = [person(f"Vark{c}", "Marovel", dob="1982-03-05", nationalities=["KP"])
+              for c in "abcdefghijklmnopqrstuvwxyz" + "xyzw"]
+    return others, person("Dusk", "Marovel", dob=dob, sex="M", nationalities=["KP"])
+
+
+def test_a_name_misspelt_beyond_its_keys_is_found_by_its_birth_date_and_nationality() -> None:
+    """``DLUSK`` for ``Dusk`` keeps none of the family name's keys, and ``Marovel`` is held by 30
+    notices born near: they fill the 24 places, and the person's ``i:`` key (``_short_parts``)
+    gives no vote, so the person was never compared. The full birth date with the nationality
+    (``b:``, looked up because ``DLUSK`` is spelt as no notice spells it) brings the notice in."""
+    others, wanted = _crowd_of_namesakes("1982-12-04")
+    hits = screen(*others, wanted, event=traveller("MAROVEL", "DLUSK", dob="1982-12-04", sex="M", nationality="KP"))
+    h = best(hits, wanted)
+    assert h is not None and h.band == "alert"
+    assert any("DLUSK~Dusk" in r for r in h.reasons) and "birth date exact" in h.reasons
+
+
+@pytest.mark.parametrize(("dob", "event_dob", "nationality"), [
+    ("1982-12-04", "1982-12-04", "KR"),  # another nationality
+    ("1982-01-01", "1982-01-01", "KP"),  # 1 January: the usual placeholder for an unknown day
+    ("1982-12", "1982-12-04", "KP"),  # the notice's date is partial
+])
+def test_the_birth_date_brings_in_no_notice_without_a_full_date_and_the_nationality(
+        dob: str, event_dob: str, nationality: str) -> None:
+    others, wanted = _crowd_of_namesakes(dob)
+    hits = screen(*others, wanted, event=traveller("MAROVEL", "DLUSK", dob=event_dob, sex="M",
+                                                   nationality=nationality))
+    assert best(hits, wanted) is None
+
+
+def test_a_stranger_born_on_a_listed_date_is_no_hit() -> None:
+    """The birth date brings a notice in to be compared, not to be a hit: another name is no hit."""
+    others, wanted = _crowd_of_namesakes("1982-12-04")
+    assert screen(*others, wanted, event=traveller("KORVAN", "TESLIM", dob="1982-12-04", sex="M",
+                                                   nationality="KP")) == []
+
+
 def test_hebrew_name_with_one_letter_skeletons_is_found_beside_a_latin_namesake() -> None:
     """``עידו רוי`` is read ``idv rvi`` (skeletons ``d`` and ``r`` once the vav is dropped): too
     short for a skeleton key. ``REVI`` finds a Latin notice ``Revi`` instead, so the Hebrew-only
