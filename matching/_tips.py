@@ -7,7 +7,9 @@ A name is a *run* of capitalised words and particles, ended by punctuation or an
 lower-case word, trimmed to start and end on name-like words. A run of 2 to 6 words becomes
 one candidate ``NameForm`` (extra words then cost as unmatched tokens, so "Amine Ayoub Touati"
 is not "Ayoub Touati"); a longer run (an uncased script has no capitals) yields windows of 2
-to 4 words. The ordinary name rule then aligns the forms with the notices' names.
+to 4 words, and, in a cased script, where capitals mark a name off, up to 10 words are also one
+form (``Torquato Francisco De Borja Dos Santos Nascimento``). The ordinary name rule then
+aligns the forms with the notices' names.
 
 A text typed without any capitals (an SMS, a web form) has no capitals to tell names: there a
 run is made of name-like words only, and a run of three or more also yields its windows of 2 to
@@ -45,6 +47,7 @@ _WORD_RE = re.compile(rf"{_L}+(?:['’ʼ-]{_L}+)*", re.UNICODE)
 _MAX_WORDS = 400
 _MAX_WINDOW = 4
 _MAX_RUN = 6
+_MAX_CASED_RUN = 10
 _CJK = r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3]"
 _CJK_NAME_RE = re.compile(rf"(?<!{_CJK})(?:{_CJK}{{2,6}}|{_CJK}{{1,4}} {_CJK}{{1,4}})(?! ?{_CJK})")
 _GEORGIAN = ("\u10d0", "\u10ff")
@@ -116,6 +119,8 @@ def text_forms(text: str, df: _Frequencies, max_df: int,
                    if run[i][2] and run[j - 1][2]]
         if len(run) > _MAX_RUN:
             spans = windows
+            if len(run) <= _MAX_CASED_RUN and all(t[0].lower() != t[0].upper() for t in run):
+                spans = [(0, len(run)), *windows]  # capitals mark it off: a long name (dos Santos...)
         elif lower and len(run) > 2:  # without capitals an ordinary word ("rents") may join the name
             spans = [(0, len(run)), *windows]
         else:

@@ -266,6 +266,18 @@ def test_tip_text_naming_a_longer_name_does_not_alert_on_the_notice_inside_it() 
     assert h is None or h.band == "review"
 
 
+def test_tip_text_naming_a_long_name_in_full_is_compared_with_the_whole_name() -> None:
+    """Seven capitalised words (a Portuguese name with its particles) were cut into windows of two
+    to four words, each short of the notice's seven parts: no hit. A run in a cased script is
+    marked off by its capitals, so up to ten words are also compared as one name."""
+    n = person("dos Ventura Marsalho", "Tobiano Vasquelo de Brunja", dob="1992-04", sex="M",
+               nationalities=["BR"])
+    text = "Email: my colleague at the port is Tobiano Vasquelo De Brunja Dos Ventura Marsalho, the one."
+    h = best(screen(n, event=tip(text)), n)
+    assert h is not None and h.band == "alert"
+    assert "Marsalho~Marsalho" in h.reasons[0]
+
+
 def test_tip_age_in_text_contradicting_birth_date_lowers_the_score() -> None:
     n = person("Ndagibimbaza", "Theogenette", dob="1995-02-02")
     young = score(n, tip("Theogenette Ndagibimbaza was seen in Goma, about 31 years old."))
