@@ -145,7 +145,7 @@ class Matcher:
         hits: list[Hit] = []
         found = index.candidates(qk, self.max_candidates, years, self.compiled)
         if q.dob is not None and q.nationality and _misspelt(q.forms, index.postings):
-            found = _with_dated(found, index.dated(q.dob, q.nationality), index.live)
+            found = _with_dated(found, index.dated(q.dob, q.nationality), index.live, q.sex)
         for entry in found:
             hit = self._score(q, entry, ctx)
             if hit is not None:
@@ -192,13 +192,15 @@ def _misspelt(forms: tuple[NameForm, ...], postings: dict[int, Posting]) -> bool
     return False
 
 
-def _with_dated(found: list[Entry], dated: list[int], live: list[Entry | None]) -> list[Entry]:
-    """``found`` and, after them, the notices born on the event's date with its nationality that
-    the name's keys did not select (``CandidateIndex.dated``): a name too misspelt for its keys
-    (``TAE YUN HLAN`` ~ ``Taeyun Han``: no key of ``HLAN``, and ``TAEYUN`` too common to select
-    alone) is still compared when the birth date and the nationality single the notice out."""
+def _with_dated(found: list[Entry], dated: list[int], live: list[Entry | None], sex: str | None) -> list[Entry]:
+    """``found`` and, after them, the notices born on the event's date with its nationality (and
+    not of the other sex) that the name's keys did not select (``CandidateIndex.dated``): a name
+    too misspelt for its keys (``TAE YUN HLAN`` ~ ``Taeyun Han``: no key of ``HLAN``, and
+    ``TAEYUN`` too common to select alone) is still compared when the birth date, the nationality
+    and the sex single the notice out."""
     if not dated:
         return found
     have = {e.slot for e in found}
-    extra = [e for s in dated if s not in have and (e := live[s]) is not None]
+    extra = [e for s in dated if s not in have and (e := live[s]) is not None
+             and (sex is None or e.sex is None or e.sex == sex)]
     return found + extra if extra else found
