@@ -51,7 +51,7 @@ from ._names import NameForm
 from ._short_parts import initial_pair_keys, query_initial_pair_keys, skeleton_pair_keys
 from ._text import PARTICLES, token_key
 
-__all__ = ["CandidateIndex", "QueryKeys", "name_keys", "query_keys", "key_id", "dated_key", "exact_id", "Posting"]
+__all__ = ["CandidateIndex", "QueryKeys", "name_keys", "query_keys", "key_id", "dated_key"]
 
 Posting = int | array  # type: ignore[type-arg]
 
@@ -92,11 +92,6 @@ def _group_ids(k: str, c: str) -> tuple[int, ...]:
     if "b" not in c and len(c) >= 2:
         group = (*group, "a:" + c)
     return tuple(key_id(x) for x in group)
-
-
-def exact_id(k: str, c: str) -> int:
-    """The id of a token's exact key (``t:``), from its cached group."""
-    return _group_ids(k, c)[0]
 
 
 @lru_cache(maxsize=200_000)
@@ -288,6 +283,16 @@ class CandidateIndex:
         if isinstance(p, int):
             return [p]
         return list(p) if len(p) <= self.pick_cap else []
+
+    def misspelt(self, forms: Iterable[NameForm]) -> bool:
+        """Whether a part of a name is spelt as no notice spells it (its exact key, ``t:``, has no
+        holders): a typo, or a name no one on the list bears."""
+        postings = self.postings
+        for form in forms:
+            for k, c in zip(form.keys, form.cons, strict=True):
+                if len(k) >= 2 and k not in PARTICLES and _group_ids(k, c)[0] not in postings:
+                    return True
+        return False
 
     def add(self, entry: Entry) -> None:
         assert entry.slot == len(self.live)
