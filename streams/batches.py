@@ -7,11 +7,17 @@ holds behind it right now, up to ``max_``. One event alone is a batch of one, ha
 once; under load events arrive while a batch is handled, and the next batch is larger.
 
 A task of its own reads the stream into a small queue, as Faust's ``take_events`` reads it in a
-task of its own; the agent takes its batches from that queue, and lets the reader move over what
-Faust still holds for it before it closes a batch. The agent therefore never waits for an event
-while it holds others: a rebalance clears the stream's buffer and waits until every event taken is
-acknowledged, so an agent that held a partial batch while waiting for the next event deadlocked it
-(the events it counted on were cleared, or skipped as fetched before the rebalance).
+task of its own; the agent takes its batches from that queue. What Faust still holds for the
+stream cannot be seen from outside: its consumer hands the stream one record at a time (each through
+``Service.wait_first``, which takes two turns of the event loop, and a turn of its own after every
+100), and the stream's iterator yields to the loop before each event. So the agent gives the loop a
+turn and looks whether the reader brought another event; ``IDLE_TURNS`` turns in a row that bring
+nothing close the batch. The agent therefore never waits for an event while it holds others: a
+rebalance clears the stream's buffer and waits until every event taken is acknowledged, so an
+agent that held a partial batch while waiting for the next event deadlocked it (the events it
+counted on were cleared, or skipped as fetched before the rebalance). At a low rate a batch of one
+costs four turns of the loop, microseconds; while a backlog drains, batches fill up to ``max_``
+(docs/benchmarks.md, "Batches that fill").
 
 At-least-once: acknowledgement is switched off on the stream (as ``take_events`` does), and
 every event of a batch is acknowledged after the caller has handled the batch (the caller's
@@ -34,6 +40,10 @@ __all__ = ["ready_batches", "Outbox", "Produce", "producer_of"]
 
 log = structlog.get_logger(__name__)
 
+IDLE_TURNS = 4
+"""Turns of the event loop that bring no event before a batch is closed: Faust's consumer hands on a
+fetched record every two turns, and takes one turn of its own after every hundred."""
+
 Produce = Callable[[str, bytes, bytes, list[tuple[str, bytes]] | None], Awaitable[object]]
 """Hand ``(topic, key, value, headers)`` to the producer."""
 
@@ -51,9 +61,6 @@ def producer_of(app: faust.App) -> Produce:
 async def ready_batches(stream: faust.StreamT[Any], max_: int) -> AsyncIterator[list[EventT[Any]]]:
     """Batches of the events that have arrived on ``stream``: at least one, at most ``max_``, each acked after it
     is handled. An error of the stream is raised here; the reading task ends with the generator."""
-    channel = stream.channel
-    assert isinstance(channel, faust.ChannelT), "an agent's stream reads a channel"
-    waiting = channel.queue  # the agent's buffer, filled by Faust's consumer from the fetched records
     enable_acks, stream.enable_acks = stream.enable_acks, False
     arrived: asyncio.Queue[EventT[Any] | None] = asyncio.Queue(maxsize=max_)  # None: the stream has ended
     failed: list[BaseException] = []
@@ -71,15 +78,15 @@ async def ready_batches(stream: faust.StreamT[Any], max_: int) -> AsyncIterator[
         while True:
             batch: list[EventT[Any]] = []
             event = await arrived.get()
-            turns = 0
             while event is not None:
                 batch.append(event)
                 if len(batch) == max_:
                     break
-                while arrived.empty() and not waiting.empty() and turns < max_:
-                    turns += 1  # the reader moves one event per turn; a rebalance empties ``waiting``
+                idle = 0
+                while arrived.empty() and idle < IDLE_TURNS:  # the reader moves an event Faust hands on, if any
+                    idle += 1
                     await asyncio.sleep(0)
-                if arrived.empty():
+                if arrived.empty():  # nothing more has arrived: the batch is complete
                     break
                 event = arrived.get_nowait()
             if batch:

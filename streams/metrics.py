@@ -30,6 +30,8 @@ __all__ = ["LATENCY_BUCKETS", "WorkerMetrics", "install_pages"]
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0)
 """Seconds. A border crossing must alert within seconds; minutes mean a backlog."""
+BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
+"""Events per screening batch (``streams.screen_agent.MAX_BATCH`` at most)."""
 
 
 class WorkerMetrics:
@@ -46,6 +48,9 @@ class WorkerMetrics:
                             "(their coordinates are logged).", ["path"], registry=r)
         self.alerts = Counter("fugitive_alerts_alerts_raised_total", "Alerts produced to the alerts topic.",
                               ["band"], registry=r)
+        self.batches = Histogram("fugitive_alerts_screening_batch_events",
+                                 "Events per batch a screening agent took (1 at rest; up to 256 while a backlog "
+                                 "drains).", ["event_type"], buckets=BATCH_BUCKETS, registry=r)
         self.latency = Histogram("fugitive_alerts_event_to_alert_seconds",
                                  "From the event record's timestamp to its alert being produced.",
                                  buckets=LATENCY_BUCKETS, registry=r)
@@ -59,6 +64,7 @@ class WorkerMetrics:
         for event_type in ("border_crossing", "visa_application", "tip"):  # series exist at 0 from the start
             self.events.labels(event_type)
             self.rejected.labels(event_type)
+            self.batches.labels(event_type)
         for band in ("alert", "review"):
             self.alerts.labels(band)
         for path in ("screen", "ingest"):
@@ -71,6 +77,7 @@ class WorkerMetrics:
     def screened(self, event_type: str, count: int = 1, rejected: int = 0) -> None:
         """``count`` event records handled by an agent (a batch), ``rejected`` of them dead-lettered."""
         self.events.labels(event_type).inc(count)
+        self.batches.labels(event_type).observe(count)
         if rejected:
             self.rejected.labels(event_type).inc(rejected)
 

@@ -260,6 +260,14 @@ def test_stopped_worker_shows_as_lagging_everywhere_and_recovers(ops: Ops, smtp_
     code, report = _lag_until(s, lambda g: g["status"] == "OK" and g["lag"] == 0, 120,
                               "the restarted worker to catch up")
     assert code == 0
+    # The backlog, fetched together, is screened as one batch, not one event at a time (streams/batches.py).
+    worker_metrics = _scrape_until(f"http://127.0.0.1:{ops.worker_port}/metrics",
+                                   lambda t: _metric(t, "fugitive_alerts_events_screened_total",
+                                                     event_type="border_crossing") == 5.0,
+                                   "the restarted worker to count the backlog")
+    batched = {part: _metric(worker_metrics, f"fugitive_alerts_screening_batch_events_{part}",
+                             event_type="border_crossing") for part in ("sum", "count")}
+    assert batched == {"sum": 5.0, "count": 1.0}, batched
     _scrape_until(f"{ops.monitor_url}/metrics",
                   lambda t: _metric(t, "fugitive_alerts_consumer_group_status", group=group, status="OK") == 1.0,
                   "/metrics to show the group OK again")

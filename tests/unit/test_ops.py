@@ -69,12 +69,16 @@ def test_activity_keeps_ids_and_state_never_personal_data() -> None:
 def test_worker_and_dispatcher_metrics_use_the_naming_conventions() -> None:
     worker = WorkerMetrics()
     worker.screened("tip", rejected=True)
+    worker.screened("border_crossing", 40)
     worker.alert_raised("alert", None)
     worker.watch_wanted_list(lambda: 3)
     text = worker.exposition().decode()
     assert 'fugitive_alerts_events_rejected_total{event_type="tip"} 1.0' in text
     assert 'fugitive_alerts_alerts_raised_total{band="alert"} 1.0' in text
     assert "fugitive_alerts_wanted_notices 3.0" in text
+    assert 'fugitive_alerts_screening_batch_events_count{event_type="border_crossing"} 1.0' in text
+    assert 'fugitive_alerts_screening_batch_events_sum{event_type="border_crossing"} 40.0' in text
+    assert 'fugitive_alerts_screening_batch_events_bucket{event_type="border_crossing",le="32.0"} 0.0' in text
     dispatcher = DispatcherMetrics()
     alert = make_alert()
     sent = Delivery(key="k", alert_id=alert.alert_id, bureau_id="b", recipient="o", channel="sms", status="sent",
