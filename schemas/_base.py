@@ -105,6 +105,14 @@ def _check_partial_date(value: str) -> str:
     """ISO 8601 calendar date, possibly partial: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``. A month
     or day written ``00`` or ``XX`` (unknown, as many travel documents and national systems
     print it) makes the date partial: ``1971-00-00`` is ``1971``, ``1971-05-XX`` is ``1971-05``."""
+    if len(value) == 10 and value[4] == value[7] == "-":  # the usual case, a whole date, checked in C
+        try:
+            whole = date.fromisoformat(value)
+        except ValueError:
+            pass  # 00 or XX, or out of range: the checks below say which
+        else:
+            if 1800 <= whole.year <= 2200:
+                return value
     u = _UNKNOWN_PART.match(value)
     if u and any(p is not None and p.upper() in ("00", "XX") for p in u.groups()[1:]):
         year, month, day = u.groups()
