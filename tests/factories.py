@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 _N = [0]
@@ -52,3 +53,12 @@ def tip(full_name: str | None, text: str = "", *, country: str = "CD", event_id:
     return {"event_id": event_id or _next("tip"), "event_type": "tip", "occurred_at": "2026-11-28T10:00:00Z",
             "country": country, "agency": "cd-police", "channel": "hotline",
             "subject": {"full_name": full_name}, "text": text, "location": {"city": "Kinshasa"}}
+
+
+def leaked(text: str, *secrets: str) -> list[str]:
+    """The ``secrets`` (names, document numbers, a birth year) found in ``text``. A secret of digits only counts
+    as a number of its own, not inside a longer run of letters and digits: "1951" turns up by chance in a
+    timestamp's microseconds or in a hexadecimal alert id, and a leaked "1951-03-01" or "born 1951" is still found."""
+    return [secret for secret in secrets
+            if (re.search(rf"(?<![0-9A-Za-z]){re.escape(secret)}(?![0-9A-Za-z])", text) if secret.isdigit()
+                else secret in text)]
