@@ -25,7 +25,6 @@ from fugitive_alerts.local.smtp_catcher import SmtpSink
 from fugitive_alerts.produce import import_bureaus
 from schemas import Alert, Settings, topics
 from tests import factories as f
-from tests.factories import leaked
 from tests.unit.alert_factory import NOTICE, TRAVELER, make_alert
 
 from .kafka_helpers import produce, read_until, values
@@ -272,7 +271,7 @@ def test_no_sms_body_holds_a_name_birth_date_or_document_number(stack: Stack) ->
     bodies = [r.get("Body", "") for r in stack.faults.requests]
     assert bodies, "the other tests sent SMS through the proxy"
     for body in bodies:
-        assert not leaked(body, "MBARUSHIMANZI", "Mbarushimanzi", "ATHANASIUS", "1951", "RW7000001")
+        assert not f.leaked(body, "MBARUSHIMANZI", "Mbarushimanzi", "ATHANASIUS", "1951", "RW7000001")
 
 
 def test_dispatcher_metrics_count_deliveries_and_hand_off_latency(stack: Stack) -> None:

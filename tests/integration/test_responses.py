@@ -12,7 +12,6 @@ import pytest
 
 from schemas import Settings, alert_id_for, response_topic, topics
 from tests import factories as f
-from tests.factories import leaked
 
 from .kafka_helpers import produce_json, read_until, values
 from .world import KNOWN
@@ -47,7 +46,7 @@ def test_hit_no_hit_and_review_are_answered_to_the_agency(pipeline: Settings) ->
     assert h["call"]["id"] == "ncb-ke"
     # Nothing from the notice that the agency did not send: no names, dates or documents.
     text = json.dumps(answer)
-    assert not leaked(text, "Mbarushimanzi", "1951", "RW7000001")
+    assert not f.leaked(text, "Mbarushimanzi", "1951", "RW7000001")
 
     assert answers[innocent["event_id"]]["result"] == "no_hit" and answers[innocent["event_id"]]["hits"] == []
     assert answers[review["event_id"]]["result"] == "review"

@@ -13,7 +13,7 @@ import pytest
 
 from schemas import Settings, alert_id_for, topics
 from schemas.reviews import ReviewItem
-from tests.factories import leaked
+from tests import factories as f
 
 from .kafka_helpers import produce_json, read_until
 from .review_world import (
@@ -337,7 +337,7 @@ def test_review_hits_are_queued_announced_in_a_digest_and_a_clearance_covers_tha
                                               and "[REVIEW]" in str(m["Subject"]) and item_id in m.as_string()], 60)
     body = digest.get_body(("plain",)).get_content()
     assert f"{pipeline.review_public_url}/items/{item_id}" in body and f"KE {cleared['post']}" in body
-    found = leaked(digest.as_string(), "MBARUSHIMANZI", "ATHANASIUS", doc, "RW7000001", "1951")
+    found = f.leaked(digest.as_string(), "MBARUSHIMANZI", "ATHANASIUS", doc, "RW7000001", "1951")
     assert not found, f"the digest holds {found}"
 
     async def clear() -> None:

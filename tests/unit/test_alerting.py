@@ -10,7 +10,6 @@ from pydantic import ValidationError
 from alerting import build_message, render_email, render_sms, route
 from schemas import EVENT_ADAPTER, BureauDirectory
 from tests import factories as f
-from tests.factories import leaked
 
 from .alert_factory import NOTICE, TRAVELER, make_alert
 
@@ -58,7 +57,7 @@ def test_sms_carries_no_name_birth_date_or_document_number() -> None:
     alert = make_alert()
     body = render_sms(alert)
     assert alert.alert_id in body and "CRITICAL" in body and "NBO-JKIA-T1" in body and f"ACK {alert.alert_id}" in body
-    assert not leaked(body, "MBARUSHIMANZI", "Mbarushimanzi", "ATHANASIUS", "1951", "RW7000001")
+    assert not f.leaked(body, "MBARUSHIMANZI", "Mbarushimanzi", "ATHANASIUS", "1951", "RW7000001")
     assert "\n" not in body and len(body) <= 320
 
 

@@ -16,7 +16,7 @@ from consumers.ops_alerts import OpsAlertState
 from fugitive_alerts.ops_web import OpsMonitor
 from schemas import Delivery, Settings, topics
 from streams.metrics import WorkerMetrics
-from tests.factories import leaked
+from tests import factories as f
 
 from .alert_factory import make_alert
 
@@ -61,7 +61,7 @@ def test_activity_keeps_ids_and_state_never_personal_data() -> None:
     text = json.dumps([recent, *activity.recent_failures()])
     for name in alert.notice.names:
         assert name.family and name.family.lower() not in text.lower()
-    assert not leaked(text, "RW7000001", "1951")
+    assert not f.leaked(text, "RW7000001", "1951")
     activity._apply("ack", json.dumps({"alert_id": alert.alert_id}).encode())
     assert activity.recent_alerts()[0]["state"] == "acknowledged"
     activity._apply("alert", b"not json")  # ignored, not fatal

@@ -15,7 +15,6 @@ from schemas.reviews import ClearedIdentity, ReviewDecision, confirmed_alert
 from streams import screen_record
 from streams.clearances import ClearanceTable
 from tests import factories as f
-from tests.factories import leaked
 
 from .alert_factory import NOTICE, matcher_with
 from .review_factory import review_item
@@ -161,7 +160,7 @@ def test_the_digest_lists_ids_places_and_links_and_no_personal_data() -> None:
     for item in items:
         assert f"https://review.example/items/{item.item_id}" in content.text and item.item_id in content.html
     assert "KE NBO-JKIA-T1" in content.text
-    found = leaked(content.subject + content.text + content.html, "MBARUSHIMANZI", "ATHANASIUS", "RW5550001",
+    found = f.leaked(content.subject + content.text + content.html, "MBARUSHIMANZI", "ATHANASIUS", "RW5550001",
                    "RW7000001", "1951")
     assert not found, found
 

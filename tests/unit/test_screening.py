@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from schemas import alert_id_for
 from streams import screen_record, urgency_for
 from tests import factories as f
-from tests.factories import leaked
 
 from .alert_factory import NOTICE, TRAVELER, matcher_with
 
@@ -120,7 +119,7 @@ def test_hit_answer_names_action_reference_and_bureau_but_no_personal_data() -> 
     assert hit.action.startswith("Hold the traveller")
     assert hit.call is not None and (hit.call.id, hit.call.phone) == ("ncb-ke", "+254202012345")
     text = response.model_dump_json()
-    assert not leaked(text, "Mbarushimanzi", "1951", "RW7000001")
+    assert not f.leaked(text, "Mbarushimanzi", "1951", "RW7000001")
 
 
 def test_tip_is_answered_only_on_request() -> None:
