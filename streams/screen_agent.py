@@ -20,12 +20,13 @@ belong to the same commit unit in this way: both are flushed before the event's 
 committed, so after a crash they are either both there or both produced again.
 
 Records are taken in batches of what has arrived (``streams.batches.ready_batches``: one event
-alone is a batch of one, handed over at once; never more than ``max_batch``). Each record of a
-batch is decided (``decide``) and its outgoing records added to the batch's :class:`Outbox`
-(``handle``); the outbox is handed to the producer at the end of the batch, in order, and only
-then are the batch's events acknowledged to Faust; the producer sends them without waiting out its
-linger (``streams.send_now``). A refused record first flushes what is pending, then produces its
-dead letter at once. Per batch, not per event: the bureau directory,
+alone is a batch of one, handed over at once; never more than ``max_batch``). A batch is decided
+stage by stage (``decide``: ``streams.screening.screen_records`` decodes every record, then screens
+every event, then makes every alert and answer), then each record's outgoing records are added
+to the batch's :class:`Outbox` (``handle``); the outbox is handed to the producer at the end of the
+batch, in order, and only then are the batch's events acknowledged to Faust; the producer sends
+them without waiting out its linger (``streams.send_now``). A refused record first flushes what is
+pending, then produces its dead letter at once. Per batch, not per event: the bureau directory,
 the metrics counters, the responses topic's name.
 """
 
@@ -46,7 +47,7 @@ from .dead_letter import Produce, oversize_error, send_answer, send_dead_letter
 from .documents import check_request
 from .ingest import rejection_answer
 from .metrics import WorkerMetrics
-from .screening import ClearanceLookup, Outcome, Screener, reject, screen_record
+from .screening import ClearanceLookup, Outcome, Screener, reject, screen_records
 
 DEFAULT_MAX_RECORD_BYTES = 256 * 1024
 MAX_BATCH = 256
@@ -122,19 +123,21 @@ def add_screen_agent(
             answer = rejection_answer(msg.value, r, agency=agency, event_type=event_type, max_bytes=max_record_bytes)
             await send_answer(to_agency, answer, r, lost)
 
-    def decide(msg: Any, bureaus: BureauDirectory | None) -> Outcome:
-        """What to do with one record: refused before decoding when too large, else screened (never raises)."""
-        too_large = oversize_error(msg.value, max_record_bytes)
-        if too_large is not None:  # refused before decoding
-            return reject(msg.value, msg.topic, msg.partition, msg.offset, too_large)
-        try:
-            return screen_record(msg.value, topic=msg.topic, partition=msg.partition, offset=msg.offset,
-                                 expected_type=event_type, screener=screener, directory=bureaus,
-                                 clearances=clearances)
-        except Exception as exc:  # a bug on one record must not stop screening
-            log.exception("screening failed", topic=msg.topic, partition=msg.partition, offset=msg.offset)
-            return reject(msg.value, msg.topic, msg.partition, msg.offset,
-                          f"internal error while screening: {type(exc).__name__}")
+    def failed(msg: Any, exc: Exception) -> Outcome:
+        """A bug on one record must not stop screening: that record is refused as an internal error."""
+        log.exception("screening failed", topic=msg.topic, partition=msg.partition, offset=msg.offset)
+        return reject(msg.value, msg.topic, msg.partition, msg.offset,
+                      f"internal error while screening: {type(exc).__name__}")
+
+    def decide(msgs: list[Any], bureaus: BureauDirectory | None) -> list[Outcome]:
+        """What to do with each record of a batch, in order: refused before decoding when too large, else
+        screened, the batch stage by stage (``screen_records``; never raises for one record)."""
+        too_large = [oversize_error(msg.value, max_record_bytes) for msg in msgs]
+        screened = iter(screen_records([msg for msg, big in zip(msgs, too_large, strict=True) if big is None],
+                                       expected_type=event_type, screener=screener, failed=failed,
+                                       directory=bureaus, clearances=clearances))
+        return [next(screened) if big is None else reject(msg.value, msg.topic, msg.partition, msg.offset, big)
+                for msg, big in zip(msgs, too_large, strict=True)]
 
     async def handle(msg: Any, outcome: Outcome, out: Outbox) -> None:
         """One record's outgoing records, added to the batch's ``out`` (a refusal is produced at once)."""
@@ -165,11 +168,11 @@ def add_screen_agent(
             await event.wait()
         out = Outbox(produce, lost)
         async for batch in ready_batches(stream, max_batch):  # what has arrived, acked once handled
-            bureaus, refused = directory(), 0
-            for item in batch:
-                msg = item.message
+            msgs = [item.message for item in batch]
+            outcomes = decide(msgs, directory())
+            refused = 0
+            for msg, outcome in zip(msgs, outcomes, strict=True):
                 try:  # the agent's error boundary: one record never stops screening
-                    outcome = decide(msg, bureaus)
                     refused += outcome.rejected is not None
                     await handle(msg, outcome, out)
                 except Exception as exc:  # noqa: BLE001

@@ -39,6 +39,10 @@ __all__ = [
     "Outcome",
     "ClearanceLookup",
     "screen_record",
+    "screen_records",
+    "decode_event",
+    "outcome_of",
+    "SourceRecord",
     "reject",
     "respond",
     "urgency_for",
@@ -100,6 +104,79 @@ def screen_record(
     Never raises for bad input: a record that is not valid JSON, not a valid event, or an event
     of another type than its topic carries, comes back as ``Outcome.rejected``.
     """
+    event = decode_event(raw, topic=topic, partition=partition, offset=offset, expected_type=expected_type)
+    if isinstance(event, Outcome):
+        return event
+    return outcome_of(event, screener.screen(event), directory=directory, now=now, clearances=clearances)
+
+
+class SourceRecord(Protocol):
+    """A record as the agents hold it (a Faust message): its bytes and where it was read."""
+
+    @property
+    def value(self) -> bytes | None: ...
+    @property
+    def topic(self) -> str: ...
+    @property
+    def partition(self) -> int: ...
+    @property
+    def offset(self) -> int: ...
+
+
+def screen_records(
+    records: Sequence[SourceRecord],
+    *,
+    expected_type: str,
+    screener: Screener,
+    failed: Callable[[SourceRecord, Exception], Outcome],
+    directory: BureauDirectory | None = None,
+    clearances: ClearanceLookup | None = None,
+) -> list[Outcome]:
+    """``screen_record`` of each record of a batch, in order, done stage by stage: every record
+    decoded, then every event screened, then every alert and answer made.
+
+    The same outcomes as record by record, faster: done one record at a time, each stage ran
+    with the CPU's caches full of the other stages' code and data, and took about twice as long
+    as in a loop of its own (docs/benchmarks.md, "Screening a batch stage by stage").
+
+    An exception on one record (a bug, not bad input) makes that record's outcome
+    ``failed(record, exc)``, called inside the ``except`` block; the other records go on.
+    """
+    outcomes: list[Outcome | None] = [None] * len(records)
+    events: list[AnyEvent | None] = [None] * len(records)
+    for i, r in enumerate(records):
+        try:
+            decoded = decode_event(r.value, topic=r.topic, partition=r.partition, offset=r.offset,
+                                   expected_type=expected_type)
+        except Exception as exc:  # noqa: BLE001 - this record's boundary
+            outcomes[i] = failed(r, exc)
+            continue
+        if isinstance(decoded, Outcome):
+            outcomes[i] = decoded
+        else:
+            events[i] = decoded
+    hits: list[Sequence[_Hit]] = [()] * len(records)
+    for i, event in enumerate(events):
+        if event is not None:
+            try:
+                hits[i] = screener.screen(event)
+            except Exception as exc:  # noqa: BLE001 - this record's boundary
+                outcomes[i], events[i] = failed(records[i], exc), None
+    for i, event in enumerate(events):
+        if event is not None:
+            try:
+                outcomes[i] = outcome_of(event, hits[i], directory=directory, clearances=clearances)
+            except Exception as exc:  # noqa: BLE001 - this record's boundary
+                outcomes[i] = failed(records[i], exc)
+    done = [o for o in outcomes if o is not None]
+    assert len(done) == len(records)  # every record has exactly one outcome
+    return done
+
+
+def decode_event(raw: bytes | None, *, topic: str, partition: int, offset: int,
+                 expected_type: str) -> AnyEvent | Outcome:
+    """The event ``raw`` holds, or its refusal (``Outcome.rejected``): not JSON, not a valid event, or
+    an event of another type than ``expected_type``, the one its topic carries. Never raises for bad input."""
     if not raw:
         return reject(raw, topic, partition, offset, "empty record: expected one JSON event object")
     try:
@@ -113,11 +190,17 @@ def screen_record(
             raw, topic, partition, offset,
             f"event_type {event.event_type!r} does not belong on this topic (expected {expected_type!r})",
         )
+    return event
+
+
+def outcome_of(event: AnyEvent, hits: Sequence[_Hit], *, directory: BureauDirectory | None = None,
+               now: datetime | None = None, clearances: ClearanceLookup | None = None) -> Outcome:
+    """The alerts of ``event``'s hits (those an analyst has not cleared) and the agency's answer."""
     raised_at = now or datetime.now(UTC)
     person = event_subject(event)
     alerts: list[Alert] = []
     cleared: list[AppliedClearance] = []
-    for hit in screener.screen(event):
+    for hit in hits:
         alert_id = alert_id_for(event.event_id, hit.notice_id)
         clearance = clearances(hit.notice, person) if clearances is not None else None
         if clearance is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 
 from schemas import alert_id_for
 from streams import screen_record, urgency_for
+from streams.screening import Outcome, screen_records
 from tests import factories as f
 
 from .alert_factory import NOTICE, TRAVELER, matcher_with
@@ -130,3 +132,109 @@ def test_tip_is_answered_only_on_request() -> None:
     response = screen_record(json.dumps(asking).encode(), topic="t", partition=0, offset=0, expected_type="tip",
                              screener=matcher_with(NOTICE)).response
     assert response is not None and response.result == "hit"
+
+
+class _Record:
+    """A record as the agents hold it (``streams.screening.SourceRecord``)."""
+
+    def __init__(self, value: bytes | None, offset: int, topic: str = "events.border-crossings") -> None:
+        self.value, self.topic, self.partition, self.offset = value, topic, 0, offset
+
+
+def _same(a: Outcome, b: Outcome) -> bool:
+    """The same outcome but for the moment it was made (``raised_at``, ``responded_at``)."""
+    def plain(o: Outcome) -> object:
+        return ([x.model_dump(exclude={"raised_at"}) for x in o.alerts],
+                o.response.model_dump(exclude={"responded_at"}) if o.response else None,
+                o.rejected.model_dump() if o.rejected else None, o.event)
+    return plain(a) == plain(b)
+
+
+def _batch() -> list[_Record]:
+    innocent = f.border_crossing(f.traveler("OKONKWO", "GRACE", dob="1990-01-01", sex="F", nationality="NG"))
+    return [_Record(json.dumps(f.border_crossing(TRAVELER, event_id="bc-hit")).encode(), 0),
+            _Record(b"{not json", 1),
+            _Record(json.dumps(innocent).encode(), 2),
+            _Record(json.dumps(f.visa_application(TRAVELER)).encode(), 3),
+            _Record(b"", 4),
+            _Record(json.dumps(f.border_crossing(TRAVELER, event_id="bc-hit-2")).encode(), 5)]
+
+
+def _never(record: object, exc: Exception) -> Outcome:
+    raise AssertionError(f"no record should fail here: {exc!r}")
+
+
+def test_a_batch_screened_stage_by_stage_gives_what_each_record_alone_gives() -> None:
+    matcher, records = matcher_with(NOTICE), _batch()
+    outcomes = screen_records(records, expected_type="border_crossing", screener=matcher, failed=_never)
+    alone = [screen_record(r.value, topic=r.topic, partition=r.partition, offset=r.offset,
+                           expected_type="border_crossing", screener=matcher) for r in records]
+    assert len(outcomes) == len(records)
+    assert all(_same(a, b) for a, b in zip(outcomes, alone, strict=True))
+    assert [len(o.alerts) for o in outcomes] == [1, 0, 0, 0, 0, 1]
+    assert [o.rejected.offset for o in outcomes if o.rejected] == [1, 3, 4]
+
+
+class _FailsOn:
+    """The matcher, raising for one event id (a bug on one record)."""
+
+    def __init__(self, event_id: str) -> None:
+        self.matcher, self.event_id = matcher_with(NOTICE), event_id
+
+    def screen(self, event: Any) -> Any:
+        if event.event_id == self.event_id:
+            raise KeyError("a bug")
+        return self.matcher.screen(event)
+
+
+def test_a_failure_on_one_record_of_a_batch_answers_that_record_only() -> None:
+    failures: list[tuple[int, str]] = []
+
+    def failed(record: Any, exc: Exception) -> Outcome:
+        failures.append((record.offset, type(exc).__name__))
+        return Outcome()
+
+    outcomes = screen_records(_batch(), expected_type="border_crossing", screener=_FailsOn("bc-hit"), failed=failed)
+    assert failures == [(0, "KeyError")]
+    assert outcomes[0] == Outcome() and outcomes[5].alerts[0].event_id == "bc-hit-2"
+    assert [o.rejected.offset for o in outcomes if o.rejected] == [1, 3, 4]
+
+
+def test_a_failure_while_the_alerts_are_made_answers_that_record_only() -> None:
+    failures: list[int] = []
+
+    def lookup(notice: Any, person: Any) -> Any:  # the clearances, failing for one traveller
+        if person.family == "MBARUSHIMANZI" and not failures:
+            raise RuntimeError("a bug")
+        return None
+
+    def failed(record: Any, exc: Exception) -> Outcome:
+        failures.append(record.offset)
+        return Outcome()
+
+    outcomes = screen_records(_batch(), expected_type="border_crossing", screener=matcher_with(NOTICE),
+                              failed=failed, clearances=lookup)
+    assert failures == [0] and outcomes[0] == Outcome()
+    assert outcomes[5].alerts[0].event_id == "bc-hit-2"
+
+
+def test_a_record_that_cannot_be_read_answers_that_record_only() -> None:
+    class Unreadable(_Record):
+        @property
+        def value(self) -> bytes:
+            raise OSError("a bug")
+
+        @value.setter
+        def value(self, _: object) -> None:
+            pass
+
+    failures: list[int] = []
+
+    def failed(record: Any, exc: Exception) -> Outcome:
+        failures.append(record.offset)
+        return Outcome()
+
+    records = [Unreadable(None, 9), *_batch()]
+    outcomes = screen_records(records, expected_type="border_crossing", screener=matcher_with(NOTICE),
+                              failed=failed)
+    assert failures == [9] and len(outcomes) == 7 and outcomes[1].alerts[0].event_id == "bc-hit"
