@@ -61,6 +61,10 @@ class EmailChannel(Protocol):
     async def send(self, message: Any) -> str: ...
 
 
+CALLBACK_WAIT_SECONDS = 10.0
+"""How long a provider's status callback waits for the outcome of a message still being delivered."""
+
+
 class Sender:
     def __init__(self, settings: Settings, sms: SmsChannel, email: EmailChannel, deliveries: DeliveryLog,
                  publisher: Publisher, *, base_delay: float = 0.5) -> None:
@@ -73,6 +77,16 @@ class Sender:
         """Filled from the delivery log by the dispatcher once the log is loaded (``limits.count``)."""
         self.base_delay, self.max_delay = base_delay, settings.retry_max_delay_seconds
         self._inflight: dict[str, asyncio.Future[Delivery | None]] = {}
+
+    async def settled(self, key: str) -> Delivery | None:
+        """The recorded outcome of message ``key``, if any. While that message is being delivered, this
+        waits for its outcome to be recorded: the provider's status callback can arrive before our own
+        record of the send has reached the brokers, and must not be dropped for it."""
+        delivering = self._inflight.get(key)
+        if self.deliveries.get(key) is None and delivering is not None:
+            # its outcome, or its failure; never cancels the delivery. Bounded: Twilio waits 15 s for an answer
+            await asyncio.wait([delivering], timeout=CALLBACK_WAIT_SECONDS)
+        return self.deliveries.get(key)
 
     async def deliver_all(self, send: Send) -> list[Delivery]:
         """Carry out one ``Send`` action: every recipient at once; return the new outcomes."""

@@ -208,7 +208,7 @@ def create_web_app(dispatcher: Dispatcher) -> web.Application:
         if form is None:
             return web.Response(status=403, text="invalid X-Twilio-Signature")
         key = request.query.get("key", "")
-        known = dispatcher.deliveries.get(key)
+        known = await dispatcher.sender.settled(key)  # an early callback waits for our record of the send
         new_status = _STATUS.get(form.get("MessageStatus", "").lower())
         if known is None or new_status is None:
             return web.Response(status=204)
