@@ -137,7 +137,8 @@ def create_app(settings: Settings, matcher: Any = None, *, web_port: int = 6066)
         full collection no longer walks them: it took about 0.25 s at 100k notices, several times in a
         drain (docs/benchmarks.md, "Screening a batch stage by stage")."""
         await wanted.ready.wait()
-        gc.collect()  # what the load left as garbage is not frozen with it
+        # No gc.collect() first: at 1M notices it would stop the loop for seconds just as the worker became
+        # ready; the little cyclic garbage the load may leave is frozen with the list, once.
         gc.freeze()
         structlog.get_logger(__name__).info("heap frozen after the wanted list loaded", objects=gc.get_freeze_count())
 
