@@ -208,8 +208,9 @@ def create_web_app(dispatcher: Dispatcher) -> web.Application:
         if form is None:
             return web.Response(status=403, text="invalid X-Twilio-Signature")
         key = request.query.get("key", "")
-        known = await dispatcher.sender.settled(key)  # an early callback waits for our record of the send
         new_status = _STATUS.get(form.get("MessageStatus", "").lower())
+        # a callback that arrives before our own record of the send waits for it (Sender.settled)
+        known = await dispatcher.sender.settled(key) if new_status is not None else None
         if known is None or new_status is None:
             return web.Response(status=204)
         update = known.model_copy(update={"status": new_status, "at": datetime.now(UTC),
