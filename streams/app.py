@@ -135,7 +135,7 @@ def create_app(settings: Settings, matcher: Any = None, *, web_port: int = 6066)
         """issue 18: once the wanted list is loaded, the objects it made (most of the heap) are moved out of
         the garbage collector's reach (``gc.freeze``). They are freed as before when no longer used, but a
         full collection no longer walks them: it took about 0.25 s at 100k notices, several times in a
-        drain (docs/benchmarks.md, "Screening a batch stage by stage")."""
+        drain (docs/benchmarks.md, "Issue 18, ninth round")."""
         await wanted.ready.wait()
         # No gc.collect() first: at 1M notices it would stop the loop for seconds just as the worker became
         # ready; the little cyclic garbage the load may leave is frozen with the list, once.

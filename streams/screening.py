@@ -1,7 +1,8 @@
 """Decode one raw event record and screen it: the pure core of the screening agents (no Kafka).
 
 The agents hand this module bytes and a source position; it hands back what to produce:
-alerts for hits, or one dead-letter record saying why the input was refused.
+alerts for hits, or one dead-letter record saying why the input was refused. ``screen_record``
+does it for one record; ``screen_records`` for a batch, stage by stage, with the same outcomes.
 """
 
 from __future__ import annotations
@@ -137,7 +138,7 @@ def screen_records(
 
     The same outcomes as record by record, faster: done one record at a time, each stage ran
     with the CPU's caches full of the other stages' code and data, and took about twice as long
-    as in a loop of its own (docs/benchmarks.md, "Screening a batch stage by stage").
+    as in a loop of its own (docs/benchmarks.md, "Issue 18, ninth round").
 
     An exception on one record (a bug, not bad input) makes that record's outcome
     ``failed(record, exc)``, called inside the ``except`` block; the other records go on.
