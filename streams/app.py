@@ -27,6 +27,8 @@ from .wanted_table import BureauTable, FingerprintTable, WantedTable
 
 __all__ = ["create_app", "faust_settings", "new_faust_app", "ScreeningApp"]
 
+log = structlog.get_logger(__name__)
+
 
 
 
@@ -140,7 +142,7 @@ def create_app(settings: Settings, matcher: Any = None, *, web_port: int = 6066)
         # No gc.collect() first: at 1M notices it would stop the loop for seconds just as the worker became
         # ready; the little cyclic garbage the load may leave is frozen with the list, once.
         gc.freeze()
-        structlog.get_logger(__name__).info("heap frozen after the wanted list loaded", objects=gc.get_freeze_count())
+        log.info("heap frozen after the wanted list loaded", objects=gc.get_freeze_count())
 
     app.task(freeze_wanted_list)
 
