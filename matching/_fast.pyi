@@ -11,7 +11,7 @@ class Form:
 
 def configure(*, min_pair: float, missing_short: float, extra_long: float, missing_first: float,
               conflicting_part: float, cross_min: float, chain_miss: float, extra_unknown: float,
-              initial_sim: float, weak_family_min: float, particle_cost: float, particles: list[str],
+              initial_sim: float, weak_part_min: float, particle_cost: float, particles: list[str],
               token_key: Callable[[str], str]) -> None: ...
 
 def align(q: Form, c: Form) -> tuple[float, list[tuple[str, str, float]], int, list[tuple[int, ...]]]: ...

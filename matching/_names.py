@@ -195,22 +195,27 @@ def align(q: NameForm, c: NameForm) -> Alignment:
         for ci, ck, cc, cr in cu:
             if len(qi) > 1 and len(ci) > 1:
                 continue
+            size = len(qi) + len(ci)
             if (len(qi) > 1 or len(ci) > 1) and min(len(qk), len(ck)) < 4:
                 # a short join only when spelt the same: "JI YE" ~ "JIYE", but "Yi Yu" is not "Yu"
                 if qk == ck:
-                    cands.append((1.0, len(qi) + len(ci), qi, ci))
+                    cands.append((1.0, -size, qi, ci))
                 continue
             s = token_similarity(qk, ck, qc, cc, abjad)
             if s >= _MIN_PAIR and (s >= CROSS_MIN or qr + cr not in _CROSS):
-                cands.append((s, len(qi) + len(ci), qi, ci))
-    cands.sort(key=lambda t: (-t[0], -t[1]))
+                cands.append((s, size if s < 1.0 else -size, qi, ci))
+    # At equal similarity an exact join first (``HYE LI`` ~ ``Hyeli``, not ``LI`` ~ ``Lee``), but
+    # of two inexact pairs the one of fewer parts: a join that scores no better than one of its
+    # parts alone takes the other part for nothing (``بلال السيد`` for ``BILAL``, its skeleton
+    # squeezed to ``bl``, leaving ``ELSAYED`` no partner but ``سيد`` alone).
+    cands.sort(key=lambda t: (-t[0], t[1]))
     used_q: set[int] = set()
     used_c: set[int] = set()
     units: list[frozenset[int]] = []
     total = 0.0
     weight = 0.0
     pairs: list[tuple[str, str, float]] = []
-    for s, _size, qi, ci in cands:
+    for s, _rank, qi, ci in cands:
         if used_q & qi or used_c & ci:
             continue
         used_q |= qi
@@ -221,8 +226,8 @@ def align(q: NameForm, c: NameForm) -> Alignment:
         weight += w
         pairs.append((_orig(q, qi), _orig(c, ci), s))
     if weight and len(used_q) < len(q.keys) and len(used_c) < len(c.keys):
-        lone = _lone_family_pair(q, c, used_q, used_c)
-        if lone is not None:  # two typos in a short family name: a weak pair, not "no family name"
+        lone = _lone_pair(q, c, used_q, used_c)
+        if lone is not None:  # two typos in a short name part: a weak pair, not "no family name"
             qj, cj, s = lone
             used_q.add(qj)
             used_c.add(cj)
@@ -245,29 +250,39 @@ def align(q: NameForm, c: NameForm) -> Alignment:
     return Alignment(max(0.0, min(1.0, score)), pairs, matched, units)
 
 
-WEAK_FAMILY_MIN = 0.34
-"""A lone unmatched family name on each side, starting with the same letter, pairs at its own
-similarity down to this (two typos in a short family name: ``KOC`` ~ ``Koch``, ``IT`` ~
-``Ito``) when every other part agrees, instead of counting as "no family name" (0.30 per
-side). Such a name stays below ``rules.CLOSE_NAME`` unless the family name is close, so it
-reaches the review band, not the alert band, on a name alone."""
+WEAK_PART_MIN = 0.34
+"""A lone unmatched family name on each side, or a given name that is the only one of its side,
+starting with the same letter, pairs at its own similarity down to this (two typos in a short part: ``KOC`` ~
+``Koch``, ``IT`` ~ ``Ito``, ``AAAT`` ~ ``Azat``) when every other part agrees, instead of
+counting as "no family name" or "no given name" (0.30 per side). Such a name stays below
+``rules.CLOSE_NAME`` unless the part is close, so it reaches the review band, not the alert
+band, on a name alone."""
 
 
-def _lone_family_pair(q: NameForm, c: NameForm, used_q: set[int], used_c: set[int]) -> tuple[int, int, float] | None:
-    """The one unmatched family token of each side, when it is the only unmatched substantive
-    token of both and both start with the same letter: (query index, candidate index, similarity)."""
+def _lone_pair(q: NameForm, c: NameForm, used_q: set[int], used_c: set[int]) -> tuple[int, int, float] | None:
+    """The one unmatched token of each side, when it is the only unmatched substantive token of
+    both, both are family names (or both the only given name of their side: a second given name
+    left over is a middle name, not "no given name"), and both start with the same letter:
+    (query index, candidate index, similarity)."""
     left_q = [i for i in range(len(q.keys)) if i not in used_q and q.keys[i] not in PARTICLES]
     left_c = [i for i in range(len(c.keys)) if i not in used_c and c.keys[i] not in PARTICLES]
     if len(left_q) != 1 or len(left_c) != 1:
         return None
     qi, ci = left_q[0], left_c[0]
-    if q.roles[qi] != "f" or c.roles[ci] != "f":
+    role = q.roles[qi]
+    if role not in ("f", "g") or c.roles[ci] != role:
+        return None
+    if role == "g" and (_role_count(q, "g") > 1 or _role_count(c, "g") > 1):
         return None
     a, b = q.keys[qi], c.keys[ci]
     if not a or not b or a[0] != b[0]:
         return None
     s = OSA.normalized_similarity(a, b)
-    return (qi, ci, s) if s >= WEAK_FAMILY_MIN else None
+    return (qi, ci, s) if s >= WEAK_PART_MIN else None
+
+
+def _role_count(form: NameForm, role: str) -> int:
+    return sum(1 for k, r in zip(form.keys, form.roles, strict=True) if r == role and k not in PARTICLES)
 
 
 def _initial_pairs(q: NameForm, c: NameForm, used_q: set[int], used_c: set[int]) -> list[tuple[int, int]]:

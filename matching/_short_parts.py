@@ -12,7 +12,7 @@ same name:
 * ``i:`` another part's exact key with the short part's first letter: ``i:rui|h`` finds
   ``Rui Huang`` from ``RUI HRAN``. A typo rarely changes the first letter, and the name
   comparison pairs two misspelt family names only when their first letters agree
-  (``_names._lone_family_pair``).
+  (``_names._lone_pair``).
 * ``y:`` the two waw/vav-free consonant skeletons of a name in an abjad script, when one of
   them has fewer than two letters (so the skeleton keys ``a:``/``w:`` do not exist for it):
   ``y:l|t`` finds ``איתי לוי`` from ``ITAI LEVI``.

@@ -105,6 +105,41 @@ def test_two_typos_in_a_short_family_name_pair_weakly_instead_of_no_family_name(
     assert other is None or other.score < h.score
 
 
+def test_two_typos_in_the_only_given_name_pair_weakly_instead_of_no_given_name() -> None:
+    """``NAA`` for ``Nana`` (keyed ``na``, too short for a fuzzy pair) beside an exact rare family
+    name was "no given name" (name 0.30, no hit at all); it pairs at its own similarity now, and
+    with the exact birth date and the nationality the close-name rule alerts. A given name with
+    another first letter is still no partner."""
+    n = person("Tervakian", "Nana", dob="1968-02-28", sex="F", nationalities=["AM"])
+    h = best(screen(n, event=traveller("NAA", "TERVAKIAN", dob="1968-02-28", sex="F", nationality="AM")), n)
+    assert h is not None and h.band == "alert"
+    assert any("NAA~Nana" in r for r in h.reasons)
+    other = best(screen(n, event=traveller("SAA", "TERVAKIAN", dob="1968-02-28", sex="F", nationality="AM")), n)
+    assert other is None or other.band != "alert"
+
+
+def test_a_second_given_name_left_over_is_a_middle_name_not_a_weak_pair() -> None:
+    """With two given names on each side and one agreeing, the other is a middle name that
+    differs (``Lan`` vs ``Long``), not a misspelt only given name: it is not paired weakly."""
+    n = person("Huynh", "Thi Long", dob="1990-05-06", sex="F", nationalities=["VN"])
+    h = best(screen(n, event=traveller("THI LAN", "HUYNH", dob="1990-05-06", sex="F", nationality="VN")), n)
+    assert h is None or not any("LAN~Long" in r for r in h.reasons)
+
+
+def test_a_join_no_closer_than_its_first_part_does_not_take_the_second() -> None:
+    """``بلال السيد`` joined reads ``bl`` once its skeleton is squeezed, as close to ``BILAL`` as
+    ``بلال`` alone (0.9): taking the join left ``ELSAYED`` without its partner (name 0.23, no hit).
+    Of two equally close pairs the one of fewer parts is taken; an exact join still goes first
+    (``HYE LI`` ~ ``Hyeli``, not ``LI`` ~ ``Lee``)."""
+    n = person("السيد", "فاطمة بلال", dob="1961-03-25", sex="F", nationalities=["EG"])
+    h = best(screen(n, event=traveller("FATMA BILAL", "ELSAYED", dob="1961-03-25", sex="F", nationality="EG")), n)
+    assert h is not None and h.band == "alert"
+    assert any("ELSAYED~السيد" in r for r in h.reasons)
+    k = person("Lee", "Hyeli", dob="1983-06-07", sex="F", nationalities=["KR"])
+    hk = best(screen(k, event=traveller("HYE LI", "LEE", dob="1983-06-07", sex="F", nationality="KR")), k)
+    assert hk is not None and hk.band == "alert" and any("HYE LI~Hyeli" in r for r in hk.reasons)
+
+
 def test_year_off_by_one_on_a_partial_date_weighs_nothing() -> None:
     """Notice born 1996 (year only), traveller 1997-05-13: a namesake born a year apart is as
     likely as a record with the year wrong, so the finding adds no evidence (round 5)."""

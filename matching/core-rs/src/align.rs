@@ -39,33 +39,35 @@ pub(crate) fn align(q: &Form, c: &Form, cfg: &Config) -> Aligned {
         };
     }
     let abjad = q.abjad || c.abjad;
-    let mut cands: Vec<(f64, usize, u64, u64)> = Vec::new();
+    // (similarity, rank at equal similarity: size, or -size when exact, masks)
+    let mut cands: Vec<(f64, i64, u64, u64)> = Vec::new();
     for qu in &q.units {
         for cu in &c.units {
             if qu.size > 1 && cu.size > 1 {
                 continue;
             }
+            let size = (qu.size + cu.size) as i64;
             if (qu.size > 1 || cu.size > 1) && qu.key.len().min(cu.key.len()) < 4 {
                 if qu.key == cu.key {
-                    cands.push((1.0, qu.size + cu.size, qu.mask, cu.mask));
+                    cands.push((1.0, -size, qu.mask, cu.mask));
                 }
                 continue;
             }
             let s = token_similarity(&qu.key, &cu.key, &qu.cons, &cu.cons, abjad);
             let cross = (qu.role == 'g' && cu.role == 'f') || (qu.role == 'f' && cu.role == 'g');
             if s >= cfg.min_pair && (s >= cfg.cross_min || !cross) {
-                cands.push((s, qu.size + cu.size, qu.mask, cu.mask));
+                cands.push((s, if s < 1.0 { size } else { -size }, qu.mask, cu.mask));
             }
         }
     }
-    // Python's sort on (-similarity, -size) is stable, and so is this one
-    cands.sort_by(|x, y| y.0.partial_cmp(&x.0).unwrap_or(std::cmp::Ordering::Equal).then(y.1.cmp(&x.1)));
+    // Python's sort on (-similarity, rank) is stable, and so is this one
+    cands.sort_by(|x, y| y.0.partial_cmp(&x.0).unwrap_or(std::cmp::Ordering::Equal).then(x.1.cmp(&y.1)));
     let (mut used_q, mut used_c) = (0u64, 0u64);
     let mut units: Vec<u64> = Vec::new();
     let mut total = 0.0f64;
     let mut weight = 0.0f64;
     let mut pairs: Vec<(u64, u64, f64)> = Vec::new();
-    for (s, _size, qi, ci) in cands {
+    for (s, _rank, qi, ci) in cands {
         if used_q & qi != 0 || used_c & ci != 0 {
             continue;
         }
@@ -79,7 +81,7 @@ pub(crate) fn align(q: &Form, c: &Form, cfg: &Config) -> Aligned {
     }
     let (nq, nc) = (q.keys.len(), c.keys.len());
     if weight != 0.0 && (used_q.count_ones() as usize) < nq && (used_c.count_ones() as usize) < nc {
-        if let Some((qj, cj, s)) = lone_family_pair(q, c, used_q, used_c, cfg) {
+        if let Some((qj, cj, s)) = lone_pair(q, c, used_q, used_c, cfg) {
             used_q |= 1u64 << qj;
             used_c |= 1u64 << cj;
             units.push(1u64 << cj);
@@ -109,14 +111,8 @@ pub(crate) fn align(q: &Form, c: &Form, cfg: &Config) -> Aligned {
     Aligned { score, pairs, matched, units, exact: None }
 }
 
-/// `_names._lone_family_pair`.
-pub(crate) fn lone_family_pair(
-    q: &Form,
-    c: &Form,
-    used_q: u64,
-    used_c: u64,
-    cfg: &Config,
-) -> Option<(usize, usize, f64)> {
+/// `_names._lone_pair`.
+pub(crate) fn lone_pair(q: &Form, c: &Form, used_q: u64, used_c: u64, cfg: &Config) -> Option<(usize, usize, f64)> {
     let left = |f: &Form, used: u64| -> Vec<usize> {
         (0..f.keys.len()).filter(|&i| used & (1u64 << i) == 0 && !f.particle[i]).collect()
     };
@@ -125,7 +121,12 @@ pub(crate) fn lone_family_pair(
         return None;
     }
     let (qi, ci) = (lq[0], lc[0]);
-    if q.roles[qi] != 'f' || c.roles[ci] != 'f' {
+    let role = q.roles[qi];
+    if !matches!(role, 'f' | 'g') || c.roles[ci] != role {
+        return None;
+    }
+    let count = |f: &Form| (0..f.keys.len()).filter(|&i| f.roles[i] == 'g' && !f.particle[i]).count();
+    if role == 'g' && (count(q) > 1 || count(c) > 1) {
         return None;
     }
     let (a, b) = (&q.keys[qi], &c.keys[ci]);
@@ -133,7 +134,7 @@ pub(crate) fn lone_family_pair(
         return None;
     }
     let s = osa_sim(a, b);
-    if s >= cfg.weak_family_min {
+    if s >= cfg.weak_part_min {
         Some((qi, ci, s))
     } else {
         None

@@ -19,7 +19,7 @@ pub(crate) struct Config {
     pub(crate) chain_miss: f64,
     pub(crate) extra_unknown: f64,
     pub(crate) initial_sim: f64,
-    pub(crate) weak_family_min: f64,
+    pub(crate) weak_part_min: f64,
     pub(crate) particle_cost: f64,
     pub(crate) particles: HashSet<String>,
     pub(crate) token_key: Py<PyAny>,
@@ -55,7 +55,7 @@ pub(crate) fn config() -> PyResult<&'static Config> {
 /// Hand the rules' constants over, once per process (a second call must agree with the first).
 #[pyfunction]
 #[pyo3(signature = (*, min_pair, missing_short, extra_long, missing_first, conflicting_part, cross_min,
-                    chain_miss, extra_unknown, initial_sim, weak_family_min, particle_cost, particles, token_key))]
+                    chain_miss, extra_unknown, initial_sim, weak_part_min, particle_cost, particles, token_key))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn configure(
     min_pair: f64,
@@ -67,7 +67,7 @@ pub(crate) fn configure(
     chain_miss: f64,
     extra_unknown: f64,
     initial_sim: f64,
-    weak_family_min: f64,
+    weak_part_min: f64,
     particle_cost: f64,
     particles: Vec<String>,
     token_key: Py<PyAny>,
@@ -82,7 +82,7 @@ pub(crate) fn configure(
         chain_miss,
         extra_unknown,
         initial_sim,
-        weak_family_min,
+        weak_part_min,
         particle_cost,
         particles: particles.into_iter().collect(),
         token_key,
@@ -98,7 +98,7 @@ pub(crate) fn configure(
             (old.chain_miss, new.chain_miss),
             (old.extra_unknown, new.extra_unknown),
             (old.initial_sim, new.initial_sim),
-            (old.weak_family_min, new.weak_family_min),
+            (old.weak_part_min, new.weak_part_min),
             (old.particle_cost, new.particle_cost),
         ]
         .iter()
