@@ -10,7 +10,7 @@ class Form:
     def __init__(self, keys: list[str], roles: str, originals: list[str], abjad: bool) -> None: ...
 
 def configure(*, min_pair: float, missing_short: float, extra_long: float, missing_first: float,
-              conflicting_part: float, cross_min: float, chain_miss: float, extra_unknown: float,
+              conflicting_part: float, cross_min: float, swapped_cross_min: float, chain_miss: float, extra_unknown: float,
               initial_sim: float, weak_part_min: float, particle_cost: float, particles: list[str],
               token_key: Callable[[str], str]) -> None: ...
 

@@ -38,7 +38,13 @@ CONFLICTING_PART = 0.10
 CROSS_MIN = 0.80
 """A given-name part pairs with a family-name part (order swapped) only at this similarity:
 a swap is free when the parts agree, but a weak pairing across roles just to cover every
-part (``ALI HASSAN`` given vs ``Hassani`` family) is how namesakes alert."""
+part (``ALI HASSAN`` given vs ``Hassani`` family) is how namesakes alert. Once a pair has
+shown the fields swapped (``VOLKOV`` given ~ ``Волков`` family), a part of the other field
+pairs the other way down to ``SWAPPED_CROSS_MIN`` (``ALEKUANDR`` family ~ ``Александр`` given,
+0.78; ``RKUI`` ~ ``Rui``, 0.75): that is the same swap, not a second one."""
+SWAPPED_CROSS_MIN = 0.75
+"""The similarity a crosswise pair needs once the fields are seen swapped the other way: one typo
+in a word of four letters or more (``MARTINA`` ~ ``Martinsen``, 0.67, stays apart)."""
 CHAIN_MISS = 0.02
 """Penalty per unmatched part of a father's-name chain (``p``): documents routinely print
 two or three of its four parts (Ethiopian given + father's name, a nasab without its
@@ -190,20 +196,23 @@ def align(q: NameForm, c: NameForm) -> Alignment:
         return Alignment(1.0, exact, _substantive(q, set(range(len(q.keys)))), every)
     qu, cu = _units(q), _units(c)
     abjad = q.abjad or c.abjad
-    cands: list[tuple[float, int, frozenset[int], frozenset[int]]] = []
+    # (similarity, rank among equals, query unit, candidate unit, the roles if crosswise, and
+    # whether it is a weak crosswise pair: taken only where the fields are seen to be swapped)
+    cands: list[tuple[float, int, frozenset[int], frozenset[int], str, bool]] = []
     for qi, qk, qc, qr in qu:
         for ci, ck, cc, cr in cu:
             if len(qi) > 1 and len(ci) > 1:
                 continue
             size = len(qi) + len(ci)
+            cross = qr + cr if qr + cr in _CROSS else ""
             if (len(qi) > 1 or len(ci) > 1) and min(len(qk), len(ck)) < 4:
                 # a short join only when spelt the same: "JI YE" ~ "JIYE", but "Yi Yu" is not "Yu"
                 if qk == ck:
-                    cands.append((1.0, -size, qi, ci))
+                    cands.append((1.0, -size, qi, ci, cross, False))
                 continue
             s = token_similarity(qk, ck, qc, cc, abjad)
-            if s >= _MIN_PAIR and (s >= CROSS_MIN or qr + cr not in _CROSS):
-                cands.append((s, size if s < 1.0 else -size, qi, ci))
+            if s >= _MIN_PAIR and (not cross or s >= SWAPPED_CROSS_MIN):
+                cands.append((s, size if s < 1.0 else -size, qi, ci, cross, bool(cross) and s < CROSS_MIN))
     # At equal similarity an exact join first (``HYE LI`` ~ ``Hyeli``, not ``LI`` ~ ``Lee``), but
     # of two inexact pairs the one of fewer parts: a join that scores no better than one of its
     # parts alone takes the other part for nothing (``بلال السيد`` for ``BILAL``, its skeleton
@@ -215,9 +224,14 @@ def align(q: NameForm, c: NameForm) -> Alignment:
     total = 0.0
     weight = 0.0
     pairs: list[tuple[str, str, float]] = []
-    for s, _rank, qi, ci in cands:
+    swapped = ""  # the roles of the first crosswise pair taken: the fields are swapped that way
+    for s, _rank, qi, ci, cross, weak in cands:
         if used_q & qi or used_c & ci:
             continue
+        if weak and swapped != cross[::-1]:
+            continue  # crosswise on weak similarity, unless the other field went the other way
+        if cross and not swapped:
+            swapped = cross
         used_q |= qi
         used_c |= ci
         units.append(ci)

@@ -63,6 +63,17 @@ def test_given_name_does_not_pair_with_a_family_name_on_weak_similarity() -> Non
     assert swapped is not None and swapped.band == "alert"  # an exact swap stays free
 
 
+def test_a_typo_in_the_other_field_of_a_swapped_name_still_pairs() -> None:
+    """Fields swapped (``ZORKIN`` printed as the given name) and a typo in the given name printed
+    as the family name (``ALEKUANDR``, 0.78 to ``Aleksandr``): the exact crosswise pair shows the
+    swap, so the other field pairs the other way at its own similarity (it was "no given name",
+    no hit). ``MARTINA`` ~ ``Martinsen`` (0.67) above stays apart."""
+    n = person("Zorkin", "Aleksandr", dob="1989-03-21", sex="M", nationalities=["RU"])
+    h = best(screen(n, event=traveller("ZORKIN", "ALEKUANDR", dob="1989-03-21", sex="M", nationality="RU")), n)
+    assert h is not None and h.band == "alert"
+    assert any("ALEKUANDR~Aleksandr" in r for r in h.reasons)
+
+
 def test_tips_use_their_own_alert_threshold() -> None:
     n = person("Brennhaug", "Torvald", dob="1981-03-14")
     m = Matcher(alert_threshold=0.95, review_threshold=0.6, tip_alert_threshold=0.70)

@@ -19,6 +19,24 @@ pub(crate) struct Aligned {
     exact: Option<Vec<(usize, usize)>>,
 }
 
+/// Whether a pair is crosswise: a given name with a family name, in which direction.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Cross {
+    No,
+    GivenFamily,
+    FamilyGiven,
+}
+
+impl Cross {
+    fn reversed(self) -> Cross {
+        match self {
+            Cross::No => Cross::No,
+            Cross::GivenFamily => Cross::FamilyGiven,
+            Cross::FamilyGiven => Cross::GivenFamily,
+        }
+    }
+}
+
 pub(crate) fn align(q: &Form, c: &Form, cfg: &Config) -> Aligned {
     if q.keys == c.keys || (q.keys.len() == c.keys.len() && q.sorted_keys == c.sorted_keys) {
         // `_reorder`: each query key takes the first unused candidate token with that key
@@ -39,24 +57,30 @@ pub(crate) fn align(q: &Form, c: &Form, cfg: &Config) -> Aligned {
         };
     }
     let abjad = q.abjad || c.abjad;
-    // (similarity, rank at equal similarity: size, or -size when exact, masks)
-    let mut cands: Vec<(f64, i64, u64, u64)> = Vec::new();
+    // (similarity, rank among equals: size, or -size when exact, masks, the roles if crosswise,
+    // and whether it is a weak crosswise pair: taken only where the fields are seen to be swapped)
+    let mut cands: Vec<(f64, i64, u64, u64, Cross, bool)> = Vec::new();
     for qu in &q.units {
         for cu in &c.units {
             if qu.size > 1 && cu.size > 1 {
                 continue;
             }
             let size = (qu.size + cu.size) as i64;
+            let cross = match (qu.role, cu.role) {
+                ('g', 'f') => Cross::GivenFamily,
+                ('f', 'g') => Cross::FamilyGiven,
+                _ => Cross::No,
+            };
             if (qu.size > 1 || cu.size > 1) && qu.key.len().min(cu.key.len()) < 4 {
                 if qu.key == cu.key {
-                    cands.push((1.0, -size, qu.mask, cu.mask));
+                    cands.push((1.0, -size, qu.mask, cu.mask, cross, false));
                 }
                 continue;
             }
             let s = token_similarity(&qu.key, &cu.key, &qu.cons, &cu.cons, abjad);
-            let cross = (qu.role == 'g' && cu.role == 'f') || (qu.role == 'f' && cu.role == 'g');
-            if s >= cfg.min_pair && (s >= cfg.cross_min || !cross) {
-                cands.push((s, if s < 1.0 { size } else { -size }, qu.mask, cu.mask));
+            if s >= cfg.min_pair && (cross == Cross::No || s >= cfg.swapped_cross_min) {
+                let weak = cross != Cross::No && s < cfg.cross_min;
+                cands.push((s, if s < 1.0 { size } else { -size }, qu.mask, cu.mask, cross, weak));
             }
         }
     }
@@ -67,9 +91,16 @@ pub(crate) fn align(q: &Form, c: &Form, cfg: &Config) -> Aligned {
     let mut total = 0.0f64;
     let mut weight = 0.0f64;
     let mut pairs: Vec<(u64, u64, f64)> = Vec::new();
-    for (s, _rank, qi, ci) in cands {
+    let mut swapped = Cross::No; // the first crosswise pair taken: the fields are swapped that way
+    for (s, _rank, qi, ci, cross, weak) in cands {
         if used_q & qi != 0 || used_c & ci != 0 {
             continue;
+        }
+        if weak && swapped != cross.reversed() {
+            continue; // crosswise on weak similarity, unless the other field went the other way
+        }
+        if cross != Cross::No && swapped == Cross::No {
+            swapped = cross;
         }
         used_q |= qi;
         used_c |= ci;

@@ -16,6 +16,7 @@ pub(crate) struct Config {
     pub(crate) missing_first: f64,
     pub(crate) conflicting_part: f64,
     pub(crate) cross_min: f64,
+    pub(crate) swapped_cross_min: f64,
     pub(crate) chain_miss: f64,
     pub(crate) extra_unknown: f64,
     pub(crate) initial_sim: f64,
@@ -55,7 +56,7 @@ pub(crate) fn config() -> PyResult<&'static Config> {
 /// Hand the rules' constants over, once per process (a second call must agree with the first).
 #[pyfunction]
 #[pyo3(signature = (*, min_pair, missing_short, extra_long, missing_first, conflicting_part, cross_min,
-                    chain_miss, extra_unknown, initial_sim, weak_part_min, particle_cost, particles, token_key))]
+                    swapped_cross_min, chain_miss, extra_unknown, initial_sim, weak_part_min, particle_cost, particles, token_key))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn configure(
     min_pair: f64,
@@ -64,6 +65,7 @@ pub(crate) fn configure(
     missing_first: f64,
     conflicting_part: f64,
     cross_min: f64,
+    swapped_cross_min: f64,
     chain_miss: f64,
     extra_unknown: f64,
     initial_sim: f64,
@@ -79,6 +81,7 @@ pub(crate) fn configure(
         missing_first,
         conflicting_part,
         cross_min,
+        swapped_cross_min,
         chain_miss,
         extra_unknown,
         initial_sim,
@@ -95,6 +98,7 @@ pub(crate) fn configure(
             (old.missing_first, new.missing_first),
             (old.conflicting_part, new.conflicting_part),
             (old.cross_min, new.cross_min),
+            (old.swapped_cross_min, new.swapped_cross_min),
             (old.chain_miss, new.chain_miss),
             (old.extra_unknown, new.extra_unknown),
             (old.initial_sim, new.initial_sim),
