@@ -63,6 +63,20 @@ Outcome = tuple[float, str, float]
 
 
 def _pair(q: PartialDate, c: PartialDate) -> Outcome:
+    """How two dates agree. 1 January is the usual placeholder for a date whose day and month
+    are unknown: it may agree, but it never argues against the other date (``1998-01-01`` vs
+    ``1998-10`` is the year agreeing, not "month and day differ")."""
+    outcome = _pair_as_written(q, c)
+    if outcome[0] < 0 and (q[1:] == (1, 1) or c[1:] == (1, 1)):
+        return max(outcome, _pair_as_written(_unless_placeholder(q), _unless_placeholder(c)), key=lambda t: t[0])
+    return outcome
+
+
+def _unless_placeholder(d: PartialDate) -> PartialDate:
+    return (d[0], 0, 0) if d[1:] == (1, 1) else d
+
+
+def _pair_as_written(q: PartialDate, c: PartialDate) -> Outcome:
     qy, qm, qd = q
     cy, cm, cd = c
     if qy == cy:

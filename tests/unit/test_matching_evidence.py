@@ -21,6 +21,16 @@ def test_full_dates_two_years_apart_in_another_day_and_month_conflict() -> None:
     assert compare_dates((1983, 3, 14), ((1981, 3, 14),))[0] > 0  # same day and month: year typo
 
 
+def test_a_1_january_placeholder_never_argues_against_the_other_date() -> None:
+    """1 January stands for "day and month unknown" on many documents: against a notice's
+    ``1998-10`` it is the year agreeing (it was "month and day differ"), and two years off it is
+    the year off by two, not a full date that differs in every field."""
+    assert compare_dates((1998, 1, 1), ((1998, 10, 0),)) == YEAR
+    assert compare_dates((1998, 10, 0), ((1998, 1, 1),)) == YEAR
+    assert compare_dates((1996, 1, 1), ((1998, 5, 13),)) == YEAR_OFF_2
+    assert compare_dates((1998, 3, 4), ((1998, 10, 0),)) == SAME_YEAR_OTHER_MONTH  # a real date still differs
+
+
 def test_same_year_other_month_is_no_agreement() -> None:
     assert compare_dates((1981, 9, 2), ((1981, 3, 14),)) == SAME_YEAR_OTHER_MONTH
     assert SAME_YEAR_OTHER_MONTH[0] < 0
