@@ -41,9 +41,8 @@ def _load() -> ModuleType | None:
         min_pair=_names._MIN_PAIR, missing_short=_names.MISSING_SHORT, extra_long=_names.EXTRA_LONG,
         missing_first=_names.MISSING_FIRST, conflicting_part=_names.CONFLICTING_PART, cross_min=_names.CROSS_MIN,
         swapped_cross_min=_names.SWAPPED_CROSS_MIN, chain_miss=_names.CHAIN_MISS, extra_unknown=_names.EXTRA_UNKNOWN,
-        initial_sim=_names.INITIAL_SIM,
-        weak_part_min=_names.WEAK_PART_MIN, particle_cost=_names.PARTICLE_MISS, particles=sorted(PARTICLES),
-        token_key=token_key)
+        initial_sim=_names.INITIAL_SIM, weak_part_min=_names.WEAK_PART_MIN, particle_cost=_names.PARTICLE_MISS,
+        particles=sorted(PARTICLES), token_key=token_key)
     return _fast
 
 

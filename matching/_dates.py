@@ -86,8 +86,6 @@ def _pair_as_written(q: PartialDate, c: PartialDate) -> Outcome:
                     return EXACT
                 if qm == cd and qd == cm:
                     return DAY_MONTH_SWAP
-                if (qm == 1 and qd == 1) or (cm == 1 and cd == 1):
-                    return YEAR  # 1 January: the usual placeholder for "day unknown"
                 return SAME_YEAR_OTHER_DAY if qm == cm else SAME_YEAR_OTHER_MONTH
             if qm == cm:
                 return YEAR_MONTH

@@ -30,8 +30,6 @@ __all__ = ["create_app", "faust_settings", "new_faust_app", "ScreeningApp"]
 log = structlog.get_logger(__name__)
 
 
-
-
 @dataclass
 class ScreeningApp:
     app: faust.App
