@@ -367,7 +367,11 @@ def mix(events: list[str], listed: set[str], alerts: list[dict[str, Any]]) -> di
 
 
 def handoff(settings: Settings, alerts: list[dict[str, Any]], start: dict[TopicPartition, int]) -> dict[str, list[float]]:
-    """``Delivery.at - raised_at`` (ms) of the first deliveries of ``alerts``, per channel."""
+    """``Delivery.at - raised_at`` (ms) of the first deliveries of ``alerts``, per channel. For each SMS, also its
+    two halves, split at its ``DeliveryIntent.at`` (the dispatcher starting on that message, before it writes the
+    intent): ``sms_pickup``, from the worker raising the alert to there (the worker's producer, the broker, the
+    dispatcher's consumer and its queue), and ``sms_send``, from there to Twilio's answer (the intent acknowledged,
+    then the request); ``sms_raised``, when each alert was raised (POSIX time)."""
     from datetime import datetime
 
     raised = {a["alert_id"]: datetime.fromisoformat(a["raised_at"].replace("Z", "+00:00")).timestamp() for a in alerts}
@@ -385,12 +389,20 @@ def handoff(settings: Settings, alerts: list[dict[str, Any]], start: dict[TopicP
     with contextlib.suppress(TimeoutError):
         wait_for(settled, 120, "deliveries", interval=1.0)
     band = {a["alert_id"]: a["band"] for a in alerts}
-    out: dict[str, list[float]] = {"sms": [], "email": [], "email_alert": [], "email_review": [], "failed": []}
+    out: dict[str, list[float]] = {"sms": [], "email": [], "email_alert": [], "email_review": [], "failed": [],
+                                   "sms_pickup": [], "sms_send": [], "sms_raised": []}
+    picked = {i["key"]: datetime.fromisoformat(i["at"].replace("Z", "+00:00")).timestamp()
+              for i in (orjson.loads(r.value) for r in asyncio.run(read_all(settings, settings.topic(topics.DELIVERY_INTENTS))))
+              if i["alert_id"] in raised}
     for d in got:
         at = datetime.fromisoformat(d["at"].replace("Z", "+00:00")).timestamp()
         if d["status"] == "sent":
             ms = (at - raised[d["alert_id"]]) * 1e3
             out[d["channel"]].append(ms)
+            if d["channel"] == "sms" and d["key"] in picked:
+                out["sms_pickup"].append((picked[d["key"]] - raised[d["alert_id"]]) * 1e3)
+                out["sms_send"].append((at - picked[d["key"]]) * 1e3)
+                out["sms_raised"].append(raised[d["alert_id"]])
             if d["channel"] == "email":
                 out[f"email_{band[d['alert_id']]}"].append(ms)
         else:
@@ -433,12 +445,18 @@ def capacity_step(args: argparse.Namespace, settings: Settings, maker: EventMake
     step = {"rate": rate, "events": lat["events"], "answered": lat["answered"], "alerts": len(lat["alert_recv"]),
             "sms": len(h["sms"]), "failed": len(h["failed"]),
             "alert_p99_ms": alert_p99, "response_p99_ms": _p(lat["resp_recv"], .99), "sms_p99_ms": sms_p99,
+            "sms_to_dispatcher_p99_ms": _p(h["sms_pickup"], .99), "sms_dispatcher_p99_ms": _p(h["sms_send"], .99),
             "email_p99_ms": _p(h["email"], .99), "head_p50_ms": _p(lat["resp_head"], .5),
             "tail_p50_ms": _p(lat["resp_tail"], .5), "growing": growing, "ok": ok,
             "cpu_share": {k: v / seconds for k, v in cpu.items()},
             "core_cpu_ms_per_event": core / max(1, lat["events"]) * 1e3,
             "requests_per_s": {k: sum(v) for k, v in requests.items()},
             "load": open("/proc/loadavg").read().split()[0]}
+    slow = sorted(r - lat["t0"] for r, p, s in zip(h["sms_raised"], h["sms_pickup"], h["sms_send"], strict=True)
+                  if p + s > CAPACITY_TARGETS["sms_p99_ms"])
+    log(f"{rate:g}/s: alert→SMS p99 {sms_p99:.1f} ms; of it, alert→dispatcher p99 {_p(h['sms_pickup'], .99):.1f} ms, "
+        f"dispatcher→SMS accepted p99 {_p(h['sms_send'], .99):.1f} ms; {len(slow)} SMS over "
+        f"{CAPACITY_TARGETS['sms_p99_ms']:g} ms" + (f", raised {slow[0]:.1f}–{slow[-1]:.1f} s into the step" if slow else ""))
     log(f"{rate:g}/s: event→alert p99 {alert_p99:.1f} ms, alert→SMS p99 {sms_p99:.1f} ms, "
         f"answered {lat['answered']}/{lat['events']}, growing {growing}: {'PASS' if ok else 'FAIL'}")
     return step
