@@ -54,6 +54,15 @@ def _mix(m: dict[str, int], sms: int, email: int, digests: int | None = None) ->
             *([review_line, ""] if review_line else [])]
 
 
+def _capacity_headline(c: dict[str, Any]) -> list[str]:
+    rounds = c.get("rounds", 1)
+    if rounds == 1:
+        return [f"**Capacity: {c['capacity']:,.0f} events/s** (the highest step that met every target).", ""]
+    return [f"**Capacity: {c['capacity']:,.0f} events/s** (the highest step that met every target in each of "
+            f"{rounds} rounds). Rounds met: " + ", ".join(f"{rate:,.0f}/s {k} of {rounds}" for rate, k in c["met"]) + ".",
+            "", "The steps in the order they ran:", ""]
+
+
 def _capacity(c: dict[str, Any]) -> list[str]:
     names = sorted({n for s in c["steps"] for n in s["cpu_share"]})
     out = ["## Capacity at the latency targets", "",
@@ -63,7 +72,7 @@ def _capacity(c: dict[str, Any]) -> list[str]:
            (f"Before the first step, {c['prewarm_s']:g} s at {c['prewarm_rate']:g}/s, not measured (a broker just "
             "started compiles its hot paths for about a minute)." if c.get("prewarm_s") else
             "No pre-warm: the first steps include the broker's start-up compilation."), "",
-           f"**Capacity: {c['capacity']:,.0f} events/s** (the highest step that met every target).", "",
+           *_capacity_headline(c),
            "| events/s | answered | alerts | event→alert p99 ms | event→response p99 ms | alert→SMS p99 ms | "
            "alert→email p99 ms | answer p50 first / last tenth ms | worker+broker+dispatcher CPU ms per event | "
            "met | load (1 min) |",
