@@ -417,6 +417,11 @@ CAPACITY_TARGETS = {"alert_p99_ms": 50.0, "sms_p99_ms": 200.0}
 """Issue targets a capacity step must meet: event → alert p99 (received) and alert → SMS accepted p99."""
 
 
+def _clock(t: float) -> str:
+    """POSIX time as the local time of day, to the hundredth of a second (to find it in other logs)."""
+    return time.strftime("%H:%M:%S", time.localtime(t)) + f"{t % 1:.2f}"[1:]
+
+
 def _p(values: list[float], q: float) -> float:
     s = sorted(values)
     return s[min(len(s) - 1, int(q * len(s)))] if s else float("nan")
@@ -428,7 +433,8 @@ def capacity_step(args: argparse.Namespace, settings: Settings, maker: EventMake
 
     "No growing lag": every event answered, and the median answer time of the step's last tenth of
     events at most twice that of its first tenth plus 20 ms (a worker that falls behind answers each
-    event later than the one before).
+    event later than the one before). A step with no alert, or no SMS, has no p99 to hold against it (a
+    step of 100 events at 5/s may bring only review-band hits, which send no SMS); its table shows nan there.
     """
     start = asyncio.run(end_offsets(settings, settings.topic(topics.DELIVERIES)))
     log(f"capacity step: {args.capacity_warmup:g} s warm-up, then {args.capacity_duration:g} s at {rate:g}/s")
@@ -442,8 +448,10 @@ def capacity_step(args: argparse.Namespace, settings: Settings, maker: EventMake
     core = sum(v for k, v in cpu.items() if k.startswith(("worker", "kafka broker", "dispatcher")))
     growing = not lat["resp_tail"] or _p(lat["resp_tail"], .5) > 2 * _p(lat["resp_head"], .5) + 20
     alert_p99, sms_p99 = _p(lat["alert_recv"], .99), _p(h["sms"], .99)
+    # a latency with nothing to measure (no critical alert in a short step at 5/s) is not held against the step
     ok = (lat["answered"] == lat["events"] and not growing and not h["failed"]
-          and alert_p99 <= CAPACITY_TARGETS["alert_p99_ms"] and sms_p99 <= CAPACITY_TARGETS["sms_p99_ms"])
+          and (not lat["alert_recv"] or alert_p99 <= CAPACITY_TARGETS["alert_p99_ms"])
+          and (not h["sms"] or sms_p99 <= CAPACITY_TARGETS["sms_p99_ms"]))
     step = {"rate": rate, "events": lat["events"], "answered": lat["answered"], "alerts": len(lat["alert_recv"]),
             "sms": len(h["sms"]), "failed": len(h["failed"]),
             "alert_p99_ms": alert_p99, "response_p99_ms": _p(lat["resp_recv"], .99), "sms_p99_ms": sms_p99,
@@ -458,7 +466,8 @@ def capacity_step(args: argparse.Namespace, settings: Settings, maker: EventMake
                   if p + s > CAPACITY_TARGETS["sms_p99_ms"])
     log(f"{rate:g}/s: alert→SMS p99 {sms_p99:.1f} ms; of it, alert→dispatcher p99 {_p(h['sms_pickup'], .99):.1f} ms, "
         f"dispatcher→SMS accepted p99 {_p(h['sms_send'], .99):.1f} ms; {len(slow)} SMS over "
-        f"{CAPACITY_TARGETS['sms_p99_ms']:g} ms" + (f", raised {slow[0]:.1f}–{slow[-1]:.1f} s into the step" if slow else ""))
+        f"{CAPACITY_TARGETS['sms_p99_ms']:g} ms" + (f", raised {slow[0]:.1f}–{slow[-1]:.1f} s into the step (from "
+                                                    f"{_clock(lat['t0'] + slow[0])})" if slow else ""))
     log(f"{rate:g}/s: event→alert p99 {alert_p99:.1f} ms, alert→SMS p99 {sms_p99:.1f} ms, "
         f"answered {lat['answered']}/{lat['events']}, growing {growing}: {'PASS' if ok else 'FAIL'}")
     return step
