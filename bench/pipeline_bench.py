@@ -368,15 +368,27 @@ def mix(events: list[str], listed: set[str], alerts: list[dict[str, Any]]) -> di
             "critical_records": records["alert"], "review_records": records["review"]}
 
 
+def handoff_start(settings: Settings) -> dict[TopicPartition, int]:
+    """The end offsets of the topics ``handoff`` reads (deliveries and delivery intents), taken before a phase."""
+    return {tp: o for t in (topics.DELIVERIES, topics.DELIVERY_INTENTS)
+            for tp, o in asyncio.run(end_offsets(settings, settings.topic(t))).items()}
+
+
+def _posix(stamp: str) -> float:
+    """A record's ISO 8601 UTC timestamp (``...Z``) as POSIX time."""
+    from datetime import datetime
+
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+
+
 def handoff(settings: Settings, alerts: list[dict[str, Any]], start: dict[TopicPartition, int]) -> dict[str, list[float]]:
     """``Delivery.at - raised_at`` (ms) of the first deliveries of ``alerts``, per channel. For each SMS, also its
     two halves, split at its ``DeliveryIntent.at`` (the dispatcher starting on that message, before it writes the
     intent): ``sms_pickup``, from the worker raising the alert to there (the worker's producer, the broker, the
     dispatcher's consumer and its queue), and ``sms_send``, from there to Twilio's answer (the intent acknowledged,
-    then the request); ``sms_raised``, when each alert was raised (POSIX time)."""
-    from datetime import datetime
-
-    raised = {a["alert_id"]: datetime.fromisoformat(a["raised_at"].replace("Z", "+00:00")).timestamp() for a in alerts}
+    then the request); ``sms_raised``, when each alert was raised (POSIX time). ``start``: ``handoff_start``
+    before the phase."""
+    raised = {a["alert_id"]: _posix(a["raised_at"]) for a in alerts}
     # Critical alert: SMS + email to 2 duty officers. A review hit is not delivered on its own any more: it is
     # queued on `reviews` and listed in its bureaus' digest emails (docs/review.md), whose deliveries (kind
     # `digest`, named by the digest's id) this topic holds too: the filter on these alerts' ids leaves them out.
@@ -393,11 +405,12 @@ def handoff(settings: Settings, alerts: list[dict[str, Any]], start: dict[TopicP
     band = {a["alert_id"]: a["band"] for a in alerts}
     out: dict[str, list[float]] = {"sms": [], "email": [], "email_alert": [], "email_review": [], "failed": [],
                                    "sms_pickup": [], "sms_send": [], "sms_raised": []}
-    picked = {i["key"]: datetime.fromisoformat(i["at"].replace("Z", "+00:00")).timestamp()
-              for i in (orjson.loads(r.value) for r in asyncio.run(read_all(settings, settings.topic(topics.DELIVERY_INTENTS))))
+    picked = {i["key"]: _posix(i["at"])
+              for i in (orjson.loads(r.value) for r in asyncio.run(read_all(settings, settings.topic(topics.DELIVERY_INTENTS),
+                                                                            start)))
               if i["alert_id"] in raised}
     for d in got:
-        at = datetime.fromisoformat(d["at"].replace("Z", "+00:00")).timestamp()
+        at = _posix(d["at"])
         if d["status"] == "sent":
             ms = (at - raised[d["alert_id"]]) * 1e3
             out[d["channel"]].append(ms)
@@ -436,7 +449,7 @@ def capacity_step(args: argparse.Namespace, settings: Settings, maker: EventMake
     event later than the one before). A step with no alert, or no SMS, has no p99 to hold against it (a
     step of 100 events at 5/s may bring only review-band hits, which send no SMS); its table shows nan there.
     """
-    start = asyncio.run(end_offsets(settings, settings.topic(topics.DELIVERIES)))
+    start = handoff_start(settings)
     log(f"capacity step: {args.capacity_warmup:g} s warm-up, then {args.capacity_duration:g} s at {rate:g}/s")
     port = int(settings.kafka_bootstrap_servers.split(",")[0].rsplit(":", 1)[1])  # the (first) broker
     segs0, at0 = segments(port), time.time()
@@ -448,6 +461,7 @@ def capacity_step(args: argparse.Namespace, settings: Settings, maker: EventMake
     core = sum(v for k, v in cpu.items() if k.startswith(("worker", "kafka broker", "dispatcher")))
     growing = not lat["resp_tail"] or _p(lat["resp_tail"], .5) > 2 * _p(lat["resp_head"], .5) + 20
     alert_p99, sms_p99 = _p(lat["alert_recv"], .99), _p(h["sms"], .99)
+    pickup_p99, send_p99 = _p(h["sms_pickup"], .99), _p(h["sms_send"], .99)
     # a latency with nothing to measure (no critical alert in a short step at 5/s) is not held against the step
     ok = (lat["answered"] == lat["events"] and not growing and not h["failed"]
           and (not lat["alert_recv"] or alert_p99 <= CAPACITY_TARGETS["alert_p99_ms"])
@@ -455,7 +469,7 @@ def capacity_step(args: argparse.Namespace, settings: Settings, maker: EventMake
     step = {"rate": rate, "events": lat["events"], "answered": lat["answered"], "alerts": len(lat["alert_recv"]),
             "sms": len(h["sms"]), "failed": len(h["failed"]),
             "alert_p99_ms": alert_p99, "response_p99_ms": _p(lat["resp_recv"], .99), "sms_p99_ms": sms_p99,
-            "sms_to_dispatcher_p99_ms": _p(h["sms_pickup"], .99), "sms_dispatcher_p99_ms": _p(h["sms_send"], .99),
+            "sms_to_dispatcher_p99_ms": pickup_p99, "sms_dispatcher_p99_ms": send_p99,
             "email_p99_ms": _p(h["email"], .99), "head_p50_ms": _p(lat["resp_head"], .5),
             "tail_p50_ms": _p(lat["resp_tail"], .5), "growing": growing, "ok": ok,
             "cpu_share": {k: v / seconds for k, v in cpu.items()},
@@ -464,8 +478,8 @@ def capacity_step(args: argparse.Namespace, settings: Settings, maker: EventMake
             "load": open("/proc/loadavg").read().split()[0]}
     slow = sorted(r - lat["t0"] for r, p, s in zip(h["sms_raised"], h["sms_pickup"], h["sms_send"], strict=True)
                   if p + s > CAPACITY_TARGETS["sms_p99_ms"])
-    log(f"{rate:g}/s: alert→SMS p99 {sms_p99:.1f} ms; of it, alert→dispatcher p99 {_p(h['sms_pickup'], .99):.1f} ms, "
-        f"dispatcher→SMS accepted p99 {_p(h['sms_send'], .99):.1f} ms; {len(slow)} SMS over "
+    log(f"{rate:g}/s: alert→SMS p99 {sms_p99:.1f} ms; of it, alert→dispatcher p99 {pickup_p99:.1f} ms, "
+        f"dispatcher→SMS accepted p99 {send_p99:.1f} ms; {len(slow)} SMS over "
         f"{CAPACITY_TARGETS['sms_p99_ms']:g} ms" + (f", raised {slow[0]:.1f}–{slow[-1]:.1f} s into the step (from "
                                                     f"{_clock(lat['t0'] + slow[0])})" if slow else ""))
     log(f"{rate:g}/s: event→alert p99 {alert_p99:.1f} ms, alert→SMS p99 {sms_p99:.1f} ms, "
@@ -616,7 +630,7 @@ def main() -> None:
                     {"variant": spec, **ceiling("faust", args, settings, run, spec, f"-v{n}")})
         if not args.no_latency:
             start_dispatcher(settings, run, web, sampler)
-            start = asyncio.run(end_offsets(settings, settings.topic(topics.DELIVERIES)))
+            start = handoff_start(settings)
             log(f"paced phase: {args.warmup:g} s warm-up, then {args.duration:g} s at {args.rate:g}/s")
             lat = asyncio.run(paced(args, settings, maker))
             results["latency"] = {k: v for k, v in lat.items() if k != "alerts"}
