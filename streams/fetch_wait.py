@@ -20,7 +20,7 @@ answered as soon as any record arrives (``fetch_min_bytes`` is 1). As soon as a 
 records, or leaves a partition out (buffered, paused, being reset), the short wait is back.
 
 While events flow, a fetch with one byte to wait for is answered as soon as one event is there, so at a
-few hundred events a second the worker fetched about once per event (391 requests a second at 300/s),
+few hundred events a second the worker fetched about once per event (386 requests a second at 300/s),
 and the broker and the worker each paid for every request. So a fetch of every partition that brought
 records is followed by one that waits up to ``FUGITIVE_ALERTS_FAUST_FETCH_GATHER_MS`` (20 ms) for
 ``FUGITIVE_ALERTS_FAUST_FETCH_GATHER_BYTES`` (2 KiB, about five border crossings): events gather into
