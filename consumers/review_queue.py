@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from datetime import UTC, datetime, timedelta
 
 import structlog
@@ -110,7 +110,7 @@ class ReviewQueue:
         return {k: v for k, v in self._items.values.items() if v.queued_at > oldest}
 
     @property
-    def decisions(self) -> dict[str, ReviewDecision]:
+    def decisions(self) -> MutableMapping[str, ReviewDecision]:
         return self._decisions.values
 
     @property

@@ -83,7 +83,7 @@ class Sender:
         waits for its outcome to be recorded: the provider's status callback can arrive before our own
         record of the send has reached the brokers, and must not be dropped for it."""
         delivering = self._inflight.get(key)
-        if self.deliveries.get(key) is None and delivering is not None:
+        if key not in self.deliveries and delivering is not None:
             # its outcome, or its failure; never cancels the delivery. Bounded: Twilio waits 15 s for an answer
             await asyncio.wait([delivering], timeout=CALLBACK_WAIT_SECONDS)
         return self.deliveries.get(key)
@@ -98,7 +98,7 @@ class Sender:
                       fallback: bool = True, original: str | None = None) -> Delivery | None:
         """``original``: for a "seen again" update, the earlier alert it refers to."""
         key = message_key(alert.alert_id, to, kind, level)
-        if self.deliveries.get(key) is not None:
+        if key in self.deliveries:
             return None
         if key in self._inflight:
             await asyncio.shield(self._inflight[key])
@@ -209,8 +209,9 @@ class Sender:
             status=status, kind=kind, level=level, attempts=attempts, provider_id=provider_id, error=error,
             at=datetime.now(UTC),
         )
-        await self.publisher.publish(topics.DELIVERIES, alert_id, delivery.model_dump_json().encode())
-        self.deliveries.record(delivery)
+        raw = delivery.model_dump_json().encode()
+        await self.publisher.publish(topics.DELIVERIES, alert_id, raw)
+        self.deliveries.record(delivery, raw)
         self.limits.count([delivery])
         record_delivery(alert, delivery)
         log.info("delivery", key=key, bureau_id=to.bureau.id, recipient=to.officer.id, channel=to.channel,

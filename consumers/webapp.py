@@ -215,8 +215,9 @@ def create_web_app(dispatcher: Dispatcher) -> web.Application:
             return web.Response(status=204)
         update = known.model_copy(update={"status": new_status, "at": datetime.now(UTC),
                                           "error": form.get("ErrorCode") or known.error})
-        await dispatcher.publisher.publish(topics.DELIVERIES, known.alert_id, update.model_dump_json().encode())
-        dispatcher.deliveries.record(update)
+        raw = update.model_dump_json().encode()
+        await dispatcher.publisher.publish(topics.DELIVERIES, known.alert_id, raw)
+        dispatcher.deliveries.record(update, raw)
         log.info("delivery status", key=key, status=new_status)
         if new_status in ("undelivered", "failed"):
             await _fall_back(dispatcher, update)

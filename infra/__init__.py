@@ -5,7 +5,8 @@ No business rule lives here: nothing about notices, alerts, bureaus or officers.
 Kafka helper serves them all without an arrow between ``streams`` and ``consumers``.
 """
 
-from .compacted import Apply, CompactedReader, CompactedView, StartOffsets
+from .compacted import Apply, CompactedReader, CompactedView, StartOffsets, Undecoded
 from .topics import TopicMetadata, TopicNotFound, topic_partitions
 
-__all__ = ["Apply", "CompactedReader", "CompactedView", "StartOffsets", "TopicMetadata", "TopicNotFound", "topic_partitions"]
+__all__ = ["Apply", "CompactedReader", "CompactedView", "StartOffsets", "TopicMetadata", "TopicNotFound", "Undecoded",
+           "topic_partitions"]

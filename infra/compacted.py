@@ -9,7 +9,9 @@ is its own changelog; nothing else is stored.
 - :class:`CompactedReader` reads and hands each record to an ``apply(key, value)`` function,
   which returns ``None`` or why it refused the record (the reader logs that with topic,
   partition and offset, never the value, and goes on).
-- :class:`CompactedView` is a reader whose state is a ``key -> value`` dict.
+- :class:`CompactedView` is a reader whose state is a ``key -> value`` dict, or, for views of many
+  records that are read seldom, an :class:`Undecoded` mapping that keeps each value as its record's
+  bytes.
 
 ``ready`` is set once the reader has caught up with the end offsets it saw at start, so a caller
 can wait for a complete view before it acts (a worker screens no event against a half-loaded
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, MutableMapping
 from typing import Any, Generic, TypeVar
 
 import structlog
@@ -32,7 +34,7 @@ from schemas import describe_validation_error
 
 from .topics import topic_partitions
 
-__all__ = ["Apply", "CompactedReader", "CompactedView", "StartOffsets"]
+__all__ = ["Apply", "CompactedReader", "CompactedView", "StartOffsets", "Undecoded"]
 
 log = structlog.get_logger(__name__)
 V = TypeVar("V")
@@ -148,6 +150,51 @@ class CompactedReader:
                                         offset=rec.offset, error=error)
 
 
+class Undecoded(MutableMapping[str, V]):
+    """A ``key -> value`` mapping that keeps each value as its JSON bytes and decodes it when read.
+
+    For state that grows with traffic and is read seldom: a dispatcher's review items (each holds a
+    whole alert) and sightings, its delivery outcomes. Decoded, each is objects the garbage collector
+    tracks (every model and its fields-set, every list: a dozen or more for a review item, two for
+    an outcome), and each full collection walks all of them: at a few hundred thousand, a pause of
+    200 ms in which no SMS goes out (docs/benchmarks.md, "The dispatcher's collector pauses").
+    Bytes are not tracked. Reading decodes again (a new object each time: treat it as a copy);
+    writing encodes (``encode``).
+    """
+
+    __slots__ = ("_raw", "decode", "encode")
+
+    def __init__(self, decode: Callable[[bytes], V], encode: Callable[[V], bytes]) -> None:
+        self._raw: dict[str, bytes] = {}
+        self.decode, self.encode = decode, encode
+
+    def __getitem__(self, key: str) -> V:
+        return self.decode(self._raw[key])
+
+    def __setitem__(self, key: str, value: V) -> None:
+        self._raw[key] = self.encode(value)
+
+    def __delitem__(self, key: str) -> None:
+        del self._raw[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._raw
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def get_raw(self, key: str) -> bytes | None:
+        """The stored bytes of ``key``, not decoded."""
+        return self._raw.get(key)
+
+    def put_raw(self, key: str, raw: bytes) -> None:
+        """Store ``raw`` as the value of ``key`` as it is (already checked by the caller)."""
+        self._raw[key] = raw
+
+
 class CompactedView(CompactedReader, Generic[V]):
     """A live ``key -> value`` view of a compacted topic (``values``), keys decoded as UTF-8.
 
@@ -155,15 +202,22 @@ class CompactedView(CompactedReader, Generic[V]):
     is one) for a bad one, which is refused. A tombstone drops its key, or, with ``tombstone``
     given, keeps the key with that value. ``on_change(key, value)`` is called for every record
     applied once the view is ready, so callers can react to live changes.
+
+    With ``encode`` given, ``values`` is :class:`Undecoded`: each record is still decoded once as it
+    arrives (a bad one is refused as before), and kept as its bytes (no ``tombstone`` value then).
     """
 
     def __init__(self, topic: str, client_kwargs: dict[str, Any], decode: Callable[[bytes], V],
-                 on_change: Callable[[str, V | None], None] | None = None, tombstone: V | None = None) -> None:
+                 on_change: Callable[[str, V | None], None] | None = None, tombstone: V | None = None,
+                 encode: Callable[[V], bytes] | None = None) -> None:
         super().__init__(topic, client_kwargs, self._apply)
+        if encode is not None and tombstone is not None:
+            raise ValueError("a view that keeps bytes (encode) cannot keep a tombstone value")
         self.decode = decode
         self.on_change = on_change
         self.tombstone = tombstone
-        self.values: dict[str, V] = {}
+        self._undecoded = Undecoded(decode, encode) if encode is not None else None
+        self.values: MutableMapping[str, V] = self._undecoded if self._undecoded is not None else {}
 
     def _apply(self, raw_key: bytes | None, raw: bytes | None) -> str | None:
         key = raw_key.decode("utf-8", "replace") if raw_key else ""
@@ -183,7 +237,10 @@ class CompactedView(CompactedReader, Generic[V]):
                 return f"invalid value: {describe_validation_error(exc)}"
             except ValueError as exc:  # its message could quote the value: name the error only
                 return f"invalid value ({type(exc).__name__})"
-            self.values[key] = value
+            if self._undecoded is not None:
+                self._undecoded.put_raw(key, raw)
+            else:
+                self.values[key] = value
         if self.on_change is not None and self.ready.is_set():
             self.on_change(key, value)
         return None
