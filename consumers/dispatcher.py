@@ -14,6 +14,7 @@ owns the same partition numbers of both, of ``alerts.deliveries`` and of ``alert
 from __future__ import annotations
 
 import asyncio
+import gc
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
@@ -102,6 +103,12 @@ class Dispatcher:
         timer = asyncio.create_task(self._timers(stop), name="escalation-timers")
         log.info("dispatcher started", group=self.settings.dispatcher_group, bureaus=len(self.directory.bureaus),
                  group_instance_id=membership.get("group_instance_id"))
+        # What start-up made (modules, schemas, clients, views: about 120,000 objects) lives as long as the
+        # process: out of the collector's reach, a full collection takes a few ms instead of 50-60 ms, in
+        # which nothing is sent (as the worker does once its wanted list is loaded; docs/benchmarks.md,
+        # "The dispatcher's collector pauses"). Frozen objects are still freed when no longer referenced.
+        gc.collect()
+        gc.freeze()
         try:
             await self._consume(consumer, stop)
         finally:
