@@ -227,7 +227,8 @@ class CompactedView(CompactedReader, Generic[V]):
         if raw is None:
             value = self.tombstone
             if value is None:
-                self.values.pop(key, None)
+                if key in self.values:  # (not pop: an Undecoded value would be decoded to be dropped)
+                    del self.values[key]
             else:
                 self.values[key] = value
         else:
