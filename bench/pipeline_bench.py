@@ -37,6 +37,9 @@ growing lag. It prints each step's figures, the CPU of every process, and the wo
 dispatcher CPU per event: how many border posts one box serves. ``--capacity-rounds N`` runs the
 steps N times over: a shared box of this kind varies from run to run, and the capacity is then the
 highest rate that met the targets in every round, with how many rounds each rate met.
+``--log-gc`` also logs the garbage-collection pauses of every Python process and of the Twilio mock
+(``bench/_gclog.py``), and each step lists those of 20 ms or more that fell inside it: a process
+standing in its collector holds up everything that passes through it.
 
 Prints the machine, the load average and the tables (Markdown).
 """
@@ -63,6 +66,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import _gclog
 from _pipeline_data import AGENCY, EventMaker, bureaus, wanted_records
 from _procstat import Sampler, machine
 from _requests import request_rates, segments
@@ -426,6 +430,8 @@ def handoff(settings: Settings, alerts: list[dict[str, Any]], start: dict[TopicP
 
 
 CAPACITY_TARGETS = {"alert_p99_ms": 50.0, "sms_p99_ms": 200.0}
+GC_REPORT_MS = 20.0
+"""With ``--log-gc``: a step lists the collections of this many ms or more that fell inside it."""
 """Issue targets a capacity step must meet: event → alert p99 (received) and alert → SMS accepted p99."""
 
 
@@ -481,6 +487,12 @@ def capacity_step(args: argparse.Namespace, settings: Settings, maker: EventMake
         f"dispatcher→SMS accepted p99 {send_p99:.1f} ms; {len(slow)} SMS over "
         f"{CAPACITY_TARGETS['sms_p99_ms']:g} ms" + (f", raised {slow[0]:.1f}–{slow[-1]:.1f} s into the step (from "
                                                     f"{_clock(lat['t0'] + slow[0])})" if slow else ""))
+    if args.gc_dir is not None:
+        found = _gclog.pauses(Path(args.gc_dir), lat["t0"], lat["t1"], dict(sampler.pids), GC_REPORT_MS)
+        step["gc_pauses"] = {name: [list(p) for p in found[name]] for name in found}
+        log(f"{rate:g}/s: collector pauses of {GC_REPORT_MS:g} ms or more in the step: "
+            + ("; ".join(f"{name} " + ", ".join(f"{ms:.0f} ms ({kind}) at {t:.1f} s" for t, kind, ms in found[name])
+                         for name in sorted(found)) or "none"))
     log(f"{rate:g}/s: event→alert p99 {alert_p99:.1f} ms, alert→SMS p99 {sms_p99:.1f} ms, "
         f"answered {lat['answered']}/{lat['events']}, growing {growing}: {'PASS' if ok else 'FAIL'}")
     return step
@@ -545,6 +557,9 @@ def main() -> None:
                     help="run the steps N times over; the capacity is the highest rate met in every round")
     ap.add_argument("--py-spy", metavar="FILE", help="py-spy record (raw) of the first worker while it drains")
     ap.add_argument("--json", metavar="FILE", help="also write the raw results here")
+    ap.add_argument("--log-gc", action="store_true",
+                    help="log the garbage-collection pauses of every Python process and of the Twilio mock, and list "
+                         f"each capacity step's pauses of {GC_REPORT_MS:g} ms or more (bench/_gclog.py)")
     ap.add_argument("--keep", action="store_true",
                     help="keep the run directory (broker data, service logs); it is kept anyway when the bench fails")
     args = ap.parse_args()
@@ -564,6 +579,9 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # clean up on SIGTERM too
     with contextlib.ExitStack() as stack:
         run = stack.enter_context(run_directory("pipeline-bench-", keep=args.keep))  # left last, once all stopped
+        args.gc_dir = str(run / "gc") if args.log_gc else None  # (a str: args go into --json)
+        if args.gc_dir is not None:  # before any service starts: they inherit the environment
+            _gclog.enable(Path(args.gc_dir))
         bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
         if not bootstrap:
             broker = LocalBroker(run / "kafka", free_port(), free_port())
