@@ -430,9 +430,9 @@ def handoff(settings: Settings, alerts: list[dict[str, Any]], start: dict[TopicP
 
 
 CAPACITY_TARGETS = {"alert_p99_ms": 50.0, "sms_p99_ms": 200.0}
+"""Issue targets a capacity step must meet: event → alert p99 (received) and alert → SMS accepted p99."""
 GC_REPORT_MS = 20.0
 """With ``--log-gc``: a step lists the collections of this many ms or more that fell inside it."""
-"""Issue targets a capacity step must meet: event → alert p99 (received) and alert → SMS accepted p99."""
 
 
 def _clock(t: float) -> str:

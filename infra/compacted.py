@@ -216,8 +216,7 @@ class CompactedView(CompactedReader, Generic[V]):
         self.decode = decode
         self.on_change = on_change
         self.tombstone = tombstone
-        self._undecoded = Undecoded(decode, encode) if encode is not None else None
-        self.values: MutableMapping[str, V] = self._undecoded if self._undecoded is not None else {}
+        self.values: MutableMapping[str, V] = Undecoded(decode, encode) if encode is not None else {}
 
     def _apply(self, raw_key: bytes | None, raw: bytes | None) -> str | None:
         key = raw_key.decode("utf-8", "replace") if raw_key else ""
@@ -238,8 +237,8 @@ class CompactedView(CompactedReader, Generic[V]):
                 return f"invalid value: {describe_validation_error(exc)}"
             except ValueError as exc:  # its message could quote the value: name the error only
                 return f"invalid value ({type(exc).__name__})"
-            if self._undecoded is not None:
-                self._undecoded.put_raw(key, raw)
+            if isinstance(self.values, Undecoded):
+                self.values.put_raw(key, raw)  # (checked just above; not encoded again)
             else:
                 self.values[key] = value
         if self.on_change is not None and self.ready.is_set():
