@@ -22,11 +22,16 @@ What is private, and why there is no public way:
   One group at a time, v0-v2 only, decodes by the schema it was sent with.
 - :func:`create_acls` and :func:`describe_acls` use ``AIOKafkaAdminClient._send_request`` and a
   ``Request`` subclass: the admin client has no ACL calls at all.
+- :func:`adapt_fetch_wait` wraps ``Fetcher._proc_fetch_request`` and sets ``_fetch_max_wait_ms`` and
+  ``_fetch_min_bytes``, which the fetcher reads as it builds each request; it looks at ``_records``
+  (what is buffered). A consumer's wait and minimum bytes are fixed when it is built; there is no
+  public way to wait long while idle, short while busy, or to gather only while records flow.
+- :func:`set_client_rack` sets ``_client_rack`` on a consumer Faust built (Faust does not pass it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import aiokafka
@@ -42,6 +47,7 @@ __all__ = [
     "CHECKED_AIOKAFKA",
     "AclRow",
     "IncompatibleLibrary",
+    "adapt_fetch_wait",
     "check_aiokafka",
     "client_rack",
     "create_acls",
@@ -152,3 +158,23 @@ def client_rack(consumer: Any) -> str | None:
     """The ``client.rack`` a consumer will fetch with (for tests)."""
     rack: str | None = consumer._client_rack
     return rack
+
+
+def adapt_fetch_wait(fetcher: Any, busy_ms: int, idle_ms: int, *, gather_ms: int = 0,
+                     gather_bytes: int = 1) -> None:
+    """Make a started aiokafka ``Fetcher`` wait ``idle_ms`` after an empty fetch of every partition, else ``busy_ms``;
+    with ``gather_ms``, a fetch of every partition that brought records is followed by one that waits up to
+    ``gather_ms`` for ``gather_bytes`` (records flow: let a few gather)."""
+    handle: Callable[[Any, int, Any], Awaitable[Any]] = fetcher._proc_fetch_request
+
+    async def proc_fetch_request(assignment: Any, node_id: int, request: Any) -> Any:
+        result = await handle(assignment, node_id, request)
+        every = sum(len(partitions) for _, partitions in request.topics) >= len(assignment.tps)
+        idle = every and not fetcher._records
+        flowing = every and gather_ms > 0 and bool(fetcher._records)  # nothing was buffered when it was asked
+        # read when the next request is built
+        fetcher._fetch_max_wait_ms = idle_ms if idle else gather_ms if flowing else busy_ms
+        fetcher._fetch_min_bytes = gather_bytes if flowing else 1
+        return result
+
+    fetcher._proc_fetch_request = proc_fetch_request

@@ -34,7 +34,8 @@ its 10 ms, cost the 1,000/s event → alert target; with 2 KiB the wait ends ear
 turns it off.
 
 The fetcher's wait, its buffered records and its response handler are private attributes of
-aiokafka's ``Fetcher``, checked on aiokafka 0.14 (``pyproject.toml`` pins ``<0.15``).
+aiokafka's ``Fetcher``: the adaptation itself is ``infra._compat.adapt_fetch_wait``, with the other
+uses of aiokafka's private API (the dispatcher's views of compacted topics gather the same way).
 
 The same subclass sets the consumer's ``client_rack`` (KIP-392, ``Settings.client_rack``), which
 Faust does not pass either: with brokers that have a rack-aware replica selector, the worker then
@@ -55,7 +56,7 @@ the rebalance.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from typing import Any
 
@@ -64,12 +65,12 @@ from faust.transport.drivers import aiokafka as faust_aiokafka
 from faust.types.tuples import ack_lock
 from mode.utils.futures import notify
 
-from infra._compat import set_client_rack
+from infra._compat import adapt_fetch_wait, set_client_rack
 
 from .consumer_loop import InLoop
 from .put_back import put_back, undelivered
 
-__all__ = ["IDLE_FETCH_MAX_WAIT_MS", "ActivePartitions", "adapt_fetch_wait", "set_fetch_max_wait"]
+__all__ = ["IDLE_FETCH_MAX_WAIT_MS", "ActivePartitions", "set_fetch_max_wait"]
 
 IDLE_FETCH_MAX_WAIT_MS = 1000
 """The wait of a fetch that follows an empty one: an idle worker asks the broker once a second."""
@@ -104,26 +105,6 @@ class ActivePartitions:
 
     def __bool__(self) -> bool:
         return True  # "no partition" when the live set is empty, never aiokafka's "every partition"
-
-
-def adapt_fetch_wait(fetcher: Any, busy_ms: int, idle_ms: int = IDLE_FETCH_MAX_WAIT_MS, *, gather_ms: int = 0,
-                     gather_bytes: int = 1) -> None:
-    """Make a started aiokafka ``Fetcher`` wait ``idle_ms`` after an empty fetch of every partition, else ``busy_ms``;
-    with ``gather_ms``, a fetch of every partition that brought records is followed by one that waits up to
-    ``gather_ms`` for ``gather_bytes`` (records flow: let a few gather)."""
-    handle: Callable[[Any, int, Any], Awaitable[Any]] = fetcher._proc_fetch_request
-
-    async def proc_fetch_request(assignment: Any, node_id: int, request: Any) -> Any:
-        result = await handle(assignment, node_id, request)
-        every = sum(len(partitions) for _, partitions in request.topics) >= len(assignment.tps)
-        idle = every and not fetcher._records
-        flowing = every and gather_ms > 0 and bool(fetcher._records)  # nothing was buffered when it was asked
-        # read when the next request is built
-        fetcher._fetch_max_wait_ms = idle_ms if idle else gather_ms if flowing else busy_ms
-        fetcher._fetch_min_bytes = gather_bytes if flowing else 1
-        return result
-
-    fetcher._proc_fetch_request = proc_fetch_request
 
 
 def set_fetch_max_wait(app: faust.App, ms: int, client_rack: str | None = None,

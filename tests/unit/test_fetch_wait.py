@@ -7,7 +7,7 @@ from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
-from streams.fetch_wait import adapt_fetch_wait
+from infra._compat import adapt_fetch_wait
 
 
 class _Fetcher:
