@@ -61,10 +61,11 @@ class ReviewDigests:
                                           group_interval=timedelta(minutes=settings.review_group_interval_minutes))
         self.state = digest.DigestState()
         kwargs = settings.kafka_client_kwargs()
-        # every open item holds its whole alert: kept as bytes (infra.Undecoded), decoded for a digest
+        # every open item holds its whole alert: kept as bytes (infra.Undecoded), decoded for a digest;
+        # one per review hit, and a digest waits seconds for more anyway: read gathered
         self.items: CompactedView[ReviewItem] = CompactedView(
             settings.topic(topics.REVIEWS), kwargs, ReviewItem.model_validate_json, on_change=self._on_item,
-            encode=lambda item: item.model_dump_json().encode())
+            encode=lambda item: item.model_dump_json().encode(), gather=True)
         self.decisions: CompactedView[ReviewDecision] = CompactedView(
             settings.topic(topics.REVIEW_DECISIONS), kwargs, ReviewDecision.model_validate_json,
             on_change=self._on_decision)

@@ -35,10 +35,11 @@ class DispatcherState:
         self.escalations = EscalationStore(settings.topic(topics.ESCALATIONS), kwargs)
         self.bureaus: CompactedView[Bureau] = CompactedView(settings.topic(topics.BUREAUS), kwargs,
                                                             Bureau.model_validate_json)
-        # one record per alert that can be seen again: kept as bytes (infra.Undecoded), read once per alert
+        # one record per alert that can be seen again: kept as bytes (infra.Undecoded), read once per alert;
+        # written by this dispatcher as it sends (and set here at once), so read back gathered
         self.sightings: CompactedView[Sighting] = CompactedView(
             settings.topic(topics.SIGHTINGS), kwargs, Sighting.model_validate_json,
-            encode=lambda s: s.model_dump_json().encode())
+            encode=lambda s: s.model_dump_json().encode(), gather=True)
         self.notices: CompactedView[bool] = CompactedView(settings.topic(topics.WANTED), kwargs, _notice_active,
                                                           on_change=on_notice, tombstone=False)
         """notice_id -> active? (False for withdrawn, cancelled or tombstoned; absent if never seen)"""

@@ -32,6 +32,7 @@ from pydantic import ValidationError
 
 from schemas import describe_validation_error
 
+from ._compat import adapt_fetch_wait
 from .topics import topic_partitions
 
 __all__ = ["Apply", "CompactedReader", "CompactedView", "StartOffsets", "Undecoded"]
@@ -45,6 +46,15 @@ follows topics that change rarely; a new record ends the wait at once (``fetch_m
 so the wait only sets how often an idle reader asks: every 5 s instead of aiokafka's 500 ms, which
 made the three readers of a worker and the four of a dispatcher about 14 of the broker's requests
 per second at rest (docs/benchmarks.md, "Broker CPU")."""
+
+GATHER_MS = 250
+GATHER_BYTES = 16384
+"""A reader that gathers (``gather=True``): after a fetch that brought records, the next waits up to
+``GATHER_MS`` for ``GATHER_BYTES``. For topics a process writes at the rate of alerts and reads back
+without hurry (the dispatcher's sightings and review items, about one record per alert): each record
+woke its reader's fetch, one request to the broker per record (25 a second each at 1,000 events/s).
+A fetch after a quiet spell still ends at the first record (docs/benchmarks.md, "The dispatcher's
+requests")."""
 
 StartOffsets = Callable[[dict[int, int], dict[int, int]], dict[int, int] | None]
 """``start(begin, end)`` -> the offset to read each partition from, or None: from the beginning."""
@@ -61,10 +71,11 @@ class CompactedReader:
     Raises :class:`~infra.TopicNotFound` at start if the topic does not exist.
     """
 
-    def __init__(self, topic: str, client_kwargs: dict[str, Any], apply: Apply) -> None:
+    def __init__(self, topic: str, client_kwargs: dict[str, Any], apply: Apply, *, gather: bool = False) -> None:
         self.topic = topic
         self.client_kwargs = client_kwargs
         self.apply = apply
+        self.gather = gather
         self.ready = asyncio.Event()
         self.refused = 0
         self._consumer: AIOKafkaConsumer | None = None
@@ -83,6 +94,9 @@ class CompactedReader:
         consumer = AIOKafkaConsumer(enable_auto_commit=False, auto_offset_reset="earliest", group_id=None,
                                     fetch_max_wait_ms=FETCH_MAX_WAIT_MS, **self.client_kwargs)
         await consumer.start()
+        if self.gather:
+            adapt_fetch_wait(consumer._fetcher, FETCH_MAX_WAIT_MS, FETCH_MAX_WAIT_MS,
+                             gather_ms=GATHER_MS, gather_bytes=GATHER_BYTES)
         try:
             # the end offsets first: once assigned, the consumer's first fetch (held by the broker for up
             # to FETCH_MAX_WAIT_MS on a quiet topic) would queue this request behind it on the connection
@@ -203,14 +217,16 @@ class CompactedView(CompactedReader, Generic[V]):
     given, keeps the key with that value. ``on_change(key, value)`` is called for every record
     applied once the view is ready, so callers can react to live changes.
 
+    ``gather`` lets records gather into fewer fetches while they flow (:data:`GATHER_MS`).
+
     With ``encode`` given, ``values`` is :class:`Undecoded`: each record is still decoded once as it
     arrives (a bad one is refused as before), and kept as its bytes (no ``tombstone`` value then).
     """
 
     def __init__(self, topic: str, client_kwargs: dict[str, Any], decode: Callable[[bytes], V],
                  on_change: Callable[[str, V | None], None] | None = None, tombstone: V | None = None,
-                 encode: Callable[[V], bytes] | None = None) -> None:
-        super().__init__(topic, client_kwargs, self._apply)
+                 encode: Callable[[V], bytes] | None = None, *, gather: bool = False) -> None:
+        super().__init__(topic, client_kwargs, self._apply, gather=gather)
         if encode is not None and tombstone is not None:
             raise ValueError("a view that keeps bytes (encode) cannot keep a tombstone value")
         self.decode = decode

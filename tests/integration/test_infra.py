@@ -101,6 +101,33 @@ def test_compacted_view_loads_the_whole_topic_then_follows_live_changes(
     asyncio.run(run())
 
 
+def test_a_gathering_view_still_applies_every_record_the_first_after_a_quiet_spell_and_the_last_of_a_burst(
+        settings_factory: Callable[..., Settings]) -> None:
+    """``gather=True``: once records flow, a fetch waits for a few more (up to GATHER_MS for GATHER_BYTES).
+    A burst far smaller than those bytes, and the lone record before it, still all arrive."""
+    settings = settings_factory(smtp=False, twilio=False)
+    name = settings.topic("gathered")
+
+    async def run() -> None:
+        await _create(settings, name, 1)
+        arrived: dict[str, asyncio.Event] = {key: asyncio.Event() for key in ("lone", "k49")}
+        view: CompactedView[int] = CompactedView(
+            name, settings.kafka_client_kwargs(), _decode, gather=True,
+            on_change=lambda key, _value: arrived[key].set() if key in arrived else None)
+        await view.start()
+        try:
+            await asyncio.wait_for(view.ready.wait(), 30)
+            await _produce(settings, name, [(b"lone", b'{"n": 0}', 0)])
+            await asyncio.wait_for(arrived["lone"].wait(), 30)
+            await _produce(settings, name, [(f"k{i}".encode(), json.dumps({"n": i}).encode(), 0) for i in range(50)])
+            await asyncio.wait_for(arrived["k49"].wait(), 30)
+            assert view.values == {"lone": 0, **{f"k{i}": i for i in range(50)}}
+        finally:
+            await view.stop()
+
+    asyncio.run(run())
+
+
 def test_compacted_view_keeps_tombstoned_keys_when_asked(settings_factory: Callable[..., Settings]) -> None:
     settings = settings_factory(smtp=False, twilio=False)
     name = settings.topic("withdrawn")
