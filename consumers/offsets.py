@@ -27,6 +27,10 @@ class OffsetTracker:
     def in_flight(self) -> int:
         return sum(1 for offsets in self._open.values() for finished in offsets.values() if not finished)
 
+    def pending(self) -> bool:
+        """Whether a record begun is not committed yet (handled or still in flight)."""
+        return any(self._open.values())
+
     def committable(self) -> dict[Hashable, int]:
         """Next offset to commit per partition that advanced since the last call (and forget those)."""
         out: dict[Hashable, int] = {}

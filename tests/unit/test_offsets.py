@@ -27,3 +27,15 @@ def test_partitions_are_independent_and_revoked_ones_are_forgotten() -> None:
     t.forget(["p0"])
     t.done("p0", 0)
     assert t.committable() == {}
+
+
+def test_pending_until_committed_whether_handled_or_not() -> None:
+    """The dispatcher commits at most once a second while busy: records handled meanwhile are still pending."""
+    t = OffsetTracker()
+    assert not t.pending()
+    t.begin("p0", 0)
+    assert t.pending(), "in flight"
+    t.done("p0", 0)
+    assert t.pending(), "handled, not committed yet"
+    assert t.committable() == {"p0": 1}
+    assert not t.pending()
