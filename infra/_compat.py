@@ -22,10 +22,11 @@ What is private, and why there is no public way:
   One group at a time, v0-v2 only, decodes by the schema it was sent with.
 - :func:`create_acls` and :func:`describe_acls` use ``AIOKafkaAdminClient._send_request`` and a
   ``Request`` subclass: the admin client has no ACL calls at all.
-- :func:`adapt_fetch_wait` wraps ``Fetcher._proc_fetch_request`` and sets ``_fetch_max_wait_ms`` and
-  ``_fetch_min_bytes``, which the fetcher reads as it builds each request; it looks at ``_records``
-  (what is buffered). A consumer's wait and minimum bytes are fixed when it is built; there is no
-  public way to wait long while idle, short while busy, or to gather only while records flow.
+- :func:`adapt_fetch_wait` wraps ``Fetcher._proc_fetch_request`` (:func:`fetcher_of`: a started
+  consumer's ``_fetcher``) and sets ``_fetch_max_wait_ms`` and ``_fetch_min_bytes``, which the fetcher
+  reads as it builds each request; it looks at ``_records`` (what is buffered). A consumer's wait and
+  minimum bytes are fixed when it is built; there is no public way to wait long while idle, short
+  while busy, or to gather only while records flow.
 - :func:`set_client_rack` sets ``_client_rack`` on a consumer Faust built (Faust does not pass it).
 """
 
@@ -54,6 +55,7 @@ __all__ = [
     "describe_acls",
     "describe_group",
     "error_name",
+    "fetcher_of",
     "open_connection",
     "set_client_rack",
 ]
@@ -158,6 +160,11 @@ def client_rack(consumer: Any) -> str | None:
     """The ``client.rack`` a consumer will fetch with (for tests)."""
     rack: str | None = consumer._client_rack
     return rack
+
+
+def fetcher_of(consumer: Any) -> Any:
+    """The ``Fetcher`` a started aiokafka consumer builds in ``start()`` (for :func:`adapt_fetch_wait`)."""
+    return consumer._fetcher
 
 
 def adapt_fetch_wait(fetcher: Any, busy_ms: int, idle_ms: int, *, gather_ms: int = 0,

@@ -32,7 +32,7 @@ from pydantic import ValidationError
 
 from schemas import describe_validation_error
 
-from ._compat import adapt_fetch_wait
+from ._compat import adapt_fetch_wait, fetcher_of
 from .topics import topic_partitions
 
 __all__ = ["Apply", "CompactedReader", "CompactedView", "StartOffsets", "Undecoded"]
@@ -95,7 +95,7 @@ class CompactedReader:
                                     fetch_max_wait_ms=FETCH_MAX_WAIT_MS, **self.client_kwargs)
         await consumer.start()
         if self.gather:
-            adapt_fetch_wait(consumer._fetcher, FETCH_MAX_WAIT_MS, FETCH_MAX_WAIT_MS,
+            adapt_fetch_wait(fetcher_of(consumer), FETCH_MAX_WAIT_MS, FETCH_MAX_WAIT_MS,
                              gather_ms=GATHER_MS, gather_bytes=GATHER_BYTES)
         try:
             # the end offsets first: once assigned, the consumer's first fetch (held by the broker for up

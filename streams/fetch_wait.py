@@ -65,7 +65,7 @@ from faust.transport.drivers import aiokafka as faust_aiokafka
 from faust.types.tuples import ack_lock
 from mode.utils.futures import notify
 
-from infra._compat import adapt_fetch_wait, set_client_rack
+from infra._compat import adapt_fetch_wait, fetcher_of, set_client_rack
 
 from .consumer_loop import InLoop
 from .put_back import put_back, undelivered
@@ -128,7 +128,7 @@ def set_fetch_max_wait(app: faust.App, ms: int, client_rack: str | None = None,
         async def on_start(self) -> None:
             await super().on_start()  # starts the aiokafka consumer, which builds its Fetcher
             if idle_ms > ms or gather_ms:
-                adapt_fetch_wait(self._consumer._fetcher, ms, idle_ms,  # type: ignore[union-attr]
+                adapt_fetch_wait(fetcher_of(self._consumer), ms, idle_ms,
                                  gather_ms=gather_ms, gather_bytes=gather_bytes)
 
         async def put_back(self, left: Mapping[Any, tuple[int, int]]) -> list[tuple[Any, int]]:
