@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -25,8 +26,6 @@ LOG_MS = 2.0
 def install(directory: str | os.PathLike[str]) -> Callable[[str, dict[str, Any]], None]:
     """Log this process's collections of ``LOG_MS`` or more to ``<directory>/py.<pid>``; return the hook
     (in ``gc.callbacks``)."""
-    import sys
-
     out = open(Path(directory) / f"py.{os.getpid()}", "a", buffering=1)  # open for the process's life
     out.write(f"# {' '.join(sys.argv)[:200]}\n")
     started = [0.0, 0.0]

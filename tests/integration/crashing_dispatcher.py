@@ -20,10 +20,10 @@ log = structlog.get_logger(__name__)
 
 class CrashBeforeCommit(Dispatcher):
     async def before_commit(self, in_flight: set[asyncio.Task[None]]) -> None:
-        if not in_flight and not self.offsets.pending():
-            return  # nothing received yet: a commit would commit nothing
         if in_flight:
             await asyncio.wait(in_flight)  # the whole first batch sent and recorded, nothing in flight ...
+        elif not self.offsets.pending():
+            return  # nothing received yet: a commit would commit nothing
         log.warning("fault injection: exiting between send and offset commit")
         os._exit(137)  # ... then "killed" before its commit: no cleanup, no commit
 
