@@ -123,9 +123,7 @@ class Dispatcher:
             timer.cancel()
             self.handler.cancel()
             self._consumer = None
-            await consumer.stop()
-            await self.reviews.stop()
-            await self.state.stop()
+            await asyncio.gather(consumer.stop(), self.reviews.stop(), self.state.stop())
             await self.publisher.stop()
 
     async def _consume(self, consumer: AIOKafkaConsumer, stop: asyncio.Event) -> None:

@@ -92,8 +92,7 @@ class ReviewDigests:
                 await self._task
         for task in list(self._sending):
             task.cancel()
-        await self.items.stop()
-        await self.decisions.stop()
+        await asyncio.gather(self.items.stop(), self.decisions.stop())
 
     def _feed(self, event: digest.Queued | digest.Decided | digest.Tick) -> None:
         self.state, actions = digest.step(self.state, event, datetime.now(UTC), self.config)

@@ -139,8 +139,7 @@ class ReviewQueue:
             self._sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._sweeper
-        await self._items.stop()
-        await self._decisions.stop()
+        await asyncio.gather(self._items.stop(), self._decisions.stop())
         if self._producer is not None:
             await self._producer.stop()
 

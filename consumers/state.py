@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable
 
 import structlog
@@ -62,8 +63,7 @@ class DispatcherState:
             log.error("the bureau directory is empty: import one with `fugitive-alerts bureaus import FILE`")
 
     async def stop(self) -> None:
-        for view in (self.bureaus, self.sightings, self.notices):
-            await view.stop()
+        await asyncio.gather(self.bureaus.stop(), self.sightings.stop(), self.notices.stop())
 
     async def load(self, partitions: Iterable[int], limits: DeliveryLimits) -> None:
         """Partitions assigned: read their deliveries and timers, then count the deliveries into the

@@ -4,6 +4,7 @@ into a log line or an SMS. See docs/security.md."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import queue
@@ -17,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from infra import CompactedView, compacted
 from schemas import alert_id_for, response_topic, topics
 from tests import factories as f
 
@@ -134,6 +136,26 @@ def test_an_agency_reads_its_own_responses_only(delivered: dict[str, Any]) -> No
     assert isinstance(ke_answers, list) and delivered["event"]["event_id"].encode() in b"".join(ke_answers)
     assert try_read(secure.as_user(KE), response_topic(FR)) == DENIED
     assert try_read(secure.as_user(FR), response_topic(KE)) == DENIED
+
+
+def test_a_reader_stops_without_waiting_for_the_fetch_the_broker_holds(secure: Secure,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Over TLS a connection is closed once the broker answers the client's goodbye, and the broker
+    reads nothing from a connection while it holds that connection's fetch: an idle reader's, for up
+    to ``FETCH_MAX_WAIT_MS``. Stopping a reader waited for that, and the dispatcher's seven readers,
+    stopped one after the other, took 13-16 s to exit over SASL_SSL (32 s, killed, once). Here the
+    broker may hold the reader's fetch for 30 s: the stop must not wait for it."""
+    monkeypatch.setattr(compacted, "FETCH_MAX_WAIT_MS", 30_000)
+
+    async def run() -> float:
+        view = CompactedView(secure.admin.topic(topics.WANTED), secure.admin.kafka_client_kwargs(), bytes)
+        await view.start()
+        await view.ready.wait()  # caught up: its next fetch is held by the broker, nothing being new
+        began = time.monotonic()
+        await view.stop()
+        return time.monotonic() - began
+
+    assert asyncio.run(run()) < 15.0
 
 
 def test_wrong_password_is_refused_with_a_clear_message(secure: Secure, tmp_path: Path) -> None:
