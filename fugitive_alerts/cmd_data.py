@@ -33,15 +33,22 @@ T = TypeVar("T")
 
 def _run(coro: Coroutine[Any, Any, T]) -> T:
     """Run a short-lived client; Kafka being down, or a topic missing, is a message and exit 1, not a traceback."""
+    from aiokafka.errors import TopicAuthorizationFailedError
+
     from consumers import BrokerUnavailable
     from infra import TopicNotFound
+
+    from .sent import RecordsRefused
 
     # aiokafka logs each retried connection or metadata error; these commands report their own.
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     try:
         return asyncio.run(coro)
-    except (BrokerUnavailable, TopicNotFound) as exc:
+    except (BrokerUnavailable, TopicNotFound, RecordsRefused) as exc:
         fail(str(exc), code=1)
+    except TopicAuthorizationFailedError as exc:  # refused before a record was sent (the topic's metadata)
+        fail(f"{exc}: this Kafka user is not authorized to use that topic; run the command as a user allowed to "
+             "(docs/security.md)", code=1)
 
 
 def publish(

@@ -116,6 +116,7 @@ def run_dispatcher(settings: Settings, factory: Callable[..., Dispatcher] | None
     from consumers.webapp import create_web_app
 
     from .produce import import_bureaus
+    from .sent import RecordsRefused
 
     log = structlog.get_logger("fugitive_alerts.dispatcher")
     if settings.bureaus_file is not None:
@@ -147,7 +148,10 @@ def run_dispatcher(settings: Settings, factory: Callable[..., Dispatcher] | None
         if settings.bureaus_file is not None:
             try:
                 await import_bureaus(settings, settings.bureaus_file)
-            except TopicAuthorizationFailedError:  # least privilege: the directory principal owns bureaus
+            except (RecordsRefused, TopicAuthorizationFailedError) as exc:
+                if isinstance(exc, RecordsRefused) and not isinstance(exc.error, TopicAuthorizationFailedError):
+                    fail(f"BUREAUS_FILE not imported: {exc}", code=1)
+                # least privilege: the directory principal owns bureaus
                 log.warning("BUREAUS_FILE not imported: this dispatcher's Kafka user may not write the bureaus "
                             "topic; import the directory as its owner (`fugitive-alerts bureaus import FILE`)")
         sms = TwilioSms(settings.twilio_account_sid, settings.twilio_auth_token.get_secret_value(),

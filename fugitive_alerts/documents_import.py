@@ -32,6 +32,7 @@ from infra.topics import topic_partitions
 from schemas import ReportedDocument, Settings, describe_validation_error, topics
 
 from .jsonl import BadLine
+from .sent import Sent
 
 __all__ = ["FIELDS", "DocumentsReport", "parse_map", "import_documents"]
 
@@ -192,6 +193,7 @@ async def import_documents(settings: Settings, path: Path, *, fmt: str, mapping:
     report = DocumentsReport()
     scope = {c.upper() for c in reporting_countries or ()}
     producer: AIOKafkaProducer | None = None
+    sent = Sent()
     topic = settings.topic(topics.DOCUMENTS)
     with tempfile.TemporaryDirectory(prefix="documents-import-") as tmp:
         seen = _Seen(Path(tmp)) if full_snapshot else None
@@ -221,19 +223,24 @@ async def import_documents(settings: Settings, path: Path, *, fmt: str, mapping:
                         seen.in_file(doc.key)
                         scope.add(doc.reporting_country)
                     if producer is not None:
-                        await producer.send(topic, key=doc.key.encode(), value=doc.model_dump_json().encode())
+                        sent.add(topic, await producer.send(topic, key=doc.key.encode(),
+                                                            value=doc.model_dump_json().encode()))
                         report.sent += 1
                 if progress is not None and task is not None:
                     progress.update(task, completed=size)
+            if producer is not None:  # before any withdrawal: reports that were refused withdraw nothing
+                await producer.flush()
+                sent.check()
             if seen is not None and scope:
                 report.scope = sorted(scope)
                 await _read_topic(settings, seen)
                 for key in seen.stale(report.scope):
                     report.withdrawn += 1
                     if producer is not None:
-                        await producer.send(topic, key=key.encode(), value=None)
+                        sent.add(topic, await producer.send(topic, key=key.encode(), value=None))
             if producer is not None:
                 await producer.flush()
+                sent.check()
         finally:
             if producer is not None:
                 await producer.stop()

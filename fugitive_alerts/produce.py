@@ -14,6 +14,7 @@ from schemas import EVENT_ADAPTER, Settings, topics
 
 from .jsonl import BadLine, Reading, progress_bar, read_jsonl
 from .pacing import Pacer
+from .sent import Sent
 from .wanted_import import import_wanted
 
 __all__ = ["PublishReport", "publish_events", "import_wanted", "import_bureaus", "route_line"]
@@ -76,6 +77,7 @@ async def publish_events(settings: Settings, path: Path, *, validate: bool = Tru
 
     pacer = Pacer(rate) if rate else None
     producer = _producer(settings)
+    sent = Sent()
     await producer.start()
     try:
         with progress_bar() as progress:
@@ -85,10 +87,11 @@ async def publish_events(settings: Settings, path: Path, *, validate: bool = Tru
                 if pacer is not None:
                     await pacer.wait()
                 report.sent_at[event_id] = time.time()
-                await producer.send(topic, key=event_id.encode(), value=raw)
+                sent.add(topic, await producer.send(topic, key=event_id.encode(), value=raw))
                 report.by_topic[topic] = report.by_topic.get(topic, 0) + 1
                 report.sent += 1
         await producer.flush()
+        sent.check()
     finally:
         await producer.stop()
     report.bad = reading.bad
@@ -116,14 +119,16 @@ async def import_bureaus(settings: Settings, path: Path, *, prune: bool = False)
         await view.stop()
         stale = set(view.values) - {b.id for b in directory.bureaus}
     producer = _producer(settings)
+    sent = Sent()
     await producer.start()
     try:
         for bureau in directory.bureaus:
-            await producer.send(topic, key=bureau.id.encode(), value=bureau.model_dump_json().encode())
+            sent.add(topic, await producer.send(topic, key=bureau.id.encode(), value=bureau.model_dump_json().encode()))
             report.sent += 1
         for bureau_id in sorted(stale):
-            await producer.send(topic, key=bureau_id.encode(), value=None)
+            sent.add(topic, await producer.send(topic, key=bureau_id.encode(), value=None))
         await producer.flush()
+        sent.check()
     finally:
         await producer.stop()
     report.by_topic[topic] = report.sent

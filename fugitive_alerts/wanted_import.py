@@ -19,6 +19,7 @@ from schemas import Settings, topics
 
 from .importers import ImportReport, convert_rows, converter, default_source, read_rows
 from .jsonl import progress_bar
+from .sent import Sent
 
 __all__ = ["import_wanted", "current_sources", "plan_withdrawals"]
 
@@ -103,21 +104,24 @@ async def import_wanted(
     producer = AIOKafkaProducer(
         acks="all", enable_idempotence=True, linger_ms=10, **settings.kafka_client_kwargs()
     )
+    sent = Sent()
     await producer.start()
     try:
         with progress_bar() as progress:
             task = progress.add_task(f"notices from {path.name}", total=None)
             for notice in convert_rows(rows, convert, report, lambda: progress.advance(task)):
-                await producer.send(
+                sent.add(topic, await producer.send(
                     topic, key=notice.notice_id.encode(), value=notice.model_dump_json().encode()
-                )
+                ))
                 report.sent += 1
         await producer.flush()
+        sent.check()  # before any withdrawal: a snapshot whose notices were refused withdraws nothing
         if full_snapshot:
             plan_withdrawals(report, await current_sources(settings))
             for notice_id in report.withdrawn:
-                await producer.send(topic, key=notice_id.encode(), value=None)
+                sent.add(topic, await producer.send(topic, key=notice_id.encode(), value=None))
             await producer.flush()
+            sent.check()
     finally:
         await producer.stop()
     return report

@@ -112,6 +112,30 @@ def test_only_the_directory_principal_writes_the_bureau_directory(secure: Secure
         assert try_produce(directory, name, b"k", EVENT) == DENIED, name
 
 
+def test_records_the_broker_refuses_are_an_error_not_a_success(secure: Secure, tmp_path: Path) -> None:
+    """A producer hands back each record's fate in a future and ``flush`` does not raise: the
+    commands reported "imported 5 bureau(s)" and exited 0 for a principal the broker refused every
+    record of. Each refused command now says so and exits 1, and none says it sent anything."""
+    dispatcher = secure.as_user(SERVICES.dispatcher)
+    proc = _cli(dispatcher, "bureaus", "import", str(secure.admin.bureaus_file), secure=secure)
+    assert proc.returncode == 1 and "not authorized" in proc.stderr, (proc.stdout, proc.stderr)
+    assert "imported" not in proc.stdout
+
+    notice = f.notice("Trevellyan", "Osgood", notice_id="2026/88002", dob="1955-05-05", nationality="GB")
+    wanted = tmp_path / "list.jsonl"
+    wanted.write_text(json.dumps(notice) + "\n")
+    proc = _cli(secure.as_user(KE), "wanted", "import", "--format", "jsonl", str(wanted), secure=secure)
+    assert proc.returncode == 1 and "not authorized" in proc.stderr, (proc.stdout, proc.stderr)
+
+    events = tmp_path / "events.jsonl"  # an event of another agency: its ingest topic is not KE's to write
+    event = {**f.border_crossing(f.traveler("OKAFOR", "GRACE"), event_id="bc-refused-1"), "agency": FR}
+    events.write_text(json.dumps(event) + "\n")
+    proc = _cli(secure.as_user(KE), "publish", "--ingest", str(events), secure=secure)
+    assert proc.returncode == 1 and "not authorized" in proc.stderr, (proc.stdout, proc.stderr)
+    for out in (proc.stdout, proc.stderr):
+        assert "Traceback" not in out
+
+
 # -- who may read what ---------------------------------------------------------------------------
 
 
