@@ -34,22 +34,33 @@ def test_every_record_accepted_is_no_error(loop: asyncio.AbstractEventLoop) -> N
     assert sent.refused == 0
 
 
-def test_refused_records_are_counted_and_the_first_refusal_says_what_to_do(loop: asyncio.AbstractEventLoop) -> None:
+def test_a_refusal_stops_the_command_at_its_next_record(loop: asyncio.AbstractEventLoop) -> None:
     sent = Sent()
     sent.add("t.bureaus", _answered(loop))
-    for _ in range(5000):
-        sent.add("t.bureaus", _answered(loop, TopicAuthorizationFailedError("t.bureaus")))
-    sent.add("t.other", _answered(loop, MessageSizeTooLargeError()))
+    in_flight: asyncio.Future[Any] = loop.create_future()
+    sent.add("t.bureaus", in_flight)  # not answered yet
+    in_flight.set_exception(TopicAuthorizationFailedError("t.bureaus"))
     with pytest.raises(RecordsRefused) as caught:
-        sent.check()
-    assert caught.value.refused == 5001
-    assert caught.value.topic == "t.bureaus"
-    assert "refused 5001 record(s) sent to t.bureaus" in str(caught.value)
+        sent.add("t.bureaus", loop.create_future())
+    assert caught.value.refused == 1 and caught.value.topic == "t.bureaus"
+    assert "refused 1 record(s) sent to t.bureaus" in str(caught.value)
     assert "not authorized to write that topic" in str(caught.value)
 
 
-def test_another_refusal_is_named_by_the_broker_s_error(loop: asyncio.AbstractEventLoop) -> None:
+def test_a_refusal_answered_during_the_flush_is_raised_by_check(loop: asyncio.AbstractEventLoop) -> None:
     sent = Sent()
-    sent.add("t.wanted.notices", _answered(loop, MessageSizeTooLargeError()))
-    with pytest.raises(RecordsRefused, match="MessageSizeTooLargeError"):
+    futures = [loop.create_future() for _ in range(3)]
+    for future in futures:
+        sent.add("t.wanted.notices", future)
+    futures[0].set_result("metadata")
+    futures[1].set_exception(MessageSizeTooLargeError())
+    futures[2].set_exception(MessageSizeTooLargeError())
+    with pytest.raises(RecordsRefused, match=r"refused 2 record.*MessageSizeTooLargeError"):
+        sent.check()
+
+
+def test_check_before_the_flush_is_a_bug(loop: asyncio.AbstractEventLoop) -> None:
+    sent = Sent()
+    sent.add("t.bureaus", loop.create_future())
+    with pytest.raises(RuntimeError, match="before the producer's flush"):
         sent.check()
