@@ -1,10 +1,11 @@
 """What the broker answered for each record a command sent.
 
 ``AIOKafkaProducer.send`` hands back one future per record, and ``flush`` waits for them without
-raising: a record the broker refused (a user without write permission on the topic, a record
-over the topic's size limit) went unnoticed, and ``bureaus import`` printed "imported 5
-bureau(s)" and exited 0 for a user the broker had refused every record of. The importers and
-``publish`` hand each future to a :class:`Sent` and call :meth:`Sent.check` after the flush.
+raising. A record the broker refused (a user without write permission on the topic, a record
+over the topic's size limit), or one that timed out while the broker was away, went unnoticed:
+``bureaus import`` printed "imported 5 bureau(s)" and exited 0 for a user the broker had refused
+every record of. The importers and ``publish`` hand each future to a :class:`Sent`, which stops
+them at the first refusal, and call :meth:`Sent.check` after the flush.
 """
 
 from __future__ import annotations
@@ -15,11 +16,14 @@ from typing import Any
 
 from aiokafka.errors import KafkaError, TopicAuthorizationFailedError
 
+from schemas.errors import FugitiveAlertsError
+
 __all__ = ["RecordsRefused", "Sent"]
 
 
-class RecordsRefused(Exception):
-    """The broker refused records a command sent: ``refused`` of them, the first with ``error``."""
+class RecordsRefused(FugitiveAlertsError, RuntimeError):
+    """Records a command sent were not written: ``refused`` of them, the first with ``error``
+    (the broker refused it, or it timed out while the broker was away)."""
 
     def __init__(self, topic: str, refused: int, error: BaseException) -> None:
         self.topic = topic
@@ -30,7 +34,7 @@ class RecordsRefused(Exception):
                    "allowed to (docs/security.md)")
         else:
             why = str(error) if isinstance(error, KafkaError) else repr(error)
-        super().__init__(f"the broker refused {refused} record(s) sent to {topic}: {why}")
+        super().__init__(f"{refused} record(s) sent to {topic} were not written: {why}")
 
 
 class Sent:

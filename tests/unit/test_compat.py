@@ -30,13 +30,15 @@ def test_every_error_the_project_raises_on_purpose_has_the_one_base() -> None:
     from fugitive_alerts.local.jars import BrokerError
     from fugitive_alerts.local.services import ServiceError
     from fugitive_alerts.local.twilio_mock import TwilioMockError
+    from fugitive_alerts.sent import RecordsRefused
     from infra import TopicNotFound
 
     for cls in (AlertingError, DeliveryError, DirectoryError, InvalidToken, InputError, RowError):
         assert issubclass(cls, FugitiveAlertsError), cls
     for cls in (InvalidToken, InputError, RowError):
         assert issubclass(cls, ValueError), cls
-    for cls in (BrokerUnavailable, AclError, BrokerError, ServiceError, TwilioMockError, TopicNotFound):
+    for cls in (BrokerUnavailable, AclError, BrokerError, ServiceError, TwilioMockError, TopicNotFound,
+                RecordsRefused):
         assert issubclass(cls, FugitiveAlertsError) and issubclass(cls, RuntimeError), cls
 
 

@@ -43,7 +43,7 @@ def test_a_refusal_stops_the_command_at_its_next_record(loop: asyncio.AbstractEv
     with pytest.raises(RecordsRefused) as caught:
         sent.add("t.bureaus", loop.create_future())
     assert caught.value.refused == 1 and caught.value.topic == "t.bureaus"
-    assert "refused 1 record(s) sent to t.bureaus" in str(caught.value)
+    assert "1 record(s) sent to t.bureaus were not written" in str(caught.value)
     assert "not authorized to write that topic" in str(caught.value)
 
 
@@ -55,7 +55,7 @@ def test_a_refusal_answered_during_the_flush_is_raised_by_check(loop: asyncio.Ab
     futures[0].set_result("metadata")
     futures[1].set_exception(MessageSizeTooLargeError())
     futures[2].set_exception(MessageSizeTooLargeError())
-    with pytest.raises(RecordsRefused, match=r"refused 2 record.*MessageSizeTooLargeError"):
+    with pytest.raises(RecordsRefused, match=r"2 record.*not written.*MessageSizeTooLargeError"):
         sent.check()
 
 
