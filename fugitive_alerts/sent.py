@@ -2,7 +2,7 @@
 
 ``AIOKafkaProducer.send`` hands back one future per record, and ``flush`` waits for them without
 raising. A record the broker refused (a user without write permission on the topic, a record
-over the topic's size limit), or one that timed out while the broker was away, went unnoticed:
+over the topic's size limit) went unnoticed:
 ``bureaus import`` printed "imported 5 bureau(s)" and exited 0 for a user the broker had refused
 every record of. The importers and ``publish`` hand each future to a :class:`Sent`, which stops
 them at the first refusal, and call :meth:`Sent.check` after the flush.
@@ -22,8 +22,7 @@ __all__ = ["RecordsRefused", "Sent"]
 
 
 class RecordsRefused(FugitiveAlertsError, RuntimeError):
-    """Records a command sent were not written: ``refused`` of them, the first with ``error``
-    (the broker refused it, or it timed out while the broker was away)."""
+    """Records a command sent were not written: ``refused`` of them, the first with ``error``."""
 
     def __init__(self, topic: str, refused: int, error: BaseException) -> None:
         self.topic = topic

@@ -21,7 +21,7 @@ of the project). ::
     │   ├── consumers.BrokerUnavailable              Kafka did not answer within the deadline
     │   ├── infra.TopicNotFound                      a topic a reader needs does not exist
     │   ├── fugitive_alerts.acls.AclError            the broker refused an ACL
-    │   ├── fugitive_alerts.sent.RecordsRefused      records a command sent were not written (refused, timed out)
+    │   ├── fugitive_alerts.sent.RecordsRefused      records a command sent were not written
     │   └── infra._compat.IncompatibleLibrary        aiokafka is not the version its private calls were checked on
     └── the local stack (also RuntimeError)
         ├── fugitive_alerts.local.ServiceError       a background service did not start, died, or is not ready
