@@ -12,6 +12,7 @@ file holds, and the topic's live keys, are kept in a temporary SQLite file rathe
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import re
@@ -32,7 +33,7 @@ from infra.topics import topic_partitions
 from schemas import ReportedDocument, Settings, describe_validation_error, topics
 
 from .jsonl import BadLine
-from .sent import Sent
+from .sent import Sent, sending
 
 __all__ = ["FIELDS", "DocumentsReport", "parse_map", "import_documents"]
 
@@ -197,12 +198,14 @@ async def import_documents(settings: Settings, path: Path, *, fmt: str, mapping:
     topic = settings.topic(topics.DOCUMENTS)
     with tempfile.TemporaryDirectory(prefix="documents-import-") as tmp:
         seen = _Seen(Path(tmp)) if full_snapshot else None
-        try:
+        async with contextlib.AsyncExitStack() as stack:
+            if seen is not None:
+                stack.callback(seen.close)
             if not dry_run:
                 await ensure_topics(settings)
                 producer = AIOKafkaProducer(acks="all", enable_idempotence=True, linger_ms=20,
                                             max_batch_size=256 * 1024, **settings.kafka_client_kwargs())
-                await producer.start()
+                sent = await stack.enter_async_context(sending(producer, settings))
             fh, size = _open(path)
             task = progress.add_task(f"reports from {path.name}", total=size) if progress else None
             with fh:
@@ -241,9 +244,4 @@ async def import_documents(settings: Settings, path: Path, *, fmt: str, mapping:
             if producer is not None:
                 await producer.flush()
                 sent.check()
-        finally:
-            if producer is not None:
-                await producer.stop()
-            if seen is not None:
-                seen.close()
     return report

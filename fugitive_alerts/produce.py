@@ -14,7 +14,7 @@ from schemas import EVENT_ADAPTER, Settings, topics
 
 from .jsonl import BadLine, Reading, progress_bar, read_jsonl
 from .pacing import Pacer
-from .sent import Sent
+from .sent import sending
 from .wanted_import import import_wanted
 
 __all__ = ["PublishReport", "publish_events", "import_wanted", "import_bureaus", "route_line"]
@@ -77,9 +77,7 @@ async def publish_events(settings: Settings, path: Path, *, validate: bool = Tru
 
     pacer = Pacer(rate) if rate else None
     producer = _producer(settings)
-    sent = Sent()
-    await producer.start()
-    try:
+    async with sending(producer, settings) as sent:
         with progress_bar() as progress:
             for _, raw, (event_type, event_id, agency) in read_jsonl(path, parse, reading, progress, "events"):
                 name = topics.ingest_topic(agency, event_type) if ingest else topics.EVENT_TOPICS[event_type]
@@ -92,8 +90,6 @@ async def publish_events(settings: Settings, path: Path, *, validate: bool = Tru
                 report.sent += 1
         await producer.flush()
         sent.check()
-    finally:
-        await producer.stop()
     report.bad = reading.bad
     return report
 
@@ -119,9 +115,7 @@ async def import_bureaus(settings: Settings, path: Path, *, prune: bool = False)
         await view.stop()
         stale = set(view.values) - {b.id for b in directory.bureaus}
     producer = _producer(settings)
-    sent = Sent()
-    await producer.start()
-    try:
+    async with sending(producer, settings) as sent:
         for bureau in directory.bureaus:
             sent.add(topic, await producer.send(topic, key=bureau.id.encode(), value=bureau.model_dump_json().encode()))
             report.sent += 1
@@ -129,8 +123,6 @@ async def import_bureaus(settings: Settings, path: Path, *, prune: bool = False)
             sent.add(topic, await producer.send(topic, key=bureau_id.encode(), value=None))
         await producer.flush()
         sent.check()
-    finally:
-        await producer.stop()
     report.by_topic[topic] = report.sent
     report.valid = len(stale)
     return report

@@ -11,14 +11,25 @@ them at the first refusal, and call :meth:`Sent.check` after the flush.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import time
 from collections import deque
-from typing import Any
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
 
+import structlog
 from aiokafka.errors import KafkaError, TopicAuthorizationFailedError
 
 from schemas.errors import FugitiveAlertsError
 
-__all__ = ["RecordsRefused", "Sent"]
+if TYPE_CHECKING:
+    from aiokafka import AIOKafkaProducer
+
+    from schemas import Settings
+
+__all__ = ["RecordsRefused", "Sent", "sending"]
+
+log = structlog.get_logger(__name__)
 
 
 class RecordsRefused(FugitiveAlertsError, RuntimeError):
@@ -48,12 +59,12 @@ class Sent:
     def __init__(self) -> None:
         self.refused = 0
         self._first: tuple[str, BaseException] | None = None
-        self._pending: deque[tuple[str, asyncio.Future[Any]]] = deque()
+        self._pending: deque[tuple[str, asyncio.Future[Any], float]] = deque()
 
     def add(self, topic: str, future: asyncio.Future[Any]) -> None:
         """Keep the future ``producer.send`` returned for one record sent to ``topic``; raise
         :class:`RecordsRefused` if an earlier record was refused."""
-        self._pending.append((topic, future))
+        self._pending.append((topic, future, time.monotonic()))
         self._settle(flushed=False)
         self._raise()
 
@@ -65,7 +76,7 @@ class Sent:
     def _settle(self, *, flushed: bool) -> None:
         pending = self._pending
         while pending and (flushed or pending[0][1].done()):
-            topic, future = pending.popleft()
+            topic, future, _ = pending.popleft()
             if not future.done():  # check() after a flush: every future is answered
                 raise RuntimeError("Sent.check() before the producer's flush")
             error = asyncio.CancelledError() if future.cancelled() else future.exception()
@@ -73,9 +84,32 @@ class Sent:
                 self.refused += 1
                 self._first = self._first or (topic, error)
 
+    @contextlib.asynccontextmanager
+    async def watching(self, kafka: str, every: float) -> AsyncIterator[None]:
+        """While the block runs, say every ``every`` seconds that Kafka (``kafka``, its bootstrap
+        servers) has confirmed none of the records sent for that long. The producer retries until the
+        broker is back (a restart in the middle of an import loses nothing), and the command would
+        otherwise sit there without a word."""
+        task = asyncio.create_task(self._notice(kafka, every), name="records-waiting")
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _notice(self, kafka: str, every: float) -> None:
+        while True:
+            await asyncio.sleep(every)  # a reminder's period, not synchronisation
+            self._settle(flushed=False)
+            if self._pending and (waited := time.monotonic() - self._pending[0][2]) >= every:
+                log.warning("waiting for Kafka to confirm the records sent; the command goes on when it answers "
+                            "(Ctrl-C twice gives up: the records not confirmed may not be written)", kafka=kafka,
+                            records_waiting=len(self._pending), seconds=round(waited))
+
     def _raise(self) -> None:
         if self._first is not None:
-            for _, future in self._pending:  # refused too, most likely: read when answered, not logged as unread
+            for _, future, _ in self._pending:  # refused too, most likely: read when answered, not logged as unread
                 future.add_done_callback(_read_outcome)
             self._pending.clear()
             topic, error = self._first
@@ -85,3 +119,17 @@ class Sent:
 def _read_outcome(future: asyncio.Future[Any]) -> None:
     if not future.cancelled():
         future.exception()
+
+
+@contextlib.asynccontextmanager
+async def sending(producer: AIOKafkaProducer, settings: Settings) -> AsyncIterator[Sent]:
+    """Start ``producer`` and hand out the :class:`Sent` its records go to; while the block runs,
+    say when Kafka keeps them waiting (:meth:`Sent.watching`); stop the producer at the end,
+    whatever happens. The block flushes and checks (:meth:`Sent.check`) itself."""
+    sent = Sent()
+    await producer.start()
+    try:
+        async with sent.watching(settings.kafka_bootstrap_servers, settings.kafka_wait_notice_seconds):
+            yield sent
+    finally:
+        await producer.stop()

@@ -19,7 +19,7 @@ from schemas import Settings, topics
 
 from .importers import ImportReport, convert_rows, converter, default_source, read_rows
 from .jsonl import progress_bar
-from .sent import Sent
+from .sent import sending
 
 __all__ = ["import_wanted", "current_sources", "plan_withdrawals"]
 
@@ -104,9 +104,7 @@ async def import_wanted(
     producer = AIOKafkaProducer(
         acks="all", enable_idempotence=True, linger_ms=10, **settings.kafka_client_kwargs()
     )
-    sent = Sent()
-    await producer.start()
-    try:
+    async with sending(producer, settings) as sent:
         with progress_bar() as progress:
             task = progress.add_task(f"notices from {path.name}", total=None)
             for notice in convert_rows(rows, convert, report, lambda: progress.advance(task)):
@@ -122,6 +120,4 @@ async def import_wanted(
                 sent.add(topic, await producer.send(topic, key=notice_id.encode(), value=None))
             await producer.flush()
             sent.check()
-    finally:
-        await producer.stop()
     return report

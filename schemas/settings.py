@@ -238,6 +238,9 @@ class Settings(BaseSettings):
     # --- reliability (issue 6, docs/reliability.md) ---
     startup_timeout_seconds: float = 120.0
     """How long a command retries an unreachable Kafka at start before it gives up with a message."""
+    kafka_wait_notice_seconds: float = Field(10.0, gt=0.0)
+    """While Kafka confirms none of the records an import or ``publish`` sent (a broker restarted in
+    the middle of it), the command says so this often; it goes on when Kafka answers."""
     processing_guarantee: Literal["at_least_once", "exactly_once"] = "at_least_once"
     """The Faust worker's guarantee. Exactly-once was evaluated and is not the default: see docs/reliability.md."""
     producer_linger_ms: float = Field(10.0, ge=0.0, le=1000.0)

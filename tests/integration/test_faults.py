@@ -218,6 +218,35 @@ def _run_cli(argv: list[str], settings: Settings, timeout: float = 120) -> subpr
                           timeout=timeout, env={**os.environ, **settings.to_env()})
 
 
+def test_a_publish_whose_broker_goes_away_says_it_waits_then_finishes_and_loses_nothing(
+        local_broker_factory: Callable[..., LocalBroker], settings_factory: Any, tmp_path: Path) -> None:
+    """The producer retries while the broker is away, so a command sat there without a word (an import
+    of the wanted list during a broker restart). It now says every ``kafka_wait_notice_seconds`` that
+    it is waiting, and finishes once the broker is back, every record written."""
+    broker = local_broker_factory()
+    settings = settings_factory(kafka=False, kafka_bootstrap_servers=broker.bootstrap, kafka_wait_notice_seconds=1.0)
+    events = [f.border_crossing(f.traveler("WAITING", f"PATIENT{i}"), event_id=f"bc-wait-{i}") for i in range(40)]
+    path = tmp_path / "events.jsonl"
+    path.write_text("".join(json.dumps(e) + "\n" for e in events))
+    publish = Service("publish", [sys.executable, "-m", "fugitive_alerts", "publish", "--rate", "10", str(path)],
+                      tmp_path, env=settings.to_env())
+    publish.start()
+    try:
+        read_until(settings, topics.BORDER_CROSSINGS, lambda rs: len(rs) >= 5, 60)
+        broker.kill()
+        publish.wait_ready(lambda: "waiting for Kafka to confirm the records sent" in publish.log_path.read_text(),
+                           60, "publish to say that it waits for Kafka")
+        broker.start(timeout=120.0)
+        wait_for(lambda: not publish.is_running(), 120, "publish to finish once the broker is back")
+    finally:
+        publish.stop(10.0)
+    log = publish.log_path.read_text()
+    assert publish.exit_code() == 0, log[-3000:]
+    assert "Traceback" not in log
+    want = {e["event_id"].encode() for e in events}
+    read_until(settings, topics.BORDER_CROSSINGS, lambda rs: {r.key for r in rs} >= want, 60)
+
+
 @pytest.mark.parametrize("command", [["worker"], ["dispatcher"]])
 def test_kafka_unreachable_at_start_is_a_message_and_retries_not_a_traceback(command: list[str], settings_factory: Any) -> None:
     settings = settings_factory(kafka=False, kafka_bootstrap_servers=f"127.0.0.1:{free_port()}",
