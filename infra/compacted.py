@@ -52,7 +52,7 @@ CLOSE_WAIT_S = 0.25
 
 Over TLS, closing a connection sends ``close_notify`` and waits for the broker's reply, and the
 broker reads nothing from a connection while it holds that connection's fetch: an idle reader's
-stop waited up to ``FETCH_MAX_WAIT_MS`` for it. A dispatcher has seven readers; stopped one after
+stop waited up to ``FETCH_MAX_WAIT_MS`` for it. A dispatcher has six readers; stopped one after
 the other, it took 13-32 s to exit over SASL_SSL (plaintext: 0.2 s), and a supervisor's kill after
 30 s (systemd's and Kubernetes' default) cut some of those stops short. A reader holds no group and
 commits nothing, so nothing waits on that reply: its sockets are closed either way and the

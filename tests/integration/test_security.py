@@ -166,7 +166,7 @@ def test_a_reader_stops_without_waiting_for_the_fetch_the_broker_holds(secure: S
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """Over TLS a connection is closed once the broker answers the client's goodbye, and the broker
     reads nothing from a connection while it holds that connection's fetch: an idle reader's, for up
-    to ``FETCH_MAX_WAIT_MS``. Stopping a reader waited for that, and the dispatcher's seven readers,
+    to ``FETCH_MAX_WAIT_MS``. Stopping a reader waited for that, and the dispatcher's six readers,
     stopped one after the other, took 13-16 s to exit over SASL_SSL (32 s, killed, once). Here the
     broker may hold the reader's fetch for 30 s: the stop must not wait for it."""
     monkeypatch.setattr(compacted, "FETCH_MAX_WAIT_MS", 30_000)
