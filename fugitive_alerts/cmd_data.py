@@ -38,7 +38,7 @@ def _run(coro: Coroutine[Any, Any, T]) -> T:
     from consumers import BrokerUnavailable
     from infra import TopicNotFound
 
-    from .sent import RecordsRefused
+    from .sent import NOT_AUTHORIZED, RecordsRefused
 
     # aiokafka logs each retried connection or metadata error; these commands report their own.
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
@@ -47,8 +47,7 @@ def _run(coro: Coroutine[Any, Any, T]) -> T:
     except (BrokerUnavailable, TopicNotFound, RecordsRefused) as exc:
         fail(str(exc), code=1)
     except TopicAuthorizationFailedError as exc:  # refused before a record was sent (the topic's metadata)
-        fail(f"{exc}: this Kafka user is not authorized to use that topic; run the command as a user allowed to "
-             "(docs/security.md)", code=1)
+        fail(f"{exc}: {NOT_AUTHORIZED}", code=1)
 
 
 def publish(

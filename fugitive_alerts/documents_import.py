@@ -193,8 +193,7 @@ async def import_documents(settings: Settings, path: Path, *, fmt: str, mapping:
     """
     report = DocumentsReport()
     scope = {c.upper() for c in reporting_countries or ()}
-    producer: AIOKafkaProducer | None = None
-    sent = Sent()
+    sent: Sent | None = None
     topic = settings.topic(topics.DOCUMENTS)
     with tempfile.TemporaryDirectory(prefix="documents-import-") as tmp:
         seen = _Seen(Path(tmp)) if full_snapshot else None
@@ -225,23 +224,20 @@ async def import_documents(settings: Settings, path: Path, *, fmt: str, mapping:
                     if seen is not None:
                         seen.in_file(doc.key)
                         scope.add(doc.reporting_country)
-                    if producer is not None:
-                        sent.add(topic, await producer.send(topic, key=doc.key.encode(),
-                                                            value=doc.model_dump_json().encode()))
+                    if sent is not None:
+                        await sent.send(topic, doc.key.encode(), doc.model_dump_json().encode())
                         report.sent += 1
                 if progress is not None and task is not None:
                     progress.update(task, completed=size)
-            if producer is not None:  # before any withdrawal: reports that were refused withdraw nothing
-                await producer.flush()
-                sent.check()
+            if sent is not None:  # before any withdrawal: reports that were refused withdraw nothing
+                await sent.flush()
             if seen is not None and scope:
                 report.scope = sorted(scope)
                 await _read_topic(settings, seen)
                 for key in seen.stale(report.scope):
                     report.withdrawn += 1
-                    if producer is not None:
-                        sent.add(topic, await producer.send(topic, key=key.encode(), value=None))
-            if producer is not None:
-                await producer.flush()
-                sent.check()
+                    if sent is not None:
+                        await sent.send(topic, key.encode(), None)
+            if sent is not None:
+                await sent.flush()
     return report

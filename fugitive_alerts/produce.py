@@ -76,8 +76,7 @@ async def publish_events(settings: Settings, path: Path, *, validate: bool = Tru
         return event_type, event_id, str(agency)
 
     pacer = Pacer(rate) if rate else None
-    producer = _producer(settings)
-    async with sending(producer, settings) as sent:
+    async with sending(_producer(settings), settings) as sent:
         with progress_bar() as progress:
             for _, raw, (event_type, event_id, agency) in read_jsonl(path, parse, reading, progress, "events"):
                 name = topics.ingest_topic(agency, event_type) if ingest else topics.EVENT_TOPICS[event_type]
@@ -85,11 +84,10 @@ async def publish_events(settings: Settings, path: Path, *, validate: bool = Tru
                 if pacer is not None:
                     await pacer.wait()
                 report.sent_at[event_id] = time.time()
-                sent.add(topic, await producer.send(topic, key=event_id.encode(), value=raw))
+                await sent.send(topic, event_id.encode(), raw)
                 report.by_topic[topic] = report.by_topic.get(topic, 0) + 1
                 report.sent += 1
-        await producer.flush()
-        sent.check()
+        await sent.flush()
     report.bad = reading.bad
     return report
 
@@ -114,15 +112,13 @@ async def import_bureaus(settings: Settings, path: Path, *, prune: bool = False)
         await view.ready.wait()
         await view.stop()
         stale = set(view.values) - {b.id for b in directory.bureaus}
-    producer = _producer(settings)
-    async with sending(producer, settings) as sent:
+    async with sending(_producer(settings), settings) as sent:
         for bureau in directory.bureaus:
-            sent.add(topic, await producer.send(topic, key=bureau.id.encode(), value=bureau.model_dump_json().encode()))
+            await sent.send(topic, bureau.id.encode(), bureau.model_dump_json().encode())
             report.sent += 1
         for bureau_id in sorted(stale):
-            sent.add(topic, await producer.send(topic, key=bureau_id.encode(), value=None))
-        await producer.flush()
-        sent.check()
+            await sent.send(topic, bureau_id.encode(), None)
+        await sent.flush()
     report.by_topic[topic] = report.sent
     report.valid = len(stale)
     return report

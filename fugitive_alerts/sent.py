@@ -4,8 +4,8 @@
 raising. A record the broker refused (a user without write permission on the topic, a record
 over the topic's size limit) went unnoticed:
 ``bureaus import`` printed "imported 5 bureau(s)" and exited 0 for a user the broker had refused
-every record of. The importers and ``publish`` hand each future to a :class:`Sent`, which stops
-them at the first refusal, and call :meth:`Sent.check` after the flush.
+every record of. The importers and ``publish`` send through a :class:`Sent` (:func:`sending`), which
+stops them at the first refusal and checks every answer when they flush.
 """
 
 from __future__ import annotations
@@ -27,9 +27,12 @@ if TYPE_CHECKING:
 
     from schemas import Settings
 
-__all__ = ["RecordsRefused", "Sent", "sending"]
+__all__ = ["NOT_AUTHORIZED", "RecordsRefused", "Sent", "sending"]
 
 log = structlog.get_logger(__name__)
+
+NOT_AUTHORIZED = "this Kafka user is not authorized to write that topic; run the command as a user allowed to " \
+                 "(docs/security.md)"
 
 
 class RecordsRefused(FugitiveAlertsError, RuntimeError):
@@ -40,8 +43,7 @@ class RecordsRefused(FugitiveAlertsError, RuntimeError):
         self.refused = refused
         self.error = error
         if isinstance(error, TopicAuthorizationFailedError):
-            why = ("this Kafka user is not authorized to write that topic; run the command as a user "
-                   "allowed to (docs/security.md)")
+            why = NOT_AUTHORIZED
         else:
             why = str(error) if isinstance(error, KafkaError) else repr(error)
         super().__init__(f"{refused} record(s) sent to {topic} were not written: {why}")
@@ -54,9 +56,11 @@ class Sent:
     futures that are answered: the first refusal stops the command at its next record (a user
     refused one record is refused the rest, and a paced ``publish`` of hours should not find out at
     the end), and only the futures still in flight are kept (an import of millions of records).
-    :meth:`check` settles them all once flushed."""
+    :meth:`check` settles them all once flushed. Given the producer, :meth:`send` and :meth:`flush`
+    do both steps in one call."""
 
-    def __init__(self) -> None:
+    def __init__(self, producer: AIOKafkaProducer | None = None) -> None:
+        self.producer = producer
         self.refused = 0
         self._first: tuple[str, BaseException] | None = None
         self._pending: deque[tuple[str, asyncio.Future[Any], float]] = deque()
@@ -67,6 +71,17 @@ class Sent:
         self._pending.append((topic, future, time.monotonic()))
         self._settle(flushed=False)
         self._raise()
+
+    async def send(self, topic: str, key: bytes, value: bytes | None) -> None:
+        """``producer.send`` one record, kept by :meth:`add`."""
+        assert self.producer is not None, "Sent(producer) to send"
+        self.add(topic, await self.producer.send(topic, key=key, value=value))
+
+    async def flush(self) -> None:
+        """``producer.flush``, then :meth:`check`."""
+        assert self.producer is not None, "Sent(producer) to flush"
+        await self.producer.flush()
+        self.check()
 
     def check(self) -> None:
         """After ``producer.flush()``: raise :class:`RecordsRefused` if the broker refused any record."""
@@ -125,8 +140,8 @@ def _read_outcome(future: asyncio.Future[Any]) -> None:
 async def sending(producer: AIOKafkaProducer, settings: Settings) -> AsyncIterator[Sent]:
     """Start ``producer`` and hand out the :class:`Sent` its records go to; while the block runs,
     say when Kafka keeps them waiting (:meth:`Sent.watching`); stop the producer at the end,
-    whatever happens. The block flushes and checks (:meth:`Sent.check`) itself."""
-    sent = Sent()
+    whatever happens. The block flushes itself (:meth:`Sent.flush`)."""
+    sent = Sent(producer)
     await producer.start()
     try:
         async with sent.watching(settings.kafka_bootstrap_servers, settings.kafka_wait_notice_seconds):

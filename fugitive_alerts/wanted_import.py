@@ -108,16 +108,12 @@ async def import_wanted(
         with progress_bar() as progress:
             task = progress.add_task(f"notices from {path.name}", total=None)
             for notice in convert_rows(rows, convert, report, lambda: progress.advance(task)):
-                sent.add(topic, await producer.send(
-                    topic, key=notice.notice_id.encode(), value=notice.model_dump_json().encode()
-                ))
+                await sent.send(topic, notice.notice_id.encode(), notice.model_dump_json().encode())
                 report.sent += 1
-        await producer.flush()
-        sent.check()  # before any withdrawal: a snapshot whose notices were refused withdraws nothing
+        await sent.flush()  # before any withdrawal: a snapshot whose notices were refused withdraws nothing
         if full_snapshot:
             plan_withdrawals(report, await current_sources(settings))
             for notice_id in report.withdrawn:
-                sent.add(topic, await producer.send(topic, key=notice_id.encode(), value=None))
-            await producer.flush()
-            sent.check()
+                await sent.send(topic, notice_id.encode(), None)
+            await sent.flush()
     return report
