@@ -260,12 +260,14 @@ class Settings(BaseSettings):
     faust_fetch_max_wait_ms: int = Field(20, ge=0, le=1500)
     """How long the broker may hold the worker's fetch request when it has nothing new (Faust hard-codes
     1500 ms, which made events wait up to 1.5 s behind a batch: ``streams/fetch_wait.py``)."""
-    faust_fetch_gather_ms: int = Field(20, ge=0, le=100)
+    faust_fetch_gather_ms: int | None = Field(None, ge=0, le=100)
     """While events flow, how long the worker's next fetch may wait for ``faust_fetch_gather_bytes`` to gather
     (``streams/fetch_wait.py``). An empty fetch goes back to one byte, so an event after a quiet spell is answered
-    at once; 0: every fetch is answered as soon as one record is there. 20 ms with 2 KiB (the defaults) measured about 40%
-    less CPU per event at 300 events/s than 0, and the 1,000/s latency targets met more often, for about 4 ms more on
-    the median answer (docs/benchmarks.md, "Gathering fetches by bytes")."""
+    at once; 0: every fetch is answered as soon as one record is there. Unset: 20 ms, or 0 with ``documents_check``,
+    where a crossing's check record follows its event through the same worker and would wait out the gather
+    (``streams.app.fetch_gather_ms``). 20 ms with 2 KiB measured about 40% less CPU per event at 300 events/s than 0,
+    and the 1,000/s latency targets met more often, for about 4 ms more on the median answer (docs/benchmarks.md,
+    "Gathering fetches by bytes")."""
     faust_fetch_gather_bytes: int = Field(2 * 1024, ge=1)
     """The bytes a fetch waits for while events flow (``faust_fetch_gather_ms``): about five border crossings.
     Under load they are there within a few milliseconds, so the wait shortens as the rate grows."""

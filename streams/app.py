@@ -81,12 +81,27 @@ def faust_settings(settings: Settings, *, web_port: int = 6066) -> dict[str, Any
     }
 
 
+DEFAULT_FETCH_GATHER_MS = 20
+"""The worker's fetch gather when ``faust_fetch_gather_ms`` is not set and the documents check is off."""
+
+
+def fetch_gather_ms(settings: Settings) -> int:
+    """The worker's fetch gather (``streams.fetch_wait``): ``faust_fetch_gather_ms`` when set; unset, 20 ms, or none
+    when the documents check is on. A crossing with a document is then answered after a second hop through the same
+    worker (its check record, produced a millisecond after the event was fetched), and a gathering fetch holds that
+    record for the whole gather when the rate is low: at 5 events/s the answer's median went from about 6 to 26 ms
+    with the gather (docs/benchmarks.md, "The documents check and the fetch wait")."""
+    if settings.faust_fetch_gather_ms is not None:
+        return settings.faust_fetch_gather_ms
+    return 0 if settings.documents_check else DEFAULT_FETCH_GATHER_MS
+
+
 def new_faust_app(settings: Settings, *, web_port: int = 6066) -> faust.App:
     """A ``faust.App`` with the worker's settings, its consumer's fetch wait (``streams.fetch_wait``) and
     an idempotent producer (``streams.idempotent``)."""
     app = faust.App(settings.app_id, **faust_settings(settings, web_port=web_port))
     set_fetch_max_wait(app, settings.faust_fetch_max_wait_ms, settings.client_rack,
-                       gather_ms=settings.faust_fetch_gather_ms, gather_bytes=settings.faust_fetch_gather_bytes,
+                       gather_ms=fetch_gather_ms(settings), gather_bytes=settings.faust_fetch_gather_bytes,
                        consumer_thread=settings.faust_consumer_thread)
     set_idempotent_producer(app)
     return app

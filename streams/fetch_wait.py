@@ -33,6 +33,18 @@ more on the median answer. An earlier 10 ms gather for 16 KiB, which never fille
 its 10 ms, cost the 1,000/s event → alert target; with 2 KiB the wait ends early as the rate grows. 0
 turns it off.
 
+A table's changelog is the one exception to "left out". Faust pauses it, in its own set, once the table is
+read, but aiokafka still fetches it; the worker writes to it (with the documents check, a sighting on every
+check), so aiokafka soon holds records of it that Faust will never take, and leaves it out of every later fetch.
+Counted as left out, it kept a worker with the documents check from its idle wait for good: 42-50 requests a
+second at rest, against about one (docs/benchmarks.md, "The documents check and the fetch wait"). Such a
+partition (``held_back``: paused by Faust, and a changelog) does not count, and neither do its records. An event
+partition paused in a rebalance, or while its agent's buffer is full, still counts: its records are taken when
+it is resumed, and the next fetch of it must not wait behind an idle one.
+
+With the documents check the worker does not gather by default (``streams.app.fetch_gather_ms``): a crossing's
+check record follows its event within a millisecond, and a gathering fetch would hold it for the whole gather.
+
 The fetcher's wait, its buffered records and its response handler are private attributes of
 aiokafka's ``Fetcher``: the adaptation itself is ``infra._compat.adapt_fetch_wait``, with the other
 uses of aiokafka's private API (the dispatcher's views of compacted topics gather the same way).
@@ -56,7 +68,7 @@ the rebalance.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from typing import Any
 
@@ -70,7 +82,7 @@ from infra._compat import adapt_fetch_wait, fetcher_of, set_client_rack
 from .consumer_loop import InLoop
 from .put_back import put_back, undelivered
 
-__all__ = ["IDLE_FETCH_MAX_WAIT_MS", "ActivePartitions", "set_fetch_max_wait"]
+__all__ = ["IDLE_FETCH_MAX_WAIT_MS", "ActivePartitions", "held_back", "set_fetch_max_wait"]
 
 IDLE_FETCH_MAX_WAIT_MS = 1000
 """The wait of a fetch that follows an empty one: an idle worker asks the broker once a second."""
@@ -107,6 +119,20 @@ class ActivePartitions:
         return True  # "no partition" when the live set is empty, never aiokafka's "every partition"
 
 
+def held_back(consumer: Any) -> Callable[[Any], bool]:
+    """Whether Faust holds back the records of a partition until the next rebalance: a table's changelog, which
+    Faust pauses (in its own set; aiokafka still fetches it) once the table is read. The worker writes to that
+    changelog (the document sightings, on every check), and aiokafka then keeps the records it fetched from it
+    buffered for good. An event topic paused during a rebalance, or while its agent's buffer is full, is not:
+    its records are taken as soon as it is resumed."""
+    paused: AbstractSet[Any] = consumer._paused_partitions  # Faust's live set (Consumer.pause_partitions)
+    tables = consumer.app.tables
+
+    def held(tp: Any) -> bool:
+        return tp in paused and tp.topic in tables.changelog_topics
+    return held
+
+
 def set_fetch_max_wait(app: faust.App, ms: int, client_rack: str | None = None,
                        idle_ms: int = IDLE_FETCH_MAX_WAIT_MS, *, gather_ms: int = 0, gather_bytes: int = 1,
                        consumer_thread: bool = False) -> None:
@@ -128,8 +154,8 @@ def set_fetch_max_wait(app: faust.App, ms: int, client_rack: str | None = None,
         async def on_start(self) -> None:
             await super().on_start()  # starts the aiokafka consumer, which builds its Fetcher
             if idle_ms > ms or gather_ms:
-                adapt_fetch_wait(fetcher_of(self._consumer), ms, idle_ms,
-                                 gather_ms=gather_ms, gather_bytes=gather_bytes)
+                adapt_fetch_wait(fetcher_of(self._consumer), ms, idle_ms, gather_ms=gather_ms,
+                                 gather_bytes=gather_bytes, held=held_back(self.consumer))
 
         async def put_back(self, left: Mapping[Any, tuple[int, int]]) -> list[tuple[Any, int]]:
             """:func:`streams.put_back.put_back` in the consumer's thread."""

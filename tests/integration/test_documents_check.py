@@ -195,3 +195,38 @@ def test_a_restarted_worker_answers_every_event_with_its_state_and_with_it_wiped
     _publish(settings, *third)
     start()
     check(third)
+
+
+def test_an_idle_worker_asks_the_broker_about_once_a_second_after_checks_wrote_sightings(
+    own_worker: tuple[Settings, Any],
+) -> None:
+    """Each check writes a sighting to the ``document-sightings`` table's changelog, which Faust pauses (holds
+    back) once the table is read; aiokafka keeps the changelog records it fetched buffered for good and leaves
+    that partition out of every later fetch. The worker's idle wait must hold all the same: at rest it fetched
+    every 20 ms (about 50 requests a second) where an idle worker asks about once a second
+    (streams/fetch_wait.py). Counted from the kernel's TCP counters of the worker's connections to the broker."""
+    import sys
+    import time
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    from _requests import segments  # the bench's request counter (ss -ti)
+
+    settings, start = own_worker
+    asyncio.run(ensure_topics(settings, agencies=[AGENCY]))
+    key, value = _report("18FR00009", reference="FR-SLTD-0009")
+    produce(settings, topics.DOCUMENTS, [(key, value)])
+    worker = start()
+    _in_table(settings, key)
+    for i in range(3):  # one at a time: the fetch after each check brings its sighting back from the changelog
+        crossing = _crossing("IDLEWAIT", f"N{i}", "18FR00009" if i == 0 else f"IDLE{i:05d}")
+        _publish(settings, crossing)
+        _answers(settings, crossing)
+    port = int(settings.kafka_bootstrap_servers.rsplit(":", 1)[1])
+    window = 5.0
+    before, t0 = segments(port), time.monotonic()
+    time.sleep(window)  # the measurement's window, not a wait for anything
+    after, seconds = segments(port), time.monotonic() - t0
+    rate = sum(n - before[k] for k, n in after.items() if k[0] == worker.pid and k in before) / seconds
+    print(f"idle worker: {rate:.1f} requests a second")
+    assert rate < 15, f"{rate:.1f} requests a second from an idle worker"

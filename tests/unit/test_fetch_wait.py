@@ -170,3 +170,85 @@ def test_an_ack_during_a_rebalance_or_from_an_older_generation_is_never_committe
 
     acks, acked = asyncio.run(run())
     assert acks == [True, False, False] and acked == [10]
+
+
+def _fetch_tps(fetcher: _Fetcher, asked: list[tuple[str, int]], assigned: list[tuple[str, int]]) -> int:
+    """A fetch as aiokafka builds it: the request names (topic, partition) pairs, the assignment holds partitions."""
+    from aiokafka import TopicPartition
+
+    by_topic: dict[str, list[tuple[int, int, int]]] = {}
+    for topic, partition in asked:
+        by_topic.setdefault(topic, []).append((partition, 0, 1024))
+    request = SimpleNamespace(topics=list(by_topic.items()))
+    assignment = SimpleNamespace(tps={TopicPartition(*tp) for tp in assigned})
+    asyncio.run(fetcher._proc_fetch_request(assignment, 1, request))
+    return fetcher._fetch_max_wait_ms
+
+
+CHECKS = ("documents.checks", 0)
+
+
+def test_a_changelog_whose_records_faust_holds_back_does_not_keep_the_worker_from_its_idle_wait() -> None:
+    """Faust pauses a table's changelog once the table is read, and never takes what aiokafka buffers of it
+    afterwards (the sightings the worker itself writes), so aiokafka leaves it out of every later fetch. Left out for
+    that reason, it must not count: the idle wait and the gather still work (documents check on: the worker fetched
+    every 20 ms at rest, and never gathered)."""
+    from aiokafka import TopicPartition
+
+    held = {TopicPartition(*CHANGELOG)}
+    fetcher = _Fetcher(brings={})
+    fetcher._records = {TopicPartition(*CHANGELOG): ["a sighting"]}
+    adapt_fetch_wait(fetcher, busy_ms=20, idle_ms=1000, gather_ms=20, gather_bytes=2048, held=held.__contains__)
+    assigned = [STREAM, CHECKS, CHANGELOG]
+    assert _fetch_tps(fetcher, asked=[STREAM, CHECKS], assigned=assigned) == 1000  # idle, the changelog still buffered
+    fetcher._brings = {TopicPartition(*STREAM): ["event"]}
+    assert (_fetch_tps(fetcher, asked=[STREAM, CHECKS], assigned=assigned), fetcher._fetch_min_bytes) == (20, 2048)
+
+
+def test_a_partition_left_out_for_any_other_reason_still_keeps_the_short_wait() -> None:
+    """An event partition paused by a rebalance, or whose agent's buffer is full, has its records taken once it is
+    resumed; the next fetch of it must not wait behind an idle one. Only held partitions are exempt."""
+    from aiokafka import TopicPartition
+
+    fetcher = _Fetcher(brings={})
+    fetcher._records = {TopicPartition(*STREAM): ["backlog"]}
+    adapt_fetch_wait(fetcher, busy_ms=20, idle_ms=1000, gather_ms=20, gather_bytes=2048, held=lambda tp: False)
+    assert (_fetch_tps(fetcher, asked=[CHECKS], assigned=[STREAM, CHECKS]), fetcher._fetch_min_bytes) == (20, 1)
+    fetcher._records = {}
+    assert _fetch_tps(fetcher, asked=[CHECKS], assigned=[STREAM, CHECKS]) == 20  # left out, not buffered: paused
+    assert _fetch_tps(fetcher, asked=[STREAM, CHECKS], assigned=[STREAM, CHECKS]) == 1000
+
+
+def test_faust_holds_back_a_paused_changelog_and_nothing_else(tmp_path: Any) -> None:
+    """``held_back`` reads the worker's own Faust consumer: a changelog partition paused (the table read) is held;
+    the same changelog resumed (a recovery reading it), or a paused event partition, is not."""
+    from faust.types import TP
+
+    from schemas import Settings
+    from streams.app import new_faust_app
+    from streams.fetch_wait import held_back
+
+    app = new_faust_app(Settings(data_dir=tmp_path))
+    table = app.Table("documents", partitions=1, key_type=bytes, value_type=bytes)
+    changelog, stream = TP(table.changelog_topic.get_topic_name(), 0), TP(*STREAM)
+    consumer: Any = app.consumer
+    held = held_back(consumer)
+    consumer.pause_partitions({changelog, stream})
+    assert (held(changelog), held(stream)) == (True, False)
+    consumer.resume_partitions({changelog})
+    assert held(changelog) is False
+
+
+def test_with_the_documents_check_the_worker_does_not_gather_unless_told_to(tmp_path: Any) -> None:
+    """A crossing's check record follows its event within a millisecond; a gathering fetch would hold it for the
+    whole gather at low rates. A setting given is kept."""
+    from schemas import Settings
+    from streams.app import fetch_gather_ms
+
+    assert fetch_gather_ms(Settings(_env_file=None, data_dir=tmp_path)) == 20
+    assert fetch_gather_ms(Settings(_env_file=None, data_dir=tmp_path, documents_check=True)) == 0
+    assert fetch_gather_ms(Settings(_env_file=None, data_dir=tmp_path, documents_check=True,
+                                    faust_fetch_gather_ms=10)) == 10
+    # a process started with these settings (the demo's, the tests' workers) gets the same default, not a copy of 20
+    env = Settings(_env_file=None, data_dir=tmp_path, documents_check=True).to_env()
+    assert "FUGITIVE_ALERTS_FAUST_FETCH_GATHER_MS" not in env
