@@ -22,7 +22,8 @@ records, or leaves a partition out (buffered, paused, being reset), the short wa
 While events flow, a fetch with one byte to wait for is answered as soon as one event is there, so at a
 few hundred events a second the worker fetched about once per event (386 requests a second at 300/s),
 and the broker and the worker each paid for every request. So a fetch of every partition that brought
-records is followed by one that waits up to ``FUGITIVE_ALERTS_FAUST_FETCH_GATHER_MS`` (20 ms) for
+records is followed by one that waits up to ``FUGITIVE_ALERTS_FAUST_FETCH_GATHER_MS`` (20 ms; see below for the
+documents check) for
 ``FUGITIVE_ALERTS_FAUST_FETCH_GATHER_BYTES`` (2 KiB, about five border crossings): events gather into
 fewer, larger batches. The bytes bound the wait by the rate: at 1,000 events/s they are there in about 5
 ms, at 300/s in 15-20 ms. It costs latency only while events flow: an event that follows another within
@@ -37,7 +38,8 @@ A table's changelog is the one exception to "left out". Faust pauses it, in its 
 read, but aiokafka still fetches it; the worker writes to it (with the documents check, a sighting on every
 check), so aiokafka soon holds records of it that Faust will never take, and leaves it out of every later fetch.
 Counted as left out, it kept a worker with the documents check from its idle wait for good: 42-50 requests a
-second at rest, against about one (docs/benchmarks.md, "The documents check and the fetch wait"). Such a
+second at rest, against 3.4 since, fetches, heartbeats and commits together (docs/benchmarks.md, "The documents
+check and the fetch wait"). Such a
 partition (``held_back``: paused by Faust, and a changelog) does not count, and neither do its records. An event
 partition paused in a rebalance, or while its agent's buffer is full, still counts: its records are taken when
 it is resumed, and the next fetch of it must not wait behind an idle one.
