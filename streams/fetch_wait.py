@@ -38,11 +38,11 @@ A table's changelog is the one exception to "left out". Faust pauses it, in its 
 read, but aiokafka still fetches it; the worker writes to it (with the documents check, a sighting on every
 check), so aiokafka soon holds records of it that Faust will never take, and leaves it out of every later fetch.
 Counted as left out, it kept a worker with the documents check from its idle wait for good: 42-50 requests a
-second at rest, against 3.4 since, fetches, heartbeats and commits together (docs/benchmarks.md, "The documents
-check and the fetch wait"). Such a
-partition (``held_back``: paused by Faust, and a changelog) does not count, and neither do its records. An event
-partition paused in a rebalance, or while its agent's buffer is full, still counts: its records are taken when
-it is resumed, and the next fetch of it must not wait behind an idle one.
+second at rest, against 3.4 since, fetches, heartbeats and commits together (docs/benchmarks.md, "The
+documents check and the fetch wait"). Such a partition (``held_back``: paused by Faust, and a changelog) does
+not count, and neither do its records. An event partition paused in a rebalance, or while its agent's buffer
+is full, still counts: its records are taken when it is resumed, and the next fetch of it must not wait behind
+an idle one.
 
 With the documents check the worker does not gather by default (``streams.app.fetch_gather_ms``): a crossing's
 check record follows its event within a millisecond, and a gathering fetch would hold it for the whole gather.
