@@ -8,6 +8,10 @@ records the sighting in the table ``document-sightings``, and produces the alert
 answer. Faust assigns the same partition numbers of co-partitioned topics to the same worker, so
 a check and the report it needs are always in the same worker, in the same RocksDB partition.
 
+The check agent takes the checks that have arrived in batches (``streams.batches``, as the screening
+agent does) and writes a batch's sightings together (``streams.table_batch``, as the report agent
+writes reports): the answers first, then the sightings, then the batch is acknowledged.
+
 Each agent catches errors at its boundary: a bad record is dead-lettered with the reason and
 the agent goes on. Sends go straight to the producer (as in ``streams.screen_agent``); Faust
 flushes it before it commits source offsets, so at-least-once holds.
@@ -28,6 +32,7 @@ from faust.types import TableT
 
 from schemas import BureauDirectory, Rejected, ReportedDocument, Settings, SightingRef, topics
 
+from .batches import ready_batches
 from .documents import add_sighting, check_document, classify_report, decode_check, retro_alert, sightings_in_window
 from .retro_agent import EventLog
 from .rocksdb_memory import SharedMemory
@@ -43,6 +48,8 @@ REPORT_BATCH = 1024
 partition (``streams.table_batch``)."""
 REPORT_WITHIN = 0.1
 """Seconds a report may wait for its batch to fill: the delay of a lone report before it is in the table."""
+CHECK_BATCH = 256
+"""Check records handled together at most: what has arrived, never waited for (``streams.batches``)."""
 
 
 @dataclass
@@ -158,38 +165,50 @@ def add_document_agents(
         finally:
             await events.stop()
 
+    async def check(msg: Any, seen_by: TableBatch, now: datetime) -> None:
+        """One check record: its sighting added to ``seen_by``, then its alerts, next hop or answer produced."""
+        check = decode_check(msg.value, msg.key)
+        if isinstance(check, str):
+            await dead_letter(msg, check)
+            return
+        key = msg.key
+        raw = table_get(reports, msg.partition, key)  # co-partitioned: the report is in the check's partition
+        report = ReportedDocument.model_validate_json(raw) if raw else None
+        seen = SightingRef(event_id=check.event.event_id, occurred_at=check.event.occurred_at, source=check.source)
+        seen_by.set(msg.partition, key, add_sighting(seen_by.get(msg.partition, key), seen, now, window))
+        outcome = check_document(check, report, directory=directory(), now=now)
+        for alert in outcome.alerts:
+            log.info("document hit", event_id=alert.event_id, alert_id=alert.alert_id,
+                     reference=report.reference if report else None, urgency=alert.urgency)
+            await produce(alerts, alert.alert_id.encode(), alert.model_dump_json().encode())
+        if outcome.forward is not None:
+            next_key, record = outcome.forward
+            await produce(checks, next_key.encode(), record.model_dump_json().encode())
+        if outcome.response is not None:
+            topic = await responses.for_agency(outcome.response.agency)
+            await produce(topic, outcome.response.event_id.encode(), outcome.response.model_dump_json().encode())
+
     async def check_agent(stream: faust.StreamT[bytes]) -> None:
         await ready.wait()  # the bureau directory: answers name the bureau to call
-        async for event in stream.events():
-            msg = event.message
+        # What has arrived, as the screening agent takes it (streams.batches): a lone check at once, under load
+        # a batch, whose sightings go to the changelog and RocksDB together (streams.table_batch); acked after.
+        async for batch in ready_batches(stream, CHECK_BATCH):
+            seen_by = TableBatch(sightings, send_changelog)
+            now = datetime.now(UTC)
+            for event in batch:
+                msg = event.message
+                try:
+                    await check(msg, seen_by, now)
+                except Exception as exc:  # the agent boundary
+                    log.exception("document check failed", topic=msg.topic, partition=msg.partition,
+                                  offset=msg.offset)
+                    await dead_letter(msg, f"internal error while checking a document: {type(exc).__name__}")
+            send_now()  # the answers go without waiting out the producer's linger (streams/send_now.py)
             try:
-                check = decode_check(msg.value, msg.key)
-                if isinstance(check, str):
-                    await dead_letter(msg, check)
-                    continue
-                key = msg.key
-                raw = reports.get(key)
-                report = ReportedDocument.model_validate_json(raw) if raw else None
-                now = datetime.now(UTC)
-                seen = SightingRef(event_id=check.event.event_id, occurred_at=check.event.occurred_at,
-                                   source=check.source)
-                sightings[key] = add_sighting(sightings.get(key), seen, now, window)
-                outcome = check_document(check, report, directory=directory(), now=now)
-                for alert in outcome.alerts:
-                    log.info("document hit", event_id=alert.event_id, alert_id=alert.alert_id,
-                             reference=report.reference if report else None, urgency=alert.urgency)
-                    await produce(alerts, alert.alert_id.encode(), alert.model_dump_json().encode())
-                if outcome.forward is not None:
-                    next_key, record = outcome.forward
-                    await produce(checks, next_key.encode(), record.model_dump_json().encode())
-                if outcome.response is not None:
-                    topic = await responses.for_agency(outcome.response.agency)
-                    await produce(topic, outcome.response.event_id.encode(),
-                                  outcome.response.model_dump_json().encode())
-            except Exception as exc:  # the agent boundary
-                log.exception("document check failed", topic=msg.topic, partition=msg.partition, offset=msg.offset)
-                await dead_letter(msg, f"internal error while checking a document: {type(exc).__name__}")
-            send_now()  # the answer goes without waiting out the producer's linger (streams/send_now.py)
+                await seen_by.commit()
+            except Exception:  # the answers are out; the sightings of this batch are not recorded (logged, ids only)
+                log.exception("document sightings not written", checks=len(batch),
+                              first_offset=batch[0].message.offset, partition=batch[0].message.partition)
 
     app.agent(raw_topic(topics.DOCUMENTS), name="documents-report")(report_agent)
     app.agent(checks, name="documents-check")(check_agent)
