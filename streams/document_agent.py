@@ -165,7 +165,7 @@ def add_document_agents(
         finally:
             await events.stop()
 
-    async def check(msg: Any, seen_by: TableBatch, now: datetime) -> None:
+    async def check(msg: Any, seen_by: TableBatch) -> None:
         """One check record: its sighting added to ``seen_by``, then its alerts, next hop or answer produced."""
         check = decode_check(msg.value, msg.key)
         if isinstance(check, str):
@@ -174,6 +174,7 @@ def add_document_agents(
         key = msg.key
         raw = table_get(reports, msg.partition, key)  # co-partitioned: the report is in the check's partition
         report = ReportedDocument.model_validate_json(raw) if raw else None
+        now = datetime.now(UTC)
         seen = SightingRef(event_id=check.event.event_id, occurred_at=check.event.occurred_at, source=check.source)
         seen_by.set(msg.partition, key, add_sighting(seen_by.get(msg.partition, key), seen, now, window))
         outcome = check_document(check, report, directory=directory(), now=now)
@@ -194,11 +195,10 @@ def add_document_agents(
         # a batch, whose sightings go to the changelog and RocksDB together (streams.table_batch); acked after.
         async for batch in ready_batches(stream, CHECK_BATCH):
             seen_by = TableBatch(sightings, send_changelog)
-            now = datetime.now(UTC)
             for event in batch:
                 msg = event.message
                 try:
-                    await check(msg, seen_by, now)
+                    await check(msg, seen_by)
                 except Exception as exc:  # the agent boundary
                     log.exception("document check failed", topic=msg.topic, partition=msg.partition,
                                   offset=msg.offset)
