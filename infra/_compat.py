@@ -167,28 +167,29 @@ def fetcher_of(consumer: Any) -> Any:
     return consumer._fetcher
 
 
+def _never_held(tp: Any) -> bool:
+    return False
+
+
 def adapt_fetch_wait(fetcher: Any, busy_ms: int, idle_ms: int, *, gather_ms: int = 0,
-                     gather_bytes: int = 1, held: Callable[[Any], bool] | None = None) -> None:
+                     gather_bytes: int = 1, held: Callable[[Any], bool] = _never_held) -> None:
     """Make a started aiokafka ``Fetcher`` wait ``idle_ms`` after an empty fetch of every partition, else ``busy_ms``;
     with ``gather_ms``, a fetch of every partition that brought records is followed by one that waits up to
     ``gather_ms`` for ``gather_bytes`` (records flow: let a few gather).
 
     ``held(tp)``: whether the consumer's user never takes the records buffered for ``tp`` (a Faust table's
-    changelog, paused once read). aiokafka leaves a partition with buffered records out of every later fetch, so
-    without it one such partition would count as "left out" for good: no idle wait and no gather again. A fetch
-    that leaves out only held partitions still asks for every partition, and their records count as none."""
+    changelog, paused once read; by default none). aiokafka leaves a partition with buffered records out of every
+    later fetch, so one such partition would otherwise count as "left out" for good: no idle wait and no gather
+    again. A fetch that leaves out only held partitions still asks for every partition, and their records count as
+    none."""
     handle: Callable[[Any, int, Any], Awaitable[Any]] = fetcher._proc_fetch_request
 
     async def proc_fetch_request(assignment: Any, node_id: int, request: Any) -> Any:
         result = await handle(assignment, node_id, request)
         records = fetcher._records
-        if held is None:
-            every = sum(len(partitions) for _, partitions in request.topics) >= len(assignment.tps)
-            pending = bool(records)
-        else:
-            asked = {(topic, p[0]) for topic, partitions in request.topics for p in partitions}
-            every = all((tp.topic, tp.partition) in asked or (tp in records and held(tp)) for tp in assignment.tps)
-            pending = any(not held(tp) for tp in records)
+        asked = {(topic, p[0]) for topic, partitions in request.topics for p in partitions}
+        every = all((tp.topic, tp.partition) in asked or (tp in records and held(tp)) for tp in assignment.tps)
+        pending = any(not held(tp) for tp in records)
         idle = every and not pending
         flowing = every and gather_ms > 0 and pending  # nothing was buffered when it was asked
         # read when the next request is built

@@ -165,7 +165,7 @@ def add_document_agents(
         finally:
             await events.stop()
 
-    async def check(msg: Any, seen_by: TableBatch) -> None:
+    async def handle_check(msg: Any, seen_by: TableBatch) -> None:
         """One check record: its sighting added to ``seen_by``, then its alerts, next hop or answer produced."""
         check = decode_check(msg.value, msg.key)
         if isinstance(check, str):
@@ -198,7 +198,7 @@ def add_document_agents(
             for event in batch:
                 msg = event.message
                 try:
-                    await check(msg, seen_by)
+                    await handle_check(msg, seen_by)
                 except Exception as exc:  # the agent boundary
                     log.exception("document check failed", topic=msg.topic, partition=msg.partition,
                                   offset=msg.offset)

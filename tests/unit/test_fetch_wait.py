@@ -25,10 +25,8 @@ class _Fetcher:
 
 
 def _fetch(fetcher: _Fetcher, partitions_asked: int, assigned: int = 3) -> int:
-    request = SimpleNamespace(topics=[("events", [(p, 0, 1024) for p in range(partitions_asked)])])
-    assignment = SimpleNamespace(tps={f"tp{i}" for i in range(assigned)})
-    asyncio.run(fetcher._proc_fetch_request(assignment, 1, request))
-    return fetcher._fetch_max_wait_ms
+    return _fetch_tps(fetcher, asked=[("events", p) for p in range(partitions_asked)],
+                      assigned=[("events", p) for p in range(assigned)])
 
 
 def test_an_empty_fetch_of_every_partition_lets_the_next_one_wait_long() -> None:
