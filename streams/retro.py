@@ -133,12 +133,16 @@ def retro_alerts(
       to do here for that notice.
     - An event that is invalid (it was dead-lettered when it came in), or that happened before the
       window (by its ``occurred_at``), raises nothing.
-    - A hit on an event that happened before the notice was issued (or changed) is "seen before":
+    - A hit on an event appended before the notice's record (issued or changed), that happened
+      before it too, is "seen before":
       live screening's alert id, band, score and reasons, with the ``seen_before`` context and a
       reason in front, and an urgency that follows the age of the sighting.
-    - A hit on an event that happened after the notice, but was appended within ``grace`` of it,
-      is the live alert a worker that had not loaded the notice yet could have missed: raised as
-      live screening raises it (same id, no context).
+    - A hit on an event appended after the notice's record, within ``grace`` of it, is the live
+      alert a worker that had not loaded the notice yet could have missed: raised as live
+      screening raises it (same id, no context), whenever the event says it happened. A late
+      upload of an old crossing is screened live like any other event, so a worker that had the
+      notice already raised this alert, and the dispatcher sees the same alert again, not a
+      second version with another urgency for other recipients.
     """
     due = {nid for nid, r in notices.items() if appended_at < r.issued_at + grace}
     if not due:
@@ -162,7 +166,7 @@ def retro_alerts(
     alerts = []
     for alert in outcome.alerts:
         rescreen = notices[alert.notice_id]
-        if event.occurred_at >= rescreen.issued_at:
+        if appended_at >= rescreen.issued_at or event.occurred_at >= rescreen.issued_at:  # live screening's alert
             alerts.append(alert)
             continue
         seen = SeenBefore(

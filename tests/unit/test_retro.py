@@ -162,6 +162,17 @@ def test_event_in_the_grace_after_the_notice_alerts_as_live_screening_would() ->
     assert not alert.reasons[0].startswith("seen before")
 
 
+def test_an_old_crossing_uploaded_after_the_notice_alerts_as_live_screening_did() -> None:
+    """A post that uploads a day's crossings late, just after the notice was imported: live
+    screening alerted the crossing (critical, to the officers on duty), so the grace scan raises
+    that same alert, not a "seen before" one, one step down, that would reach other recipients."""
+    event = _crossing(30)  # happened 30 hours before the notice was issued ...
+    [alert] = _retro(event, appended=timedelta(seconds=3))  # ... appended 3 s after its record
+    assert alert.seen_before is None and alert.urgency == "critical"
+    assert alert.alert_id == alert_id_for(event["event_id"], NOTICE["notice_id"])
+    assert not alert.reasons[0].startswith("seen before")
+
+
 def test_only_the_retro_screened_notices_alert() -> None:
     other = f.notice(
         "Quillfeather", "Barnabus", notice_id="2026/00003", dob="1960-01-01", passport="GB7000003"
