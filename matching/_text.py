@@ -210,13 +210,18 @@ def token_key(word: str) -> str:
 
 
 _VOWELS = str.maketrans({"a": None, "e": None, "i": None, "o": None, "u": None,
-                         "v": "b", "p": "f", "c": "k"})
+                         "v": "b", "p": "f", "c": "s"})
 
 
 @lru_cache(maxsize=500_000)
 def consonant_key(key: str) -> str:
     """``token_key`` without vowels and doubled consonants, and with the consonants abjads
-    write alike merged (b/v, p/f, sh/s): ``muhamad`` -> ``mhmd``, ``avital`` -> ``btl``."""
+    write alike merged (b/v, p/f, sh/s): ``muhamad`` -> ``mhmd``, ``avital`` -> ``btl``.
+
+    A ``c`` that ``token_key`` left (a soft one: before e, i or y) is read as ``s``, as Romance
+    languages say it and as Turkish ``ç`` (``ch``, merged with ``sh``) is near: ``celik`` ->
+    ``slk`` like ``chelik``, not ``klk`` like ``kilik``. Read as ``k``, the ICAO spellings of two
+    common Turkish surnames, ``ÇELIK`` and ``KILIÇ``, had the same skeleton and paired at 0.9."""
     return squeeze(key.replace("sh", "s").translate(_VOWELS))
 
 

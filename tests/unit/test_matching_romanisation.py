@@ -213,3 +213,21 @@ def test_tip_in_arabic_script_finds_an_arabic_only_notice() -> None:
     n = person("الصباغي", "فاطمة", dob="1990-02-11", sex="F", nationalities=["MA"])
     h = best(screen(n, event=tip("رأيت فاطمة الصباغي في المحطة", dob="1990-02-11")), n)
     assert h is not None, h
+
+
+def test_a_soft_c_is_not_a_k_celik_is_not_kilic() -> None:
+    """ICAO prints Turkish Ç as C: ``ÇELIK`` is ``CELIK``, a soft c, never a k. Read as k, it had
+    ``KILIC``'s skeleton, and another man of the same given name and year alerted (0.885)."""
+    n = person("Çelik", "Orhun", dob="1975", nationalities=["TR"])
+    other = best(screen(n, event=traveller("ORHUN", "KILIC", dob="1975-05-05", nationality="TR")), n)
+    assert other is None or other.band == "review", other
+    same = best(screen(n, event=traveller("ORHUN", "CELIK", dob="1975-05-05", nationality="TR")), n)
+    assert same is not None and same.band == "alert", same
+
+
+def test_a_soft_c_spelt_with_an_s_is_the_same_sound() -> None:
+    """Spanish c before e or i is an s: ``VISENTE GARSIA`` is ``Vicente García`` (it was review, 0.78)."""
+    n = person("García", "Vicente", dob="1968-02-11", nationalities=["ES"])
+    h = best(screen(n, event=traveller("VISENTE", "GARSIA", dob="1968", nationality="ES")), n)
+    assert h is not None and h.band == "alert", h
+    assert h.reasons[0].startswith("name 0.90"), h.reasons

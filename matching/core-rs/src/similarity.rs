@@ -164,7 +164,7 @@ pub(crate) fn squeeze(s: &[char]) -> Vec<char> {
     out
 }
 
-/// `_text.consonant_key`: the key without vowels, b/v, p/f and c/k merged, ``sh`` as ``s``.
+/// `_text.consonant_key`: the key without vowels, b/v and p/f merged, a (soft) c and ``sh`` as ``s``.
 pub(crate) fn consonant_key(key: &str) -> Vec<char> {
     let replaced = key.replace("sh", "s");
     let mapped: Vec<char> = replaced
@@ -173,7 +173,7 @@ pub(crate) fn consonant_key(key: &str) -> Vec<char> {
             'a' | 'e' | 'i' | 'o' | 'u' => None,
             'v' => Some('b'),
             'p' => Some('f'),
-            'c' => Some('k'),
+            'c' => Some('s'),
             other => Some(other),
         })
         .collect();
