@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from typing import cast
 from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
@@ -41,13 +42,22 @@ def rewrite_url(base_url: str, url: str) -> str:
 
 
 class _BaseUrlHttpClient(AsyncTwilioHttpClient):  # type: ignore[misc]
-    """Sends requests for ``https://api.twilio.com/...`` to ``base_url/...``."""
+    """Sends requests for ``https://api.twilio.com/...`` to ``base_url/...``.
+
+    The account's credentials go in an ``Authorization`` header, not as the ``auth`` argument the
+    twilio client passes: aiohttp deprecates ``auth=`` (and the ``BasicAuth`` the twilio client
+    would build from it), and removes it in aiohttp 4, which would stop every SMS."""
 
     def __init__(self, base_url: str, timeout: float) -> None:
         super().__init__(timeout=timeout)
         self._base_url = base_url
 
     async def request(self, method: str, url: str, *args: object, **kwargs: object) -> Response:
+        auth = kwargs.pop("auth", None)
+        if auth is not None:
+            login, password = cast("tuple[str, str]", auth)
+            headers = cast("dict[str, str] | None", kwargs.get("headers")) or {}
+            kwargs["headers"] = {**headers, "Authorization": aiohttp.encode_basic_auth(login, password)}
         response: Response = await super().request(method, rewrite_url(self._base_url, url), *args, **kwargs)
         return response
 
