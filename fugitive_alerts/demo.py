@@ -230,7 +230,6 @@ async def _run(settings: Settings, console: Console, wanted: Path, events: Path,
                timeout: float, password: str) -> dict[str, object]:
     expected = _expected(settings, wanted, events)
     watch = _Watch()
-    await import_bureaus(settings, SAMPLE_DIR / "bureaus.yaml")
     report = await import_wanted(settings, wanted, format="ftm", source="sample")
     console.print(f"[bold][5/6][/bold] Wanted list: {report.sent} fictional notices imported from a "
                   f"FollowTheMoney (OpenSanctions-format) file, {wanted.name} (names in Latin, Cyrillic, Arabic, "
@@ -316,6 +315,8 @@ def demo(
     console.print(f"[bold][4/6][/bold] Starting the worker and the dispatcher (topics {prefix}*) ...")
     settings = settings.model_copy(update={"escalate_critical_minutes": escalate_after / 60})
     password = demo_analyst(settings, [b.id for b in load_directory(SAMPLE_DIR / "bureaus.yaml").bureaus])
+    # The directory first: a dispatcher that starts without one logs an error (as it should, in a deployment)
+    asyncio.run(import_bureaus(settings, SAMPLE_DIR / "bureaus.yaml"))
     start_pipeline(settings, base, stack, say)
     console.print(f"      Review console: [cyan]{settings.review_public_url}/[/cyan]  sign in as "
                   f"[bold]{DEMO_ANALYST}[/bold], password [bold]{password}[/bold] (made for this run)",
