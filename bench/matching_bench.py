@@ -9,7 +9,8 @@ reference, interpreted (``--cores``), one after the other, and the table gives t
 same code, the same minutes.
 
 ``--ab DIR`` times another checkout of the project (e.g. ``git worktree add /tmp/base main``)
-against this one, interleaved (base, ours, base, ours ...), each run in its own subprocess on
+against this one, interleaved (base, ours; ours, base; ...: the side that runs first in a round tends
+to be faster, so each side goes first in every other round), each run in its own subprocess on
 the same list and events, and prints the machine's load average before every run and the
 median CPU events/s of each side: on a shared machine only a comparison made in the same
 minutes means anything.
@@ -230,7 +231,10 @@ def _ab(other: Path, size: int, n_events: int, rounds: int) -> None:
     print("| round | side | modules | load 1/5/15 min | events/s CPU | p99 CPU ms | build s | hits/event |")
     print("|---:|---|---|---|---:|---:|---:|---:|")
     for i in range(rounds):
-        for side, code in sides.items():
+        # the order alternates: the side that runs first in a round tends to be faster (caches, the box's
+        # other jobs), and a fixed order would hand that to one side every round
+        order = list(sides.items()) if i % 2 == 0 else list(reversed(sides.items()))
+        for side, code in order:
             load = "/".join(f"{x:.1f}" for x in os.getloadavg())
             out = subprocess.run([sys.executable, __file__, "--one", str(size), "--events", str(n_events)],
                                  check=True, capture_output=True, text=True,
