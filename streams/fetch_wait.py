@@ -19,20 +19,18 @@ every assigned partition and got nothing back, with nothing buffered, the next f
 answered as soon as any record arrives (``fetch_min_bytes`` is 1). As soon as a fetch brings
 records, or leaves a partition out (buffered, paused, being reset), the short wait is back.
 
-While events flow, a fetch with one byte to wait for is answered as soon as one event is there, so at a
-few hundred events a second the worker fetched about once per event (386 requests a second at 300/s),
-and the broker and the worker each paid for every request. So a fetch of every partition that brought
-records is followed by one that waits up to ``FUGITIVE_ALERTS_FAUST_FETCH_GATHER_MS`` (20 ms; see below for the
-documents check) for
-``FUGITIVE_ALERTS_FAUST_FETCH_GATHER_BYTES`` (2 KiB, about five border crossings): events gather into
-fewer, larger batches. The bytes bound the wait by the rate: at 1,000 events/s they are there in about 5
-ms, at 300/s in 15-20 ms. It costs latency only while events flow: an event that follows another within
-the gather may wait for it, while an empty fetch goes back to one byte and the idle wait, so an event
-after a quiet spell is answered at once. Measured against no gather (docs/benchmarks.md, "Gathering
-fetches by bytes"): about 40% less CPU per event at 300/s, a third of the worker's requests, and 3-5 ms
-more on the median answer. An earlier 10 ms gather for 16 KiB, which never filled and so always waited
-its 10 ms, cost the 1,000/s event → alert target; with 2 KiB the wait ends early as the rate grows. 0
-turns it off.
+While events flow, a fetch with one byte to wait for is answered as soon as one event is there, so at a few
+hundred events a second the worker fetched about once per event (386 requests a second at 300/s), and the
+broker and the worker each paid for every request. So a fetch of every partition that brought records is
+followed by one that waits up to ``FUGITIVE_ALERTS_FAUST_FETCH_GATHER_MS`` (20 ms; see below for the documents
+check) for ``FUGITIVE_ALERTS_FAUST_FETCH_GATHER_BYTES`` (2 KiB, about five border crossings): events gather
+into fewer, larger batches. The bytes bound the wait by the rate: at 1,000 events/s they are there in about 5
+ms, at 300/s in 15-20 ms. It costs latency only while events flow: an event that follows another within the
+gather may wait for it, while an empty fetch goes back to one byte and the idle wait, so an event after a
+quiet spell is answered at once. Measured against no gather (docs/benchmarks.md, "Gathering fetches by
+bytes"): about 40% less CPU per event at 300/s, a third of the worker's requests, and 3-5 ms more on the
+median answer. An earlier 10 ms gather for 16 KiB, which never filled and so always waited its 10 ms, cost the
+1,000/s event → alert target; with 2 KiB the wait ends early as the rate grows. 0 turns it off.
 
 A table's changelog is the one exception to "left out". Faust pauses it, in its own set, once the table is
 read, but aiokafka still fetches it; the worker writes to it (with the documents check, a sighting on every
