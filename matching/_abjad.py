@@ -27,8 +27,10 @@ name gets it beside the Arabic reading when one of its words has a letter only P
 (``پ چ ژ گ ک`` or the Persian ``ی``) or its holder is of a Persian-speaking country
 (``PERSIAN_COUNTRIES``). The Persian ``ی`` and the Arabic ``ي`` are one letter to both readings.
 
-The vowels are guesses; the comparison of abjad forms rests on the consonant skeleton
-(``_names.token_similarity``), which this reading gets right where ICU's does not. For an
+The short vowels are guesses; the comparison of abjad forms rests on the consonant skeleton
+(``_names.token_similarity``), which this reading gets right where ICU's does not, and a Latin
+word that spells the reading in full, writing in only short vowels, is the same word
+(``_names.vocalises``: ``Khalid`` is ``خالد``, read ``khald``). For an
 Arabic name the table's reading replaces ICU's (``_features.name_forms``; a second form per
 name cost ~25% more screening CPU on an Arabic-heavy list), except when ICU's holds the
 ``hs`` that Latin spellings sometimes share (``Mohsen`` ~ ``محسن``); a Hebrew name keeps

@@ -21,7 +21,7 @@ from rapidfuzz.distance import OSA, Levenshtein
 
 from ._text import PARTICLES, consonant_key, is_abjad, preprocess, romanise, squeeze, token_key, words
 
-__all__ = ["NameForm", "Alignment", "forms_of", "align"]
+__all__ = ["NameForm", "Alignment", "forms_of", "align", "vocalises"]
 
 _MIN_PAIR = 0.55
 MISSING_SHORT = 0.30
@@ -136,14 +136,60 @@ def forms_of(parts: Iterable[tuple[str | None, str]], name_index: int = 0) -> li
     return forms
 
 
+_SHORT_VOWELS = frozenset("aeiou")
+_WRITTEN_AS = {"u": "uo", "i": "ie"}
+"""The Latin vowels a long vowel written in an abjad may be spelt with: waw (``u``) as u or o
+(``يوسف`` ``Youssef``), ya (``i``) as i or e (``سعيد`` ``Saeed``). An ``a`` (alif, ayin, ta
+marbuta) may be any vowel (``عمر`` ``Omar``/``Umar``/``Omer``)."""
+
+
+def _spells(latin: str, reading: str) -> bool:
+    """Whether the key ``latin`` is ``reading`` with short vowels written in: every letter of
+    the reading in order, each of its vowels as a vowel it may be spelt with, and at most one
+    vowel letter added between two of its letters. None before the first: an abjad writes the
+    letter (alif, ayin) that carries a name's first vowel, so ``Ahmed`` is ``أحمد``, not
+    ``حمد`` (Hamad). None after the last: ``Abdi`` is not ``عبد``."""
+    j = 0
+    added = False
+    for x in latin:
+        if j < len(reading):
+            y = reading[j]
+            if x == y or (x in _SHORT_VOWELS and y in _SHORT_VOWELS and x in _WRITTEN_AS.get(y, "aeiou")):
+                j += 1
+                added = False
+                continue
+        if x in _SHORT_VOWELS and not added and 0 < j < len(reading):
+            added = True
+            continue
+        return False
+    return j == len(reading)
+
+
+def vocalises(a: str, b: str) -> bool:
+    """Whether one key spells the other's abjad reading in full (round 14): an abjad writes a
+    name's consonants and long vowels and leaves its short vowels out, so ``Khalid`` is the
+    whole of ``خالد`` (read ``khald``), and ``Mariam``, ``Maryam`` are both ``مريم``
+    (``mrim``). A written vowel must be spelt as one: ``جميل`` (``jmil``) is ``Jamil``, not
+    ``Jamal``; ``حسن`` (``hasn``) is ``Hassan``, not ``Hussein`` (``حسين``), two vowels
+    where one was left out."""
+    if len(a) < len(b):
+        return _spells(b, a)
+    if len(b) < len(a):
+        return _spells(a, b)
+    return _spells(a, b) or _spells(b, a)
+
+
 def token_similarity(a: str, b: str, ca: str, cb: str, abjad: bool = False) -> float:
     """Similarity of two token keys: edit distance on the keys; or 0.9 x the similarity of the
     consonant skeletons when one side comes from an abjad script, or when the keys have the
-    same length and differ only in vowels (Mohamed/Muhamad)."""
+    same length and differ only in vowels (Mohamed/Muhamad). When one side comes from an
+    abjad script and the other spells its reading in full (``vocalises``), they agree: 1.0."""
     if a == b:
         return 1.0
     if len(a) < 3 or len(b) < 3:
         return 0.0  # "Li"/"Yi", "in"/"Jin": too short for fuzzy evidence
+    if abjad and ca == cb and vocalises(a, b):
+        return 1.0
     s = OSA.normalized_similarity(a, b)
     if len(ca) >= 2 and len(cb) >= 2 and ca[0] == cb[0] and (abjad or min(len(ca), len(cb)) >= 3):
         if abjad or abs(len(a) - len(b)) <= 1:

@@ -187,6 +187,50 @@ pub(crate) fn consonant_key_py(key: &str) -> String {
     consonant_key(key).into_iter().collect()
 }
 
+fn is_vowel(c: char) -> bool {
+    matches!(c, 'a' | 'e' | 'i' | 'o' | 'u')
+}
+
+/// `_names._WRITTEN_AS`: whether Latin vowel `x` may spell an abjad reading's vowel `y`.
+fn written_as(x: char, y: char) -> bool {
+    match y {
+        'u' => matches!(x, 'u' | 'o'),
+        'i' => matches!(x, 'i' | 'e'),
+        _ => true,
+    }
+}
+
+/// `_names._spells`: `latin` is `reading` with short vowels written in.
+fn spells(latin: &[char], reading: &[char]) -> bool {
+    let mut j = 0;
+    let mut added = false;
+    for &x in latin {
+        if j < reading.len() {
+            let y = reading[j];
+            if x == y || (is_vowel(x) && is_vowel(y) && written_as(x, y)) {
+                j += 1;
+                added = false;
+                continue;
+            }
+        }
+        if is_vowel(x) && !added && j > 0 && j < reading.len() {
+            added = true;
+            continue;
+        }
+        return false;
+    }
+    j == reading.len()
+}
+
+/// `_names.vocalises`: one key spells the other's abjad reading in full.
+pub(crate) fn vocalises(a: &[char], b: &[char]) -> bool {
+    match a.len().cmp(&b.len()) {
+        std::cmp::Ordering::Less => spells(b, a),
+        std::cmp::Ordering::Greater => spells(a, b),
+        std::cmp::Ordering::Equal => spells(a, b) || spells(b, a),
+    }
+}
+
 /// `_names.token_similarity`.
 pub(crate) fn token_similarity(a: &[char], b: &[char], ca: &[char], cb: &[char], abjad: bool) -> f64 {
     if a == b {
@@ -194,6 +238,9 @@ pub(crate) fn token_similarity(a: &[char], b: &[char], ca: &[char], cb: &[char],
     }
     if a.len() < 3 || b.len() < 3 {
         return 0.0;
+    }
+    if abjad && ca == cb && vocalises(a, b) {
+        return 1.0;
     }
     let mut s = osa_sim(a, b);
     if ca.len() >= 2 && cb.len() >= 2 && ca[0] == cb[0] && (abjad || ca.len().min(cb.len()) >= 3) {
