@@ -263,7 +263,10 @@ def align(q: NameForm, c: NameForm) -> Alignment:
     # of two inexact pairs the one of fewer parts: a join that scores no better than one of its
     # parts alone takes the other part for nothing (``بلال السيد`` for ``BILAL``, its skeleton
     # squeezed to ``bl``, leaving ``ELSAYED`` no partner but ``سيد`` alone).
-    cands.sort(key=lambda t: (-t[0], t[1]))
+    # Of two equally close pairs of one size, the one within a role first: a family name that
+    # meets the notice's family name and a middle name spelt the same pairs with the family name
+    # (round 14: ``HAMED EBRAHIM`` ~ ``Hamad Ibrahim Ibrahim``), or the family name is "missing".
+    cands.sort(key=lambda t: (-t[0], t[1], t[4] != ""))
     used_q: set[int] = set()
     used_c: set[int] = set()
     units: list[frozenset[int]] = []

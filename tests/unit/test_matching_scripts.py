@@ -83,6 +83,16 @@ def test_arabic_only_notice_found_from_a_passport_that_drops_the_nasab() -> None
     assert "via Arabic letter table reading: TARIK~طارق, KHALID~خالد" in h.reasons[0]
 
 
+def test_a_family_name_pairs_with_the_family_name_not_with_a_middle_name_spelt_the_same() -> None:
+    """The notice's middle name is the father's, and the family name is the same word (common
+    in the Maghreb). ``SELIM`` in the passport's family field pairs with ``Selim`` the family
+    name: paired with the middle one, it left the family name "missing" (name 0.70, review)."""
+    n = person("Selim", "Karim Selim", dob="1983-02-14", sex="M", nationalities=["TN"])
+    h = best(screen(n, event=traveller("KARIM", "SELIM", dob="1983-02-14", sex="M", nationality="TN")), n)
+    assert h is not None and h.band == "alert", h
+    assert h.reasons[0].startswith("name 0.95: "), h.reasons
+
+
 @pytest.mark.parametrize(("written", "notice"), [
     pytest.param("山田太郎", ("山田", "太郎", "JP"), id="kanji-run"),
     pytest.param("山田 太郎", ("Yamada", "Taro", "JP"), id="kanji-spaced-latin-notice"),

@@ -84,8 +84,13 @@ pub(crate) fn align(q: &Form, c: &Form, cfg: &Config) -> Aligned {
             }
         }
     }
-    // Python's sort on (-similarity, rank) is stable, and so is this one
-    cands.sort_by(|x, y| y.0.partial_cmp(&x.0).unwrap_or(std::cmp::Ordering::Equal).then(x.1.cmp(&y.1)));
+    // Python's sort on (-similarity, rank, crosswise) is stable, and so is this one
+    cands.sort_by(|x, y| {
+        y.0.partial_cmp(&x.0)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(x.1.cmp(&y.1))
+            .then((x.4 != Cross::No).cmp(&(y.4 != Cross::No)))
+    });
     let (mut used_q, mut used_c) = (0u64, 0u64);
     let mut units: Vec<u64> = Vec::new();
     let mut total = 0.0f64;
