@@ -12,6 +12,8 @@ from . import _calibration, _core
 from . import rules as _rules
 from ._features import Entry, Query, query_of
 from ._index import CandidateIndex, key_id, query_keys
+from ._names import NameForm
+from ._text import PARTICLES
 from ._tips import cjk_forms, text_forms
 from .rules import RULES, Context, Evidence, combine, far_dates_reject, rule_name, upper_bound
 
@@ -142,7 +144,7 @@ class Matcher:
         years = None if far is None or q.dob is None else (q.dob[0] - far, q.dob[0] + far)
         hits: list[Hit] = []
         found = index.candidates(qk, self.max_candidates, years, self.compiled)
-        if q.dob is not None and q.nationality and index.misspelt(q.forms):
+        if q.dob is not None and q.nationality and (index.misspelt(q.forms) or _one_part(q.forms)):
             found = _with_dated(found, index.dated(q.dob, q.nationality), index.live, q.sex)
         for entry in found:
             hit = self._score(q, entry, ctx)
@@ -180,13 +182,22 @@ class Matcher:
 _OTHER_RULES = [r for r in RULES if r is not rule_name]
 
 
+def _one_part(forms: tuple[NameForm, ...]) -> bool:
+    """Whether a name has one distinct part (``MOHAMMED MOHAMMED``, a mononym): no pair of parts
+    selects its notice, and a common part alone selects too many."""
+    for form in forms:
+        if len({k for k in form.keys if len(k) >= 2 and k not in PARTICLES}) > 1:
+            return False
+    return bool(forms)
+
+
 def _with_dated(found: list[Entry], dated: list[int], live: list[Entry | None], sex: str | None) -> list[Entry]:
     """``found`` and, after them, the notices born on the event's date with its nationality (and
     not of the other sex) that the name's keys did not select (``CandidateIndex.dated``): a name
     too misspelt for its keys (``TAE YUN HLAN`` ~ ``Taeyun Han``: no key of ``HLAN``, and
     ``TAEYUN`` too common to select alone) is still compared when the birth date, the nationality
     and the sex single the notice out (only when a part of the name is spelt as no notice spells
-    it, ``CandidateIndex.misspelt``)."""
+    it, ``CandidateIndex.misspelt``, or the name has one distinct part, ``_one_part``)."""
     if not dated:
         return found
     have = {e.slot for e in found}

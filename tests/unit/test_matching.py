@@ -647,6 +647,18 @@ def test_a_name_misspelt_beyond_its_keys_is_found_by_its_birth_date_and_national
     assert any("DLUSK~Dusk" in r for r in h.reasons) and "birth date exact" in h.reasons
 
 
+def test_a_name_of_one_part_repeated_is_found_by_its_birth_date_and_nationality() -> None:
+    """``MAROVEL MAROVEL`` (named after the father) has one part, held by 31 notices: no pair of
+    parts selects the person, and the 30 namesakes born near fill the 24 places. The full birth
+    date with the nationality brings the notice in, as for a misspelt name."""
+    others, _ = _crowd_of_namesakes("1982-12-04")
+    wanted = person("Marovel", "Marovel", dob="1982-12-04", sex="M", nationalities=["KP"])
+    hits = screen(*others, wanted, event=traveller("MAROVEL", "MAROVEL", dob="1982-12-04", sex="M", nationality="KP"))
+    h = best(hits, wanted)
+    assert h is not None and h.band == "alert", hits
+    assert "birth date exact" in h.reasons
+
+
 @pytest.mark.parametrize(("dob", "event_dob", "nationality"), [
     ("1982-12-04", "1982-12-04", "KR"),  # another nationality
     ("1982-01-01", "1982-01-01", "KP"),  # 1 January: the usual placeholder for an unknown day
