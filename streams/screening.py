@@ -257,10 +257,12 @@ def respond(event: AnyEvent, alerts: list[Alert], directory: BureauDirectory | N
     """
     if isinstance(event, Tip) and not event.respond:
         return None
+    if not alerts:  # most events: nothing to list, no bureau to name
+        return Response(event_id=event.event_id, event_type=event.event_type, agency=event.agency,
+                        result="cleared" if cleared else "no_hit", cleared=list(cleared), responded_at=at)
     call = _call(directory, event.country)
     hits = [_hit(a, call) for a in sorted(alerts, key=lambda a: (a.band != "alert", -a.score))]
-    result = ("hit" if any(h.band == "alert" for h in hits) else "review" if hits
-              else "cleared" if cleared else "no_hit")
+    result = "hit" if any(h.band == "alert" for h in hits) else "review"
     return Response(event_id=event.event_id, event_type=event.event_type, agency=event.agency, result=result,
                     hits=hits, cleared=list(cleared), responded_at=at)
 
