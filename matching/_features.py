@@ -24,6 +24,7 @@ from ._conventions import chain_roles, is_chain_name
 from ._dates import PartialDate, parse_date
 from ._documents import doc_key
 from ._ethiopic import ethiopic_readings, has_ethiopic
+from ._greek import common_spelling, is_greek_holder
 from ._indic import indic_spellings, is_indic_holder
 from ._japanese import has_japanese, is_japanese_holder, japanese_readings
 from ._korean import is_korean, korean_readings
@@ -143,9 +144,10 @@ class Entry:
 def name_forms(given: str | None, family: str | None, full: str | None,
                nationality: str | tuple[str, ...] | None, name_index: int = 0,
                indic: bool | None = None) -> list[NameForm]:
-    """The name's forms, plus a pinyin reading when it looks Wade–Giles (``_wadegiles``), and
-    a form without word-final inherent vowels for a South Asian name (``_indic``; ``indic``
-    defaults to whether the nationality is one of ``INDIC_COUNTRIES``)."""
+    """The name's forms, plus a pinyin reading when it looks Wade–Giles (``_wadegiles``), a
+    form without word-final inherent vowels for a South Asian name (``_indic``; ``indic``
+    defaults to whether the nationality is one of ``INDIC_COUNTRIES``), and a Greek or
+    Cypriot holder's name in the spelling ELOT 743 and BGN/PCGN are both read into (``_greek``)."""
     parts = _parts(given, family, full)
     forms = forms_of(parts, name_index)
     mononym = given and family and " " not in given.strip() and given.strip().casefold() == family.strip().casefold()
@@ -195,6 +197,9 @@ def name_forms(given: str | None, family: str | None, full: str | None,
             respelt = [(_nth(indic_spellings(p), v, p) if p else p, role) for p, role in parts]
             if respelt != parts:
                 forms.extend(_variant_forms(respelt, parts, name_index, forms))
+    if forms and is_greek_holder(nationality):  # ELOT 743 and BGN/PCGN spellings (``_greek``)
+        respelt = [(common_spelling(p) if p else p, role) for p, role in parts]
+        forms.extend(_variant_forms(respelt, parts, name_index, forms, via="ELOT/BGN Greek"))
     if forms and looks_wade_giles(text, nationality):
         converted = [(" ".join(to_pinyin(w) for w in p.split()) if role == "?" else to_pinyin(p), role)
                      if p else (p, role) for p, role in parts]
@@ -225,16 +230,16 @@ def _nth(spellings: list[str], v: int, default: str) -> str:
 
 
 def _variant_forms(converted: Sequence[tuple[str | None, str]], parts: Sequence[tuple[str | None, str]],
-                   name_index: int, have: list[NameForm]) -> list[NameForm]:
+                   name_index: int, have: list[NameForm], via: str = "") -> list[NameForm]:
     """Forms of a respelt name (``converted``) not already among ``have``, marked derived and
-    showing the original words."""
+    showing the original words (and ``via``, the spelling read into, in the reason)."""
     seen = {f.keys for f in have}
     shown = {role: p for p, role in parts if p}
     out = []
     for f in forms_of(converted, name_index):
         if f.keys not in seen:
             originals = tuple(shown.get(r, o) if r != "?" else o for r, o in zip(f.roles, f.originals, strict=False))
-            out.append(NameForm(f.keys, originals, name_index, f.roles, f.abjad, derived=True))
+            out.append(NameForm(f.keys, originals, name_index, f.roles, f.abjad, derived=True, via=via))
     return out
 
 

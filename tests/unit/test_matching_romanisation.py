@@ -1,5 +1,6 @@
 """Romanisation systems from libraries (Japanese via pykakasi; pinyin and Wade–Giles via
-pypinyin) and from the official tables (Korean McCune–Reischauer). All persons are invented."""
+pypinyin) and from the official tables (Korean McCune–Reischauer; Greek ELOT 743 against
+BGN/PCGN). All persons are invented."""
 
 from __future__ import annotations
 
@@ -231,3 +232,52 @@ def test_a_soft_c_spelt_with_an_s_is_the_same_sound() -> None:
     h = best(screen(n, event=traveller("VISENTE", "GARSIA", dob="1968", nationality="ES")), n)
     assert h is not None and h.band == "alert", h
     assert h.reasons[0].startswith("name 0.90"), h.reasons
+
+
+# --- Greek: ELOT 743 passports and BGN/PCGN spellings (matching/_greek.py) ---------------------
+
+GREEK_SPELLINGS = [  # (ELOT 743 as a Greek or Cypriot passport prints it, BGN/PCGN or by ear)
+    pytest.param("LAMPROS ZACHOS", "Lambros Zakhos", id="mp-mb-ch-kh"),
+    pytest.param("ACHILLEAS GEORGIADIS", "Akhilleas Yeoryiadhis", id="gamma-y-delta-dh"),
+    pytest.param("PANAGIOTIS KOUTSOGIANNIS", "Panayiotis Koutsoyiannis", id="gamma-before-i"),
+    pytest.param("CHARALAMPOS PANTELIDIS", "Kharalambos Pandelidhis", id="nt-nd"),
+    pytest.param("EVAGGELIA ZAFEIROPOULOU", "Evangelia Zafiropoulou", id="gg-ng-ei-i"),
+    pytest.param("MPAMPIS NTOKOS", "Bambis Dokos", id="initial-mp-nt"),
+    pytest.param("EFTHYMIOS AVGERINOS", "Evthimios Avyerinos", id="ef-ev"),
+    pytest.param("STAVROS GKIKAS", "Stavros Gikas", id="initial-gk"),
+    pytest.param("DAMIANOS ZAFEIROPOULOS", "Damianos Zafeiropoylos", id="ou-letter-by-letter"),
+]
+
+
+@pytest.mark.parametrize(("elot", "bgn"), GREEK_SPELLINGS)
+def test_elot_and_bgn_spellings_of_a_greek_name_share_their_keys(elot: str, bgn: str) -> None:
+    from matching._greek import common_spelling
+    from matching._text import token_key
+
+    def keys(text: str) -> list[str]:
+        return [token_key(w) for w in common_spelling(text).split()]
+
+    assert keys(elot) == keys(bgn)
+
+
+@pytest.mark.parametrize(("elot", "bgn"), GREEK_SPELLINGS[:4])
+def test_a_notice_spelt_by_bgn_is_found_from_an_elot_passport(elot: str, bgn: str) -> None:
+    given, family = bgn.split()
+    n = person(family, given, dob="1974", nationalities=["CY"])
+    e_given, e_family = elot.split()
+    h = best(screen(n, event=traveller(e_given, e_family, dob="1974-05-21", nationality="CY")), n)
+    assert h is not None and h.band == "alert", h
+    assert h.reasons[0].startswith("name 1.00 via ELOT/BGN Greek reading")
+
+
+def test_an_elot_notice_is_found_from_a_bgn_spelling() -> None:
+    n = person("ZACHOS", "LAMPROS", dob="1969", nationalities=["GR"])
+    h = best(screen(n, event=traveller("LAMBROS", "ZAKHOS", dob="1969-02-11", nationality="GR")), n)
+    assert h is not None and h.band == "alert", h
+
+
+def test_the_greek_spellings_are_read_only_for_greek_and_cypriot_holders() -> None:
+    """``Zakhos`` on a British notice is not respelt: there a ``ch`` may be an English one."""
+    n = person("Zakhos", "Lambros", dob="1969", nationalities=["GB"])
+    h = best(screen(n, event=traveller("LAMPROS", "ZACHOS", dob="1969-02-11", nationality="GB")), n)
+    assert h is None or h.band == "review", h
