@@ -34,11 +34,11 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), r) for p
     (r"dh", "d"),                   # δ: BGN dh, ELOT d
     (r"ei", "i"),                   # ει: ELOT ei, BGN i (Vasileiou, Vasiliou)
     (r"(?<=[aei])v(?=th|kh|ps|[kxpstf])", "f"),  # αυ, ευ, ηυ before a voiceless consonant: af, ef, if
-    (r"mp", "mb"),                  # μπ: ELOT mp, BGN mb inside a word ...
+    (r"mp(?!h)", "mb"),             # μπ: ELOT mp, BGN mb inside a word (not μφ, mph) ...
     (r"\bmb", "b"),                 # ... and b at its start (Mpampis, Bambis)
-    (r"nt", "nd"),                  # ντ: ELOT nt, BGN nd inside a word ...
+    (r"nt(?!h)", "nd"),             # ντ: ELOT nt, BGN nd inside a word (not νθ: Anthi) ...
     (r"\bnd", "d"),                 # ... and d at its start (Ntinos, Dinos)
-    (r"g[gk]|nk", "ng"),            # γγ, γκ: ELOT gg, gk (nk in ICU's reading), BGN ng inside a word ...
+    (r"(?:g[gk]|nk)(?!h)", "ng"),   # γγ, γκ: ELOT gg, gk (nk in ICU's reading), BGN ng inside a word ...
     (r"\bng", "g"),                 # ... and g at its start (Gkikas, Gikas)
 ))
 
@@ -56,7 +56,11 @@ def common_spelling(text: str) -> str:
     for word in text.split(" "):
         if word.isascii():
             word = word.lower()
-            for pattern, repl in _RULES:
-                word = pattern.sub(repl, word)
+            for _ in range(4):  # until nothing changes (``dhh`` is ``dh`` after one pass): read twice, same
+                before = word
+                for pattern, repl in _RULES:
+                    word = pattern.sub(repl, word)
+                if word == before:
+                    break
         out.append(word)
     return " ".join(out)

@@ -5,7 +5,10 @@ BGN/PCGN). All persons are invented."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from matching._greek import common_spelling
 from matching._japanese import japanese_readings
 from matching._korean import korean_skeleton, mr_reading
 from tests.unit.test_matching import best, person, screen, tip, traveller
@@ -251,7 +254,6 @@ GREEK_SPELLINGS = [  # (ELOT 743 as a Greek or Cypriot passport prints it, BGN/P
 
 @pytest.mark.parametrize(("elot", "bgn"), GREEK_SPELLINGS)
 def test_elot_and_bgn_spellings_of_a_greek_name_share_their_keys(elot: str, bgn: str) -> None:
-    from matching._greek import common_spelling
     from matching._text import token_key
 
     def keys(text: str) -> list[str]:
@@ -281,3 +283,15 @@ def test_the_greek_spellings_are_read_only_for_greek_and_cypriot_holders() -> No
     n = person("Zakhos", "Lambros", dob="1969", nationalities=["GB"])
     h = best(screen(n, event=traveller("LAMPROS", "ZACHOS", dob="1969-02-11", nationality="GB")), n)
     assert h is None or h.band == "review", h
+
+
+def test_the_greek_spelling_leaves_th_ph_and_kh_whole() -> None:
+    """``nt``, ``mp`` and ``gk`` before an ``h`` are ``ν θ``, ``μ φ``, ``γ χ``, not ``ντ``, ``μπ``, ``γκ``."""
+    assert common_spelling("ANTHI NYMPHI") == "anthi nymphi"
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet="abcdefghiklmnoprstuvxyz ", min_size=1, max_size=24))
+def test_the_greek_spelling_read_twice_is_the_same(text: str) -> None:
+    once = common_spelling(text)
+    assert common_spelling(once) == once
