@@ -189,14 +189,25 @@ after ``dj``->``j``), or between a consonant and a vowel (``Ilja``, ``Baljuk``, 
 _HARD_C = re.compile(r"c(?![eihyz])")  # Carlos/Karlos, Dicson/Dikson (cz, ch, ce, ci stay)
 
 
+_SYLLABLES_IN_OU = frozenset({
+    "ou", "pou", "mou", "fou", "dou", "tou", "nou", "lou", "gou", "kou", "hou", "zhou", "chou", "shou",
+    "rou", "zou", "cou", "sou", "you", "jou", "tsou", "tzou",
+})
+"""Pinyin (and Wade–Giles) syllables in ``ou``, each a word of its own as a Chinese family name is
+written. There ``ou`` and ``u`` are different finals, and different names: 周 ``Zhou`` and 朱
+``Zhu``, 侯 ``Hou`` and 胡 ``Hu``, 尤 ``You`` and 于 ``Yu``. So such a word keeps its ``ou``; in
+any other word ``ou`` is ``u`` (``Youssef``, ``Mouloud``, Greek ``ου``)."""
+
+
 @lru_cache(maxsize=500_000)
 def token_key(word: str) -> str:
     """Canonical skeleton of one lower-case ASCII word (see module docstring)."""
     w = word.lower()
+    keep_ou = w in _SYLLABLES_IN_OU
     if "c" in w:
         w = _HARD_C.sub("k", w)
     for src, dst in _REWRITES:
-        if src in w:
+        if src in w and not (keep_ou and src == "ou"):
             w = w.replace(src, dst)
     if "j" in w:
         w = _J_GLIDE.sub("i", w)

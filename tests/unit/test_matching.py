@@ -400,6 +400,24 @@ def test_wade_giles_notice_matches_a_pinyin_passport() -> None:
     assert "Hsin-Yu" in hit.reasons[0]  # the officer sees the notice's own spelling
 
 
+@pytest.mark.parametrize(("notice_family", "passport_family"), [
+    pytest.param("Zhou", "ZHU", id="zhou-zhu"), pytest.param("Hou", "HU", id="hou-hu"),
+    pytest.param("You", "YU", id="you-yu"),
+])
+def test_a_pinyin_family_name_in_ou_is_not_the_one_in_u(notice_family: str, passport_family: str) -> None:
+    """周 Zhou and 朱 Zhu are two family names: in pinyin ``ou`` and ``u`` are different finals."""
+    notice = person(notice_family, "Wei", dob="1980", nationalities=["CN"])
+    hit = best(screen(notice, event=traveller("WEI", passport_family, dob="1980-05-05", nationality="CN")), notice)
+    assert hit is None or hit.band == "review", hit
+
+
+def test_ou_is_still_u_outside_a_chinese_syllable() -> None:
+    from matching._text import token_key
+
+    assert token_key("youssef") == token_key("yusef") and token_key("mouloud") == token_key("mulud")
+    assert token_key("zhou") != token_key("zhu")
+
+
 def test_wade_giles_conversion_only_for_names_that_look_like_it() -> None:
     from matching._wadegiles import looks_wade_giles, to_pinyin
 
