@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from matching._greek import common_spelling
 from matching._japanese import japanese_readings
 from matching._korean import korean_skeleton, mr_reading
+from matching._text import token_key
 from tests.unit.test_matching import best, person, screen, tip, traveller
 
 
@@ -254,8 +255,6 @@ GREEK_SPELLINGS = [  # (ELOT 743 as a Greek or Cypriot passport prints it, BGN/P
 
 @pytest.mark.parametrize(("elot", "bgn"), GREEK_SPELLINGS)
 def test_elot_and_bgn_spellings_of_a_greek_name_share_their_keys(elot: str, bgn: str) -> None:
-    from matching._text import token_key
-
     def keys(text: str) -> list[str]:
         return [token_key(w) for w in common_spelling(text).split()]
 
@@ -264,8 +263,8 @@ def test_elot_and_bgn_spellings_of_a_greek_name_share_their_keys(elot: str, bgn:
 
 @pytest.mark.parametrize(("elot", "bgn"), GREEK_SPELLINGS[:4])
 def test_a_notice_spelt_by_bgn_is_found_from_an_elot_passport(elot: str, bgn: str) -> None:
-    given, family = bgn.split()
-    n = person(family, given, dob="1974", nationalities=["CY"])
+    n_given, n_family = bgn.split()  # not ``given``: hypothesis's decorator of that name is imported here
+    n = person(n_family, n_given, dob="1974", nationalities=["CY"])
     e_given, e_family = elot.split()
     h = best(screen(n, event=traveller(e_given, e_family, dob="1974-05-21", nationality="CY")), n)
     assert h is not None and h.band == "alert", h
