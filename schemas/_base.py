@@ -28,6 +28,10 @@ class WireModel(BaseModel):
     ``strict=True`` would refuse ISO strings for datetimes in Python mode, so strictness is
     applied per field instead: no silent int->str coercion (``coerce_numbers_to_str`` off),
     and str fields must be str.
+
+    A list or dict default is written ``Field(default_factory=list)``: pydantic deep-copies a
+    literal ``[]`` default for every instance, about three microseconds per model on the worker's
+    path (a ``Response`` per event).
     """
 
     model_config = ConfigDict(

@@ -49,9 +49,9 @@ class Officer(WireModel):
 class Subscription(WireModel):
     """A unit receives alerts whose notice matches any listed offence, notice type or country."""
 
-    offences: list[str] = []
-    notice_types: list[str] = []
-    countries: list[CountryCode] = []
+    offences: list[str] = Field(default_factory=list)
+    notice_types: list[str] = Field(default_factory=list)
+    countries: list[CountryCode] = Field(default_factory=list)
 
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -80,16 +80,16 @@ class Bureau(WireModel):
     timezone: Annotated[str, AfterValidator(_zone)] = "UTC"
     hotline: E164 | None = None
     """The bureau's 24/7 number, given to border officers in responses to a hit."""
-    posts: dict[PostCode, Annotated[Text, Field(min_length=1, max_length=80)]] = {}
+    posts: dict[PostCode, Annotated[Text, Field(min_length=1, max_length=80)]] = Field(default_factory=dict)
     """Names of the border posts and consulates in this bureau's country, by code
     (``NBO-JKIA-T1: Nairobi JKIA Terminal 1``): SMS and emails show the name, not the agency's code."""
     officers: Annotated[list[Officer], Field(min_length=1)]
     subscription: Subscription | None = None
-    roster: list[Shift] = []
+    roster: list[Shift] = Field(default_factory=list)
     """Staffed hours. Empty: the officers with role ``duty`` are always on duty."""
-    on_call: list[str] = []
+    on_call: list[str] = Field(default_factory=list)
     """Officer ids who take critical alerts outside the roster's staffed hours."""
-    escalation: list[str] = []
+    escalation: list[str] = Field(default_factory=list)
     """Officer ids to escalate to, in order, when nobody acknowledges in time; then ``head``."""
     head: str | None = None
     """The head of the bureau: the last step of every escalation."""

@@ -43,7 +43,7 @@ class DocumentCheck(WireModel):
     hop: int = Field(0, ge=0)
     response: Response
     """The name screening's answer, as it would have gone to the desk without documents."""
-    hits: list[ResponseHit] = []
+    hits: list[ResponseHit] = Field(default_factory=list)
     """Document hits of the earlier hops."""
 
 

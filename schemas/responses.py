@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import Field
+
 from ._base import Timestamp, WireModel
 from .document_hit import DocumentHit
 
@@ -67,8 +69,8 @@ class Response(WireModel):
     event_type: Literal["border_crossing", "visa_application", "tip"] | None = None
     agency: str
     result: ResponseResult
-    hits: list[ResponseHit] = []
-    cleared: list[AppliedClearance] = []
+    hits: list[ResponseHit] = Field(default_factory=list)
+    cleared: list[AppliedClearance] = Field(default_factory=list)
     """Hits suppressed by an analyst's clearance (result ``cleared`` when nothing else hit)."""
     error: str | None = None
     """For ``rejected``: why the record was refused (field paths and rules, never the values)."""

@@ -45,11 +45,12 @@ class WantedPerson(WireModel):
     status: NoticeStatus = "active"
     requesting_country: CountryCode | None = None
     names: Annotated[list[Name], Field(min_length=1, max_length=100)]
-    birth_dates: Annotated[list[PartialDate], Field(max_length=20)] = []
+    birth_dates: Annotated[list[PartialDate], Field(max_length=20)] = Field(default_factory=list)
     sex: Sex | None = None
-    nationalities: Annotated[list[CountryCode], Field(max_length=20)] = []
-    documents: Annotated[list[Document], Field(max_length=50)] = []
-    offences: Annotated[list[Annotated[Text, Field(min_length=1, max_length=200)]], Field(max_length=50)] = []
+    nationalities: Annotated[list[CountryCode], Field(max_length=20)] = Field(default_factory=list)
+    documents: Annotated[list[Document], Field(max_length=50)] = Field(default_factory=list)
+    offences: Annotated[list[Annotated[Text, Field(min_length=1, max_length=200)]], Field(max_length=50)] = Field(
+        default_factory=list)
     caution: Annotated[Text, Field(max_length=200)] | None = None
     source: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/-]*$")] | None = None
     """The list this notice was imported from (``interpol``, ``opensanctions``, ``csv:<stem>``...).
