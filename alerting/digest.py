@@ -10,13 +10,17 @@ grouped by bureau:
   in the meantime is left out, and an item already listed is not listed again (a replay after a
   restart re-queues it).
 
-A pure state machine, ``step(state, event, now) -> (state, actions)``: the Kafka loop feeds the
-events in and carries the :class:`SendDigest` actions out, so every transition is a unit test.
+A state machine, ``step(state, event, now) -> (state, actions)``: the Kafka loop feeds the
+events in and carries the :class:`SendDigest` actions out, so every transition is a unit test. No
+I/O and no clock of its own; ``step`` updates ``state`` in place and returns it. Each event costs
+the same however many items are pending: at a thousand events a second a bureau can gather tens of
+thousands of review items in one ``group_interval``, and copying its queue for every new item made
+the dispatcher's work grow with the queue (docs/benchmarks.md, "The review digest's queue").
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 __all__ = ["DigestConfig", "DigestState", "Queued", "Decided", "Tick", "SendDigest", "step"]
@@ -59,15 +63,19 @@ class SendDigest:
     item_ids: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class DigestState:
-    pending: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    """bureau -> items queued since its last digest, in the order they came."""
+    pending: dict[str, dict[str, None]] = field(default_factory=dict)
+    """bureau -> items queued since its last digest, in the order they came (a dict as an ordered set)."""
     since: dict[str, datetime] = field(default_factory=dict)
     """bureau -> when its oldest pending item was queued."""
     last_sent: dict[str, datetime] = field(default_factory=dict)
-    notified: frozenset[tuple[str, str]] = frozenset()
-    """(bureau, item) already listed in a digest and not decided yet: a replayed item is not listed again."""
+    notified: dict[str, set[str]] = field(default_factory=dict)
+    """item -> the bureaus whose digest listed it, until it is decided: a replayed item is not listed again."""
+
+    def queued(self) -> dict[str, tuple[str, ...]]:
+        """bureau -> its pending items, in order (for tests and logs)."""
+        return {bureau: tuple(items) for bureau, items in self.pending.items()}
 
 
 def _due(state: DigestState, bureau: str, config: DigestConfig) -> datetime:
@@ -78,24 +86,28 @@ def _due(state: DigestState, bureau: str, config: DigestConfig) -> datetime:
 
 def step(state: DigestState, event: Event, now: datetime,
          config: DigestConfig = DigestConfig()) -> tuple[DigestState, list[SendDigest]]:
-    """Apply one event at ``now``; return the new state and the digests to send now."""
+    """Apply one event at ``now`` to ``state`` (in place); return it and the digests to send now."""
     if isinstance(event, Queued):
-        items = state.pending.get(event.bureau_id, ())
-        if event.item_id in items or (event.bureau_id, event.item_id) in state.notified:
+        items = state.pending.get(event.bureau_id)
+        if (items is not None and event.item_id in items) or event.bureau_id in state.notified.get(event.item_id, ()):
             return state, []
-        since = state.since if items else {**state.since, event.bureau_id: now}
-        state = replace(state, pending={**state.pending, event.bureau_id: (*items, event.item_id)}, since=since)
+        if items is None:
+            items = state.pending[event.bureau_id] = {}
+            state.since[event.bureau_id] = now
+        items[event.item_id] = None
     elif isinstance(event, Decided):
-        pending = {b: tuple(i for i in items if i != event.item_id) for b, items in state.pending.items()}
-        empty = {b for b, items in pending.items() if not items}
-        state = replace(state, pending={b: i for b, i in pending.items() if i},
-                        since={b: t for b, t in state.since.items() if b not in empty},
-                        notified=frozenset(n for n in state.notified if n[1] != event.item_id))
-    actions = [SendDigest(b, state.pending[b]) for b in sorted(state.pending) if _due(state, b, config) <= now]
-    if not actions:
-        return state, []
-    sent = {a.bureau_id for a in actions}
-    return replace(state, pending={b: i for b, i in state.pending.items() if b not in sent},
-                   since={b: t for b, t in state.since.items() if b not in sent},
-                   last_sent={**state.last_sent, **dict.fromkeys(sent, now)},
-                   notified=state.notified.union((a.bureau_id, i) for a in actions for i in a.item_ids)), actions
+        for bureau in [b for b, items in state.pending.items() if event.item_id in items]:
+            items = state.pending[bureau]
+            del items[event.item_id]
+            if not items:
+                del state.pending[bureau]
+                del state.since[bureau]
+        state.notified.pop(event.item_id, None)
+    actions = [SendDigest(b, tuple(state.pending[b])) for b in sorted(state.pending) if _due(state, b, config) <= now]
+    for action in actions:
+        del state.pending[action.bureau_id]
+        del state.since[action.bureau_id]
+        state.last_sent[action.bureau_id] = now
+        for item in action.item_ids:
+            state.notified.setdefault(item, set()).add(action.bureau_id)
+    return state, actions

@@ -180,9 +180,9 @@ def test_the_digest_loop_queues_new_items_per_bureau_and_drops_decided_ones() ->
     for item in (first, second):
         loop.items.values[item.item_id] = item
         loop._on_item(item.item_id, item)
-    assert loop.state.pending == {"ncb-ke": (first.item_id, second.item_id), "wcu": (first.item_id,)}
+    assert loop.state.queued() == {"ncb-ke": (first.item_id, second.item_id), "wcu": (first.item_id,)}
     loop._on_decision(first.item_id, ReviewDecision.model_validate_json(_decision(first.item_id, "confirm")))
-    assert loop.state.pending == {"ncb-ke": (second.item_id,)}
+    assert loop.state.queued() == {"ncb-ke": (second.item_id,)}
 
 
 def test_an_unsure_decision_queues_the_item_for_the_bureau_it_was_referred_to() -> None:
@@ -191,7 +191,7 @@ def test_an_unsure_decision_queues_the_item_for_the_bureau_it_was_referred_to() 
     loop.items.values[item.item_id] = item
     loop._on_item(item.item_id, item)
     loop._on_decision(item.item_id, ReviewDecision.model_validate_json(_decision(item.item_id, "unsure")))
-    assert loop.state.pending == {"ncb-rw": (item.item_id,)}
+    assert loop.state.queued() == {"ncb-rw": (item.item_id,)}
 
 
 def test_a_digest_is_named_by_its_bureau_and_when_its_interval_closed() -> None:
