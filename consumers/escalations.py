@@ -31,10 +31,17 @@ log = structlog.get_logger(__name__)
 
 
 class EscalationStore:
+    """Every escalation record of the assigned partitions, and two indexes kept with them: the alerts
+    with a bureau pending and a step due at some time (``due`` reads only those, not every alert ever
+    escalated), and the alerts of each notice (``for_notice``). Change a state through :meth:`put`."""
+
     def __init__(self, topic: str, client_kwargs: dict[str, Any]) -> None:
         self.topic = topic
         self.client_kwargs = client_kwargs
         self.states: dict[str, escalation.State] = {}
+        self._next_due: dict[str, datetime] = {}
+        """alert -> the earliest due time of its pending bureaus (alerts with none are not here)."""
+        self._by_notice: dict[str, set[str]] = {}
 
     async def load(self, partitions: Iterable[int]) -> int:
         """Read the given partitions to their end, adding what they hold; return how many are held."""
@@ -44,27 +51,58 @@ class EscalationStore:
     def _apply(self, rec: Any) -> None:
         key = rec.key.decode() if rec.key else ""
         if rec.value is None:
-            self.states.pop(key, None)
+            self._drop(key)
             return
         try:
-            self.states[key] = escalation.State(record=StoredEscalation.model_validate_json(rec.value))
+            self.put(key, escalation.State(record=StoredEscalation.model_validate_json(rec.value)))
         except ValidationError:
             log.warning("unreadable escalation record", partition=rec.partition, offset=rec.offset)
 
+    def put(self, alert_id: str, state: escalation.State) -> None:
+        """Keep ``state`` as the alert's escalation (a state without a record is not kept)."""
+        record = state.record
+        if record is None:
+            self._drop(alert_id)
+            return
+        self.states[alert_id] = state
+        self._by_notice.setdefault(record.notice_id, set()).add(alert_id)
+        times = [s.due_at for s in record.bureaus.values() if s.state == "pending" and s.due_at is not None]
+        if times and not state.standing_down:
+            self._next_due[alert_id] = min(times)
+        else:
+            self._next_due.pop(alert_id, None)
+
+    def _drop(self, alert_id: str) -> None:
+        state = self.states.pop(alert_id, None)
+        self._next_due.pop(alert_id, None)
+        if state is not None and state.record is not None:
+            alerts = self._by_notice.get(state.record.notice_id)
+            if alerts is not None:
+                alerts.discard(alert_id)
+                if not alerts:
+                    del self._by_notice[state.record.notice_id]
+
     def clear(self) -> None:
         self.states.clear()
+        self._next_due.clear()
+        self._by_notice.clear()
 
     def get(self, alert_id: str) -> StoredEscalation | None:
         """The alert's escalation record, as last saved or about to be."""
         state = self.states.get(alert_id)
         return state.record if state is not None else None
 
+    def notices(self) -> list[str]:
+        """The notices with an escalation record here."""
+        return sorted(self._by_notice)
+
     def for_notice(self, notice_id: str) -> list[str]:
-        return [a for a, s in self.states.items() if s.record is not None and s.record.notice_id == notice_id]
+        return sorted(self._by_notice.get(notice_id, ()))
 
     def due(self, now: datetime) -> list[str]:
-        """The alerts with a step due now."""
-        return [a for a, s in self.states.items() if escalation.due(s, now)]
+        """The alerts with a step due now, the longest overdue first."""
+        ready = sorted((at, a) for a, at in self._next_due.items() if at <= now)
+        return [a for _, a in ready if escalation.due(self.states[a], now)]
 
 
 class Escalations:
@@ -80,7 +118,7 @@ class Escalations:
             before = self.store.states.get(alert_id, escalation.State())
             state, actions = escalation.step(before, event, datetime.now(UTC))
             if state.record is not None:
-                self.store.states[alert_id] = state
+                self.store.put(alert_id, state)
             # queued under the lock, so the records are written in the order of the transitions
             writes = [await self.publisher.enqueue(topics.ESCALATIONS, a.record.alert_id,
                                                    a.record.model_dump_json().encode())

@@ -133,8 +133,7 @@ class Handler:
 
     async def cancel_withdrawn(self) -> None:
         """After (re)loading timers: cancel those whose notice was withdrawn meanwhile."""
-        notices = {s.record.notice_id for s in self.escalations.store.states.values() if s.record is not None}
-        for notice_id in sorted(notices):
+        for notice_id in self.escalations.store.notices():
             if self.notices.values.get(notice_id) is False:
                 await self.withdraw(notice_id)
 
