@@ -15,7 +15,7 @@ Two parts of the dispatcher hold more the longer it runs, and neither is exercis
   is kept (compacted topic ``alerts.escalations``), and the dispatcher asks every 0.5 s which alerts
   have a step due. For each size N this loads N records as from the topic, ``--pending`` of them
   still pending (due later: the alerts of the last minutes) and the rest acknowledged, then times
-  that question.
+  that question, and measures the memory the store holds per record (``tracemalloc``).
 
 Best of ``--repeat``. The ratio columns divide by the smallest size's figure in the same run: 1.0
 means the work does not grow with what is held. No Kafka, no network: the state alone, in this process.
@@ -28,6 +28,7 @@ import json
 import os
 import sys
 import time
+import tracemalloc
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -104,13 +105,16 @@ def _records(alert: Alert) -> tuple[bytes, bytes]:
     return pending.record.model_dump_json().encode(), acked.record.model_dump_json().encode()
 
 
-def _time_escalations(size: int, records: tuple[bytes, bytes], pending_count: int, repeat: int) -> float:
-    """Milliseconds per ``due`` question with ``size`` records held."""
+def _time_escalations(size: int, records: tuple[bytes, bytes], pending_count: int, repeat: int) -> tuple[float, float]:
+    """Milliseconds per ``due`` question with ``size`` records held, and KiB held per record."""
     store = EscalationStore("alerts.escalations", {})
     pending, acked = records
+    tracemalloc.start()
     for i in range(size):
-        store._apply(SimpleNamespace(key=f"A-{i:08d}".encode(), value=pending if i < pending_count else acked,
-                                     partition=0, offset=i))
+        value = bytes(bytearray(pending if i < pending_count else acked))  # a copy each, as read from Kafka
+        store._apply(SimpleNamespace(key=f"A-{i:08d}".encode(), value=value, partition=0, offset=i))
+    held = tracemalloc.get_traced_memory()[0] / size / 1024
+    tracemalloc.stop()
     now = T0 + timedelta(minutes=1)
     best = float("inf")
     for _ in range(repeat):
@@ -118,7 +122,7 @@ def _time_escalations(size: int, records: tuple[bytes, bytes], pending_count: in
         for _ in range(10):
             store.due(now)
         best = min(best, (time.perf_counter() - start) / 10 * 1e3)
-    return best
+    return best, held
 
 
 def _sizes(text: str, flag: str) -> list[int]:
@@ -159,15 +163,15 @@ def main() -> None:
     records = _records(_alert())
     print(f"\n## The escalation timers (EscalationStore.due, asked every {TICK_S} s): {args.pending} records pending, "
           f"best of {args.repeat}\n")
-    print("| records held | ms per tick | share of a core | × the smallest size | load (1 min) |")
-    print("|---:|---:|---:|---:|---:|")
+    print("| records held | ms per tick | share of a core | × the smallest size | KiB held per record | load (1 min) |")
+    print("|---:|---:|---:|---:|---:|---:|")
     _time_escalations(min(escalation_sizes), records, args.pending, 1)  # warm-up, not shown
     base = None
     for size in escalation_sizes:
-        ms = _time_escalations(size, records, args.pending, args.repeat)
+        ms, kib = _time_escalations(size, records, args.pending, args.repeat)
         base = base or ms
-        print(f"| {size:,} | {ms:.3f} | {ms / 1e3 / TICK_S:.2%} | {ms / base:.2f} | {os.getloadavg()[0]:.2f} |",
-              flush=True)
+        print(f"| {size:,} | {ms:.3f} | {ms / 1e3 / TICK_S:.2%} | {ms / base:.2f} | {kib:.1f} | "
+              f"{os.getloadavg()[0]:.2f} |", flush=True)
 
 
 if __name__ == "__main__":

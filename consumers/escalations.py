@@ -31,22 +31,35 @@ log = structlog.get_logger(__name__)
 
 
 class EscalationStore:
-    """Every escalation record of the assigned partitions, and two indexes kept with them: the alerts
-    with a bureau pending and a step due at some time (``due`` reads only those, not every alert ever
-    escalated), and the alerts of each notice (``for_notice``). Change a state through :meth:`put`."""
+    """Every escalation record of the assigned partitions, and what is kept with them so that the work
+    and the memory per alert do not grow with the alerts ever escalated:
+
+    - a record that is *settled* (every bureau acknowledged or cancelled: no step can follow) is held
+      as its JSON, about a sixth of the memory of the decoded record with its alert, and decoded
+      when asked for (:meth:`state`, :meth:`get`);
+    - the alerts with a bureau pending, by their next due time: ``due`` reads only those;
+    - the alerts of each notice (``for_notice``).
+
+    Change a state through :meth:`put`; ``states`` holds the records that are not settled.
+    """
 
     def __init__(self, topic: str, client_kwargs: dict[str, Any]) -> None:
         self.topic = topic
         self.client_kwargs = client_kwargs
         self.states: dict[str, escalation.State] = {}
+        self._settled: dict[str, bytes] = {}
         self._next_due: dict[str, datetime] = {}
         """alert -> the earliest due time of its pending bureaus (alerts with none are not here)."""
+        self._notice_of: dict[str, str] = {}
         self._by_notice: dict[str, set[str]] = {}
+
+    def __len__(self) -> int:
+        return len(self.states) + len(self._settled)
 
     async def load(self, partitions: Iterable[int]) -> int:
         """Read the given partitions to their end, adding what they hold; return how many are held."""
         await replay_partitions(self.topic, partitions, self.client_kwargs, self._apply)
-        return len(self.states)
+        return len(self)
 
     def _apply(self, rec: Any) -> None:
         key = rec.key.decode() if rec.key else ""
@@ -54,18 +67,26 @@ class EscalationStore:
             self._drop(key)
             return
         try:
-            self.put(key, escalation.State(record=StoredEscalation.model_validate_json(rec.value)))
+            self.put(key, escalation.State(record=StoredEscalation.model_validate_json(rec.value)), rec.value)
         except ValidationError:
             log.warning("unreadable escalation record", partition=rec.partition, offset=rec.offset)
 
-    def put(self, alert_id: str, state: escalation.State) -> None:
-        """Keep ``state`` as the alert's escalation (a state without a record is not kept)."""
+    def put(self, alert_id: str, state: escalation.State, raw: bytes | None = None) -> None:
+        """Keep ``state`` as the alert's escalation (a state without a record is not kept); ``raw``: its
+        record's JSON, when the caller has it."""
         record = state.record
         if record is None:
             self._drop(alert_id)
             return
-        self.states[alert_id] = state
+        self._notice_of[alert_id] = record.notice_id
         self._by_notice.setdefault(record.notice_id, set()).add(alert_id)
+        if _settled(state):
+            self.states.pop(alert_id, None)
+            self._next_due.pop(alert_id, None)
+            self._settled[alert_id] = raw if raw is not None else record.model_dump_json().encode()
+            return
+        self._settled.pop(alert_id, None)
+        self.states[alert_id] = state
         times = [s.due_at for s in record.bureaus.values() if s.state == "pending" and s.due_at is not None]
         if times and not state.standing_down:
             self._next_due[alert_id] = min(times)
@@ -73,24 +94,30 @@ class EscalationStore:
             self._next_due.pop(alert_id, None)
 
     def _drop(self, alert_id: str) -> None:
-        state = self.states.pop(alert_id, None)
+        self.states.pop(alert_id, None)
+        self._settled.pop(alert_id, None)
         self._next_due.pop(alert_id, None)
-        if state is not None and state.record is not None:
-            alerts = self._by_notice.get(state.record.notice_id)
-            if alerts is not None:
-                alerts.discard(alert_id)
-                if not alerts:
-                    del self._by_notice[state.record.notice_id]
+        notice_id = self._notice_of.pop(alert_id, None)
+        alerts = self._by_notice.get(notice_id, set()) if notice_id is not None else set()
+        alerts.discard(alert_id)
+        if notice_id is not None and not alerts:
+            self._by_notice.pop(notice_id, None)
 
     def clear(self) -> None:
-        self.states.clear()
-        self._next_due.clear()
-        self._by_notice.clear()
+        for held in (self.states, self._settled, self._next_due, self._notice_of, self._by_notice):
+            held.clear()
+
+    def state(self, alert_id: str) -> escalation.State:
+        """The alert's escalation (an empty ``State`` when none is held)."""
+        held = self.states.get(alert_id)
+        if held is not None:
+            return held
+        raw = self._settled.get(alert_id)
+        return escalation.State(record=StoredEscalation.model_validate_json(raw)) if raw is not None else escalation.State()
 
     def get(self, alert_id: str) -> StoredEscalation | None:
         """The alert's escalation record, as last saved or about to be."""
-        state = self.states.get(alert_id)
-        return state.record if state is not None else None
+        return self.state(alert_id).record
 
     def notices(self) -> list[str]:
         """The notices with an escalation record here."""
@@ -105,6 +132,13 @@ class EscalationStore:
         return [a for _, a in ready if escalation.due(self.states[a], now)]
 
 
+def _settled(state: escalation.State) -> bool:
+    """No step can follow: every bureau acknowledged or cancelled, nothing being sent or stood down."""
+    assert state.record is not None
+    return (not state.sending and not state.standing_down
+            and all(b.state in ("acked", "cancelled") for b in state.record.bureaus.values()))
+
+
 class Escalations:
     """Feeds events to the escalation machine of each alert and carries out its actions."""
 
@@ -115,7 +149,7 @@ class Escalations:
     async def feed(self, alert_id: str, event: escalation.Event) -> None:
         """One transition (under the lock: transitions never interleave), then its actions."""
         async with self._lock:
-            before = self.store.states.get(alert_id, escalation.State())
+            before = self.store.state(alert_id)
             state, actions = escalation.step(before, event, datetime.now(UTC))
             if state.record is not None:
                 self.store.put(alert_id, state)

@@ -1,5 +1,6 @@
 """The dispatcher's escalation store (``consumers.escalations.EscalationStore``), without Kafka: its
-``due`` reads only the alerts with a step pending, and gives what a scan of every record would give."""
+``due`` reads only the alerts with a step pending and gives what a scan of every record would give;
+a settled record (every bureau acknowledged or cancelled) is held as its JSON and read back the same."""
 
 from __future__ import annotations
 
@@ -11,12 +12,12 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from alerting import escalation
-from alerting.escalation import Ack, Start, State
+from alerting.escalation import Ack, Start, State, StoodDown, Withdraw
 from consumers.escalations import EscalationStore
 from tests import factories as f
 
 from .alert_factory import TRAVELER, make_alert
-from .test_escalation import T0, TIMEOUTS
+from .test_escalation import DIRECTORY, T0, TIMEOUTS
 
 ALERTS = [make_alert(f.border_crossing(TRAVELER, country="KE", event_id=f"bc-{i}")) for i in range(6)]
 
@@ -38,7 +39,7 @@ def _tombstone(alert_id: str) -> SimpleNamespace:
 
 def _scan(store: EscalationStore, now: object) -> set[str]:
     """What ``due`` gave before its index: every record looked at."""
-    return {a for a, s in store.states.items() if escalation.due(s, now)}  # type: ignore[arg-type]
+    return {a.alert_id for a in ALERTS if escalation.due(store.state(a.alert_id), now)}  # type: ignore[arg-type]
 
 
 def test_due_lists_the_pending_alerts_whose_step_has_come_longest_overdue_first() -> None:
@@ -51,14 +52,33 @@ def test_due_lists_the_pending_alerts_whose_step_has_come_longest_overdue_first(
     assert store.due(T0 + timedelta(minutes=9)) == [ALERTS[0].alert_id, ALERTS[1].alert_id]
 
 
-def test_an_alert_acked_everywhere_leaves_the_timers_but_stays_in_the_store() -> None:
+def test_an_alert_acked_everywhere_is_held_settled_as_its_json_and_read_back_the_same() -> None:
     store = EscalationStore("alerts.escalations", {})
     alert_id = ALERTS[0].alert_id
     store.put(alert_id, _started(0, 0))
-    store.put(alert_id, _acked(store.states[alert_id], "ncb-ke", "ncb-rw"))
+    acked = _acked(store.state(alert_id), "ncb-ke", "ncb-rw")
+    store.put(alert_id, acked)
     assert store.due(T0 + timedelta(hours=1)) == []
-    assert store.get(alert_id) is not None
+    assert alert_id not in store.states and len(store) == 1
+    assert store.get(alert_id) == acked.record
+    assert store.state(alert_id) == State(record=acked.record)
     assert store.for_notice(ALERTS[0].notice_id) == [alert_id]
+
+
+def test_a_settled_record_can_still_change_and_a_replayed_start_keeps_it() -> None:
+    store = EscalationStore("alerts.escalations", {})
+    alert_id = ALERTS[0].alert_id
+    state = _acked(_started(0, 0), "ncb-ke")
+    state, _ = escalation.step(state, Withdraw(DIRECTORY, ()), T0)  # the notice withdrawn: ncb-rw cancelled
+    state, _ = escalation.step(state, StoodDown(), T0)
+    store.put(alert_id, state)
+    assert alert_id not in store.states and store.get(alert_id) == state.record
+    again, actions = escalation.step(store.state(alert_id), Start(ALERTS[0], ("ncb-ke",), TIMEOUTS), T0)
+    assert actions == [] and again.record == state.record
+    acked, actions = escalation.step(store.state(alert_id), Ack("ncb-rw", "rw-duty", T0), T0)  # an ack after it
+    assert actions and acked.record is not None and acked.record.bureaus["ncb-rw"].state == "acked"
+    store.put(alert_id, acked)
+    assert store.get(alert_id) == acked.record
 
 
 def test_a_tombstone_drops_the_record_and_its_indexes() -> None:
@@ -83,8 +103,8 @@ def test_due_gives_what_a_scan_of_every_record_gives(changes: list[tuple[int, st
     store = EscalationStore("alerts.escalations", {})
     for i, change, at in changes:
         alert_id = ALERTS[i].alert_id
-        held = store.states.get(alert_id)
-        if change == "start" or held is None:
+        held = store.state(alert_id)
+        if change == "start" or held.record is None:
             store.put(alert_id, _started(i, at))
         elif change == "ack-ke":
             store.put(alert_id, _acked(held, "ncb-ke"))
@@ -100,6 +120,6 @@ def test_due_gives_what_a_scan_of_every_record_gives(changes: list[tuple[int, st
     due = store.due(now)
     assert len(due) == len(set(due))
     assert set(due) == _scan(store, now)
-    for alert in ALERTS:
-        held_ids = sorted(a for a, s in store.states.items() if s.record is not None and s.record.notice_id == alert.notice_id)
-        assert store.for_notice(alert.notice_id) == held_ids
+    kept = sorted(a.alert_id for a in ALERTS if store.get(a.alert_id) is not None)
+    assert len(store) == len(kept)
+    assert store.for_notice(ALERTS[0].notice_id) == kept
