@@ -53,9 +53,9 @@ def topic_specs(settings: Settings) -> list[NewTopic]:
         # twice that: a notice changed at the end of the window re-screens events as old as the window,
         # and the dispatcher must still find those alerts' deliveries, or it would send them again.
         days = {**dict.fromkeys(topics.EVENT_TOPICS.values(), settings.event_retention_days),
-                topics.ALERTS: 2 * settings.event_retention_days,
-                topics.DELIVERIES: 2 * settings.event_retention_days,
-                topics.DELIVERY_INTENTS: 2 * settings.event_retention_days}.get(name)
+                topics.ALERTS: settings.alert_retention_days,
+                topics.DELIVERIES: settings.alert_retention_days,
+                topics.DELIVERY_INTENTS: settings.alert_retention_days}.get(name)
         kept = {**isr, "retention.ms": str(days * 86_400_000)} if days else dict(isr)
         specs.append(NewTopic(settings.topic(name), num_partitions=n, replication_factor=rf, topic_configs=kept))
     for agency in settings.ingest_agency_list:  # security (issue 6): per-agency ingest, as the event topics

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import time
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
@@ -40,6 +41,8 @@ __all__ = ["Dispatcher"]
 log = structlog.get_logger(__name__)
 _TICK = 0.5
 """Seconds between two checks of the escalation timers."""
+_EXPIRY_S = 3600.0
+"""Seconds between two deletions of the escalation records past the alerts' retention (the first at start)."""
 _MAX_IN_FLIGHT = 512
 """Records being handled at once before the consumer stops fetching more."""
 COMMIT_INTERVAL_S = 1.0
@@ -178,9 +181,16 @@ class Dispatcher:
             await self.handler.on_record(rec)
 
     async def _timers(self, stop: asyncio.Event) -> None:
+        next_expiry = 0.0
         while not stop.is_set():
             try:
                 await self.handler.tick(datetime.now(UTC))
             except Exception:  # a failed step is retried on the next tick; the loop must not die
                 log.exception("escalation step failed")
+            if time.monotonic() >= next_expiry:
+                next_expiry = time.monotonic() + _EXPIRY_S
+                try:
+                    await self.handler.expire(datetime.now(UTC))
+                except Exception:  # retried at the next hour; nothing is lost by waiting
+                    log.exception("deleting old escalation records failed")
             await asyncio.sleep(_TICK)  # a timer tick, not synchronisation

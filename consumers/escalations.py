@@ -52,6 +52,9 @@ class EscalationStore:
         """alert -> the earliest due time of its pending bureaus (alerts with none are not here)."""
         self._notice_of: dict[str, str] = {}
         self._by_notice: dict[str, set[str]] = {}
+        self._quiet_since: dict[str, datetime] = {}
+        """alert -> its record's last change, for the alerts no step can follow by itself (no bureau
+        pending, nothing being sent or stood down): what :meth:`expired` reads."""
 
     def __len__(self) -> int:
         return len(self.states) + len(self._settled)
@@ -80,6 +83,10 @@ class EscalationStore:
             return
         self._notice_of[alert_id] = record.notice_id
         self._by_notice.setdefault(record.notice_id, set()).add(alert_id)
+        if _quiet(state):
+            self._quiet_since[alert_id] = record.updated_at
+        else:
+            self._quiet_since.pop(alert_id, None)
         if _settled(state):
             self.states.pop(alert_id, None)
             self._next_due.pop(alert_id, None)
@@ -93,10 +100,15 @@ class EscalationStore:
         else:
             self._next_due.pop(alert_id, None)
 
+    def remove(self, alert_id: str) -> None:
+        """Forget the alert's record (its tombstone was read or written)."""
+        self._drop(alert_id)
+
     def _drop(self, alert_id: str) -> None:
         self.states.pop(alert_id, None)
         self._settled.pop(alert_id, None)
         self._next_due.pop(alert_id, None)
+        self._quiet_since.pop(alert_id, None)
         notice_id = self._notice_of.pop(alert_id, None)
         alerts = self._by_notice.get(notice_id, set()) if notice_id is not None else set()
         alerts.discard(alert_id)
@@ -104,7 +116,7 @@ class EscalationStore:
             self._by_notice.pop(notice_id, None)
 
     def clear(self) -> None:
-        for held in (self.states, self._settled, self._next_due, self._notice_of, self._by_notice):
+        for held in (self.states, self._settled, self._next_due, self._notice_of, self._by_notice, self._quiet_since):
             held.clear()
 
     def state(self, alert_id: str) -> escalation.State:
@@ -130,6 +142,22 @@ class EscalationStore:
         """The alerts with a step due now, the longest overdue first."""
         ready = sorted((at, a) for a, at in self._next_due.items() if at <= now)
         return [a for _, a in ready if escalation.due(self.states[a], now)]
+
+    def expired(self, before: datetime) -> list[str]:
+        """The alerts whose record has not changed since before ``before`` and that no step can follow by
+        itself (every bureau acknowledged, cancelled or exhausted), oldest first."""
+        return [a for _, a in sorted((at, a) for a, at in self._quiet_since.items() if at < before)]
+
+    def is_expired(self, alert_id: str, before: datetime) -> bool:
+        at = self._quiet_since.get(alert_id)
+        return at is not None and at < before
+
+
+def _quiet(state: escalation.State) -> bool:
+    """No bureau pending, nothing being sent or stood down: only an ack or a withdrawal changes it."""
+    assert state.record is not None
+    return (not state.sending and not state.standing_down
+            and all(b.state != "pending" for b in state.record.bureaus.values()))
 
 
 def _settled(state: escalation.State) -> bool:
@@ -160,6 +188,22 @@ class Escalations:
         _log(alert_id, event, actions)
         sends = [a for a in actions if isinstance(a, Send)]
         await asyncio.gather(*writes, *(self._send(alert_id, s) for s in sends))
+
+    async def expire(self, before: datetime) -> int:
+        """Delete (tombstone on ``alerts.escalations``) the records of :meth:`EscalationStore.expired`:
+        by then the alert and its deliveries have left their topics too. Returns how many."""
+        gone = 0
+        for alert_id in self.store.expired(before):
+            async with self._lock:  # not between a transition of this alert and its record
+                if not self.store.is_expired(alert_id, before):  # acked or withdrawn meanwhile
+                    continue
+                written = await self.publisher.enqueue(topics.ESCALATIONS, alert_id, None)
+                self.store.remove(alert_id)
+            await written
+            gone += 1
+        if gone:
+            log.info("escalation records deleted", count=gone, older_than=before.isoformat())
+        return gone
 
     async def _send(self, alert_id: str, send: Send) -> None:
         await self.sender.deliver_all(send)

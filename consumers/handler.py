@@ -7,7 +7,8 @@ For each input the handler asks ``alerting`` what to do, then carries it out:
   start); the sighting is written, the timers started and the messages sent;
 - an acknowledgement: ``alerting.escalation`` (``Ack``); the record is written;
 - a timer tick: ``alerting.escalation`` (``Tick``); the step's messages are sent, then the record;
-- a withdrawn notice: ``alerting.escalation`` (``Withdraw``); stand-downs sent, then the record.
+- a withdrawn notice: ``alerting.escalation`` (``Withdraw``); stand-downs sent, then the record;
+- every hour: the escalation records no step can follow, older than the alerts' retention, deleted.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class Handler:
         self.acks_topic = settings.topic(topics.ACKS)
         self.window = timedelta(minutes=settings.dedup_window_minutes)
         self.timeouts = escalation.timeouts(settings)
+        self.keep = timedelta(days=settings.alert_retention_days)
         self._background: set[asyncio.Task[Any]] = set()
         self.reviews: ReviewDigests | None = None
         """Review-band alerts go to the review queue (``consumers.review_digest``) rather than out one by one."""
@@ -117,6 +119,11 @@ class Handler:
         event = escalation.Tick(self.directory(), self.timeouts)
         await asyncio.gather(*(self.escalations.feed(alert_id, event) for alert_id in due))
         return len(due)
+
+    async def expire(self, now: datetime) -> int:
+        """Delete the escalation records that no step can follow and that last changed longer ago than
+        alerts are kept (``Settings.alert_retention_days``); return how many."""
+        return await self.escalations.expire(now - self.keep)
 
     def on_notice(self, notice_id: str, active: bool | None) -> None:
         """A live change on ``wanted.notices``: a withdrawal stands the alerts' officers down."""

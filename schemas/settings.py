@@ -349,6 +349,14 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def alert_retention_days(self) -> int:
+        """How long alerts and their deliveries are kept: twice ``event_retention_days``, since a notice changed
+        at the end of the window re-screens events as old as the window (``retention.ms`` on ``alerts``,
+        ``alerts.deliveries`` and ``alerts.delivery-intents``). A settled escalation record is deleted this
+        long after its last change."""
+        return 2 * self.event_retention_days
+
+    @property
     def ingest_agency_list(self) -> list[str]:
         """The agencies of ``ingest_agencies``, in order, without blanks or repeats."""
         return list(dict.fromkeys(a.strip() for a in self.ingest_agencies.split(",") if a.strip()))

@@ -12,7 +12,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from alerting import escalation
-from alerting.escalation import Ack, Start, State, StoodDown, Withdraw
+from alerting.escalation import Ack, Start, State, StoodDown, Tick, Withdraw
 from consumers.escalations import EscalationStore
 from tests import factories as f
 
@@ -79,6 +79,19 @@ def test_a_settled_record_can_still_change_and_a_replayed_start_keeps_it() -> No
     assert actions and acked.record is not None and acked.record.bureaus["ncb-rw"].state == "acked"
     store.put(alert_id, acked)
     assert store.get(alert_id) == acked.record
+
+
+def test_expired_lists_the_records_no_step_can_follow_last_changed_before_the_limit() -> None:
+    store = EscalationStore("alerts.escalations", {})
+    settled, exhausted, pending = (a.alert_id for a in ALERTS[:3])
+    store.put(settled, _acked(_started(0, 0), "ncb-ke", "ncb-rw"))
+    state, _ = escalation.step(_acked(_started(1, 0), "ncb-ke"), Tick(DIRECTORY, TIMEOUTS), T0 + timedelta(minutes=5))
+    assert state.record is not None and state.record.bureaus["ncb-rw"].state == "exhausted"  # no step left
+    store.put(exhausted, state)
+    store.put(pending, _started(2, 0))
+    assert store.expired(T0) == []
+    assert store.expired(T0 + timedelta(days=1)) == [settled, exhausted]  # oldest change first
+    assert not store.is_expired(pending, T0 + timedelta(days=1))
 
 
 def test_a_tombstone_drops_the_record_and_its_indexes() -> None:
