@@ -42,7 +42,8 @@ log = structlog.get_logger(__name__)
 _TICK = 0.5
 """Seconds between two checks of the escalation timers."""
 _EXPIRY_S = 3600.0
-"""Seconds between two deletions of the escalation records past the alerts' retention (the first at start)."""
+"""Seconds between two deletions of the escalation records past the alerts' retention (and after every
+assignment, once the records are loaded)."""
 _MAX_IN_FLIGHT = 512
 """Records being handled at once before the consumer stops fetching more."""
 COMMIT_INTERVAL_S = 1.0
@@ -68,6 +69,7 @@ class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
         await self.d.state.load({tp.partition for tp in assigned}, self.d.sender.limits)
         self.d.loaded.set()
         await self.d.handler.cancel_withdrawn()
+        self.d.next_expiry = 0.0  # the records just loaded: the timers' loop deletes the old ones next
 
 
 class Dispatcher:
@@ -92,6 +94,8 @@ class Dispatcher:
         self.loaded = asyncio.Event()
         """Set once the delivery log and timers of the assigned partitions are loaded."""
         self._consumer: AIOKafkaConsumer | None = None
+        self.next_expiry = float("inf")
+        """When (``time.monotonic``) the timers' loop next deletes old escalation records: after an assignment."""
 
     @property
     def directory(self) -> BureauDirectory:
@@ -181,14 +185,13 @@ class Dispatcher:
             await self.handler.on_record(rec)
 
     async def _timers(self, stop: asyncio.Event) -> None:
-        next_expiry = 0.0
         while not stop.is_set():
             try:
                 await self.handler.tick(datetime.now(UTC))
             except Exception:  # a failed step is retried on the next tick; the loop must not die
                 log.exception("escalation step failed")
-            if time.monotonic() >= next_expiry:
-                next_expiry = time.monotonic() + _EXPIRY_S
+            if time.monotonic() >= self.next_expiry:
+                self.next_expiry = time.monotonic() + _EXPIRY_S
                 try:
                     await self.handler.expire(datetime.now(UTC))
                 except Exception:  # retried at the next hour; nothing is lost by waiting

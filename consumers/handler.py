@@ -8,7 +8,8 @@ For each input the handler asks ``alerting`` what to do, then carries it out:
 - an acknowledgement: ``alerting.escalation`` (``Ack``); the record is written;
 - a timer tick: ``alerting.escalation`` (``Tick``); the step's messages are sent, then the record;
 - a withdrawn notice: ``alerting.escalation`` (``Withdraw``); stand-downs sent, then the record;
-- every hour: the escalation records no step can follow, older than the alerts' retention, deleted.
+- after partitions are assigned, then every hour: the escalation records no step can follow, older than the
+  alerts' retention, deleted.
 """
 
 from __future__ import annotations
