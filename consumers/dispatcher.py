@@ -27,7 +27,7 @@ from aiokafka.errors import CommitFailedError, IllegalStateError
 
 from schemas import BureauDirectory, Settings, topics
 
-from .escalations import Escalations
+from .escalations import EXPIRE_BATCH, Escalations
 from .handler import Handler
 from .membership import dispatcher_membership
 from .offsets import OffsetTracker
@@ -193,7 +193,8 @@ class Dispatcher:
             if time.monotonic() >= self.next_expiry:
                 self.next_expiry = time.monotonic() + _EXPIRY_S
                 try:
-                    await self.handler.expire(datetime.now(UTC))
+                    if await self.handler.expire(datetime.now(UTC)) >= EXPIRE_BATCH:
+                        self.next_expiry = time.monotonic()  # more to delete: the next batch after this tick
                 except Exception:  # retried at the next hour; nothing is lost by waiting
                     log.exception("deleting old escalation records failed")
             await asyncio.sleep(_TICK)  # a timer tick, not synchronisation

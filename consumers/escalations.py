@@ -11,6 +11,7 @@ that follows them is fed back.
 from __future__ import annotations
 
 import asyncio
+import heapq
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -28,6 +29,10 @@ from .sender import Sender
 __all__ = ["EscalationStore", "Escalations"]
 
 log = structlog.get_logger(__name__)
+
+EXPIRE_BATCH = 1_000
+"""Records deleted per pass at most (``Escalations.expire``): the timers' loop waits for a pass, so a
+large first clean-up goes a batch per tick, between the escalation steps."""
 
 
 class EscalationStore:
@@ -143,10 +148,11 @@ class EscalationStore:
         ready = sorted((at, a) for a, at in self._next_due.items() if at <= now)
         return [a for _, a in ready if escalation.due(self.states[a], now)]
 
-    def expired(self, before: datetime) -> list[str]:
+    def expired(self, before: datetime, limit: int | None = None) -> list[str]:
         """The alerts whose record has not changed since before ``before`` and that no step can follow by
-        itself (every bureau acknowledged, cancelled or exhausted), oldest first."""
-        return [a for _, a in sorted((at, a) for a, at in self._quiet_since.items() if at < before)]
+        itself (every bureau acknowledged, cancelled or exhausted), oldest first; at most ``limit``."""
+        old = ((at, a) for a, at in self._quiet_since.items() if at < before)
+        return [a for _, a in (sorted(old) if limit is None else heapq.nsmallest(limit, old))]
 
     def is_expired(self, alert_id: str, before: datetime) -> bool:
         at = self._quiet_since.get(alert_id)
@@ -189,21 +195,21 @@ class Escalations:
         sends = [a for a in actions if isinstance(a, Send)]
         await asyncio.gather(*writes, *(self._send(alert_id, s) for s in sends))
 
-    async def expire(self, before: datetime) -> int:
-        """Delete (tombstone on ``alerts.escalations``) the records of :meth:`EscalationStore.expired`:
-        by then the alert and its deliveries have left their topics too. Returns how many."""
-        gone = 0
-        for alert_id in self.store.expired(before):
+    async def expire(self, before: datetime, limit: int = EXPIRE_BATCH) -> int:
+        """Delete (tombstone on ``alerts.escalations``) the oldest ``limit`` records of
+        :meth:`EscalationStore.expired`: by then the alert and its deliveries have left their topics too.
+        Returns how many; ``limit`` of them means more may be waiting."""
+        written = []
+        for alert_id in self.store.expired(before, limit):
             async with self._lock:  # not between a transition of this alert and its record
                 if not self.store.is_expired(alert_id, before):  # acked or withdrawn meanwhile
                     continue
-                written = await self.publisher.enqueue(topics.ESCALATIONS, alert_id, None)
+                written.append(await self.publisher.enqueue(topics.ESCALATIONS, alert_id, None))
                 self.store.remove(alert_id)
-            await written
-            gone += 1
-        if gone:
-            log.info("escalation records deleted", count=gone, older_than=before.isoformat())
-        return gone
+        await asyncio.gather(*written)
+        if written:
+            log.info("escalation records deleted", count=len(written), older_than=before.isoformat())
+        return len(written)
 
     async def _send(self, alert_id: str, send: Send) -> None:
         await self.sender.deliver_all(send)

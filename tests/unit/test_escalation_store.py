@@ -91,6 +91,7 @@ def test_expired_lists_the_records_no_step_can_follow_last_changed_before_the_li
     store.put(pending, _started(2, 0))
     assert store.expired(T0) == []
     assert store.expired(T0 + timedelta(days=1)) == [settled, exhausted]  # oldest change first
+    assert store.expired(T0 + timedelta(days=1), limit=1) == [settled]
     assert not store.is_expired(pending, T0 + timedelta(days=1))
 
 
