@@ -15,7 +15,7 @@ events in and carries the :class:`SendDigest` actions out, so every transition i
 I/O and no clock of its own; ``step`` updates ``state`` in place and returns it. Each event costs
 the same however many items are pending: at a thousand events a second a bureau can gather tens of
 thousands of review items in one ``group_interval``, and copying its queue for every new item made
-the dispatcher's work grow with the queue (docs/benchmarks.md, "The review digest's queue").
+the dispatcher's work grow with the queue (docs/benchmarks.md, "The dispatcher's state as it grows").
 """
 
 from __future__ import annotations

@@ -72,7 +72,7 @@ class EscalationStore:
     def _apply(self, rec: Any) -> None:
         key = rec.key.decode() if rec.key else ""
         if rec.value is None:
-            self._drop(key)
+            self.remove(key)
             return
         try:
             self.put(key, escalation.State(record=StoredEscalation.model_validate_json(rec.value)), rec.value)
@@ -84,7 +84,7 @@ class EscalationStore:
         record's JSON, when the caller has it."""
         record = state.record
         if record is None:
-            self._drop(alert_id)
+            self.remove(alert_id)
             return
         self._notice_of[alert_id] = record.notice_id
         self._by_notice.setdefault(record.notice_id, set()).add(alert_id)
@@ -107,18 +107,17 @@ class EscalationStore:
 
     def remove(self, alert_id: str) -> None:
         """Forget the alert's record (its tombstone was read or written)."""
-        self._drop(alert_id)
-
-    def _drop(self, alert_id: str) -> None:
         self.states.pop(alert_id, None)
         self._settled.pop(alert_id, None)
         self._next_due.pop(alert_id, None)
         self._quiet_since.pop(alert_id, None)
         notice_id = self._notice_of.pop(alert_id, None)
-        alerts = self._by_notice.get(notice_id, set()) if notice_id is not None else set()
+        if notice_id is None:
+            return
+        alerts = self._by_notice[notice_id]  # kept with ``_notice_of``
         alerts.discard(alert_id)
-        if notice_id is not None and not alerts:
-            self._by_notice.pop(notice_id, None)
+        if not alerts:
+            del self._by_notice[notice_id]
 
     def clear(self) -> None:
         for held in (self.states, self._settled, self._next_due, self._notice_of, self._by_notice, self._quiet_since):
@@ -167,10 +166,9 @@ def _quiet(state: escalation.State) -> bool:
 
 
 def _settled(state: escalation.State) -> bool:
-    """No step can follow: every bureau acknowledged or cancelled, nothing being sent or stood down."""
+    """Quiet, and no bureau exhausted (a withdrawal would stand it down): nothing can change it but an ack."""
     assert state.record is not None
-    return (not state.sending and not state.standing_down
-            and all(b.state in ("acked", "cancelled") for b in state.record.bureaus.values()))
+    return _quiet(state) and all(b.state in ("acked", "cancelled") for b in state.record.bureaus.values())
 
 
 class Escalations:
@@ -185,12 +183,11 @@ class Escalations:
         async with self._lock:
             before = self.store.state(alert_id)
             state, actions = escalation.step(before, event, datetime.now(UTC))
-            if state.record is not None:
-                self.store.put(alert_id, state)
+            saved = [(a.record, a.record.model_dump_json().encode()) for a in actions if isinstance(a, Save)]
+            if state.record is not None:  # a settled record is kept as the JSON just written
+                self.store.put(alert_id, state, next((raw for record, raw in saved if record is state.record), None))
             # queued under the lock, so the records are written in the order of the transitions
-            writes = [await self.publisher.enqueue(topics.ESCALATIONS, a.record.alert_id,
-                                                   a.record.model_dump_json().encode())
-                      for a in actions if isinstance(a, Save)]
+            writes = [await self.publisher.enqueue(topics.ESCALATIONS, record.alert_id, raw) for record, raw in saved]
         _log(alert_id, event, actions)
         sends = [a for a in actions if isinstance(a, Send)]
         await asyncio.gather(*writes, *(self._send(alert_id, s) for s in sends))

@@ -352,7 +352,7 @@ class Settings(BaseSettings):
     def alert_retention_days(self) -> int:
         """How long alerts and their deliveries are kept: twice ``event_retention_days``, since a notice changed
         at the end of the window re-screens events as old as the window (``retention.ms`` on ``alerts``,
-        ``alerts.deliveries`` and ``alerts.delivery-intents``). A settled escalation record is deleted this
+        ``alerts.deliveries`` and ``alerts.deliveries.intents``). A settled escalation record is deleted this
         long after its last change."""
         return 2 * self.event_retention_days
 
