@@ -1,10 +1,11 @@
 """The compiled matching core (``matching._fast``, Rust, built by ``scripts/bootstrap``).
 
-It runs the matcher's two hot loops without leaving native code: candidate selection over
-the index's postings (``_index.CandidateIndex.candidates``, read from the same Python dict and
-arrays), and ``rules.best_alignment`` (every query form against every packed form of a
-notice, with ``_names.align`` per pair), handing back the winning alignment exactly as the
-Python reference would build it. The Python code stays the reference: a test screens the same
+It holds the index's postings (``_fast.Postings``: the table ``_index`` otherwise keeps as a
+Python dict of ints and arrays) and runs the matcher's two hot loops without leaving native code:
+candidate selection over those postings (``_index.CandidateIndex.candidates``), and
+``rules.best_alignment`` (every query form against every packed form of a notice, with
+``_names.align`` per pair), handing back the winning alignment exactly as the Python reference
+would build it. The Python code stays the reference: a test screens the same
 events both ways and compares every hit, and ``Matcher(compiled=False)`` (or
 ``FUGITIVE_ALERTS_MATCHING_CORE=python``) uses it alone.
 
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from ._index import CandidateIndex, QueryKeys
     from ._names import NameForm
 
-__all__ = ["available", "enabled_by_default", "best_alignment", "candidates"]
+__all__ = ["available", "enabled_by_default", "best_alignment", "candidates", "postings"]
 
 
 def _load() -> ModuleType | None:
@@ -62,6 +63,11 @@ def enabled_by_default() -> bool:
     if choice not in ("", "compiled", "python"):
         raise ValueError(f"FUGITIVE_ALERTS_MATCHING_CORE must be 'compiled' or 'python', not {choice!r}")
     return _FAST is not None and choice != "python"
+
+
+def postings() -> _fast.Postings | None:
+    """An empty native postings table (``_index``), or None when the core is not built."""
+    return None if _FAST is None else _FAST.Postings()
 
 
 def _form(f: NameForm) -> _fast.Form | None:

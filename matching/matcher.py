@@ -89,7 +89,7 @@ class Matcher:
         """Select candidates and align names in the compiled core (``matching/core-rs``): the
         same hits, faster. By default when it is built, unless
         ``FUGITIVE_ALERTS_MATCHING_CORE=python``."""
-        self._index = CandidateIndex()
+        self._index = CandidateIndex(native=self.compiled)
         self._slots: dict[str, int] = {}
         self._far_years = far_dates_reject(review_threshold)
 

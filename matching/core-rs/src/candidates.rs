@@ -3,40 +3,25 @@
 use pyo3::buffer::PyBuffer;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyInt, PyList, PySet, PyTuple};
+use std::borrow::Cow;
 use std::collections::HashSet;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 
 use crate::guarded;
+use crate::postings::{Held, MulHasher, Postings};
 
 // Candidate selection (`_index.CandidateIndex.candidates`)
 
-/// A multiplicative hash for slot numbers (the std SipHash is made for untrusted keys).
-#[derive(Default)]
-pub(crate) struct SlotHasher(u64);
+pub(crate) type Slots = HashSet<u32, BuildHasherDefault<MulHasher>>;
 
-impl Hasher for SlotHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        }
-    }
-    fn write_u32(&mut self, n: u32) {
-        self.0 = (u64::from(n)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-}
-
-pub(crate) type Slots = HashSet<u32, BuildHasherDefault<SlotHasher>>;
-
-/// One posting: a bare slot, or an `array('I')` of slots (read through the buffer protocol).
-pub(crate) enum Posting {
+/// One posting: a bare slot, or a list of slots (copied from an `array('I')` through the
+/// buffer protocol, or borrowed from the native table).
+pub(crate) enum Posting<'a> {
     One(u32),
-    Many(Vec<u32>),
+    Many(Cow<'a, [u32]>),
 }
 
-impl Posting {
+impl Posting<'_> {
     fn len(&self) -> usize {
         match self {
             Posting::One(_) => 1,
@@ -51,14 +36,37 @@ impl Posting {
     }
 }
 
-/// The posting of `key` if it has at most `cap` slots; None when it is absent or longer (too
-/// common to select anything).
-pub(crate) fn posting(
-    py: Python<'_>,
-    postings: &Bound<'_, PyDict>,
-    key: &Bound<'_, PyAny>,
-    cap: usize,
-) -> PyResult<Option<Posting>> {
+/// Where the postings are read from: the index's Python dict, or the native table
+/// (`postings.rs`), which the index holds when the core is built.
+enum Source<'a, 'py> {
+    Dict(&'a Bound<'py, PyDict>),
+    Native(&'a Postings),
+}
+
+impl<'a> Source<'a, '_> {
+    /// The posting of `key` if it has at most `cap` slots; None when it is absent or longer (too
+    /// common to select anything).
+    fn posting(&self, key: &Bound<'_, PyAny>, cap: usize) -> PyResult<Option<Posting<'a>>> {
+        match self {
+            Source::Dict(postings) => dict_posting(postings, key, cap),
+            Source::Native(table) => Ok(match table.held(key.extract()?) {
+                None => None,
+                Some(Held::One(s)) => Some(Posting::One(*s)),
+                Some(Held::Many(v)) if v.len() <= cap => Some(Posting::Many(Cow::Borrowed(v.as_slice()))),
+                Some(Held::Many(_)) => None,
+            }),
+        }
+    }
+
+    fn contains(&self, key: &Bound<'_, PyAny>) -> PyResult<bool> {
+        match self {
+            Source::Dict(postings) => postings.contains(key),
+            Source::Native(table) => Ok(table.held(key.extract()?).is_some()),
+        }
+    }
+}
+
+fn dict_posting(postings: &Bound<'_, PyDict>, key: &Bound<'_, PyAny>, cap: usize) -> PyResult<Option<Posting<'static>>> {
     let Some(p) = postings.get_item(key)? else {
         return Ok(None);
     };
@@ -69,7 +77,7 @@ pub(crate) fn posting(
         return Ok(None);
     }
     let buf: PyBuffer<u32> = PyBuffer::get(&p)?;
-    Ok(Some(Posting::Many(buf.to_vec(py)?)))
+    Ok(Some(Posting::Many(Cow::Owned(buf.to_vec(p.py())?))))
 }
 
 /// `CandidateIndex.candidates`: the entries with enough votes, best-voted first, at most
@@ -78,8 +86,7 @@ pub(crate) fn posting(
 #[pyo3(signature = (postings, live, groups, pairs, docs, picks, token_cap, pair_cap, rare_cap, pick_cap, limit, years))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn candidates<'py>(
-    py: Python<'py>,
-    postings: &Bound<'py, PyDict>,
+    postings: &Bound<'py, PyAny>,
     live: &Bound<'py, PyList>,
     groups: &Bound<'py, PyDict>,
     pairs: &Bound<'py, PySet>,
@@ -92,14 +99,21 @@ pub(crate) fn candidates<'py>(
     limit: usize,
     years: Option<(i64, i64)>,
 ) -> PyResult<Vec<Bound<'py, PyAny>>> {
-    let query = Query { postings, live, groups, pairs, docs, picks };
     let caps = Caps { token: token_cap, pair: pair_cap, rare: rare_cap, pick: pick_cap, limit };
-    guarded(|| select(py, &query, &caps, years))
+    guarded(|| {
+        let native = postings.cast::<Postings>().ok().map(|p| p.borrow());
+        let source = match &native {
+            Some(table) => Source::Native(table),
+            None => Source::Dict(postings.cast::<PyDict>()?),
+        };
+        let query = Query { postings: source, live, groups, pairs, docs, picks };
+        select(&query, &caps, years)
+    })
 }
 
 /// The index and an event's look-up keys, as the Python side holds them.
 struct Query<'a, 'py> {
-    postings: &'a Bound<'py, PyDict>,
+    postings: Source<'a, 'py>,
     live: &'a Bound<'py, PyList>,
     groups: &'a Bound<'py, PyDict>,
     pairs: &'a Bound<'py, PySet>,
@@ -117,12 +131,11 @@ struct Caps {
 }
 
 fn select<'py>(
-    py: Python<'py>,
     q: &Query<'_, 'py>,
     caps: &Caps,
     years: Option<(i64, i64)>,
 ) -> PyResult<Vec<Bound<'py, PyAny>>> {
-    let Query { postings, live, groups, pairs, docs, picks } = *q;
+    let Query { ref postings, live, groups, pairs, docs, picks } = *q;
     let (token_cap, pair_cap, rare_cap, pick_cap, limit) = (caps.token, caps.pair, caps.rare, caps.pick, caps.limit);
     let mut found_groups: Vec<Vec<Posting>> = Vec::new();
     let mut strong = Slots::default();
@@ -131,7 +144,7 @@ fn select<'py>(
         let group = group.cast::<PyTuple>()?;
         let mut found: Vec<Posting> = Vec::new();
         for (k, key) in group.iter().enumerate() {
-            if let Some(p) = posting(py, postings, &key, token_cap)? {
+            if let Some(p) = postings.posting(&key, token_cap)? {
                 if solo && k == 0 && (p.len() == 1 || p.len() <= rare_cap) {
                     strong.extend(p.slots().iter().copied());
                 }
@@ -143,13 +156,13 @@ fn select<'py>(
         }
     }
     for key in pairs.iter() {
-        if let Some(p) = posting(py, postings, &key, pair_cap)? {
+        if let Some(p) = postings.posting(&key, pair_cap)? {
             strong.extend(p.slots().iter().copied());
         }
     }
     let mut doc_slots = Slots::default();
     for key in docs.iter() {
-        if let Some(p) = posting(py, postings, &key, usize::MAX)? {
+        if let Some(p) = postings.posting(&key, usize::MAX)? {
             doc_slots.extend(p.slots().iter().copied());
         }
     }
@@ -159,7 +172,7 @@ fn select<'py>(
         if !guard.is_none() && postings.contains(&guard)? {
             continue;
         }
-        if let Some(p) = posting(py, postings, &key, pick_cap)? {
+        if let Some(p) = postings.posting(&key, pick_cap)? {
             picked.extend(p.slots().iter().copied());
         }
     }

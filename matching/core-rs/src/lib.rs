@@ -18,6 +18,7 @@ mod align;
 mod candidates;
 mod config;
 mod form;
+mod postings;
 mod similarity;
 
 /// A panic in the core (a bug) comes back as `RuntimeError`, which the Python side answers by
@@ -37,6 +38,7 @@ fn panic_for_test() -> PyResult<()> {
 #[pymodule]
 fn _fast(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<form::Form>()?;
+    m.add_class::<postings::Postings>()?;
     m.add_function(wrap_pyfunction!(config::configure, m)?)?;
     m.add_function(wrap_pyfunction!(align::align_py, m)?)?;
     m.add_function(wrap_pyfunction!(align::best_alignment, m)?)?;
