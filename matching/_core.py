@@ -9,8 +9,9 @@ would build it. The Python code stays the reference: a test screens the same
 events both ways and compares every hit, and ``Matcher(compiled=False)`` (or
 ``FUGITIVE_ALERTS_MATCHING_CORE=python``) uses it alone.
 
-The rules' constants, the name particles and ``token_key`` are handed to the core here, once,
-so they live in one place. The source is in ``matching/core-rs/``; without a build (a plain
+The rules' constants and the name particles are handed to the core here, once, so they live in
+one place; so are the keys of adjacent parts written together (``_text.join_keys``), with each
+form. The source is in ``matching/core-rs/``; without a build (a plain
 ``pip install`` from source) the matcher runs on the Python reference, with the same hits.
 """
 
@@ -22,7 +23,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, cast
 
 from . import _names
-from ._text import PARTICLES, token_key
+from ._text import PARTICLES, join_keys
 
 if TYPE_CHECKING:
     from . import _fast
@@ -43,7 +44,7 @@ def _load() -> ModuleType | None:
         missing_first=_names.MISSING_FIRST, conflicting_part=_names.CONFLICTING_PART, cross_min=_names.CROSS_MIN,
         swapped_cross_min=_names.SWAPPED_CROSS_MIN, chain_miss=_names.CHAIN_MISS, extra_unknown=_names.EXTRA_UNKNOWN,
         initial_sim=_names.INITIAL_SIM, weak_part_min=_names.WEAK_PART_MIN, particle_cost=_names.PARTICLE_MISS,
-        particles=sorted(PARTICLES), token_key=token_key)
+        particles=sorted(PARTICLES))
     return _fast
 
 
@@ -74,7 +75,7 @@ def _form(f: NameForm) -> _fast.Form | None:
     core = f.core
     if core is None and _FAST is not None:
         try:
-            core = _FAST.Form(list(f.keys), "".join(f.roles), list(f.originals), f.abjad)
+            core = _FAST.Form(list(f.keys), "".join(f.roles), list(f.originals), f.abjad, join_keys(f.keys))
         except ValueError:  # more than 64 parts (nonsense input): the Python reference aligns it
             return None
         f.core = core

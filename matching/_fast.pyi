@@ -1,13 +1,14 @@
 # Types of the compiled matching core, matching/core-rs (built by scripts/bootstrap). Each
 # function computes what its Python reference computes, to the last bit; see _core.py.
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 class Form:
-    # a NameForm in the core: keys, roles (one letter each), original words, abjad flag
+    # a NameForm in the core: keys, roles (one letter each), original words, abjad flag, and the
+    # keys of adjacent parts joined (_text.join_keys)
 
-    def __init__(self, keys: list[str], roles: str, originals: list[str], abjad: bool) -> None: ...
+    def __init__(self, keys: list[str], roles: str, originals: list[str], abjad: bool, joins: list[str]) -> None: ...
 
 class Postings:
     # the index's postings natively: key id -> a slot (int) or the slots (tuple); see postings.rs
@@ -26,7 +27,7 @@ class Postings:
 def configure(*, min_pair: float, missing_short: float, extra_long: float, missing_first: float,
               conflicting_part: float, cross_min: float, swapped_cross_min: float, chain_miss: float,
               extra_unknown: float, initial_sim: float, weak_part_min: float, particle_cost: float,
-              particles: list[str], token_key: Callable[[str], str]) -> None: ...
+              particles: list[str]) -> None: ...
 
 def align(q: Form, c: Form) -> tuple[float, list[tuple[str, str, float]], int, list[tuple[int, ...]]]: ...
 

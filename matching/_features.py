@@ -29,7 +29,7 @@ from ._indic import indic_spellings, is_indic_holder
 from ._japanese import has_japanese, is_japanese_holder, japanese_readings
 from ._korean import is_korean, korean_readings
 from ._names import NameForm, forms_of
-from ._text import PARTICLES, is_indic
+from ._text import PARTICLES, is_indic, join_keys
 from ._titles import without_title
 from ._wadegiles import looks_wade_giles, to_pinyin, wade_giles_readings
 
@@ -55,13 +55,16 @@ def _share(value: Any) -> Any:
 
 
 def _pack(form: NameForm) -> str:
+    """One name form as a string: keys, roles, name index, flags, originals, how it was read, and
+    the keys of adjacent parts joined (``join_keys``: for the compiled core, which would otherwise
+    ask Python for them on every comparison; the Python reference computes its own)."""
     return "\x1f".join((" ".join(form.keys), "".join(form.roles), str(form.name_index),
                         ("a" if form.abjad else "") + ("d" if form.derived else ""), "\x1e".join(form.originals),
-                        form.via))
+                        form.via, " ".join(join_keys(form.keys))))
 
 
 def _unpack(packed: str) -> NameForm:
-    keys, roles, index, flags, originals, via = packed.split("\x1f")
+    keys, roles, index, flags, originals, via, _joins = packed.split("\x1f")
     return NameForm(tuple(keys.split(" ")), tuple(originals.split("\x1e")), int(index),
                     tuple(roles), "a" in flags, "d" in flags, via)
 

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA, Levenshtein
 
-from ._text import PARTICLES, consonant_key, is_abjad, preprocess, romanise, squeeze, token_key, words
+from ._text import PARTICLES, consonant_key, is_abjad, join_keys, preprocess, romanise, squeeze, token_key, words
 
 __all__ = ["NameForm", "Alignment", "forms_of", "align", "vocalises"]
 
@@ -227,8 +227,7 @@ def _units(form: NameForm) -> list[tuple[frozenset[int], str, str, str]]:
     (name 0.60 instead of 0.90)."""
     keys, roles, cons = form.keys, form.roles, form.cons
     units = [(frozenset((i,)), k, cons[i], roles[i]) for i, k in enumerate(keys)]
-    for i in range(len(keys) - 1):
-        joined = token_key(keys[i] + keys[i + 1])
+    for i, joined in enumerate(join_keys(keys)):
         role = roles[i] if roles[i] == roles[i + 1] else "?"
         units.append((frozenset((i, i + 1)), joined, squeeze(cons[i] + cons[i + 1]), role))
     return units

@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 from itertools import groupby
 
 import icu
 
-__all__ = ["romanise", "words", "token_key", "consonant_key", "fold_ascii", "is_abjad", "is_indic", "preprocess", "squeeze",
-           "PARTICLES"]
+__all__ = ["romanise", "words", "token_key", "join_keys", "consonant_key", "fold_ascii", "is_abjad", "is_indic",
+           "preprocess", "squeeze", "PARTICLES"]
 
 _ANY = "Any-Latin; Latin-ASCII"
 # Script name (unicodedata prefix) -> ICU transliterator ids, most common standard first.
@@ -218,6 +219,12 @@ def token_key(word: str) -> str:
     if w.endswith(("ii", "ij")):
         w = w[:-1]
     return w
+
+
+def join_keys(keys: Sequence[str]) -> list[str]:
+    """The key of each two adjacent keys written together (``abdul`` + ``rahman``: a compound
+    name split or joined in one spelling and not in the other)."""
+    return [token_key(keys[i] + keys[i + 1]) for i in range(len(keys) - 1)]
 
 
 _VOWELS = str.maketrans({"a": None, "e": None, "i": None, "o": None, "u": None,

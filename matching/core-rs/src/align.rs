@@ -253,12 +253,12 @@ pub(crate) fn best_alignment_inner<'py>(
 ) -> PyResult<Option<Bound<'py, PyTuple>>> {
     let cfg = config()?;
     let cforms: Vec<Form> = if let Ok(s) = packed.cast::<PyString>() {
-        vec![Form::unpack(py, s.to_str()?)?]
+        vec![Form::unpack(s.to_str()?)?]
     } else {
         let t = packed.cast::<PyTuple>()?;
         let mut v = Vec::with_capacity(t.len());
         for item in t.iter() {
-            v.push(Form::unpack(py, item.cast::<PyString>()?.to_str()?)?);
+            v.push(Form::unpack(item.cast::<PyString>()?.to_str()?)?);
         }
         v
     };

@@ -1,14 +1,11 @@
-//! The rules' constants, the name particles and `token_key`, handed over from Python once
-//! (`configure`), and the cache of joined-part keys.
+//! The rules' constants and the name particles, handed over from Python once (`configure`).
 
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
-use std::collections::{HashMap, HashSet};
-use std::sync::{Mutex, OnceLock};
+use std::collections::HashSet;
+use std::sync::OnceLock;
 
-use crate::similarity::chars;
-
-/// The constants of `matching._names`, the particles of `matching._text`, and `token_key`.
+/// The constants of `matching._names` and the particles of `matching._text`.
 pub(crate) struct Config {
     pub(crate) min_pair: f64,
     pub(crate) missing_short: f64,
@@ -23,31 +20,9 @@ pub(crate) struct Config {
     pub(crate) weak_part_min: f64,
     pub(crate) particle_cost: f64,
     pub(crate) particles: HashSet<String>,
-    pub(crate) token_key: Py<PyAny>,
 }
 
 pub(crate) static CONFIG: OnceLock<Config> = OnceLock::new();
-
-/// `token_key` of two adjacent keys written together, by the joined word (bounded like its Python cache).
-pub(crate) type JoinCache = Mutex<HashMap<String, Vec<char>>>;
-pub(crate) static JOINS: OnceLock<JoinCache> = OnceLock::new();
-pub(crate) const JOINS_MAX: usize = 500_000;
-
-pub(crate) fn join_key(py: Python<'_>, cfg: &Config, a: &str, b: &str) -> PyResult<Vec<char>> {
-    let cache = JOINS.get_or_init(|| Mutex::new(HashMap::new()));
-    let joined = format!("{a}{b}");
-    if let Some(k) = cache.lock().map_err(|_| PyRuntimeError::new_err("join cache poisoned"))?.get(&joined) {
-        return Ok(k.clone());
-    }
-    let key: String = cfg.token_key.call1(py, (joined.as_str(),))?.extract(py)?;
-    let key = chars(&key);
-    let mut map = cache.lock().map_err(|_| PyRuntimeError::new_err("join cache poisoned"))?;
-    if map.len() >= JOINS_MAX {
-        map.clear();
-    }
-    map.insert(joined, key.clone());
-    Ok(key)
-}
 
 pub(crate) fn config() -> PyResult<&'static Config> {
     CONFIG.get().ok_or_else(|| PyRuntimeError::new_err("matching._fast.configure() was not called"))
@@ -56,7 +31,7 @@ pub(crate) fn config() -> PyResult<&'static Config> {
 /// Hand the rules' constants over, once per process (a second call must agree with the first).
 #[pyfunction]
 #[pyo3(signature = (*, min_pair, missing_short, extra_long, missing_first, conflicting_part, cross_min,
-                    swapped_cross_min, chain_miss, extra_unknown, initial_sim, weak_part_min, particle_cost, particles, token_key))]
+                    swapped_cross_min, chain_miss, extra_unknown, initial_sim, weak_part_min, particle_cost, particles))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn configure(
     min_pair: f64,
@@ -72,7 +47,6 @@ pub(crate) fn configure(
     weak_part_min: f64,
     particle_cost: f64,
     particles: Vec<String>,
-    token_key: Py<PyAny>,
 ) -> PyResult<()> {
     let new = Config {
         min_pair,
@@ -88,7 +62,6 @@ pub(crate) fn configure(
         weak_part_min,
         particle_cost,
         particles: particles.into_iter().collect(),
-        token_key,
     };
     if let Some(old) = CONFIG.get() {
         let same = [

@@ -4,7 +4,7 @@
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
-use crate::config::{config, join_key, Config};
+use crate::config::{config, Config};
 use crate::similarity::{chars, consonant_key, squeeze};
 
 // Forms
@@ -34,16 +34,17 @@ pub(crate) struct Form {
 }
 
 impl Form {
+    /// `joins`: the key of each two adjacent keys written together (`_text.join_keys`).
     pub(crate) fn build(
-        py: Python<'_>,
         keys: Vec<String>,
         roles: Vec<char>,
         originals: Vec<String>,
         abjad: bool,
+        joins: &[&str],
     ) -> PyResult<Self> {
         let cfg = config()?;
         let n = keys.len();
-        if n > MAX_TOKENS || roles.len() != n || originals.len() != n {
+        if n > MAX_TOKENS || roles.len() != n || originals.len() != n || joins.len() != n.saturating_sub(1) {
             return Err(PyValueError::new_err("name form too long or inconsistent for the compiled core"));
         }
         let key_chars: Vec<Vec<char>> = keys.iter().map(|k| chars(k)).collect();
@@ -59,8 +60,8 @@ impl Form {
                 role: roles[i],
             });
         }
-        for i in 0..n.saturating_sub(1) {
-            let key = join_key(py, cfg, &keys[i], &keys[i + 1])?;
+        for (i, join) in joins.iter().enumerate() {
+            let key = chars(join);
             let mut jc = cons[i].clone();
             jc.extend_from_slice(&cons[i + 1]);
             let role = if roles[i] == roles[i + 1] { roles[i] } else { '?' };
@@ -72,16 +73,17 @@ impl Form {
         Ok(Form { keys: key_chars, sorted_keys, roles, particle, originals, units, abjad, has_initial })
     }
 
-    /// A packed form (`_features._pack`): keys, roles, name index, flags, originals, via.
-    pub(crate) fn unpack(py: Python<'_>, packed: &str) -> PyResult<Self> {
+    /// A packed form (`_features._pack`): keys, roles, name index, flags, originals, via, joins.
+    pub(crate) fn unpack(packed: &str) -> PyResult<Self> {
         let fields: Vec<&str> = packed.split('\x1f').collect();
-        if fields.len() != 6 {
+        if fields.len() != 7 {
             return Err(PyValueError::new_err("not a packed name form"));
         }
         let keys: Vec<String> = fields[0].split(' ').map(str::to_owned).collect();
         let roles: Vec<char> = fields[1].chars().collect();
         let originals: Vec<String> = fields[4].split('\x1e').map(str::to_owned).collect();
-        Form::build(py, keys, roles, originals, fields[3].contains('a'))
+        let joins: Vec<&str> = if fields[6].is_empty() { Vec::new() } else { fields[6].split(' ').collect() };
+        Form::build(keys, roles, originals, fields[3].contains('a'), &joins)
     }
 
     pub(crate) fn orig(&self, mask: u64) -> String {
@@ -152,8 +154,9 @@ impl Form {
 #[pymethods]
 impl Form {
     #[new]
-    fn py_new(py: Python<'_>, keys: Vec<String>, roles: &str, originals: Vec<String>, abjad: bool) -> PyResult<Self> {
-        Form::build(py, keys, roles.chars().collect(), originals, abjad)
+    fn py_new(keys: Vec<String>, roles: &str, originals: Vec<String>, abjad: bool, joins: Vec<String>) -> PyResult<Self> {
+        let joins: Vec<&str> = joins.iter().map(String::as_str).collect();
+        Form::build(keys, roles.chars().collect(), originals, abjad, &joins)
     }
 }
 

@@ -7,8 +7,9 @@
 //! operation for operation in the same order, so scores agree to the last bit; a test screens
 //! the same events both ways and compares every hit (`tests/unit/test_matching_core.py`).
 //!
-//! Rules live in one place: the tuning constants, the name particles and `token_key` (for the
-//! key of two adjacent parts written together) are handed over from Python by `configure`.
+//! Rules live in one place: the tuning constants and the name particles are handed over from
+//! Python by `configure`, and each name form comes with the keys of its adjacent parts written
+//! together (`_text.join_keys`).
 //! What is written out here is arithmetic: edit distances, the greedy pairing, the penalties.
 
 use pyo3::exceptions::PyRuntimeError;
