@@ -107,7 +107,7 @@ pub(crate) fn candidates<'py>(
             None => Source::Dict(postings.cast::<PyDict>()?),
         };
         let query = Query { postings: source, live, groups, pairs, docs, picks };
-        select(&query, &caps, years)
+        VOTES.with_borrow_mut(|votes| select(&query, &caps, years, votes))
     })
 }
 
@@ -134,6 +134,7 @@ fn select<'py>(
     q: &Query<'_, 'py>,
     caps: &Caps,
     years: Option<(i64, i64)>,
+    votes: &mut Votes,
 ) -> PyResult<Vec<Bound<'py, PyAny>>> {
     let Query { ref postings, live, groups, pairs, docs, picks } = *q;
     let (token_cap, pair_cap, rare_cap, pick_cap, limit) = (caps.token, caps.pair, caps.rare, caps.pick, caps.limit);
@@ -177,26 +178,19 @@ fn select<'py>(
         }
     }
     let n_groups = found_groups.len();
-    let mut sets: Vec<Slots> = Vec::new();
+    votes.begin(live.len());
     let mut cand = Slots::default();
     if n_groups >= 2 {
-        // stable, like Python's sort on the total posting length
-        found_groups.sort_by_key(|g| g.iter().map(Posting::len).sum::<usize>());
-        for g in &found_groups[..n_groups - 1] {
-            let mut st = Slots::default();
-            for p in g {
-                st.extend(p.slots().iter().copied());
-            }
-            sets.push(st);
-        }
-        for i in 0..n_groups.saturating_sub(2) {
-            for j in i + 1..n_groups - 1 {
-                cand.extend(sets[i].iter().filter(|s| sets[j].contains(s)).copied());
-            }
-        }
-        for a in &sets {
-            for p in &found_groups[n_groups - 1] {
-                cand.extend(p.slots().iter().filter(|s| a.contains(s)).copied());
+        // A notice found by two groups: count, per slot, the groups whose postings hold it (each
+        // group once, however many of its keys hold the slot). The reference builds a set per
+        // group and intersects them: the same candidates, and the same counts to rank them by.
+        for (g, group) in found_groups.iter().enumerate() {
+            for p in group {
+                for &s in p.slots() {
+                    if votes.vote(s, g) == 2 {
+                        cand.insert(s);
+                    }
+                }
             }
         }
         cand.extend(strong.iter().copied());
@@ -210,7 +204,6 @@ fn select<'py>(
             }
             cand.extend(p.slots().iter().take(limit).copied());
         }
-        sets.push(cand.clone());
     } else {
         cand.extend(strong.iter().copied());
         cand.extend(picked.iter().copied());
@@ -223,13 +216,8 @@ fn select<'py>(
         v.sort_unstable();
         v
     } else {
-        if n_groups >= 2 {
-            let mut last = Slots::default();
-            for p in &found_groups[n_groups - 1] {
-                last.extend(p.slots().iter().copied());
-            }
-            sets.push(last);
-        }
+        // with one group, every candidate counts as held by it, as in the reference
+        let one = u32::from(n_groups == 1);
         let mut kept: Vec<(i64, u32)> = Vec::with_capacity(cand.len());
         for s in cand {
             let in_docs = doc_slots.contains(&s);
@@ -238,10 +226,8 @@ fn select<'py>(
                     continue;
                 }
             }
-            let mut v = 2 * i64::from(strong.contains(&s)) + 100 * i64::from(in_docs);
-            for st in &sets {
-                v += i64::from(st.contains(&s));
-            }
+            let held = if n_groups >= 2 { votes.count(s) } else { one };
+            let v = 2 * i64::from(strong.contains(&s)) + 100 * i64::from(in_docs) + i64::from(held);
             kept.push((-v, s));
         }
         kept.sort_unstable();
@@ -258,6 +244,62 @@ fn select<'py>(
         }
     }
     Ok(out)
+}
+
+/// Per slot, the groups holding it in the current selection, kept between calls (one array per
+/// thread, as long as the list): a mark counts only in the call stamped on it, so nothing is
+/// cleared between events, and a call cut short by an error leaves nothing behind.
+#[derive(Default)]
+struct Votes {
+    call: u32,
+    marks: Vec<Mark>,
+}
+
+#[derive(Clone, Copy, Default)]
+struct Mark {
+    call: u32,
+    group: u32,
+    count: u32,
+}
+
+impl Votes {
+    /// Starts a selection over `slots` slots.
+    fn begin(&mut self, slots: usize) {
+        if self.marks.len() < slots {
+            self.marks.resize(slots, Mark::default());
+        }
+        self.call = self.call.wrapping_add(1);
+        if self.call == 0 {
+            // after 2**32 calls: no mark may keep a stamp that would read as current
+            self.marks.fill(Mark::default());
+            self.call = 1;
+        }
+    }
+
+    /// Group `g` holds slot `s`: how many groups hold it so far.
+    fn vote(&mut self, s: u32, g: usize) -> u32 {
+        let (call, g) = (self.call, g as u32 + 1);
+        let m = &mut self.marks[s as usize];
+        if m.call != call {
+            *m = Mark { call, group: g, count: 1 };
+        } else if m.group != g {
+            m.group = g;
+            m.count += 1;
+        }
+        m.count
+    }
+
+    /// How many groups hold slot `s` in this selection.
+    fn count(&self, s: u32) -> u32 {
+        match self.marks.get(s as usize) {
+            Some(m) if m.call == self.call => m.count,
+            _ => 0,
+        }
+    }
+}
+
+thread_local! {
+    static VOTES: std::cell::RefCell<Votes> = std::cell::RefCell::new(Votes::default());
 }
 
 /// `_index._born_within`: whether a notice may be born in `lo..=hi` (no birth date: it may).
