@@ -38,7 +38,7 @@ impl Cross {
 }
 
 pub(crate) fn align(q: &Form, c: &Form, cfg: &Config) -> Aligned {
-    if q.keys == c.keys || (q.keys.len() == c.keys.len() && q.sorted_keys == c.sorted_keys) {
+    if q.keys == c.keys || q.same_keys_any_order(c) {
         // `_reorder`: each query key takes the first unused candidate token with that key
         let mut remaining: Vec<usize> = (0..c.keys.len()).collect();
         let mut order: Vec<(usize, usize)> = Vec::new();
@@ -61,6 +61,7 @@ pub(crate) fn align(q: &Form, c: &Form, cfg: &Config) -> Aligned {
     // and whether it is a weak crosswise pair: taken only where the fields are seen to be swapped)
     let mut cands: Vec<(f64, i64, u64, u64, Cross, bool)> = Vec::new();
     for qu in &q.units {
+        let (qkey, qcons) = q.unit(qu);
         for cu in &c.units {
             if qu.size > 1 && cu.size > 1 {
                 continue;
@@ -71,13 +72,14 @@ pub(crate) fn align(q: &Form, c: &Form, cfg: &Config) -> Aligned {
                 ('f', 'g') => Cross::FamilyGiven,
                 _ => Cross::No,
             };
-            if (qu.size > 1 || cu.size > 1) && qu.key.len().min(cu.key.len()) < 4 {
-                if qu.key == cu.key {
+            let (ckey, ccons) = c.unit(cu);
+            if (qu.size > 1 || cu.size > 1) && qkey.len().min(ckey.len()) < 4 {
+                if qkey == ckey {
                     cands.push((1.0, -size, qu.mask, cu.mask, cross, false));
                 }
                 continue;
             }
-            let s = token_similarity(&qu.key, &cu.key, &qu.cons, &cu.cons, abjad);
+            let s = token_similarity(qkey, ckey, qcons, ccons, abjad);
             if s >= cfg.min_pair && (cross == Cross::No || s >= cfg.swapped_cross_min) {
                 let weak = cross != Cross::No && s < cfg.cross_min;
                 cands.push((s, if s < 1.0 { size } else { -size }, qu.mask, cu.mask, cross, weak));
@@ -217,7 +219,7 @@ pub(crate) fn mask_indices(mask: u64) -> Vec<usize> {
 /// The winning alignment as Python values: (score, pairs, matched, units).
 pub(crate) fn to_python<'py>(py: Python<'py>, a: &Aligned, q: &Form, c: &Form) -> PyResult<Bound<'py, PyTuple>> {
     let pairs: Vec<(String, String, f64)> = match &a.exact {
-        Some(order) => order.iter().map(|&(qi, cj)| (q.originals[qi].clone(), c.originals[cj].clone(), 1.0)).collect(),
+        Some(order) => order.iter().map(|&(qi, cj)| (q.original(qi).to_owned(), c.original(cj).to_owned(), 1.0)).collect(),
         None => a.pairs.iter().map(|&(qm, cm, s)| (q.orig(qm), c.orig(cm), s)).collect(),
     };
     let units: Vec<Bound<'py, PyTuple>> =

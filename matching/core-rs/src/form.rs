@@ -14,8 +14,8 @@ pub(crate) const MAX_TOKENS: usize = 64;
 pub(crate) struct Unit {
     pub(crate) mask: u64,
     pub(crate) size: usize,
-    pub(crate) key: Vec<char>,
-    pub(crate) cons: Vec<char>,
+    /// The part's index (a single part), or the first of the two joined.
+    index: usize,
     pub(crate) role: char,
 }
 
@@ -24,73 +24,107 @@ pub(crate) struct Unit {
 #[pyclass(frozen, module = "matching._fast")]
 pub(crate) struct Form {
     pub(crate) keys: Vec<Vec<char>>,
-    pub(crate) sorted_keys: Vec<Vec<char>>,
+    /// The keys' indices in the keys' sorted order (for the any-order exact comparison).
+    order: Vec<usize>,
+    cons: Vec<Vec<char>>,
+    /// Key and skeleton of each two adjacent parts written together.
+    joins: Vec<(Vec<char>, Vec<char>)>,
     pub(crate) roles: Vec<char>,
     pub(crate) particle: Vec<bool>,
-    pub(crate) originals: Vec<String>,
+    /// The written words, one per key, separated by `\x1e` (split only for a hit's reasons).
+    originals: String,
     pub(crate) units: Vec<Unit>,
     pub(crate) abjad: bool,
     pub(crate) has_initial: bool,
 }
 
 impl Form {
-    /// `joins`: the key of each two adjacent keys written together (`_text.join_keys`).
-    pub(crate) fn build(
-        keys: Vec<String>,
-        roles: Vec<char>,
-        originals: Vec<String>,
-        abjad: bool,
-        joins: &[&str],
-    ) -> PyResult<Self> {
+    /// `joins`: the key of each two adjacent keys written together (`_text.join_keys`);
+    /// `originals`: the written word of each key, separated by `\x1e`.
+    pub(crate) fn build(keys: &[&str], roles: Vec<char>, originals: String, abjad: bool, joins: &[&str]) -> PyResult<Self> {
         let cfg = config()?;
         let n = keys.len();
-        if n > MAX_TOKENS || roles.len() != n || originals.len() != n || joins.len() != n.saturating_sub(1) {
+        if n > MAX_TOKENS
+            || roles.len() != n
+            || originals.bytes().filter(|&b| b == 0x1e).count() + 1 != n.max(1)
+            || joins.len() != n.saturating_sub(1)
+        {
             return Err(PyValueError::new_err("name form too long or inconsistent for the compiled core"));
         }
         let key_chars: Vec<Vec<char>> = keys.iter().map(|k| chars(k)).collect();
         let cons: Vec<Vec<char>> = keys.iter().map(|k| consonant_key(k)).collect();
-        let particle: Vec<bool> = keys.iter().map(|k| cfg.particles.contains(k)).collect();
+        let particle: Vec<bool> = keys.iter().map(|k| cfg.particles.contains(*k)).collect();
         let mut units: Vec<Unit> = Vec::with_capacity(2 * n);
-        for i in 0..n {
-            units.push(Unit {
-                mask: 1u64 << i,
-                size: 1,
-                key: key_chars[i].clone(),
-                cons: cons[i].clone(),
-                role: roles[i],
-            });
+        for (i, &role) in roles.iter().enumerate() {
+            units.push(Unit { mask: 1u64 << i, size: 1, index: i, role });
         }
+        let mut joined = Vec::with_capacity(joins.len());
         for (i, join) in joins.iter().enumerate() {
-            let key = chars(join);
-            let mut jc = cons[i].clone();
+            let mut jc = Vec::with_capacity(cons[i].len() + cons[i + 1].len());
+            jc.extend_from_slice(&cons[i]);
             jc.extend_from_slice(&cons[i + 1]);
+            joined.push((chars(join), squeeze(&jc)));
             let role = if roles[i] == roles[i + 1] { roles[i] } else { '?' };
-            units.push(Unit { mask: (1u64 << i) | (1u64 << (i + 1)), size: 2, key, cons: squeeze(&jc), role });
+            units.push(Unit { mask: (1u64 << i) | (1u64 << (i + 1)), size: 2, index: i, role });
         }
-        let mut sorted_keys = key_chars.clone();
-        sorted_keys.sort();
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by(|&a, &b| key_chars[a].cmp(&key_chars[b]));
         let has_initial = key_chars.iter().any(|k| k.len() == 1);
-        Ok(Form { keys: key_chars, sorted_keys, roles, particle, originals, units, abjad, has_initial })
+        Ok(Form {
+            keys: key_chars,
+            order,
+            cons,
+            joins: joined,
+            roles,
+            particle,
+            originals,
+            units,
+            abjad,
+            has_initial,
+        })
     }
 
     /// A packed form (`_features._pack`): keys, roles, name index, flags, originals, via, joins.
     pub(crate) fn unpack(packed: &str) -> PyResult<Self> {
-        let fields: Vec<&str> = packed.split('\x1f').collect();
-        if fields.len() != 7 {
+        let mut fields = packed.split('\x1f');
+        let mut f = [""; 7];
+        for slot in &mut f {
+            *slot = fields.next().ok_or_else(|| PyValueError::new_err("not a packed name form"))?;
+        }
+        if fields.next().is_some() {
             return Err(PyValueError::new_err("not a packed name form"));
         }
-        let keys: Vec<String> = fields[0].split(' ').map(str::to_owned).collect();
-        let roles: Vec<char> = fields[1].chars().collect();
-        let originals: Vec<String> = fields[4].split('\x1e').map(str::to_owned).collect();
-        let joins: Vec<&str> = if fields[6].is_empty() { Vec::new() } else { fields[6].split(' ').collect() };
-        Form::build(keys, roles, originals, fields[3].contains('a'), &joins)
+        let keys: Vec<&str> = f[0].split(' ').collect();
+        let joins: Vec<&str> = if f[6].is_empty() { Vec::new() } else { f[6].split(' ').collect() };
+        Form::build(&keys, f[1].chars().collect(), f[4].to_owned(), f[3].contains('a'), &joins)
+    }
+
+    /// A unit's key and consonant skeleton.
+    pub(crate) fn unit(&self, u: &Unit) -> (&[char], &[char]) {
+        if u.size == 1 {
+            (&self.keys[u.index], &self.cons[u.index])
+        } else {
+            let (key, cons) = &self.joins[u.index];
+            (key, cons)
+        }
+    }
+
+    /// Whether both forms have the same keys in some order (`sorted(q.keys) == sorted(c.keys)`).
+    pub(crate) fn same_keys_any_order(&self, other: &Form) -> bool {
+        self.keys.len() == other.keys.len()
+            && self.order.iter().zip(&other.order).all(|(&a, &b)| self.keys[a] == other.keys[b])
+    }
+
+    /// The written word of key `i`.
+    pub(crate) fn original(&self, i: usize) -> &str {
+        self.originals.split('\x1e').nth(i).unwrap_or("")
     }
 
     pub(crate) fn orig(&self, mask: u64) -> String {
         let mut seen: Vec<&str> = Vec::new();
         for i in 0..self.keys.len() {
             if mask & (1u64 << i) != 0 {
-                let o = self.originals[i].as_str();
+                let o = self.original(i);
                 if !seen.contains(&o) {
                     seen.push(o);
                 }
@@ -155,8 +189,9 @@ impl Form {
 impl Form {
     #[new]
     fn py_new(keys: Vec<String>, roles: &str, originals: Vec<String>, abjad: bool, joins: Vec<String>) -> PyResult<Self> {
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
         let joins: Vec<&str> = joins.iter().map(String::as_str).collect();
-        Form::build(keys, roles.chars().collect(), originals, abjad, &joins)
+        Form::build(&keys, roles.chars().collect(), originals.join("\x1e"), abjad, &joins)
     }
 }
 

@@ -166,18 +166,26 @@ pub(crate) fn squeeze(s: &[char]) -> Vec<char> {
 
 /// `_text.consonant_key`: the key without vowels, b/v and p/f merged, a (soft) c and ``sh`` as ``s``.
 pub(crate) fn consonant_key(key: &str) -> Vec<char> {
-    let replaced = key.replace("sh", "s");
-    let mapped: Vec<char> = replaced
-        .chars()
-        .filter_map(|c| match c {
-            'a' | 'e' | 'i' | 'o' | 'u' => None,
-            'v' => Some('b'),
-            'p' => Some('f'),
-            'c' => Some('s'),
-            other => Some(other),
-        })
-        .collect();
-    squeeze(&mapped)
+    // one pass: ``sh`` read as ``s`` (left to right, as `str.replace`), vowels dropped, letters
+    // merged, and a letter repeated kept once (`squeeze`)
+    let mut out: Vec<char> = Vec::with_capacity(key.len());
+    let mut it = key.chars().peekable();
+    while let Some(c) = it.next() {
+        if c == 's' && it.peek() == Some(&'h') {
+            it.next();
+        }
+        let m = match c {
+            'a' | 'e' | 'i' | 'o' | 'u' => continue,
+            'v' => 'b',
+            'p' => 'f',
+            'c' => 's',
+            other => other,
+        };
+        if out.last() != Some(&m) {
+            out.push(m);
+        }
+    }
+    out
 }
 
 /// `_text.consonant_key` (exposed for the identity tests).
