@@ -79,6 +79,9 @@ pub(crate) fn align(q: &Form, c: &Form, cfg: &Config) -> Aligned {
                 }
                 continue;
             }
+            if !abjad && qcons != ccons && below_min_pair(qkey.len(), ckey.len(), cfg) {
+                continue; // too different in length to pair (the similarity could not reach `min_pair`)
+            }
             let s = token_similarity(qkey, ckey, qcons, ccons, abjad);
             if s >= cfg.min_pair && (cross == Cross::No || s >= cfg.swapped_cross_min) {
                 let weak = cross != Cross::No && s < cfg.cross_min;
@@ -147,6 +150,15 @@ pub(crate) fn align(q: &Form, c: &Form, cfg: &Config) -> Aligned {
     let score = if score < 1.0 { score } else { 1.0 };
     let score = if score > 0.0 { score } else { 0.0 };
     Aligned { score, pairs, matched, units, exact: None }
+}
+
+/// Whether two keys of these lengths are too different to pair whatever their letters: their edit
+/// distance is at least the difference in length, so `token_similarity` is at most
+/// `1 - difference / longer`, unless the keys come from an abjad or have the same skeleton (its
+/// other paths; the caller checks both).
+fn below_min_pair(a: usize, b: usize, cfg: &Config) -> bool {
+    let longer = a.max(b);
+    longer > 0 && 1.0 - a.abs_diff(b) as f64 / (longer as f64) < cfg.min_pair
 }
 
 /// `_names._lone_pair`.
