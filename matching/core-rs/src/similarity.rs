@@ -50,23 +50,22 @@ pub(crate) fn levenshtein_distance(a: &[char], b: &[char]) -> usize {
 }
 
 /// Pattern-match masks of a word of at most 64 characters: bit i of `mask(c)` is set when the
-/// word's i-th character is `c`.
+/// word's i-th character is `c` (a table for ASCII, which keys nearly always are; a list for the rest).
 pub(crate) struct Masks {
-    chars: [char; 64],
-    bits: [u64; 64],
-    n: usize,
+    ascii: [u64; 128],
+    other: Vec<(char, u64)>,
 }
 
 impl Masks {
     fn new(word: &[char]) -> Self {
-        let mut m = Masks { chars: ['\0'; 64], bits: [0; 64], n: 0 };
+        let mut m = Masks { ascii: [0; 128], other: Vec::new() };
         for (i, &c) in word.iter().enumerate() {
-            match m.chars[..m.n].iter().position(|&x| x == c) {
-                Some(k) => m.bits[k] |= 1u64 << i,
-                None => {
-                    m.chars[m.n] = c;
-                    m.bits[m.n] = 1u64 << i;
-                    m.n += 1;
+            if c.is_ascii() {
+                m.ascii[c as usize] |= 1u64 << i;
+            } else {
+                match m.other.iter_mut().find(|(x, _)| *x == c) {
+                    Some((_, bits)) => *bits |= 1u64 << i,
+                    None => m.other.push((c, 1u64 << i)),
                 }
             }
         }
@@ -74,7 +73,11 @@ impl Masks {
     }
 
     fn mask(&self, c: char) -> u64 {
-        self.chars[..self.n].iter().position(|&x| x == c).map_or(0, |k| self.bits[k])
+        if c.is_ascii() {
+            self.ascii[c as usize]
+        } else {
+            self.other.iter().find(|(x, _)| *x == c).map_or(0, |&(_, bits)| bits)
+        }
     }
 }
 
