@@ -142,6 +142,8 @@ def cjk_forms(text: str) -> tuple[NameForm, ...]:
     """Forms of the names written in Han, kana or Hangul inside ``text`` (module docstring),
     read as a subject's full name is. Every such form also looks up candidates, the guessed
     kanji readings included, as they do for a subject's name."""
+    if text.isascii():  # no Han, kana or Hangul to find (most tips): skip the expression's scan
+        return ()
     forms: list[NameForm] = []
     seen: set[tuple[str, ...]] = set()
     for m in _CJK_NAME_RE.finditer(text):
