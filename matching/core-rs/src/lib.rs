@@ -3,9 +3,11 @@
 //!
 //! The reference is Python: `matching/_index.py` (`CandidateIndex.candidates`),
 //! `matching/_names.py` (`align`, `token_similarity` and their helpers) and `matching/rules.py`
-//! (`best_alignment`). This crate computes the same thing,
-//! operation for operation in the same order, so scores agree to the last bit; a test screens
-//! the same events both ways and compares every hit (`tests/unit/test_matching_core.py`).
+//! (`best_alignment`). This crate computes the same thing, its arithmetic operation for operation
+//! in the same order, so scores agree to the last bit. Where it goes another way (votes counted
+//! in a per-slot table instead of sets, key pairs too different in length left uncompared), the
+//! outcome is the same; a test screens the same events both ways and compares every hit
+//! (`tests/unit/test_matching_core.py`).
 //!
 //! Rules live in one place: the tuning constants and the name particles are handed over from
 //! Python by `configure`, and each name form comes with the keys of its adjacent parts written
