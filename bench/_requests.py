@@ -33,10 +33,12 @@ def segments(port: int) -> dict[tuple[int, str], int]:
 
 def request_rates(before: dict[tuple[int, str], int], after: dict[tuple[int, str], int], seconds: float,
                   pids: dict[str, int]) -> dict[str, list[float]]:
-    """Process name -> requests/s on each of its connections that lived through the window, busiest first."""
+    """Process name -> requests/s on each of its connections open at the window's end, busiest first.
+    A connection opened during the window counts from its first segment (the pipeline bench's own
+    producer and consumers are made for each step); one closed during it is not counted."""
     rates: dict[str, list[float]] = {}
     for (pid, addr), segs in after.items():
         for name, owner in pids.items():
-            if pid == owner and (pid, addr) in before:
-                rates.setdefault(name, []).append((segs - before[(pid, addr)]) / seconds)
+            if pid == owner:
+                rates.setdefault(name, []).append((segs - before.get((pid, addr), 0)) / seconds)
     return {k: sorted(v, reverse=True) for k, v in rates.items()}

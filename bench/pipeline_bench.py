@@ -56,7 +56,7 @@ import sys
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -282,8 +282,10 @@ def ceiling(kind: str, args: argparse.Namespace, settings: Settings, run: Path, 
 
 
 async def paced(args: argparse.Namespace, settings: Settings, maker: EventMaker, rate: float | None = None,
-                duration: float | None = None, warmup: float | None = None, prefix: str = "pc") -> dict[str, Any]:
-    """Warm-up, then ``duration`` s at ``rate``/s (default: the arguments'); returns latencies and the alerts seen."""
+                duration: float | None = None, warmup: float | None = None, prefix: str = "pc",
+                on_end: Callable[[], None] | None = None) -> dict[str, Any]:
+    """Warm-up, then ``duration`` s at ``rate``/s (default: the arguments'); returns latencies and the alerts seen.
+    ``on_end``: called when the last answer is in, before the bench's own clients close."""
     rate = args.rate if rate is None else rate
     duration = args.duration if duration is None else duration
     warmup = args.warmup if warmup is None else warmup
@@ -341,6 +343,8 @@ async def paced(args: argparse.Namespace, settings: Settings, maker: EventMaker,
         await asyncio.sleep(0.1)  # waiting for the last answers
     done.set()
     await collector
+    if on_end is not None:
+        on_end()
     await producer.stop()
     await consumer.stop()
     resp_recv = [(responses[k][1] - sent[k]) * 1e3 for k in measured if k in responses]
@@ -458,8 +462,11 @@ def capacity_step(args: argparse.Namespace, settings: Settings, maker: EventMake
     log(f"capacity step: {args.capacity_warmup:g} s warm-up, then {args.capacity_duration:g} s at {rate:g}/s")
     port = int(settings.kafka_bootstrap_servers.split(",")[0].rsplit(":", 1)[1])  # the (first) broker
     segs0, at0 = segments(port), time.time()
-    lat = asyncio.run(paced(args, settings, maker, rate, args.capacity_duration, args.capacity_warmup, f"c{rate:g}"))
-    requests = request_rates(segs0, segments(port), time.time() - at0, dict(sampler.pids))
+    end: dict[str, Any] = {}
+    # the window's end is taken before the bench's producer and consumer close, so their requests count too
+    lat = asyncio.run(paced(args, settings, maker, rate, args.capacity_duration, args.capacity_warmup, f"c{rate:g}",
+                            on_end=lambda: end.update(segs=segments(port), at=time.time())))
+    requests = request_rates(segs0, end["segs"], end["at"] - at0, dict(sampler.pids))
     h = handoff(settings, lat["alerts"], start)
     seconds = lat["t1"] - lat["t0"]
     cpu = {name: sampler.cpu_between(name, lat["t0"], lat["t1"]) for name in sampler.pids}
