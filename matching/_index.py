@@ -54,7 +54,7 @@ from ._dates import PartialDate
 from ._features import Entry
 from ._names import NameForm
 from ._short_parts import initial_pair_keys, query_initial_pair_keys, skeleton_pair_keys
-from ._text import PARTICLES, token_key
+from ._text import PARTICLES, join_keys, token_key
 
 if TYPE_CHECKING:
     from ._fast import Postings
@@ -119,8 +119,7 @@ def name_keys(form: NameForm) -> set[str]:
             if form.abjad and k not in PARTICLES and len(w := form.cons[i].replace("b", "")) >= 2:
                 out.add("w:" + w)  # waw/vav may be a vowel: "נועם" (nvm) ~ "Noam" (nm)
                 out.add("a:" + w)  # ... found by any Latin skeleton (``_group_ids``), abjad notices only
-        if i + 1 < len(keys):
-            out.add("t:" + token_key(k + keys[i + 1]))
+    out.update(["t:" + joined for joined in join_keys(keys)])
     uniq = sorted({k for k in keys[:8] if len(k) >= 2 and k not in PARTICLES})
     for i, a in enumerate(uniq):
         for b in uniq[i + 1:]:

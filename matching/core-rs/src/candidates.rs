@@ -178,9 +178,9 @@ fn select<'py>(
         }
     }
     let n_groups = found_groups.len();
-    votes.begin(live.len());
     let mut cand = Slots::default();
     if n_groups >= 2 {
+        votes.begin(live.len());
         // A notice found by two groups: count, per slot, the groups whose postings hold it (each
         // group once, however many of its keys hold the slot). The reference builds a set per
         // group and intersects them: the same candidates, and the same counts to rank them by.

@@ -74,6 +74,14 @@ fn is_dead(live: &Bound<'_, PyList>, slot: u32) -> PyResult<bool> {
     Ok(live.get_item(slot as usize)?.is_none())
 }
 
+fn count_live(live: &Bound<'_, PyList>, slots: &[u32]) -> PyResult<usize> {
+    let mut n = 0;
+    for &s in slots {
+        n += usize::from(!is_dead(live, s)?);
+    }
+    Ok(n)
+}
+
 fn live_slots(live: &Bound<'_, PyList>, slots: &[u32]) -> PyResult<Vec<u32>> {
     let mut kept = Vec::with_capacity(slots.len());
     for &s in slots {
@@ -128,7 +136,7 @@ impl Postings {
                 Held::Many(v) => v,
             };
             if slots.len() < 64 {
-                let n_live = live_slots(live, slots)?.len();
+                let n_live = count_live(live, slots)?;
                 if n_live == 0 {
                     self.table.remove(&key);
                 } else if slots.len() > 2 * n_live {
