@@ -61,6 +61,11 @@ def skeleton_pair_keys(keys: tuple[str, ...], cons: tuple[str, ...]) -> list[str
     skeleton has fewer than two letters once ``b`` (a waw/vav, which may be a vowel) is
     dropped. A notice holds them only for its abjad forms; an event looks up every form's
     (only abjad notices can answer)."""
+    for c in cons[:8]:
+        if len(c) - c.count("b") < 2:
+            break
+    else:  # every skeleton has two letters or more (most names): no pair to key
+        return []
     skels = {c.replace("b", "") for k, c in zip(keys[:8], cons[:8], strict=False)
              if len(k) >= 2 and k not in PARTICLES}
     skels.discard("")
