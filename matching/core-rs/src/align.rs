@@ -38,21 +38,22 @@ impl Cross {
 }
 
 pub(crate) fn align(q: &Form, c: &Form, cfg: &Config) -> Aligned {
-    if q.keys == c.keys || q.same_keys_any_order(c) {
+    if q.same_keys(c) || q.same_keys_any_order(c) {
         // `_reorder`: each query key takes the first unused candidate token with that key
-        let mut remaining: Vec<usize> = (0..c.keys.len()).collect();
+        let mut remaining: Vec<usize> = (0..c.len()).collect();
         let mut order: Vec<(usize, usize)> = Vec::new();
-        for (qi, k) in q.keys.iter().enumerate() {
-            if let Some(pos) = remaining.iter().position(|&j| c.keys[j] == *k) {
+        for qi in 0..q.len() {
+            let k = q.key(qi);
+            if let Some(pos) = remaining.iter().position(|&j| c.key(j) == k) {
                 order.push((qi, remaining.remove(pos)));
             }
         }
-        let all = if q.keys.len() == 64 { u64::MAX } else { (1u64 << q.keys.len()) - 1 };
+        let all = if q.len() == 64 { u64::MAX } else { (1u64 << q.len()) - 1 };
         return Aligned {
             score: 1.0,
             pairs: Vec::new(),
             matched: q.substantive(all),
-            units: (0..c.keys.len()).map(|i| 1u64 << i).collect(),
+            units: (0..c.len()).map(|i| 1u64 << i).collect(),
             exact: Some(order),
         };
     }
@@ -120,7 +121,7 @@ pub(crate) fn align(q: &Form, c: &Form, cfg: &Config) -> Aligned {
         weight += w;
         pairs.push((qi, ci, s));
     }
-    let (nq, nc) = (q.keys.len(), c.keys.len());
+    let (nq, nc) = (q.len(), c.len());
     if weight != 0.0 && (used_q.count_ones() as usize) < nq && (used_c.count_ones() as usize) < nc {
         if let Some((qj, cj, s)) = lone_pair(q, c, used_q, used_c, cfg) {
             used_q |= 1u64 << qj;
@@ -164,7 +165,7 @@ fn below_min_pair(a: usize, b: usize, cfg: &Config) -> bool {
 /// `_names._lone_pair`.
 pub(crate) fn lone_pair(q: &Form, c: &Form, used_q: u64, used_c: u64, cfg: &Config) -> Option<(usize, usize, f64)> {
     let left = |f: &Form, used: u64| -> Vec<usize> {
-        (0..f.keys.len()).filter(|&i| used & (1u64 << i) == 0 && !f.particle[i]).collect()
+        (0..f.len()).filter(|&i| used & (1u64 << i) == 0 && !f.particle[i]).collect()
     };
     let (lq, lc) = (left(q, used_q), left(c, used_c));
     if lq.len() != 1 || lc.len() != 1 {
@@ -175,11 +176,11 @@ pub(crate) fn lone_pair(q: &Form, c: &Form, used_q: u64, used_c: u64, cfg: &Conf
     if !matches!(role, 'f' | 'g') || c.roles[ci] != role {
         return None;
     }
-    let count = |f: &Form| (0..f.keys.len()).filter(|&i| f.roles[i] == 'g' && !f.particle[i]).count();
+    let count = |f: &Form| (0..f.len()).filter(|&i| f.roles[i] == 'g' && !f.particle[i]).count();
     if role == 'g' && (count(q) > 1 || count(c) > 1) {
         return None;
     }
-    let (a, b) = (&q.keys[qi], &c.keys[ci]);
+    let (a, b) = (q.key(qi), c.key(ci));
     if a.is_empty() || b.is_empty() || a[0] != b[0] {
         return None;
     }
@@ -198,11 +199,13 @@ pub(crate) fn initial_pairs(q: &Form, c: &Form, used_q: u64, used_c: u64) -> Vec
     }
     let mut out = Vec::new();
     let (mut taken_q, mut taken_c) = (used_q, used_c);
-    for (qi, qk) in q.keys.iter().enumerate() {
+    for qi in 0..q.len() {
         if taken_q & (1u64 << qi) != 0 {
             continue;
         }
-        for (ci, ck) in c.keys.iter().enumerate() {
+        let qk = q.key(qi);
+        for ci in 0..c.len() {
+            let ck = c.key(ci);
             if taken_c & (1u64 << ci) != 0 {
                 continue;
             }

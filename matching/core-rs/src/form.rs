@@ -5,7 +5,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 use crate::config::{config, Config};
-use crate::similarity::{chars, consonant_key, squeeze};
+use crate::similarity::consonant_key_into;
 
 // Forms
 
@@ -21,14 +21,19 @@ pub(crate) struct Unit {
 
 /// One `NameForm`, ready for comparison: its keys, skeletons, roles, originals and units
 /// (single tokens, then adjacent joins, in `_names._units` order).
+///
+/// The keys, their skeletons and the keys and skeletons of adjacent parts joined are held in one
+/// buffer (`text`, delimited by `ends`): a notice's forms are unpacked for every comparison, and
+/// one allocation instead of one per string is most of what unpacking cost.
 #[pyclass(frozen, module = "matching._fast")]
 pub(crate) struct Form {
-    pub(crate) keys: Vec<Vec<char>>,
+    /// Key `i`, then skeleton `i`, for each part; then key and skeleton of each join.
+    text: Vec<char>,
+    /// End of each string of `text`, in that order.
+    ends: Vec<u32>,
+    n: usize,
     /// The keys' indices in the keys' sorted order (for the any-order exact comparison).
     order: Vec<usize>,
-    cons: Vec<Vec<char>>,
-    /// Key and skeleton of each two adjacent parts written together.
-    joins: Vec<(Vec<char>, Vec<char>)>,
     pub(crate) roles: Vec<char>,
     pub(crate) particle: Vec<bool>,
     /// The written words, one per key, separated by `\x1e` (split only for a hit's reasons).
@@ -41,7 +46,13 @@ pub(crate) struct Form {
 impl Form {
     /// `joins`: the key of each two adjacent keys written together (`_text.join_keys`);
     /// `originals`: the written word of each key, separated by `\x1e`.
-    pub(crate) fn build(keys: &[&str], roles: Vec<char>, originals: String, abjad: bool, joins: &[&str]) -> PyResult<Self> {
+    pub(crate) fn build<'s>(
+        keys: impl ExactSizeIterator<Item = &'s str> + Clone,
+        roles: Vec<char>,
+        originals: String,
+        abjad: bool,
+        joins: impl ExactSizeIterator<Item = &'s str>,
+    ) -> PyResult<Self> {
         let cfg = config()?;
         let n = keys.len();
         if n > MAX_TOKENS
@@ -51,37 +62,63 @@ impl Form {
         {
             return Err(PyValueError::new_err("name form too long or inconsistent for the compiled core"));
         }
-        let key_chars: Vec<Vec<char>> = keys.iter().map(|k| chars(k)).collect();
-        let cons: Vec<Vec<char>> = keys.iter().map(|k| consonant_key(k)).collect();
-        let particle: Vec<bool> = keys.iter().map(|k| cfg.particles.contains(*k)).collect();
+        let mut text: Vec<char> = Vec::with_capacity(4 * keys.clone().map(str::len).sum::<usize>());
+        let mut ends: Vec<u32> = Vec::with_capacity(4 * n);
+        let mut particle: Vec<bool> = Vec::with_capacity(n);
+        let mut has_initial = false;
+        for k in keys {
+            let start = text.len();
+            text.extend(k.chars());
+            has_initial |= text.len() - start == 1;
+            ends.push(text.len() as u32);
+            consonant_key_into(k, &mut text);
+            ends.push(text.len() as u32);
+            particle.push(cfg.particles.contains(k));
+        }
         let mut units: Vec<Unit> = Vec::with_capacity(2 * n);
         for (i, &role) in roles.iter().enumerate() {
             units.push(Unit { mask: 1u64 << i, size: 1, index: i, role });
         }
-        let mut joined = Vec::with_capacity(joins.len());
-        for (i, join) in joins.iter().enumerate() {
-            let mut jc = Vec::with_capacity(cons[i].len() + cons[i + 1].len());
-            jc.extend_from_slice(&cons[i]);
-            jc.extend_from_slice(&cons[i + 1]);
-            joined.push((chars(join), squeeze(&jc)));
+        for (i, join) in joins.enumerate() {
+            text.extend(join.chars());
+            ends.push(text.len() as u32);
+            // the parts' skeletons written together, a letter repeated across the seam once
+            let start = text.len();
+            for j in [2 * i + 1, 2 * i + 3] {
+                let (a, b) = (span_start(&ends, j), ends[j] as usize);
+                for at in a..b {
+                    let c = text[at];
+                    if text.len() == start || text[text.len() - 1] != c {
+                        text.push(c);
+                    }
+                }
+            }
+            ends.push(text.len() as u32);
             let role = if roles[i] == roles[i + 1] { roles[i] } else { '?' };
             units.push(Unit { mask: (1u64 << i) | (1u64 << (i + 1)), size: 2, index: i, role });
         }
         let mut order: Vec<usize> = (0..n).collect();
-        order.sort_by(|&a, &b| key_chars[a].cmp(&key_chars[b]));
-        let has_initial = key_chars.iter().any(|k| k.len() == 1);
-        Ok(Form {
-            keys: key_chars,
-            order,
-            cons,
-            joins: joined,
-            roles,
-            particle,
-            originals,
-            units,
-            abjad,
-            has_initial,
-        })
+        order.sort_by(|&a, &b| span(&text, &ends, 2 * a).cmp(span(&text, &ends, 2 * b)));
+        Ok(Form { text, ends, n, order, roles, particle, originals, units, abjad, has_initial })
+    }
+
+    fn span(&self, j: usize) -> &[char] {
+        span(&self.text, &self.ends, j)
+    }
+
+    /// The number of parts (keys).
+    pub(crate) fn len(&self) -> usize {
+        self.n
+    }
+
+    /// Key `i`.
+    pub(crate) fn key(&self, i: usize) -> &[char] {
+        self.span(2 * i)
+    }
+
+    /// Whether both forms have the same keys in the same order (`q.keys == c.keys`).
+    pub(crate) fn same_keys(&self, other: &Form) -> bool {
+        self.n == other.n && (0..self.n).all(|i| self.key(i) == other.key(i))
     }
 
     /// A packed form (`_features._pack`): keys, roles, name index, flags, originals, via, joins.
@@ -94,25 +131,22 @@ impl Form {
         if fields.next().is_some() {
             return Err(PyValueError::new_err("not a packed name form"));
         }
-        let keys: Vec<&str> = f[0].split(' ').collect();
-        let joins: Vec<&str> = if f[6].is_empty() { Vec::new() } else { f[6].split(' ').collect() };
-        Form::build(&keys, f[1].chars().collect(), f[4].to_owned(), f[3].contains('a'), &joins)
+        let n = f[0].split(' ').count();
+        let n_joins = if f[6].is_empty() { 0 } else { f[6].split(' ').count() };
+        let joins = f[6].split(' ').take(n_joins);
+        Form::build(Counted(f[0].split(' '), n), f[1].chars().collect(), f[4].to_owned(), f[3].contains('a'),
+                    Counted(joins, n_joins))
     }
 
     /// A unit's key and consonant skeleton.
     pub(crate) fn unit(&self, u: &Unit) -> (&[char], &[char]) {
-        if u.size == 1 {
-            (&self.keys[u.index], &self.cons[u.index])
-        } else {
-            let (key, cons) = &self.joins[u.index];
-            (key, cons)
-        }
+        let j = if u.size == 1 { 2 * u.index } else { 2 * self.n + 2 * u.index };
+        (self.span(j), self.span(j + 1))
     }
 
     /// Whether both forms have the same keys in some order (`sorted(q.keys) == sorted(c.keys)`).
     pub(crate) fn same_keys_any_order(&self, other: &Form) -> bool {
-        self.keys.len() == other.keys.len()
-            && self.order.iter().zip(&other.order).all(|(&a, &b)| self.keys[a] == other.keys[b])
+        self.n == other.n && self.order.iter().zip(&other.order).all(|(&a, &b)| self.key(a) == other.key(b))
     }
 
     /// The written word of key `i`.
@@ -122,7 +156,7 @@ impl Form {
 
     pub(crate) fn orig(&self, mask: u64) -> String {
         let mut seen: Vec<&str> = Vec::new();
-        for i in 0..self.keys.len() {
+        for i in 0..self.n {
             if mask & (1u64 << i) != 0 {
                 let o = self.original(i);
                 if !seen.contains(&o) {
@@ -134,14 +168,14 @@ impl Form {
     }
 
     pub(crate) fn substantive(&self, used: u64) -> usize {
-        (0..self.keys.len()).filter(|&i| used & (1u64 << i) != 0 && !self.particle[i]).count()
+        (0..self.n).filter(|&i| used & (1u64 << i) != 0 && !self.particle[i]).count()
     }
 
     /// `_names._unmatched_penalty` (groups in order of their role's first appearance).
     pub(crate) fn unmatched_penalty(&self, used: u64, cfg: &Config) -> f64 {
         let mut penalty = 0.0;
         let mut groups: Vec<(char, Vec<bool>)> = Vec::new();
-        for i in 0..self.keys.len() {
+        for i in 0..self.n {
             let hit = used & (1u64 << i) != 0;
             if self.particle[i] {
                 if !hit {
@@ -176,7 +210,7 @@ impl Form {
     /// `_names._unmatched_roles`, as a bit set over the role letters.
     pub(crate) fn unmatched_roles(&self, used: u64) -> Vec<char> {
         let mut out = Vec::new();
-        for i in 0..self.keys.len() {
+        for i in 0..self.n {
             if used & (1u64 << i) == 0 && self.roles[i] != '?' && !self.particle[i] && !out.contains(&self.roles[i]) {
                 out.push(self.roles[i]);
             }
@@ -189,10 +223,42 @@ impl Form {
 impl Form {
     #[new]
     fn py_new(keys: Vec<String>, roles: &str, originals: Vec<String>, abjad: bool, joins: Vec<String>) -> PyResult<Self> {
-        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-        let joins: Vec<&str> = joins.iter().map(String::as_str).collect();
-        Form::build(&keys, roles.chars().collect(), originals.join("\x1e"), abjad, &joins)
+        Form::build(keys.iter().map(String::as_str), roles.chars().collect(), originals.join("\x1e"), abjad,
+                    joins.iter().map(String::as_str))
     }
 }
 
 // Alignment
+
+/// Where string `j` of a form's buffer starts.
+fn span_start(ends: &[u32], j: usize) -> usize {
+    if j == 0 {
+        0
+    } else {
+        ends[j - 1] as usize
+    }
+}
+
+/// String `j` of a form's buffer.
+fn span<'a>(text: &'a [char], ends: &[u32], j: usize) -> &'a [char] {
+    &text[span_start(ends, j)..ends[j] as usize]
+}
+
+/// An iterator with the length it will yield told in advance (a packed form's split words, counted
+/// once), so that `Form::build` can check the counts before it reads them.
+#[derive(Clone)]
+struct Counted<I>(I, usize);
+
+impl<I: Iterator> Iterator for Counted<I> {
+    type Item = I::Item;
+    fn next(&mut self) -> Option<I::Item> {
+        let item = self.0.next()?;
+        self.1 = self.1.saturating_sub(1);
+        Some(item)
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.1, Some(self.1))
+    }
+}
+
+impl<I: Iterator> ExactSizeIterator for Counted<I> {}

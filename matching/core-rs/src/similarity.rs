@@ -157,21 +157,18 @@ pub(crate) fn chars(s: &str) -> Vec<char> {
     s.chars().collect()
 }
 
-pub(crate) fn squeeze(s: &[char]) -> Vec<char> {
-    let mut out: Vec<char> = Vec::with_capacity(s.len());
-    for &c in s {
-        if out.last() != Some(&c) {
-            out.push(c);
-        }
-    }
+/// `_text.consonant_key`: the key without vowels, b/v and p/f merged, a (soft) c and ``sh`` as ``s``.
+pub(crate) fn consonant_key(key: &str) -> Vec<char> {
+    let mut out: Vec<char> = Vec::with_capacity(key.len());
+    consonant_key_into(key, &mut out);
     out
 }
 
-/// `_text.consonant_key`: the key without vowels, b/v and p/f merged, a (soft) c and ``sh`` as ``s``.
-pub(crate) fn consonant_key(key: &str) -> Vec<char> {
+/// `consonant_key`, written at the end of `out`.
+pub(crate) fn consonant_key_into(key: &str, out: &mut Vec<char>) {
     // one pass: ``sh`` read as ``s`` (left to right, as `str.replace`), vowels dropped, letters
     // merged, and a letter repeated kept once (`squeeze`)
-    let mut out: Vec<char> = Vec::with_capacity(key.len());
+    let start = out.len();
     let mut it = key.chars().peekable();
     while let Some(c) = it.next() {
         if c == 's' && it.peek() == Some(&'h') {
@@ -184,11 +181,10 @@ pub(crate) fn consonant_key(key: &str) -> Vec<char> {
             'c' => 's',
             other => other,
         };
-        if out.last() != Some(&m) {
+        if out.len() == start || out[out.len() - 1] != m {
             out.push(m);
         }
     }
-    out
 }
 
 /// `_text.consonant_key` (exposed for the identity tests).
