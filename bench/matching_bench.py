@@ -18,7 +18,9 @@ minutes means anything.
 For each wanted-list size, in a fresh subprocess (so RSS is that size's alone): build a
 synthetic list of fictional persons (syllable-made names drawn with a Zipf-like skew, so
 common name parts exist; 10% carry a Cyrillic alias, 60% a passport), time the index build,
-then screen a fixed mix of events on one core: 75% innocent travellers and visa applicants
+then, after warming up on 500 events and freezing the heap as the worker does once its list is
+loaded (``gc.freeze()``: full collections no longer walk the index), screen a fixed mix of
+events on one core: 75% innocent travellers and visa applicants
 (names drawn from the same pools), 15% sightings of listed persons (ICAO upper case, some
 typos, swapped order, partial dates), 10% tips naming someone inside free text.
 Reports events/s and p50/p99 per-event latency (wall clock, and CPU time of the screening
