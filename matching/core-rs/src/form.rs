@@ -5,7 +5,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 use crate::config::{config, Config};
-use crate::similarity::consonant_key_into;
+use crate::similarity::{consonant_key_into, push_squeezed};
 
 // Forms
 
@@ -47,18 +47,18 @@ impl Form {
     /// `joins`: the key of each two adjacent keys written together (`_text.join_keys`);
     /// `originals`: the written word of each key, separated by `\x1e`.
     pub(crate) fn build<'s>(
-        keys: impl ExactSizeIterator<Item = &'s str> + Clone,
+        keys: impl Iterator<Item = &'s str> + Clone,
         roles: Vec<char>,
         originals: String,
         abjad: bool,
-        joins: impl ExactSizeIterator<Item = &'s str>,
+        joins: impl Iterator<Item = &'s str> + Clone,
     ) -> PyResult<Self> {
         let cfg = config()?;
-        let n = keys.len();
+        let n = keys.clone().count();
         if n > MAX_TOKENS
             || roles.len() != n
             || originals.bytes().filter(|&b| b == 0x1e).count() + 1 != n.max(1)
-            || joins.len() != n.saturating_sub(1)
+            || joins.clone().count() != n.saturating_sub(1)
         {
             return Err(PyValueError::new_err("name form too long or inconsistent for the compiled core"));
         }
@@ -85,12 +85,9 @@ impl Form {
             // the parts' skeletons written together, a letter repeated across the seam once
             let start = text.len();
             for j in [2 * i + 1, 2 * i + 3] {
-                let (a, b) = (span_start(&ends, j), ends[j] as usize);
-                for at in a..b {
+                for at in span_start(&ends, j)..ends[j] as usize {
                     let c = text[at];
-                    if text.len() == start || text[text.len() - 1] != c {
-                        text.push(c);
-                    }
+                    push_squeezed(&mut text, start, c);
                 }
             }
             ends.push(text.len() as u32);
@@ -131,11 +128,8 @@ impl Form {
         if fields.next().is_some() {
             return Err(PyValueError::new_err("not a packed name form"));
         }
-        let n = f[0].split(' ').count();
-        let n_joins = if f[6].is_empty() { 0 } else { f[6].split(' ').count() };
-        let joins = f[6].split(' ').take(n_joins);
-        Form::build(Counted(f[0].split(' '), n), f[1].chars().collect(), f[4].to_owned(), f[3].contains('a'),
-                    Counted(joins, n_joins))
+        let joins = (!f[6].is_empty()).then(|| f[6].split(' ')).into_iter().flatten();
+        Form::build(f[0].split(' '), f[1].chars().collect(), f[4].to_owned(), f[3].contains('a'), joins)
     }
 
     /// A unit's key and consonant skeleton.
@@ -243,22 +237,3 @@ fn span_start(ends: &[u32], j: usize) -> usize {
 fn span<'a>(text: &'a [char], ends: &[u32], j: usize) -> &'a [char] {
     &text[span_start(ends, j)..ends[j] as usize]
 }
-
-/// An iterator with the length it will yield told in advance (a packed form's split words, counted
-/// once), so that `Form::build` can check the counts before it reads them.
-#[derive(Clone)]
-struct Counted<I>(I, usize);
-
-impl<I: Iterator> Iterator for Counted<I> {
-    type Item = I::Item;
-    fn next(&mut self) -> Option<I::Item> {
-        let item = self.0.next()?;
-        self.1 = self.1.saturating_sub(1);
-        Some(item)
-    }
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        (self.1, Some(self.1))
-    }
-}
-
-impl<I: Iterator> ExactSizeIterator for Counted<I> {}

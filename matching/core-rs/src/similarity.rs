@@ -181,9 +181,14 @@ pub(crate) fn consonant_key_into(key: &str, out: &mut Vec<char>) {
             'c' => 's',
             other => other,
         };
-        if out.len() == start || out[out.len() - 1] != m {
-            out.push(m);
-        }
+        push_squeezed(out, start, m);
+    }
+}
+
+/// Push `c` at the end of `out` unless it repeats the last letter written since `start` (`squeeze`).
+pub(crate) fn push_squeezed(out: &mut Vec<char>, start: usize, c: char) {
+    if out.len() == start || out[out.len() - 1] != c {
+        out.push(c);
     }
 }
 
