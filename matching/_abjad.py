@@ -14,11 +14,16 @@ Latin spelling of the name shares are left:
 ``abjad_readings`` adds one reading per word from a kept letter table (the common English and
 French passport spellings of each letter, as in the ICAO Doc 9303 Part 3 transliteration
 annex and the UN/BGN tables for Arabic and Hebrew): the ayin and the ta marbuta written as
-``a``, waw and ya as the long vowels ``u``/``i`` between consonants and as ``w``/``y`` at the
-start of a word or before an alif, the joined article ``ال`` split off (``al``), and a vowel
-written between two letters that would otherwise read as one digraph. Hebrew names also get a
+``a``, waw and ya as the long vowels ``u``/``i`` after a letter (``أبو`` is ``abu``) and as
+``w``/``y`` at the start of a word or before an alif, the joined article ``ال`` split off
+(``al``), and a vowel written between two letters that would otherwise read as one digraph. Hebrew names also get a
 reading with ``j`` for a word-initial yod, as English spellings write it (``יעקב`` ->
 ``Jacob``, ``יוסף`` -> ``Joseph``) beside the ``y`` of Israeli passports.
+
+Urdu and Pashto add letters of their own: retroflex ``ٹ ڈ ڑ`` (``ټ ډ ړ``) read ``t d r``,
+``ہ`` (heh goal) as ``ه``, ``ے``/``ې`` as ``e``, Pashto ``ښ ږ ځ څ`` as ``sh zh z s``, and
+Urdu's aspirate ``ھ`` as an ``h`` after the consonant it follows (``بھٹی`` -> ``bhti``, the
+skeleton of ``Bhatti``). Without them such a word lost those letters and met no spelling.
 
 Persian (and Dari, Tajik in Arabic script) gives some letters other sounds than Arabic: ``ض``,
 ``ذ`` and ``ظ`` are ``z`` (``رضا`` is ``Reza``, not ``Rida``), ``ث`` is ``s``, ``و`` between
@@ -61,7 +66,14 @@ _AR: dict[str, str] = {
     "ش": "sh", "ص": "s", "ض": "d", "ط": "t", "ظ": "z", "ع": "a", "غ": "gh", "ف": "f", "ق": "q",
     "ك": "k", "ک": "k", "ل": "l", "م": "m", "ن": "n", "ه": "h", "ة": "a", "ى": "a", "پ": "p", "چ": "ch",
     "ژ": "zh", "گ": "g", "ی": "y",
+    # Urdu: the retroflex letters, noon ghunna, heh goal, yeh barree
+    "ٹ": "t", "ڈ": "d", "ڑ": "r", "ں": "n", "ہ": "h", "ۂ": "h", "ۃ": "a", "ے": "e", "ۓ": "e",
+    # Pashto: the retroflex letters, and the letters for sounds Arabic lacks
+    "ټ": "t", "ډ": "d", "ړ": "r", "ڼ": "n", "ښ": "sh", "ږ": "zh", "ځ": "z", "څ": "s", "ې": "e", "ۍ": "i",
 }
+_ASPIRATE = "ھ"
+"""Urdu ``do-chashmi he``: the aspiration of the consonant before it (``بھٹی`` ``Bhatti``,
+``تھ`` ``th``), written ``h`` straight after that consonant, never as a letter of its own."""
 _FA: dict[str, str] = {**_AR, "ض": "z", "ذ": "z", "ظ": "z", "ث": "s", "ق": "gh", "ة": "e", "ى": "i"}
 _HE: dict[str, str] = {
     "א": "a", "ב": "b", "ג": "g", "ד": "d", "ז": "z", "ח": "h", "ט": "t", "כ": "k", "ך": "kh",
@@ -73,7 +85,7 @@ _DIGRAPHS = frozenset({"hs", "zh", "kh", "qh", "th", "dh", "sh", "gh", "ks", "ts
                        "cz"})
 """Letter pairs our token keys read as one sound (``_text._REWRITES``; ``qh`` becomes ``kh``
 once ``q`` is keyed ``k``): two letters written side by side in an abjad name that would
-spell one get a vowel between them (``القحطاني`` -> ``al qahtany``)."""
+spell one get a vowel between them (``القحطاني`` -> ``al qahtani``)."""
 
 
 def _join(pieces: list[str]) -> str:
@@ -107,11 +119,15 @@ def arabic_reading(word: str, persian: bool = False) -> str:
     pieces: list[str] = []
     for i, ch in enumerate(w):
         nxt = w[i + 1] if i + 1 < len(w) else ""
+        if ch == _ASPIRATE:
+            if pieces:
+                pieces[-1] += "h"
+            continue
         if ch in "وي":
-            consonant = i == 0 or nxt in "اآى" or (i > 0 and w[i - 1] == ch)
+            consonant = i == 0 or (nxt != "" and nxt in "اآى") or (i > 0 and w[i - 1] == ch)
             pieces.append((w_consonant if ch == "و" else "y") if consonant else ("u" if ch == "و" else "i"))
         else:
-            if ch in "حه" and i == len(w) - 1 and pieces and pieces[-1] and pieces[-1][-1] not in _VOWELS:
+            if ch in "حهہ" and i == len(w) - 1 and pieces and pieces[-1] and pieces[-1][-1] not in _VOWELS:
                 # a final h after a consonant: Latin writes a vowel before it (Salih, Saleh,
                 # Abdallah), and our keys drop an h after a vowel at the end of a word
                 pieces.append("a")

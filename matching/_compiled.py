@@ -36,8 +36,8 @@ _HERE = Path(__file__).parent
 
 MODULES = (
     "_abjad", "_cantonese", "_common", "_conventions", "_core", "_dates", "_documents", "_ethiopic",
-    "_features", "_greek", "_index", "_indic", "_japanese", "_korean", "_names", "_nationality", "_short_parts", "_text",
-    "_tips", "_titles", "_wadegiles", "clearance", "matcher", "rules",
+    "_features", "_greek", "_index", "_indic", "_japanese", "_korean", "_names", "_nationality", "_short_parts",
+    "_spellings", "_text", "_tips", "_titles", "_wadegiles", "clearance", "matcher", "rules",
 )
 """The modules compiled (``matching.<name>``). Not ``__init__`` or this module (they decide), nor
 ``snapshot`` or ``_warm``, which run once, not per event."""

@@ -29,6 +29,7 @@ from ._indic import indic_spellings, is_indic_holder
 from ._japanese import has_japanese, is_japanese_holder, japanese_readings
 from ._korean import is_korean, korean_readings
 from ._names import NameForm, forms_of
+from ._spellings import letter_systems, respell
 from ._text import PARTICLES, is_indic, join_keys
 from ._titles import without_title
 from ._wadegiles import looks_wade_giles, to_pinyin, wade_giles_readings
@@ -200,6 +201,10 @@ def name_forms(given: str | None, family: str | None, full: str | None,
             respelt = [(_nth(indic_spellings(p), v, p) if p else p, role) for p, role in parts]
             if respelt != parts:
                 forms.extend(_variant_forms(respelt, parts, name_index, forms))
+    if forms and not text.isascii():  # ``Đ`` as DJ, ``Ə`` as A (``_spellings``)
+        for system in letter_systems(text, nationality):
+            respelt = [(respell(p, system) if p else p, role) for p, role in parts]
+            forms.extend(_variant_forms(respelt, parts, name_index, forms, via=system))
     if forms and is_greek_holder(nationality):  # ELOT 743 and BGN/PCGN spellings (``_greek``)
         respelt = [(common_spelling(p) if p else p, role) for p, role in parts]
         forms.extend(_variant_forms(respelt, parts, name_index, forms, via="ELOT/BGN Greek"))

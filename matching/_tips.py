@@ -36,6 +36,7 @@ from ._abjad import abjad_readings, persian_readings
 from ._ethiopic import ethiopic_readings
 from ._features import name_forms
 from ._names import NameForm
+from ._spellings import letter_systems, respell
 from ._text import PARTICLES, consonant_key, is_abjad, preprocess, romanise, token_key, words
 
 __all__ = ["cjk_forms", "text_forms"]
@@ -166,9 +167,11 @@ def _word_keys(word: str) -> tuple[str, ...]:
     keys: list[str] = []
     # an Arabic, Hebrew or Ethiopic word also in the letter tables' readings, as notices are
     # (``_abjad``, ``_ethiopic``); an Arabic-script word in Persian letter values too (a tip
-    # gives no nationality to tell a Persian name)
+    # gives no nationality to tell a Persian name); a word with ``Đ`` or ``ə`` also in its second
+    # spelling (``_spellings``)
     tables = () if word.isascii() else tuple(
-        reading for _, reading in (*abjad_readings(word), *persian_readings(word), *ethiopic_readings(word)))
+        reading for _, reading in (*abjad_readings(word), *persian_readings(word), *ethiopic_readings(word))) + tuple(
+        r for system in letter_systems(word, None) for r in romanise(respell(word, system)))
     for r in (*romanise(word), *tables):
         ws = words(preprocess(r))
         if ws:

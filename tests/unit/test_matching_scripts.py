@@ -11,6 +11,7 @@ import pytest
 from matching._abjad import arabic_reading
 from matching._ethiopic import ethiopic_reading
 from matching._names import vocalises
+from matching._spellings import letter_systems
 from matching._text import token_key
 from tests.unit.test_matching import best, person, screen, tip, traveller
 
@@ -39,7 +40,7 @@ def test_ethiopic_only_notice_found_from_a_latin_passport_with_a_year_only() -> 
 def test_persian_letter_values() -> None:
     assert arabic_reading("محمدرضا") == "mhmdrda"  # Arabic: dad is d
     assert arabic_reading("محمدرضا", True) == "mhmdrza"  # Persian: z (Reza)
-    assert arabic_reading("قاسمی", True) == "ghasmy"  # qaf as gh
+    assert arabic_reading("قاسمی", True) == "ghasmi"  # qaf as gh; a final ya is the vowel
 
 
 def test_persian_only_notice_found_from_a_latin_passport() -> None:
@@ -100,6 +101,8 @@ def test_a_family_name_pairs_with_the_family_name_not_with_a_middle_name_spelt_t
     pytest.param("გიორგი ბერიძე", ("Beridze", "Giorgi", "GE"), id="georgian"),
     pytest.param("ተስፋዬ ገብረመድህን", ("Gebremedhin", "Tesfaye", "ET"), id="ethiopic"),
     pytest.param("محمدرضا حسینی", ("Hosseini", "Mohammadreza", "IR"), id="persian"),
+    pytest.param("Đuradin Đovrić", ("Djovric", "Djuradin", "RS"), id="d-stroke-as-dj"),
+    pytest.param("شاہد ڈھلوں", ("Dhillon", "Shahid", "PK"), id="urdu"),
 ])
 def test_native_script_name_inside_tip_text_is_found(written: str, notice: tuple[str, str, str]) -> None:
     family, given, nat = notice
@@ -260,3 +263,47 @@ def test_sayed_is_a_given_name_for_an_egyptian_holder_not_a_title() -> None:
     n = person("Haidar", "Ahmed", dob="1977", sex="M", nationalities=["EG"])
     h = best(screen(n, event=traveller("SAYED AHMED", "HAIDAR", dob="1977-08-19", sex="M", nationality="EG")), n)
     assert h is None or (h.band == "review" and not h.reasons[0].startswith("name 1.00")), h
+
+
+@pytest.mark.parametrize(("notice", "passport", "nationality", "via"), [
+    pytest.param(("Đovrić", "Đuradin"), ("DJURADIN", "DJOVRIC"), "RS", "Serbo-Croatian DJ", id="latin-dj"),
+    pytest.param(("Ђоврић", "Ђурадин"), ("DJURADIN", "DJOVRIC"), "RS", "Serbo-Croatian DJ", id="cyrillic-dj"),
+    pytest.param(("Djovric", "Djuradin"), ("ĐURADIN", "ĐOVRIĆ"), "BA", "Serbo-Croatian DJ", id="the-passport-has-the-letter"),
+    pytest.param(("Xəşimov", "Təbriz"), ("TABRIZ", "KHASHIMOV"), "AZ", "Azerbaijani English", id="azerbaijani"),
+])
+def test_a_letter_documents_spell_two_ways_gets_both_spellings(
+        notice: tuple[str, str], passport: tuple[str, str], nationality: str, via: str) -> None:
+    """``Đ`` folds to ``D`` but is written ``DJ`` in Serbian documents and English records; ``Ə``
+    folds to ``E`` but is written ``A`` (with ``Ş``, ``X`` as ``SH``, ``KH``) in Azerbaijani
+    English spellings. Before: a typo in every word, name 0.70-0.90, review with the birth year."""
+    n = person(*notice, dob="1980", sex="M", nationalities=[nationality])
+    h = best(screen(n, event=traveller(*passport, dob="1980-05-06", sex="M", nationality=nationality)), n)
+    assert h is not None and h.band == "alert", h
+    assert h.reasons[0].startswith(f"name 1.00 via {via} reading"), h
+
+
+def test_the_plain_spelling_of_d_stroke_still_matches_and_a_vietnamese_one_has_no_dj() -> None:
+    n = person("Đovrić", "Đuradin", dob="1980", sex="M", nationalities=["HR"])
+    h = best(screen(n, event=traveller("DURADIN", "DOVRIC", dob="1980-05-06", sex="M", nationality="HR")), n)
+    assert h is not None and h.band == "alert" and h.reasons[0].startswith("name 1.00:"), h
+    assert letter_systems("Đặng Văn Đức", "VN") == []
+
+
+@pytest.mark.parametrize(("written", "reading"), [
+    pytest.param("بھٹی", "bhti", id="urdu-aspirate-and-retroflex-t"),
+    pytest.param("شاہد", "shahd", id="urdu-heh-goal"),
+    pytest.param("ڈھلوں", "dhlun", id="urdu-retroflex-d-noon-ghunna"),
+    pytest.param("ځدران", "zdran", id="pashto-dze"),
+    pytest.param("ابو", "abu", id="final-waw-is-a-vowel"),
+    pytest.param("حسینی", "hasini", id="final-ya-is-a-vowel"),
+])
+def test_urdu_and_pashto_letters_are_read(written: str, reading: str) -> None:
+    assert arabic_reading(written) == reading
+
+
+def test_urdu_only_notice_found_from_a_latin_passport() -> None:
+    """Before: ``ٹ``, ``ھ`` and ``ں`` were read as nothing, and ``بھٹی`` met no spelling."""
+    n = person("ڈھلوں", "شاہد", dob="1980", sex="M", nationalities=["PK"])
+    h = best(screen(n, event=traveller("SHAHID", "DHILLON", dob="1980-05-06", sex="M", nationality="PK")), n)
+    assert h is not None and h.band == "alert", h
+    assert h.reasons[0].startswith("name 1.00 via Arabic letter table reading"), h
