@@ -26,7 +26,7 @@ from ._documents import doc_key
 from ._ethiopic import ethiopic_readings, has_ethiopic
 from ._greek import common_spelling, is_greek_holder
 from ._indic import indic_spellings, is_indic_holder
-from ._japanese import has_japanese, is_japanese_holder, japanese_readings
+from ._japanese import PASSPORT_HEPBURN, has_japanese, is_japanese_holder, japanese_readings, passport_hepburn
 from ._korean import is_korean, korean_readings
 from ._names import NameForm, forms_of
 from ._spellings import letter_systems, respell
@@ -205,6 +205,9 @@ def name_forms(given: str | None, family: str | None, full: str | None,
         for system in letter_systems(text, nationality):
             respelt = [(respell(p, system) if p else p, role) for p, role in parts]
             forms.extend(_variant_forms(respelt, parts, name_index, forms, via=system))
+    if forms and is_japanese_holder(nationality):  # long vowels unmarked: ``Satou`` ~ ``SATOH`` (``_japanese``)
+        respelt = [(passport_hepburn(p) if p else p, role) for p, role in parts]
+        forms.extend(_variant_forms(respelt, parts, name_index, forms, via=PASSPORT_HEPBURN))
     if forms and is_greek_holder(nationality):  # ELOT 743 and BGN/PCGN spellings (``_greek``)
         respelt = [(common_spelling(p) if p else p, role) for p, role in parts]
         forms.extend(_variant_forms(respelt, parts, name_index, forms, via="ELOT/BGN Greek"))

@@ -12,6 +12,11 @@ it in each system a Japanese name is found in:
   vowels left unmarked (``Sato``, ``Ono``, ``Shota``) or, on request of the holder, written
   ``oh`` (``Satoh``, ``Ohno``) or ``oo``.
 
+A Japanese holder's name already in Latin letters is respelt the passport way too
+(``passport_hepburn``): a list that wrote ``Satou Kouji`` (the kana spelt out, as pykakasi and
+cutlet write Hepburn) and a passport that prints ``SATO KOJI`` or ``SATOH KOHJI`` meet in
+``sato koji``, where the keys saw a typo in every word.
+
 Each system that spells the name differently from the others becomes one more name form
 (``_features.name_forms``), with the system named in the hit's reason
 (``name 0.97 via Kunrei-shiki reading``).
@@ -30,7 +35,8 @@ from functools import lru_cache
 
 from ._nationality import holds
 
-__all__ = ["has_japanese", "is_japanese_holder", "japanese_readings", "JAPANESE_COUNTRIES"]
+__all__ = ["has_japanese", "is_japanese_holder", "japanese_readings", "passport_hepburn", "JAPANESE_COUNTRIES",
+           "PASSPORT_HEPBURN"]
 
 JAPANESE_COUNTRIES = frozenset({"JP"})
 """Nationalities whose kanji names are read as Japanese."""
@@ -39,6 +45,11 @@ _KANA = re.compile(r"[\u3040-\u30ff]")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _LONG_O = re.compile(r"o[ou](?![aeiou])")
 _LONG_U = re.compile(r"uu")
+_LONG_OH = re.compile(r"oh(?![aeiouy])")
+"""``oh`` for a long o (``Satoh``, ``Ohno``, ``Kohji``), not the o before a syllable in h
+(``Kohei``, ``Ohashi``)."""
+
+PASSPORT_HEPBURN = "passport Hepburn"
 
 
 def has_japanese(text: str, nationality: str | tuple[str, ...] | None) -> bool:
@@ -110,6 +121,19 @@ def _other_readings(word: str, first: str) -> list[str]:
     return out[:MAX_OTHER_READINGS]
 
 
+def passport_hepburn(text: str) -> str:
+    """A Japanese name in Latin letters with its long vowels left unmarked, as passports write
+    them (lower case): ``"Satou Kouji"``, ``"SATOH KOHJI"`` and ``"Satoo Kooji"`` all give
+    ``"sato koji"``, ``"Oono Yuuko"`` and ``"OHNO YUKO"`` give ``"ono yuko"``. A word not in
+    ASCII letters is left as it is (kanji and kana have their readings)."""
+    out = []
+    for word in text.split(" "):
+        if word.isascii():
+            word = _LONG_U.sub("u", _LONG_OH.sub("o", _LONG_O.sub("o", word.lower())))
+        out.append(word)
+    return " ".join(out)
+
+
 @lru_cache(maxsize=20_000)
 def japanese_readings(word: str, split: bool = False) -> tuple[tuple[str, str], ...]:
     """``(system, lower-case reading)`` per romanisation system of one written word, without
@@ -124,7 +148,7 @@ def japanese_readings(word: str, split: bool = False) -> tuple[tuple[str, str], 
     kunrei = _system(word, "kunrei", sep)
     plain = _LONG_U.sub("u", _LONG_O.sub("o", hepburn))
     out: list[tuple[str, str]] = []
-    for system, reading in (("Hepburn", hepburn), ("passport Hepburn", plain),
+    for system, reading in (("Hepburn", hepburn), (PASSPORT_HEPBURN, plain),
                             ("passport Hepburn (oh)", _LONG_O.sub("oh", hepburn)),
                             ("passport Hepburn (oo)", _LONG_O.sub("oo", hepburn)),
                             ("Kunrei-shiki", kunrei), ("Nihon-shiki", kunrei if split else _nihon(word))):
