@@ -201,7 +201,7 @@ def name_forms(given: str | None, family: str | None, full: str | None,
             respelt = [(_nth(indic_spellings(p), v, p) if p else p, role) for p, role in parts]
             if respelt != parts:
                 forms.extend(_variant_forms(respelt, parts, name_index, forms))
-    if forms and not text.isascii():  # ``Đ`` as DJ, ``Ə`` as A (``_spellings``)
+    if forms:  # ``Đ`` as DJ, ``Ə`` as A, Somali ``C`` and ``X`` (``_spellings``)
         for system in letter_systems(text, nationality):
             respelt = [(respell(p, system) if p else p, role) for p, role in parts]
             forms.extend(_variant_forms(respelt, parts, name_index, forms, via=system))

@@ -1,7 +1,8 @@
 """Letters that documents and lists spell two ways in Latin letters.
 
 Most Latin letters with a diacritic have one plain spelling everyone uses (``Ć`` is ``C``).
-Two do not, and each is common in the names of a region the wanted lists hold many of:
+Two do not, and each is common in the names of a region the wanted lists hold many of; and
+one national orthography spells letters English spelling writes otherwise:
 
 * ``Đ`` (Serbian, Croatian, Bosnian, Montenegrin; Serbian Cyrillic ``Ђ``) is ``D`` when folded
   to plain letters, as some documents print it, and ``DJ`` in Serbian documents, in
@@ -15,6 +16,12 @@ Two do not, and each is common in the names of a region the wanted lists hold ma
   ``Xəlilov`` is ``KHALILOV``), where the plain folding gives ``S``, ``C`` and ``X``. A name is
   respelt so when it holds an ``ə``, the one letter only Azerbaijani writes.
 
+* **Somali orthography** (Somali documents, officials and the Somali press) writes the ayin ``C``,
+  the ``ḥ`` ``X`` and a long vowel doubled: ``Maxamed Cabdullaahi Xasan`` is ``MOHAMED
+  ABDULLAHI HASSAN`` in English spelling and on most passports. For a Somali or Djiboutian
+  holder, a name with ``c``, ``x`` or a doubled vowel is also respelt the English way (``c`` left
+  out, ``x`` as ``h``, a doubled vowel once).
+
 ``letter_systems`` names a name's second spellings and ``respell`` writes one. The matcher keeps
 the respelt name as a form of its own (derived: only an exact agreement through it counts in
 full), named in the reason (``name 1.00 via Serbo-Croatian DJ reading``).
@@ -22,31 +29,48 @@ full), named in the reason (``name 1.00 via Serbo-Croatian DJ reading``).
 
 from __future__ import annotations
 
+import re
+
 from ._nationality import holds
 
-__all__ = ["DJ_FOR_D_STROKE", "AZERBAIJANI_ENGLISH", "letter_systems", "respell"]
+__all__ = ["DJ_FOR_D_STROKE", "AZERBAIJANI_ENGLISH", "SOMALI_ENGLISH", "SOMALI_COUNTRIES", "letter_systems",
+           "respell"]
 
 DJ_FOR_D_STROKE = "Serbo-Croatian DJ"
 AZERBAIJANI_ENGLISH = "Azerbaijani English"
+SOMALI_ENGLISH = "Somali English"
+SOMALI_COUNTRIES = frozenset({"SO", "DJ"})
+"""Nationalities whose names may be written in Somali orthography."""
 
 _DJ = str.maketrans({"Đ": "Dj", "đ": "dj", "Ђ": "Дј", "ђ": "дј"})
 """``Ђ`` becomes Cyrillic ``Дј``, so a name in Serbian Cyrillic keeps its script and its readings."""
 _AZ = str.maketrans({"Ə": "A", "ə": "a", "Ş": "Sh", "ş": "sh", "Ç": "Ch", "ç": "ch", "X": "Kh", "x": "kh"})
 _NO_DJ = frozenset({"VN"})
 """Nationalities whose ``Đ`` is always ``D`` (Vietnamese ``Đức``, ``Đặng``)."""
+_SOMALI = re.compile(r"[cx]|aa|ee|ii|oo|uu", re.IGNORECASE)
+_SOMALI_C = re.compile(r"c", re.IGNORECASE)
+_DOUBLED_VOWEL = re.compile(r"([aeiou])\1", re.IGNORECASE)
 
 
 def letter_systems(text: str, nationality: str | tuple[str, ...] | None) -> list[str]:
     """The second spellings ``text`` has (see the module), for ``respell``."""
     out: list[str] = []
-    if any(ch in text for ch in "ĐđЂђ") and not holds(nationality, _NO_DJ):
-        out.append(DJ_FOR_D_STROKE)
-    if "ə" in text or "Ə" in text:
-        out.append(AZERBAIJANI_ENGLISH)
+    if not text.isascii():
+        if any(ch in text for ch in "ĐđЂђ") and not holds(nationality, _NO_DJ):
+            out.append(DJ_FOR_D_STROKE)
+        if "ə" in text or "Ə" in text:
+            out.append(AZERBAIJANI_ENGLISH)
+    if holds(nationality, SOMALI_COUNTRIES) and _SOMALI.search(text):
+        out.append(SOMALI_ENGLISH)
     return out
 
 
 def respell(text: str, system: str) -> str:
     """``text`` in the second spelling ``system`` (one of ``letter_systems``): ``"Đorđe"`` ->
-    ``"Djordje"``, ``"Rəşad Məmmədov"`` -> ``"Rashad Mammadov"``."""
-    return text.translate(_DJ if system == DJ_FOR_D_STROKE else _AZ)
+    ``"Djordje"``, ``"Rəşad Məmmədov"`` -> ``"Rashad Mammadov"``, ``"Maxamed Cabdullaahi"`` ->
+    ``"Mahamed abdullahi"``."""
+    if system == DJ_FOR_D_STROKE:
+        return text.translate(_DJ)
+    if system == AZERBAIJANI_ENGLISH:
+        return text.translate(_AZ)
+    return _DOUBLED_VOWEL.sub(r"\1", _SOMALI_C.sub("", text.replace("x", "h").replace("X", "H")))

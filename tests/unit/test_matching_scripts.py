@@ -12,7 +12,7 @@ from matching._abjad import arabic_reading
 from matching._ethiopic import ethiopic_reading
 from matching._japanese import passport_hepburn
 from matching._names import vocalises
-from matching._spellings import letter_systems
+from matching._spellings import SOMALI_ENGLISH, letter_systems, respell
 from matching._text import token_key
 from tests.unit.test_matching import best, person, screen, tip, traveller
 
@@ -271,12 +271,14 @@ def test_sayed_is_a_given_name_for_an_egyptian_holder_not_a_title() -> None:
     pytest.param(("Ђоврић", "Ђурадин"), ("DJURADIN", "DJOVRIC"), "RS", "Serbo-Croatian DJ", id="cyrillic-dj"),
     pytest.param(("Djovric", "Djuradin"), ("ĐURADIN", "ĐOVRIĆ"), "BA", "Serbo-Croatian DJ", id="the-passport-has-the-letter"),
     pytest.param(("Xəşimov", "Təbriz"), ("TABRIZ", "KHASHIMOV"), "AZ", "Azerbaijani English", id="azerbaijani"),
+    pytest.param(("Xirsi Cawaale", "Cali"), ("ALI", "HIRSI AWALE"), "SO", "Somali English", id="somali-orthography"),
 ])
 def test_a_letter_documents_spell_two_ways_gets_both_spellings(
         notice: tuple[str, str], passport: tuple[str, str], nationality: str, via: str) -> None:
     """``Đ`` folds to ``D`` but is written ``DJ`` in Serbian documents and English records; ``Ə``
     folds to ``E`` but is written ``A`` (with ``Ş``, ``X`` as ``SH``, ``KH``) in Azerbaijani
-    English spellings. Before: a typo in every word, name 0.70-0.90, review with the birth year."""
+    English spellings; Somali orthography writes the ayin ``C``, ``ḥ`` ``X`` and long vowels
+    doubled. Before: a typo in every word, name 0.70-0.90, review with the birth year."""
     n = person(*notice, dob="1980", sex="M", nationalities=[nationality])
     h = best(screen(n, event=traveller(*passport, dob="1980-05-06", sex="M", nationality=nationality)), n)
     assert h is not None and h.band == "alert", h
@@ -288,6 +290,13 @@ def test_the_plain_spelling_of_d_stroke_still_matches_and_a_vietnamese_one_has_n
     h = best(screen(n, event=traveller("DURADIN", "DOVRIC", dob="1980-05-06", sex="M", nationality="HR")), n)
     assert h is not None and h.band == "alert" and h.reasons[0].startswith("name 1.00:"), h
     assert letter_systems("Đặng Văn Đức", "VN") == []
+
+
+def test_somali_orthography_respelt_for_a_somali_holder_only() -> None:
+    assert letter_systems("Maxamed Cabdullaahi", "SO") == [SOMALI_ENGLISH]
+    assert respell("Maxamed Cabdullaahi", SOMALI_ENGLISH) == "Mahamed abdullahi"
+    assert letter_systems("Maxamed Cabdullaahi", "KE") == []
+    assert letter_systems("MOHAMED ABDI", "SO") == []
 
 
 @pytest.mark.parametrize(("written", "reading"), [
