@@ -29,7 +29,7 @@ from ._indic import indic_spellings, is_indic_holder
 from ._japanese import PASSPORT_HEPBURN, has_japanese, is_japanese_holder, japanese_readings, passport_hepburn
 from ._korean import is_korean, korean_readings
 from ._names import NameForm, forms_of
-from ._spellings import letter_systems, respell
+from ._spellings import PARTICLES_JOINED, joined_particles, letter_systems, respell
 from ._text import PARTICLES, is_indic, join_keys
 from ._titles import without_title
 from ._wadegiles import looks_wade_giles, to_pinyin, wade_giles_readings
@@ -205,6 +205,10 @@ def name_forms(given: str | None, family: str | None, full: str | None,
         for system in letter_systems(text, nationality):
             respelt = [(respell(p, system) if p else p, role) for p, role in parts]
             forms.extend(_variant_forms(respelt, parts, name_index, forms, via=system))
+    if forms and text.count(" ") >= 2:  # ``de la Cruz`` also as ``delacruz`` (``_spellings``)
+        respelt = [(joined_particles(p) if p else p, role) for p, role in parts]
+        if respelt != parts:
+            forms.extend(_variant_forms(respelt, parts, name_index, forms, via=PARTICLES_JOINED))
     if forms and is_japanese_holder(nationality):  # long vowels unmarked: ``Satou`` ~ ``SATOH`` (``_japanese``)
         respelt = [(passport_hepburn(p) if p else p, role) for p, role in parts]
         forms.extend(_variant_forms(respelt, parts, name_index, forms, via=PASSPORT_HEPBURN))

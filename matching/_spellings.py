@@ -22,6 +22,11 @@ one national orthography spells letters English spelling writes otherwise:
   holder, a name with ``c``, ``x`` or a doubled vowel is also respelt the English way (``c`` left
   out, ``x`` as ``h``, a doubled vowel once).
 
+A name whose particles run two or more before a word (``de la Cruz``, ``van der Berg``, ``de los
+Santos``) is also written with them joined to it (``joined_particles``: ``delacruz``), as
+documents that drop the spaces print it (``DELACRUZ``). The matcher pairs one word with two
+written together, not with three.
+
 ``letter_systems`` names a name's second spellings and ``respell`` writes one. The matcher keeps
 the respelt name as a form of its own (derived: only an exact agreement through it counts in
 full), named in the reason (``name 1.00 via Serbo-Croatian DJ reading``).
@@ -33,12 +38,13 @@ import re
 
 from ._nationality import holds
 
-__all__ = ["DJ_FOR_D_STROKE", "AZERBAIJANI_ENGLISH", "SOMALI_ENGLISH", "SOMALI_COUNTRIES", "letter_systems",
-           "respell"]
+__all__ = ["DJ_FOR_D_STROKE", "AZERBAIJANI_ENGLISH", "PARTICLES_JOINED", "SOMALI_ENGLISH", "SOMALI_COUNTRIES",
+           "joined_particles", "letter_systems", "respell"]
 
 DJ_FOR_D_STROKE = "Serbo-Croatian DJ"
 AZERBAIJANI_ENGLISH = "Azerbaijani English"
 SOMALI_ENGLISH = "Somali English"
+PARTICLES_JOINED = "particles joined"
 SOMALI_COUNTRIES = frozenset({"SO", "DJ"})
 """Nationalities whose names may be written in Somali orthography."""
 
@@ -74,3 +80,31 @@ def respell(text: str, system: str) -> str:
     if system == AZERBAIJANI_ENGLISH:
         return text.translate(_AZ)
     return _DOUBLED_VOWEL.sub(r"\1", _SOMALI_C.sub("", text.replace("x", "h").replace("X", "H")))
+
+
+_RUN_PARTICLES = frozenset({"de", "la", "las", "los", "del", "van", "der", "den", "von", "vom", "zu", "di", "da", "dos",
+                            "das", "du", "le", "ter", "ten"})
+"""Particles that run two or more before a surname (``de la``, ``de los``, ``van der``, ``von
+und zu``...): Spanish, Portuguese, Filipino, Dutch, German, Italian and French names."""
+
+
+def joined_particles(text: str) -> str:
+    """``text`` with each run of two or more particles joined to the word after it (``"Juan de
+    la Cruz"`` -> ``"Juan delaCruz"``); ``text`` itself when it has no such run."""
+    if text.count(" ") < 2:
+        return text
+    words = text.split(" ")
+    out: list[str] = []
+    run: list[str] = []
+    for w in words:
+        if w.casefold() in _RUN_PARTICLES:
+            run.append(w)
+            continue
+        if len(run) >= 2 and w:
+            out.append("".join(run) + w)
+        else:
+            out.extend(run)
+            out.append(w)
+        run = []
+    out.extend(run)
+    return " ".join(out)

@@ -12,7 +12,7 @@ from matching._abjad import arabic_reading
 from matching._ethiopic import ethiopic_reading
 from matching._japanese import passport_hepburn
 from matching._names import vocalises
-from matching._spellings import SOMALI_ENGLISH, letter_systems, respell
+from matching._spellings import SOMALI_ENGLISH, joined_particles, letter_systems, respell
 from matching._text import token_key
 from tests.unit.test_matching import best, person, screen, tip, traveller
 
@@ -272,13 +272,16 @@ def test_sayed_is_a_given_name_for_an_egyptian_holder_not_a_title() -> None:
     pytest.param(("Djovric", "Djuradin"), ("ĐURADIN", "ĐOVRIĆ"), "BA", "Serbo-Croatian DJ", id="the-passport-has-the-letter"),
     pytest.param(("Xəşimov", "Təbriz"), ("TABRIZ", "KHASHIMOV"), "AZ", "Azerbaijani English", id="azerbaijani"),
     pytest.param(("Xirsi Cawaale", "Cali"), ("ALI", "HIRSI AWALE"), "SO", "Somali English", id="somali-orthography"),
+    pytest.param(("van der Hoeven", "Maarten"), ("MAARTEN", "VANDERHOEVEN"), "NL", "particles joined", id="van-der"),
+    pytest.param(("de la Vega Ruiz", "Teodoro"), ("TEODORO", "DELAVEGA RUIZ"), "MX", "particles joined", id="de-la"),
 ])
 def test_a_letter_documents_spell_two_ways_gets_both_spellings(
         notice: tuple[str, str], passport: tuple[str, str], nationality: str, via: str) -> None:
     """``Đ`` folds to ``D`` but is written ``DJ`` in Serbian documents and English records; ``Ə``
     folds to ``E`` but is written ``A`` (with ``Ş``, ``X`` as ``SH``, ``KH``) in Azerbaijani
     English spellings; Somali orthography writes the ayin ``C``, ``ḥ`` ``X`` and long vowels
-    doubled. Before: a typo in every word, name 0.70-0.90, review with the birth year."""
+    doubled; a document may print ``de la`` or ``van der`` joined to the surname. Before: a typo
+    in every word, or one word against three, name 0.70-0.90, review with the birth year."""
     n = person(*notice, dob="1980", sex="M", nationalities=[nationality])
     h = best(screen(n, event=traveller(*passport, dob="1980-05-06", sex="M", nationality=nationality)), n)
     assert h is not None and h.band == "alert", h
@@ -290,6 +293,17 @@ def test_the_plain_spelling_of_d_stroke_still_matches_and_a_vietnamese_one_has_n
     h = best(screen(n, event=traveller("DURADIN", "DOVRIC", dob="1980-05-06", sex="M", nationality="HR")), n)
     assert h is not None and h.band == "alert" and h.reasons[0].startswith("name 1.00:"), h
     assert letter_systems("Đặng Văn Đức", "VN") == []
+
+
+@pytest.mark.parametrize(("written", "joined"), [
+    pytest.param("Juan de la Vega", "Juan delaVega", id="de-la"),
+    pytest.param("de los Santos Ruiz", "delosSantos Ruiz", id="de-los-first"),
+    pytest.param("Maria dos Santos", "Maria dos Santos", id="one-particle-is-a-join-the-matcher-makes"),
+    pytest.param("Ortega y Gasset", "Ortega y Gasset", id="y-is-a-conjunction"),
+    pytest.param("Ana de la", "Ana de la", id="no-word-after-the-run"),
+])
+def test_a_run_of_particles_is_joined_to_the_word_after_it(written: str, joined: str) -> None:
+    assert joined_particles(written) == joined
 
 
 def test_somali_orthography_respelt_for_a_somali_holder_only() -> None:
