@@ -12,6 +12,17 @@ final inside a word and ``k t p ch`` elsewhere, ``ㅅ`` before ``i`` written ``s
 as ``r`` before a vowel and ``l`` at the end, ``ㅓ``/``ㅡ`` as ``o``/``u`` (breves dropped as
 in passports).
 
+Family names are spelt by custom more than by either system, and the commonest differ most:
+``이`` is ``Lee``, ``Yi``, ``Rhee``, ``I`` in the South and ``Ri`` in the North (which keeps
+an initial ``ㄹ`` the South drops: ``류`` ``Ryu`` and ``유`` ``Yu``, ``림`` ``Rim`` and ``임``
+``Im``/``Lim``), ``박`` is ``Park``, ``Pak`` or ``Bak``. ``SURNAME_SPELLINGS`` is a kept table
+of the spellings in common use of the family names whose spellings the skeleton below does not
+already merge (the RR form, the North's, and the customary English ones); a word of a Korean
+name found in it also gets a reading in Revised Romanization, as a name in Hangul is written,
+so ``LEE``, ``YI``, ``RHEE`` and ``Ri`` all meet ``이`` and one another (``via Korean surname
+spelling reading``). A given-name syllable spelt like one of them (``Ho``,
+``U``) is read the same way on both sides, so nothing is lost.
+
 Latin spellings of one Korean name in the two systems differ in ways our general token keys
 must not merge for other languages (``eo``/``o``, ``g``/``k``, ``j``/``ch``, ``r``/``l``), so
 Korean names (a KR or KP holder, or a name in Hangul) also get a form keyed by
@@ -25,7 +36,8 @@ from functools import lru_cache
 
 from ._nationality import holds
 
-__all__ = ["KOREAN_COUNTRIES", "is_korean", "has_hangul", "mr_reading", "korean_skeleton", "korean_readings"]
+__all__ = ["KOREAN_COUNTRIES", "KOREAN_SURNAME", "SURNAME_SPELLINGS", "is_korean", "has_hangul", "mr_reading", "korean_skeleton",
+           "korean_readings"]
 
 KOREAN_COUNTRIES = frozenset({"KR", "KP"})
 
@@ -75,6 +87,31 @@ def mr_reading(word: str) -> str:
     return "".join(out)
 
 
+SURNAME_SPELLINGS: tuple[tuple[str, ...], ...] = (
+    ("i", "lee", "yi", "rhee", "ri", "li", "rhie", "yie"),      # 이/리
+    ("bak", "park", "pak", "bahk", "pahk"),                      # 박
+    ("choe", "choi", "chey", "choy"),                           # 최
+    ("yu", "yoo", "ryu", "rhyu", "lyu", "you"),                 # 유/류
+    ("im", "lim", "rim", "yim", "leem"),                         # 임/림
+    ("u", "woo", "wu"),                                         # 우
+    ("no", "noh", "roh", "ro"),                                 # 노/로
+    ("na", "ra", "rah", "nah"),                                 # 나/라
+    ("seo", "suh", "so", "sur"),                                # 서
+    ("heo", "huh", "hur", "ho"),                                # 허
+    ("an", "ahn"),                                              # 안
+    ("son", "sohn"),                                            # 손
+    ("eom", "um", "uhm", "eum"),                                # 엄
+    ("yang", "ryang"),                                          # 양/량
+    ("yuk", "yook", "ryuk"),                                    # 육/륙
+    ("yeom", "yum", "yom", "ryeom"),                            # 염/렴
+    ("yeo", "yuh", "yo", "ryeo"),                               # 여/려
+    ("ju", "joo", "chu", "choo"),                               # 주
+    ("gu", "koo", "ku"),                                        # 구
+    ("baek", "paek", "baik", "paik"),                           # 백
+)
+"""Spellings of one Korean family name, its Revised Romanization first (see the module)."""
+_SURNAME: dict[str, str] = {v: names[0] for names in SURNAME_SPELLINGS for v in names}
+
 _SKELETON = (("eo", "o"), ("eu", "u"), ("sh", "s"), ("tch", "c"), ("ch", "c"), ("j", "c"), ("g", "k"),
              ("d", "t"), ("b", "p"), ("r", "l"), ("'", ""))
 
@@ -90,12 +127,25 @@ def korean_skeleton(word: str) -> str:
     return w
 
 
+KOREAN_SURNAME = "Korean surname spelling"
+
+
 def korean_readings(word: str, split: bool = False) -> tuple[tuple[str, str], ...]:
     """``(system, reading)`` of one written word: for Hangul its McCune–Reischauer reading and
-    that reading's MR/RR skeleton; for a Latin word its skeleton only."""
+    that reading's MR/RR skeleton; for a Latin word its skeleton only. A word spelt as a family
+    name of ``SURNAME_SPELLINGS`` (other than its Revised Romanization) also has the skeleton of
+    that name's Revised Romanization (``Rhee`` -> ``i``), as a system of its own: a given-name
+    syllable spelt the same (``WOO`` in ``JI WOO``) keeps its own reading in the other form."""
     from ._text import fold_ascii
 
     if has_hangul(word):
         mr = mr_reading(word)
-        return (("McCune–Reischauer", mr), ("Korean MR/RR", korean_skeleton(fold_ascii(mr))))
-    return (("Korean MR/RR", korean_skeleton(fold_ascii(word))),)
+        out = [("McCune–Reischauer", mr), ("Korean MR/RR", korean_skeleton(fold_ascii(mr)))]
+        latin = fold_ascii(mr)
+    else:
+        latin = fold_ascii(word)
+        out = [("Korean MR/RR", korean_skeleton(latin))]
+    rr = _SURNAME.get(latin)
+    if rr is not None and rr != latin:
+        out.append((KOREAN_SURNAME, korean_skeleton(rr)))
+    return tuple(out)

@@ -360,3 +360,20 @@ def test_a_latin_japanese_name_meets_every_long_vowel_spelling(
     h = best(screen(n, event=traveller(*passport, dob="1980-05-06", sex=sex, nationality="JP")), n)
     assert h is not None and h.band == "alert", h
     assert h.reasons[0].startswith("name 1.00 via passport Hepburn reading"), h
+
+
+@pytest.mark.parametrize(("notice", "passport", "nationality", "dob"), [
+    pytest.param(("Lee", "Minho"), ("MINHO", "RHEE"), "KR", "1980", id="lee-rhee"),
+    pytest.param(("Lim", "Nayeon"), ("NAYEON", "IM"), "KR", "1980", id="lim-im"),
+    # ``Lee`` is frequent the world over: with the birth year alone the name is too common to alert
+    pytest.param(("Ri", "Chol Ho"), ("CHEOLHO", "YI"), "KP", "1980-05-06", id="north-ri-south-yi"),
+    pytest.param(("Choi", "Jiwoo"), ("JI WOO", "CHOE"), "KR", "1980", id="choi-choe-and-a-given-syllable-woo"),
+])
+def test_a_korean_family_name_meets_its_other_spellings(
+        notice: tuple[str, str], passport: tuple[str, str], nationality: str, dob: str) -> None:
+    """Before: ``RHEE`` against ``Lee`` 0.83 (review with the birth year), ``IM`` against ``Lim``
+    and ``YI`` against ``Ri`` no hit, ``CHOE`` against ``Choi`` 0.92."""
+    n = person(*notice, dob=dob, sex="M", nationalities=[nationality])
+    h = best(screen(n, event=traveller(*passport, dob="1980-05-06", sex="M", nationality=nationality)), n)
+    assert h is not None and h.band == "alert", h
+    assert h.reasons[0].startswith("name 1.00 via Korean surname spelling reading"), h
