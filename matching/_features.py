@@ -205,7 +205,7 @@ def name_forms(given: str | None, family: str | None, full: str | None,
         for system in letter_systems(text, nationality):
             respelt = [(respell(p, system) if p else p, role) for p, role in parts]
             forms.extend(_variant_forms(respelt, parts, name_index, forms, via=system))
-    if forms and text.count(" ") >= 2:  # ``de la Cruz`` also as ``delacruz`` (``_spellings``)
+    if forms and text.count(" ") + text.count("-") >= 2:  # ``de la Cruz`` as ``delacruz`` (``_spellings``)
         respelt = [(joined_particles(p) if p else p, role) for p, role in parts]
         if respelt != parts:
             forms.extend(_variant_forms(respelt, parts, name_index, forms, via=PARTICLES_JOINED))

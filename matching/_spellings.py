@@ -24,8 +24,9 @@ one national orthography spells letters English spelling writes otherwise:
 
 A name whose particles run two or more before a word (``de la Cruz``, ``van der Berg``, ``de los
 Santos``) is also written with them joined to it (``joined_particles``: ``delacruz``), as
-documents that drop the spaces print it (``DELACRUZ``). The matcher pairs one word with two
-written together, not with three.
+documents that drop the spaces print it (``DELACRUZ``), and so is a South Asian compound around
+the article (``Moin-ud-Din``, ``MOINUDDIN``). The matcher pairs one word with two written
+together, not with three.
 
 ``letter_systems`` names a name's second spellings and ``respell`` writes one. The matcher keeps
 the respelt name as a form of its own (derived: only an exact agreement through it counts in
@@ -88,23 +89,40 @@ _RUN_PARTICLES = frozenset({"de", "la", "las", "los", "del", "van", "der", "den"
 und zu``...): Spanish, Portuguese, Filipino, Dutch, German, Italian and French names."""
 
 
+_CONNECTORS = frozenset({"ud", "ul", "ur", "us", "uz", "ush"})
+"""The Arabic article as South Asian and Persian compound names write it between their two
+words, assimilated to the second (``Moin-ud-Din``, ``Zia-ul-Haq``, ``Habib-ur-Rahman``,
+``Shams-uz-Zaman``): such a name is printed in three words, in two (``HABIBUR RAHMAN``) or in
+one (``MOINUDDIN``). Not ``un`` (``Noor-un-Nisa``): it is also a Korean syllable (``Chi-Un``)."""
+
+
 def joined_particles(text: str) -> str:
     """``text`` with each run of two or more particles joined to the word after it (``"Juan de
-    la Cruz"`` -> ``"Juan delaCruz"``); ``text`` itself when it has no such run."""
-    if text.count(" ") < 2:
+    la Cruz"`` -> ``"Juan delaCruz"``), and each compound around a connector written as one word
+    (``"Moin-ud-Din"`` -> ``"MoinudDin"``); ``text`` itself when it has neither."""
+    if text.count(" ") + text.count("-") < 2:
         return text
-    words = text.split(" ")
+    words = text.replace("-", " ").split()
     out: list[str] = []
     run: list[str] = []
-    for w in words:
-        if w.casefold() in _RUN_PARTICLES:
+    changed = False
+    for i, w in enumerate(words):
+        low = w.casefold()
+        if low in _CONNECTORS and out and not run and i + 1 < len(words):
             run.append(w)
             continue
-        if len(run) >= 2 and w:
+        if low in _RUN_PARTICLES:
+            run.append(w)
+            continue
+        if run and run[0].casefold() in _CONNECTORS and len(run) == 1:
+            out[-1] += run[0] + w
+            changed = True
+        elif len(run) >= 2:
             out.append("".join(run) + w)
+            changed = True
         else:
             out.extend(run)
             out.append(w)
         run = []
     out.extend(run)
-    return " ".join(out)
+    return " ".join(out) if changed else text

@@ -274,6 +274,7 @@ def test_sayed_is_a_given_name_for_an_egyptian_holder_not_a_title() -> None:
     pytest.param(("Xirsi Cawaale", "Cali"), ("ALI", "HIRSI AWALE"), "SO", "Somali English", id="somali-orthography"),
     pytest.param(("van der Hoeven", "Maarten"), ("MAARTEN", "VANDERHOEVEN"), "NL", "particles joined", id="van-der"),
     pytest.param(("de la Vega Ruiz", "Teodoro"), ("TEODORO", "DELAVEGA RUIZ"), "MX", "particles joined", id="de-la"),
+    pytest.param(("Nasir ud-Din", "Mohammad"), ("MOHAMMAD", "NASIRUDDIN"), "PK", "particles joined", id="ud-din"),
 ])
 def test_a_letter_documents_spell_two_ways_gets_both_spellings(
         notice: tuple[str, str], passport: tuple[str, str], nationality: str, via: str) -> None:
@@ -301,6 +302,9 @@ def test_the_plain_spelling_of_d_stroke_still_matches_and_a_vietnamese_one_has_n
     pytest.param("Maria dos Santos", "Maria dos Santos", id="one-particle-is-a-join-the-matcher-makes"),
     pytest.param("Ortega y Gasset", "Ortega y Gasset", id="y-is-a-conjunction"),
     pytest.param("Ana de la", "Ana de la", id="no-word-after-the-run"),
+    pytest.param("Moin-ud-Din", "MoinudDin", id="compound-around-the-article"),
+    pytest.param("Zia ul Haq Khan", "ZiaulHaq Khan", id="compound-spaced"),
+    pytest.param("Chi-Un Chang", "Chi-Un Chang", id="un-is-a-korean-syllable"),
 ])
 def test_a_run_of_particles_is_joined_to_the_word_after_it(written: str, joined: str) -> None:
     assert joined_particles(written) == joined
