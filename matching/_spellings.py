@@ -28,6 +28,12 @@ documents that drop the spaces print it (``DELACRUZ``), and so is a South Asian 
 the article (``Moin-ud-Din``, ``MOINUDDIN``). The matcher pairs one word with two written
 together, not with three.
 
+* **Ethiopian and Eritrean abbreviations**: the first element of a compound name is often
+  written as its initial and a slash (``G/Medhin`` for ``Gebremedhin``, ``W/Mariam`` for
+  ``Woldemariam``, ``H/Mariam``, ``T/Haimanot``, ``K/Mariam``). For an Ethiopian or Eritrean
+  holder such a word is also written out, with the element the initial most often stands for
+  (``ETHIOPIC_ABBREVIATIONS``).
+
 ``letter_systems`` names a name's second spellings and ``respell`` writes one. The matcher keeps
 the respelt name as a form of its own (derived: only an exact agreement through it counts in
 full), named in the reason (``name 1.00 via Serbo-Croatian DJ reading``).
@@ -39,13 +45,21 @@ import re
 
 from ._nationality import holds
 
-__all__ = ["DJ_FOR_D_STROKE", "AZERBAIJANI_ENGLISH", "PARTICLES_JOINED", "SOMALI_ENGLISH", "SOMALI_COUNTRIES",
+__all__ = ["DJ_FOR_D_STROKE", "AZERBAIJANI_ENGLISH", "ETHIOPIC_ABBREVIATION", "ETHIOPIC_ABBREVIATIONS",
+           "PARTICLES_JOINED", "SOMALI_ENGLISH", "SOMALI_COUNTRIES",
            "joined_particles", "letter_systems", "respell"]
 
 DJ_FOR_D_STROKE = "Serbo-Croatian DJ"
 AZERBAIJANI_ENGLISH = "Azerbaijani English"
 SOMALI_ENGLISH = "Somali English"
 PARTICLES_JOINED = "particles joined"
+ETHIOPIC_ABBREVIATION = "Ethiopian abbreviation"
+ETHIOPIC_COUNTRIES = frozenset({"ET", "ER"})
+ETHIOPIC_ABBREVIATIONS = {"g": "Gebre", "w": "Wolde", "h": "Haile", "t": "Tekle", "k": "Kidane"}
+"""The element of an Ethiopian or Eritrean compound name an initial before a slash stands for:
+``G/`` Gebre (servant of), ``W/`` Wolde (son of), ``H/`` Haile (power of), ``T/`` Tekle (plant
+of), ``K/`` Kidane (covenant of). ``H/`` is sometimes Habte; that spelling is not guessed."""
+_ABBREVIATED = re.compile(r"\b([GWHTKgwhtk])[/.](?=[A-Za-z]{3})")
 SOMALI_COUNTRIES = frozenset({"SO", "DJ"})
 """Nationalities whose names may be written in Somali orthography."""
 
@@ -69,17 +83,21 @@ def letter_systems(text: str, nationality: str | tuple[str, ...] | None) -> list
             out.append(AZERBAIJANI_ENGLISH)
     if holds(nationality, SOMALI_COUNTRIES) and _SOMALI.search(text):
         out.append(SOMALI_ENGLISH)
+    if ("/" in text or "." in text) and holds(nationality, ETHIOPIC_COUNTRIES) and _ABBREVIATED.search(text):
+        out.append(ETHIOPIC_ABBREVIATION)
     return out
 
 
 def respell(text: str, system: str) -> str:
     """``text`` in the second spelling ``system`` (one of ``letter_systems``): ``"Đorđe"`` ->
     ``"Djordje"``, ``"Rəşad Məmmədov"`` -> ``"Rashad Mammadov"``, ``"Maxamed Cabdullaahi"`` ->
-    ``"Mahamed abdullahi"``."""
+    ``"Mahamed abdullahi"``, ``"G/Medhin"`` -> ``"GebreMedhin"``."""
     if system == DJ_FOR_D_STROKE:
         return text.translate(_DJ)
     if system == AZERBAIJANI_ENGLISH:
         return text.translate(_AZ)
+    if system == ETHIOPIC_ABBREVIATION:
+        return _ABBREVIATED.sub(lambda m: ETHIOPIC_ABBREVIATIONS[m.group(1).lower()], text)
     return _DOUBLED_VOWEL.sub(r"\1", _SOMALI_C.sub("", text.replace("x", "h").replace("X", "H")))
 
 

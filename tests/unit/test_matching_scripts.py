@@ -12,7 +12,7 @@ from matching._abjad import arabic_reading
 from matching._ethiopic import ethiopic_reading
 from matching._japanese import passport_hepburn
 from matching._names import vocalises
-from matching._spellings import SOMALI_ENGLISH, joined_particles, letter_systems, respell
+from matching._spellings import ETHIOPIC_ABBREVIATION, SOMALI_ENGLISH, joined_particles, letter_systems, respell
 from matching._text import token_key
 from tests.unit.test_matching import best, person, screen, tip, traveller
 
@@ -275,6 +275,9 @@ def test_sayed_is_a_given_name_for_an_egyptian_holder_not_a_title() -> None:
     pytest.param(("van der Hoeven", "Maarten"), ("MAARTEN", "VANDERHOEVEN"), "NL", "particles joined", id="van-der"),
     pytest.param(("de la Vega Ruiz", "Teodoro"), ("TEODORO", "DELAVEGA RUIZ"), "MX", "particles joined", id="de-la"),
     pytest.param(("Nasir ud-Din", "Mohammad"), ("MOHAMMAD", "NASIRUDDIN"), "PK", "particles joined", id="ud-din"),
+    pytest.param(("Woldemariam", "Abebe"), ("ABEBE", "W/MARIAM"), "ET", "Ethiopian abbreviation", id="w-slash"),
+    pytest.param(("T.Haimanot", "Berhane"), ("BERHANE", "TEKLEHAIMANOT"), "ER", "Ethiopian abbreviation",
+                 id="t-dot-on-the-notice"),
 ])
 def test_a_letter_documents_spell_two_ways_gets_both_spellings(
         notice: tuple[str, str], passport: tuple[str, str], nationality: str, via: str) -> None:
@@ -308,6 +311,13 @@ def test_the_plain_spelling_of_d_stroke_still_matches_and_a_vietnamese_one_has_n
 ])
 def test_a_run_of_particles_is_joined_to_the_word_after_it(written: str, joined: str) -> None:
     assert joined_particles(written) == joined
+
+
+def test_an_ethiopian_abbreviation_is_written_out_for_an_ethiopian_or_eritrean_holder_only() -> None:
+    assert respell("Tesfaye G/Medhin", ETHIOPIC_ABBREVIATION) == "Tesfaye GebreMedhin"
+    assert letter_systems("Tesfaye G/Medhin", "KE") == []
+    assert letter_systems("T. Haile", "ET") == []  # an initial, not an abbreviated element
+    assert letter_systems("A/Mariam", "ET") == []  # no element guessed for A/
 
 
 def test_somali_orthography_respelt_for_a_somali_holder_only() -> None:
