@@ -16,9 +16,9 @@ French passport spellings of each letter, as in the ICAO Doc 9303 Part 3 transli
 annex and the UN/BGN tables for Arabic and Hebrew): the ayin and the ta marbuta written as
 ``a``, waw and ya as the long vowels ``u``/``i`` after a letter (``أبو`` is ``abu``) and as
 ``w``/``y`` at the start of a word or before an alif, the joined article ``ال`` split off
-(``al``), and a vowel written between two letters that would otherwise read as one digraph. Hebrew names also get a
-reading with ``j`` for a word-initial yod, as English spellings write it (``יעקב`` ->
-``Jacob``, ``יוסף`` -> ``Joseph``) beside the ``y`` of Israeli passports.
+(``al``), and a vowel written between two letters that would otherwise read as one digraph.
+Hebrew names also get a reading with ``j`` for a word-initial yod, as English spellings write
+it (``יעקב`` -> ``Jacob``, ``יוסף`` -> ``Joseph``) beside the ``y`` of Israeli passports.
 
 Urdu and Pashto add letters of their own: retroflex ``ٹ ڈ ڑ`` (``ټ ډ ړ``) read ``t d r``,
 ``ہ`` (heh goal) as ``ه``, ``ے``/``ې`` as ``e``, Pashto ``ښ ږ ځ څ`` as ``sh zh z s``, and

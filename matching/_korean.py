@@ -20,8 +20,8 @@ of the spellings in common use of the family names whose spellings the skeleton 
 already merge (the RR form, the North's, and the customary English ones); a word of a Korean
 name found in it also gets a reading in Revised Romanization, as a name in Hangul is written,
 so ``LEE``, ``YI``, ``RHEE`` and ``Ri`` all meet ``이`` and one another (``via Korean surname
-spelling reading``). A given-name syllable spelt like one of them (``Ho``,
-``U``) is read the same way on both sides, so nothing is lost.
+spelling reading``). The name keeps its own reading beside it, so a given-name syllable spelt
+like one of them (``WOO`` in ``JI WOO``) is not read as the family name.
 
 Latin spellings of one Korean name in the two systems differ in ways our general token keys
 must not merge for other languages (``eo``/``o``, ``g``/``k``, ``j``/``ch``, ``r``/``l``), so
@@ -36,8 +36,8 @@ from functools import lru_cache
 
 from ._nationality import holds
 
-__all__ = ["KOREAN_COUNTRIES", "KOREAN_SURNAME", "SURNAME_SPELLINGS", "is_korean", "has_hangul", "mr_reading", "korean_skeleton",
-           "korean_readings"]
+__all__ = ["KOREAN_COUNTRIES", "KOREAN_SURNAME", "SURNAME_SPELLINGS", "is_korean", "has_hangul", "mr_reading",
+           "korean_skeleton", "korean_readings"]
 
 KOREAN_COUNTRIES = frozenset({"KR", "KP"})
 

@@ -1,42 +1,36 @@
-"""Letters that documents and lists spell two ways in Latin letters.
+"""Names that documents and lists spell two ways in Latin letters, by letter or by convention.
 
-Most Latin letters with a diacritic have one plain spelling everyone uses (``Ć`` is ``C``).
-Two do not, and each is common in the names of a region the wanted lists hold many of; and
-one national orthography spells letters English spelling writes otherwise:
+Each case below gives a name a second spelling, which the matcher keeps as a form of its own
+(derived: only an exact agreement through it counts in full), named in the reason (``name 1.00
+via Serbo-Croatian DJ reading``). ``letter_systems`` names the second spellings a name has and
+``respell`` writes one; ``joined_particles`` writes the last case.
 
 * ``Đ`` (Serbian, Croatian, Bosnian, Montenegrin; Serbian Cyrillic ``Ђ``) is ``D`` when folded
   to plain letters, as some documents print it, and ``DJ`` in Serbian documents, in
-  English-language records and in the press: ``Đorđe Đurić`` is ``DORDE DURIC`` on one document
-  and ``DJORDJE DJURIC`` on another. The keys read ``đ`` as ``d``, and ``dj`` as ``j`` (``Djamila``,
-  ``Djibril``: French spellings of ``j``), so the two spellings met as a typo in every word.
-  Vietnamese ``đ`` is always ``D`` and gets no second spelling.
-* ``Ə`` (Azerbaijani) folds to ``E`` (``Əliyev``, ``ELIYEV``), while Azerbaijani institutions and
-  English-language records write it ``A``: ``ALIYEV``, ``MAMMADOV`` for ``Məmmədov``. The same
-  records write ``Ş``, ``Ç`` and ``X`` as ``SH``, ``CH`` and ``KH`` (``Rəşad`` is ``RASHAD``,
-  ``Xəlilov`` is ``KHALILOV``), where the plain folding gives ``S``, ``C`` and ``X``. A name is
-  respelt so when it holds an ``ə``, the one letter only Azerbaijani writes.
-
-* **Somali orthography** (Somali documents, officials and the Somali press) writes the ayin ``C``,
-  the ``ḥ`` ``X`` and a long vowel doubled: ``Maxamed Cabdullaahi Xasan`` is ``MOHAMED
+  English-language records and in the press: ``Đorđe Đurić`` is ``DORDE DURIC`` on one
+  document and ``DJORDJE DJURIC`` on another. The keys read ``đ`` as ``d``, and ``dj`` as ``j``
+  (``Djamila``, ``Djibril``: French spellings of ``j``), so the two spellings met as a typo in
+  every word. Vietnamese ``đ`` is always ``D`` and gets no second spelling.
+* ``Ə`` (Azerbaijani) folds to ``E`` (``Əliyev``, ``ELIYEV``), while Azerbaijani institutions
+  and English-language records write it ``A``: ``ALIYEV``, ``MAMMADOV`` for ``Məmmədov``. The
+  same records write ``Ş``, ``Ç`` and ``X`` as ``SH``, ``CH`` and ``KH`` (``Rəşad`` is
+  ``RASHAD``, ``Xəlilov`` is ``KHALILOV``), where the plain folding gives ``S``, ``C`` and
+  ``X``. A name is respelt so when it holds an ``ə``, the one letter only Azerbaijani writes.
+* **Somali orthography** (Somali documents, officials and the Somali press) writes the ayin
+  ``C``, the ``ḥ`` ``X`` and a long vowel doubled: ``Maxamed Cabdullaahi Xasan`` is ``MOHAMED
   ABDULLAHI HASSAN`` in English spelling and on most passports. For a Somali or Djiboutian
-  holder, a name with ``c``, ``x`` or a doubled vowel is also respelt the English way (``c`` left
-  out, ``x`` as ``h``, a doubled vowel once).
-
-A name whose particles run two or more before a word (``de la Cruz``, ``van der Berg``, ``de los
-Santos``) is also written with them joined to it (``joined_particles``: ``delacruz``), as
-documents that drop the spaces print it (``DELACRUZ``), and so is a South Asian compound around
-the article (``Moin-ud-Din``, ``MOINUDDIN``). The matcher pairs one word with two written
-together, not with three.
-
+  holder, a name with ``c``, ``x`` or a doubled vowel is also respelt the English way (``c``
+  left out, ``x`` as ``h``, a doubled vowel once).
 * **Ethiopian and Eritrean abbreviations**: the first element of a compound name is often
   written as its initial and a slash (``G/Medhin`` for ``Gebremedhin``, ``W/Mariam`` for
   ``Woldemariam``, ``H/Mariam``, ``T/Haimanot``, ``K/Mariam``). For an Ethiopian or Eritrean
   holder such a word is also written out, with the element the initial most often stands for
   (``ETHIOPIC_ABBREVIATIONS``).
-
-``letter_systems`` names a name's second spellings and ``respell`` writes one. The matcher keeps
-the respelt name as a form of its own (derived: only an exact agreement through it counts in
-full), named in the reason (``name 1.00 via Serbo-Croatian DJ reading``).
+* **Particles joined**: a name whose particles run two or more before a word (``de la Cruz``,
+  ``van der Berg``, ``de los Santos``) is also written with them joined to it
+  (``delacruz``), as documents that drop the spaces print it (``DELACRUZ``), and so is a South
+  Asian compound around the article (``Moin-ud-Din``, ``MOINUDDIN``). The matcher pairs one
+  word with two written together, not with three.
 """
 
 from __future__ import annotations
@@ -46,8 +40,8 @@ import re
 from ._nationality import holds
 
 __all__ = ["DJ_FOR_D_STROKE", "AZERBAIJANI_ENGLISH", "ETHIOPIC_ABBREVIATION", "ETHIOPIC_ABBREVIATIONS",
-           "PARTICLES_JOINED", "SOMALI_ENGLISH", "SOMALI_COUNTRIES",
-           "joined_particles", "letter_systems", "respell"]
+           "ETHIOPIC_COUNTRIES", "PARTICLES_JOINED", "SOMALI_ENGLISH", "SOMALI_COUNTRIES", "joined_particles",
+           "letter_systems", "respell"]
 
 DJ_FOR_D_STROKE = "Serbo-Croatian DJ"
 AZERBAIJANI_ENGLISH = "Azerbaijani English"
