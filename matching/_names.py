@@ -102,6 +102,12 @@ def word_keys(word: str) -> tuple[tuple[str, ...], ...]:
     return tuple(out)
 
 
+_SEPARATORS = str.maketrans({"-": " ", "<": " ", ",": " "})
+"""What separates the words of a name field: spaces, hyphens, the filler ``<`` of a name copied
+from a machine-readable zone (``ALHARBI<<SAAD<MOHAMMED``), and the comma after a family name
+written first (``DOBRESCU, Mihail``). A reason then shows each word, not the whole field."""
+
+
 def forms_of(parts: Iterable[tuple[str | None, str]], name_index: int = 0) -> list[NameForm]:
     """All ``NameForm`` renderings of a name given as ``(text, role)`` parts.
 
@@ -110,7 +116,7 @@ def forms_of(parts: Iterable[tuple[str | None, str]], name_index: int = 0) -> li
     words_orig: list[tuple[str, str]] = []
     for part, role in parts:
         if part:
-            words_orig.extend((w, role) for w in part.replace("-", " ").split() if w)
+            words_orig.extend((w, role) for w in part.translate(_SEPARATORS).split() if w)
     if not words_orig:
         return []
     per_word = [word_keys(w) for w, _ in words_orig]

@@ -391,3 +391,17 @@ def test_a_korean_family_name_meets_its_other_spellings(
     h = best(screen(n, event=traveller(*passport, dob="1980-05-06", sex="M", nationality=nationality)), n)
     assert h is not None and h.band == "alert", h
     assert h.reasons[0].startswith("name 1.00 via Korean surname spelling reading"), h
+
+
+@pytest.mark.parametrize("written", [
+    pytest.param("KARAMEL<<TOVAN<BERISH", id="machine-readable-zone"),
+    pytest.param("KARAMEL, Tovan Berish", id="family-name-first-with-a-comma"),
+])
+def test_a_reason_shows_each_word_of_a_name_field(written: str) -> None:
+    """Before: every token of ``KARAMEL<<TOVAN<BERISH`` showed the whole field, and
+    ``KARAMEL,`` its comma."""
+    n = person("Karamel", "Tovan Berish", dob="1980-05-06", sex="M", nationalities=["RO"])
+    h = best(screen(n, event=traveller(None, None, full_name=written, dob="1980-05-06", sex="M", nationality="RO")), n)
+    assert h is not None and h.band == "alert", h
+    shown = h.reasons[0].split(": ", 1)[1]
+    assert sorted(shown.upper().split(", ")) == ["BERISH~BERISH", "KARAMEL~KARAMEL", "TOVAN~TOVAN"], h
