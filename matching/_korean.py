@@ -23,6 +23,13 @@ so ``LEE``, ``YI``, ``RHEE`` and ``Ri`` all meet ``이`` and one another (``via 
 spelling reading``). The name keeps its own reading beside it, so a given-name syllable spelt
 like one of them (``WOO`` in ``JI WOO``) is not read as the family name.
 
+Given names too: South Korean passports issued before Revised Romanization, and many since,
+keep the customary vowels, ``ㅓ`` as ``u`` (``Hyun``, ``Sung``, ``Suk`` for RR ``Hyeon``,
+``Seong``, ``Seok``), ``ㅜ`` as ``oo`` (``Joon``, ``Hoon``, ``Soo``), ``영`` as ``Young``. Every
+Korean word also gets a reading with those vowels merged (``via Korean customary spelling
+reading``); for Hangul it starts from ICU's RR reading. ``o`` stays ``o``, so ``Song`` (송) and
+``Sung`` (성) stay apart in it.
+
 Latin spellings of one Korean name in the two systems differ in ways our general token keys
 must not merge for other languages (``eo``/``o``, ``g``/``k``, ``j``/``ch``, ``r``/``l``), so
 Korean names (a KR or KP holder, or a name in Hangul) also get a form keyed by
@@ -36,7 +43,7 @@ from functools import lru_cache
 
 from ._nationality import holds
 
-__all__ = ["KOREAN_COUNTRIES", "KOREAN_SURNAME", "SURNAME_SPELLINGS", "is_korean", "has_hangul", "mr_reading",
+__all__ = ["KOREAN_COUNTRIES", "KOREAN_CUSTOMARY", "KOREAN_SURNAME", "SURNAME_SPELLINGS", "is_korean", "has_hangul", "mr_reading",
            "korean_skeleton", "korean_readings"]
 
 KOREAN_COUNTRIES = frozenset({"KR", "KP"})
@@ -132,7 +139,8 @@ KOREAN_SURNAME = "Korean surname spelling"
 
 def korean_readings(word: str, split: bool = False) -> tuple[tuple[str, str], ...]:
     """``(system, reading)`` of one written word: for Hangul its McCune–Reischauer reading and
-    that reading's MR/RR skeleton; for a Latin word its skeleton only. A word spelt as a family
+    that reading's MR/RR skeleton; for a Latin word its skeleton; and the skeleton of its
+    customary spelling (``_customary``) when that differs. A word spelt as a family
     name of ``SURNAME_SPELLINGS`` (other than its Revised Romanization) also has the skeleton of
     that name's Revised Romanization (``Rhee`` -> ``i``), as a system of its own: a given-name
     syllable spelt the same (``WOO`` in ``JI WOO``) keeps its own reading in the other form."""
@@ -148,4 +156,20 @@ def korean_readings(word: str, split: bool = False) -> tuple[tuple[str, str], ..
     rr = _SURNAME.get(latin)
     if rr is not None and rr != latin:
         out.append((KOREAN_SURNAME, korean_skeleton(rr)))
+    if has_hangul(word):
+        from ._text import romanise
+        latin = romanise(word)[0].replace("-", "").replace(" ", "")
+    custom = korean_skeleton(_customary(latin))
+    if all(custom != r for _, r in out):
+        out.append((KOREAN_CUSTOMARY, custom))
     return tuple(out)
+
+
+KOREAN_CUSTOMARY = "Korean customary spelling"
+
+
+def _customary(latin: str) -> str:
+    """A Korean word's vowels as South Korean passports write them by custom: ``eo`` as ``u``
+    (``Hyeon`` ``Hyun``, ``Seong`` ``Sung``), ``oo``/``ou`` as ``u`` (``Joon``, ``Young``), and
+    ``wu`` (``woo`` after a syllable) as ``u``."""
+    return latin.replace("eo", "u").replace("oo", "u").replace("ou", "u").replace("wu", "u")

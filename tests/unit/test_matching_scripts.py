@@ -405,3 +405,25 @@ def test_a_reason_shows_each_word_of_a_name_field(written: str) -> None:
     assert h is not None and h.band == "alert", h
     shown = h.reasons[0].split(": ", 1)[1]
     assert sorted(shown.upper().split(", ")) == ["BERISH~BERISH", "KARAMEL~KARAMEL", "TOVAN~TOVAN"], h
+
+
+
+@pytest.mark.parametrize(("notice", "passport"), [
+    pytest.param(("Kim", "Hyeonu"), ("HYUNWOO", "KIM"), id="eo-as-u-and-woo"),
+    pytest.param(("김", "현우"), ("HYUNWOO", "KIM"), id="hangul"),
+    pytest.param(("Park", "Seongmin"), ("SUNGMIN", "PARK"), id="seong-sung"),
+    pytest.param(("한", "영수"), ("YOUNG SOO", "HAN"), id="young-soo"),
+])
+def test_a_korean_given_name_meets_its_customary_spelling(notice: tuple[str, str], passport: tuple[str, str]) -> None:
+    """Before: ``HYUNWOO`` against ``Hyeonu`` or ``현우`` was name 0.78 (review with the birth
+    year); ``SUNGMIN`` against ``Seongmin`` 0.95."""
+    n = person(*notice, dob="1980", sex="M", nationalities=["KR"])
+    h = best(screen(n, event=traveller(*passport, dob="1980-05-06", sex="M", nationality="KR")), n)
+    assert h is not None and h.band == "alert", h
+    assert h.reasons[0].startswith("name 1.00 via Korean customary spelling reading"), h
+
+
+def test_the_customary_spelling_keeps_song_and_sung_apart() -> None:
+    n = person("Song", "Minsu", dob="1980", sex="M", nationalities=["KR"])
+    h = best(screen(n, event=traveller("MINSU", "SUNG", dob="1980-05-06", sex="M", nationality="KR")), n)
+    assert h is None or not h.reasons[0].startswith("name 1.00"), h
