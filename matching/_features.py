@@ -11,6 +11,7 @@ import sys
 import zlib
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import orjson
@@ -198,23 +199,16 @@ def name_forms(given: str | None, family: str | None, full: str | None,
         forms.extend(_reading_forms(parts, name_index, forms, korean_readings, True))
     if forms and (is_indic_holder(nationality) if indic is None else indic):
         for v in range(2):
-            respelt = [(_nth(indic_spellings(p), v, p) if p else p, role) for p, role in parts]
-            if respelt != parts:
-                forms.extend(_variant_forms(respelt, parts, name_index, forms))
+            forms.extend(_respelt_forms(parts, partial(_indic_spelling, v=v), name_index, forms))
     if forms:  # ``Đ`` as DJ, ``Ə`` as A, Somali ``C`` and ``X`` (``_spellings``)
         for system in letter_systems(text, nationality):
-            respelt = [(respell(p, system) if p else p, role) for p, role in parts]
-            forms.extend(_variant_forms(respelt, parts, name_index, forms, via=system))
+            forms.extend(_respelt_forms(parts, partial(respell, system=system), name_index, forms, via=system))
     if forms and text.count(" ") + text.count("-") >= 2:  # ``de la Cruz`` as ``delacruz`` (``_spellings``)
-        respelt = [(joined_particles(p) if p else p, role) for p, role in parts]
-        if respelt != parts:
-            forms.extend(_variant_forms(respelt, parts, name_index, forms, via=PARTICLES_JOINED))
+        forms.extend(_respelt_forms(parts, joined_particles, name_index, forms, via=PARTICLES_JOINED))
     if forms and is_japanese_holder(nationality):  # long vowels unmarked: ``Satou`` ~ ``SATOH`` (``_japanese``)
-        respelt = [(passport_hepburn(p) if p else p, role) for p, role in parts]
-        forms.extend(_variant_forms(respelt, parts, name_index, forms, via=PASSPORT_HEPBURN))
+        forms.extend(_respelt_forms(parts, passport_hepburn, name_index, forms, via=PASSPORT_HEPBURN))
     if forms and is_greek_holder(nationality):  # ELOT 743 and BGN/PCGN spellings (``_greek``)
-        respelt = [(common_spelling(p) if p else p, role) for p, role in parts]
-        forms.extend(_variant_forms(respelt, parts, name_index, forms, via="ELOT/BGN Greek"))
+        forms.extend(_respelt_forms(parts, common_spelling, name_index, forms, via="ELOT/BGN Greek"))
     if forms and looks_wade_giles(text, nationality):
         converted = [(" ".join(to_pinyin(w) for w in p.split()) if role == "?" else to_pinyin(p), role)
                      if p else (p, role) for p, role in parts]
@@ -240,8 +234,18 @@ def _dropped_letter_forms(given: str | None, family: str | None, full: str | Non
     return [f for f in _variant_forms(dropped, parts, name_index, have) if all(len(k) >= 2 for k in f.keys)]
 
 
-def _nth(spellings: list[str], v: int, default: str) -> str:
-    return spellings[min(v, len(spellings) - 1)] if spellings else default
+def _indic_spelling(text: str, v: int) -> str:
+    """The ``v``-th of ``indic_spellings(text)`` (its last when there are fewer; ``text`` when none)."""
+    spellings = indic_spellings(text)
+    return spellings[min(v, len(spellings) - 1)] if spellings else text
+
+
+def _respelt_forms(parts: Sequence[tuple[str | None, str]], respelt: Callable[[str], str], name_index: int,
+                   have: list[NameForm], via: str = "") -> list[NameForm]:
+    """``_variant_forms`` of the name with each part respelt by ``respelt`` (none when no part
+    changes)."""
+    converted = [(respelt(p) if p else p, role) for p, role in parts]
+    return _variant_forms(converted, parts, name_index, have, via) if converted != parts else []
 
 
 def _variant_forms(converted: Sequence[tuple[str | None, str]], parts: Sequence[tuple[str | None, str]],

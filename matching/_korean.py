@@ -135,6 +135,7 @@ def korean_skeleton(word: str) -> str:
 
 
 KOREAN_SURNAME = "Korean surname spelling"
+KOREAN_CUSTOMARY = "Korean customary spelling"
 
 
 def korean_readings(word: str, split: bool = False) -> tuple[tuple[str, str], ...]:
@@ -144,28 +145,23 @@ def korean_readings(word: str, split: bool = False) -> tuple[tuple[str, str], ..
     name of ``SURNAME_SPELLINGS`` (other than its Revised Romanization) also has the skeleton of
     that name's Revised Romanization (``Rhee`` -> ``i``), as a system of its own: a given-name
     syllable spelt the same (``WOO`` in ``JI WOO``) keeps its own reading in the other form."""
-    from ._text import fold_ascii
+    from ._text import fold_ascii, romanise
 
     if has_hangul(word):
         mr = mr_reading(word)
-        out = [("McCune–Reischauer", mr), ("Korean MR/RR", korean_skeleton(fold_ascii(mr)))]
         latin = fold_ascii(mr)
+        out = [("McCune–Reischauer", mr), ("Korean MR/RR", korean_skeleton(latin))]
+        rr = romanise(word)[0].replace("-", "").replace(" ", "")  # ICU's RR, for the customary vowels
     else:
-        latin = fold_ascii(word)
+        latin = rr = fold_ascii(word)
         out = [("Korean MR/RR", korean_skeleton(latin))]
-    rr = _SURNAME.get(latin)
-    if rr is not None and rr != latin:
-        out.append((KOREAN_SURNAME, korean_skeleton(rr)))
-    if has_hangul(word):
-        from ._text import romanise
-        latin = romanise(word)[0].replace("-", "").replace(" ", "")
-    custom = korean_skeleton(_customary(latin))
+    surname = _SURNAME.get(latin)
+    if surname is not None and surname != latin:
+        out.append((KOREAN_SURNAME, korean_skeleton(surname)))
+    custom = korean_skeleton(_customary(rr))
     if all(custom != r for _, r in out):
         out.append((KOREAN_CUSTOMARY, custom))
     return tuple(out)
-
-
-KOREAN_CUSTOMARY = "Korean customary spelling"
 
 
 def _customary(latin: str) -> str:

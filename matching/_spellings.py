@@ -92,7 +92,9 @@ def respell(text: str, system: str) -> str:
         return text.translate(_AZ)
     if system == ETHIOPIC_ABBREVIATION:
         return _ABBREVIATED.sub(lambda m: ETHIOPIC_ABBREVIATIONS[m.group(1).lower()], text)
-    return _DOUBLED_VOWEL.sub(r"\1", _SOMALI_C.sub("", text.replace("x", "h").replace("X", "H")))
+    if system == SOMALI_ENGLISH:
+        return _DOUBLED_VOWEL.sub(r"\1", _SOMALI_C.sub("", text.replace("x", "h").replace("X", "H")))
+    raise ValueError(f"no second spelling called {system!r}")
 
 
 _RUN_PARTICLES = frozenset({"de", "la", "las", "los", "del", "van", "der", "den", "von", "vom", "zu", "di", "da", "dos",

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from matching import Hit
 from matching._abjad import arabic_reading
 from matching._ethiopic import ethiopic_reading
 from matching._japanese import passport_hepburn
@@ -266,6 +267,20 @@ def test_sayed_is_a_given_name_for_an_egyptian_holder_not_a_title() -> None:
     assert h is None or (h.band == "review" and not h.reasons[0].startswith("name 1.00")), h
 
 
+def _passport_hit(notice: tuple[str, str], passport: tuple[str, str], nationality: str, *,
+                  dob: str = "1980", sex: str = "M") -> Hit | None:
+    """The hit of a one-notice list (``notice``: family, given; the notice's birth date ``dob``)
+    for a passport (``passport``: given, family) of the same nationality and sex, born
+    1980-05-06."""
+    n = person(*notice, dob=dob, sex=sex, nationalities=[nationality])
+    return best(screen(n, event=traveller(*passport, dob="1980-05-06", sex=sex, nationality=nationality)), n)
+
+
+def _assert_alerts_via(h: Hit | None, via: str) -> None:
+    assert h is not None and h.band == "alert", h
+    assert h.reasons[0].startswith(f"name 1.00 via {via} reading"), h
+
+
 @pytest.mark.parametrize(("notice", "passport", "nationality", "via"), [
     pytest.param(("Đovrić", "Đuradin"), ("DJURADIN", "DJOVRIC"), "RS", "Serbo-Croatian DJ", id="latin-dj"),
     pytest.param(("Ђоврић", "Ђурадин"), ("DJURADIN", "DJOVRIC"), "RS", "Serbo-Croatian DJ", id="cyrillic-dj"),
@@ -286,15 +301,11 @@ def test_a_letter_documents_spell_two_ways_gets_both_spellings(
     English spellings; Somali orthography writes the ayin ``C``, ``ḥ`` ``X`` and long vowels
     doubled; a document may print ``de la`` or ``van der`` joined to the surname. Before: a typo
     in every word, or one word against three, name 0.70-0.90, review with the birth year."""
-    n = person(*notice, dob="1980", sex="M", nationalities=[nationality])
-    h = best(screen(n, event=traveller(*passport, dob="1980-05-06", sex="M", nationality=nationality)), n)
-    assert h is not None and h.band == "alert", h
-    assert h.reasons[0].startswith(f"name 1.00 via {via} reading"), h
+    _assert_alerts_via(_passport_hit(notice, passport, nationality), via)
 
 
 def test_the_plain_spelling_of_d_stroke_still_matches_and_a_vietnamese_one_has_no_dj() -> None:
-    n = person("Đovrić", "Đuradin", dob="1980", sex="M", nationalities=["HR"])
-    h = best(screen(n, event=traveller("DURADIN", "DOVRIC", dob="1980-05-06", sex="M", nationality="HR")), n)
+    h = _passport_hit(("Đovrić", "Đuradin"), ("DURADIN", "DOVRIC"), "HR")
     assert h is not None and h.band == "alert" and h.reasons[0].startswith("name 1.00:"), h
     assert letter_systems("Đặng Văn Đức", "VN") == []
 
@@ -341,10 +352,7 @@ def test_urdu_and_pashto_letters_are_read(written: str, reading: str) -> None:
 
 def test_urdu_only_notice_found_from_a_latin_passport() -> None:
     """Before: ``ٹ``, ``ھ`` and ``ں`` were read as nothing, and ``بھٹی`` met no spelling."""
-    n = person("ڈھلوں", "شاہد", dob="1980", sex="M", nationalities=["PK"])
-    h = best(screen(n, event=traveller("SHAHID", "DHILLON", dob="1980-05-06", sex="M", nationality="PK")), n)
-    assert h is not None and h.band == "alert", h
-    assert h.reasons[0].startswith("name 1.00 via Arabic letter table reading"), h
+    _assert_alerts_via(_passport_hit(("ڈھلوں", "شاہد"), ("SHAHID", "DHILLON"), "PK"), "Arabic letter table")
 
 
 @pytest.mark.parametrize(("written", "passport"), [
@@ -370,10 +378,7 @@ def test_a_latin_japanese_name_meets_every_long_vowel_spelling(
     """Before: ``Satou Kouji`` against ``KOJI SATO`` was a typo in every word (name 0.78, review
     with the birth year); against ``KOHJI SATOH`` it was not compared at all."""
     sex = "F" if notice[1].startswith("Y") else "M"
-    n = person(*notice, dob="1980", sex=sex, nationalities=["JP"])
-    h = best(screen(n, event=traveller(*passport, dob="1980-05-06", sex=sex, nationality="JP")), n)
-    assert h is not None and h.band == "alert", h
-    assert h.reasons[0].startswith("name 1.00 via passport Hepburn reading"), h
+    _assert_alerts_via(_passport_hit(notice, passport, "JP", sex=sex), "passport Hepburn")
 
 
 @pytest.mark.parametrize(("notice", "passport", "nationality", "dob"), [
@@ -387,10 +392,7 @@ def test_a_korean_family_name_meets_its_other_spellings(
         notice: tuple[str, str], passport: tuple[str, str], nationality: str, dob: str) -> None:
     """Before: ``RHEE`` against ``Lee`` 0.83 (review with the birth year), ``IM`` against ``Lim``
     and ``YI`` against ``Ri`` no hit, ``CHOE`` against ``Choi`` 0.92."""
-    n = person(*notice, dob=dob, sex="M", nationalities=[nationality])
-    h = best(screen(n, event=traveller(*passport, dob="1980-05-06", sex="M", nationality=nationality)), n)
-    assert h is not None and h.band == "alert", h
-    assert h.reasons[0].startswith("name 1.00 via Korean surname spelling reading"), h
+    _assert_alerts_via(_passport_hit(notice, passport, nationality, dob=dob), "Korean surname spelling")
 
 
 @pytest.mark.parametrize("written", [
@@ -417,13 +419,9 @@ def test_a_reason_shows_each_word_of_a_name_field(written: str) -> None:
 def test_a_korean_given_name_meets_its_customary_spelling(notice: tuple[str, str], passport: tuple[str, str]) -> None:
     """Before: ``HYUNWOO`` against ``Hyeonu`` or ``현우`` was name 0.78 (review with the birth
     year); ``SUNGMIN`` against ``Seongmin`` 0.95."""
-    n = person(*notice, dob="1980", sex="M", nationalities=["KR"])
-    h = best(screen(n, event=traveller(*passport, dob="1980-05-06", sex="M", nationality="KR")), n)
-    assert h is not None and h.band == "alert", h
-    assert h.reasons[0].startswith("name 1.00 via Korean customary spelling reading"), h
+    _assert_alerts_via(_passport_hit(notice, passport, "KR"), "Korean customary spelling")
 
 
 def test_the_customary_spelling_keeps_song_and_sung_apart() -> None:
-    n = person("Song", "Minsu", dob="1980", sex="M", nationalities=["KR"])
-    h = best(screen(n, event=traveller("MINSU", "SUNG", dob="1980-05-06", sex="M", nationality="KR")), n)
+    h = _passport_hit(("Song", "Minsu"), ("MINSU", "SUNG"), "KR")
     assert h is None or not h.reasons[0].startswith("name 1.00"), h
