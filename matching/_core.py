@@ -101,9 +101,9 @@ def best_alignment(forms: tuple[NameForm, ...], entry: Entry
         return None
     if got is None:
         return _names.Alignment(0.0, [], 0), None, ""
-    score, pairs, matched, units, qi, ci = got
+    score, pairs, matched, units, conflict, qi, ci = got
     cf = entry.form(ci)
-    return _names.Alignment(score, pairs, matched, units), cf, cf.via or forms[qi].via
+    return _names.Alignment(score, pairs, matched, units, conflict), cf, cf.via or forms[qi].via
 
 
 def candidates(index: CandidateIndex, qk: QueryKeys, limit: int, years: tuple[int, int] | None

@@ -212,16 +212,21 @@ def token_similarity(a: str, b: str, ca: str, cb: str, abjad: bool = False) -> f
 class Alignment:
     """Result of ``align``: similarity and the matched (query words, candidate words) pairs."""
 
-    __slots__ = ("score", "pairs", "matched", "units")
+    __slots__ = ("score", "pairs", "matched", "units", "conflict")
 
     def __init__(self, score: float, pairs: list[tuple[str, str, float]], matched: int,
-                 units: Iterable[Iterable[int]] = ()) -> None:
+                 units: Iterable[Iterable[int]] = (), conflict: bool = False) -> None:
         self.score = score
         self.pairs = pairs
         self.matched = matched
         self.units = units
         """Per agreeing pair, the indices of the candidate form's tokens in it (two for a
         joined compound: ``XIAOMING`` ~ ``XIAO MING``)."""
+        self.conflict = conflict
+        """Both sides keep a whole word of the same role unmatched, a given name or a family
+        name: two different names in one place, not a part one record left out
+        (``_left_out_roles``; a father's-name chain, ``p``, is written to different lengths and
+        does not count)."""
 
 
 def _units(form: NameForm) -> list[tuple[frozenset[int], str, str, str]]:
@@ -313,9 +318,11 @@ def align(q: NameForm, c: NameForm) -> Alignment:
         weight += 1.0
         pairs.append((q.originals[qj], c.originals[cj], INITIAL_SIM))
     score = total / weight - _unmatched_penalty(q, used_q) - _unmatched_penalty(c, used_c)
-    if _unmatched_roles(q, used_q) & _unmatched_roles(c, used_c):
+    clash = _unmatched_roles(q, used_q) & _unmatched_roles(c, used_c)
+    if clash:
         score -= CONFLICTING_PART
-    return Alignment(max(0.0, min(1.0, score)), pairs, matched, units)
+    conflict = bool(_left_out_roles(q, used_q) & _left_out_roles(c, used_c))
+    return Alignment(max(0.0, min(1.0, score)), pairs, matched, units, conflict)
 
 
 WEAK_PART_MIN = 0.34
@@ -384,6 +391,16 @@ def _unmatched_roles(form: NameForm, used: set[int]) -> set[str]:
     """Roles (given ``g``, family ``f``) of a side's unmatched substantive tokens."""
     keys, roles = form.keys, form.roles
     return {roles[i] for i in range(len(keys)) if i not in used and roles[i] != "?" and keys[i] not in PARTICLES}
+
+
+def _left_out_roles(form: NameForm, used: set[int]) -> set[str]:
+    """Roles (``g``, ``f``) of a side's unmatched substantive tokens that are whole written
+    words: a token split from a word that also paired (``ABDALLSAH`` read ``abdal`` + ``lsa``) is
+    a remnant of that word, not a name the other side lacks."""
+    keys, roles, originals = form.keys, form.roles, form.originals
+    paired = {originals[i] for i in used}
+    return {roles[i] for i in range(len(keys)) if i not in used and roles[i] in ("g", "f") and keys[i] not in PARTICLES
+            and originals[i] not in paired}
 
 
 def _substantive(form: NameForm, used: set[int]) -> int:

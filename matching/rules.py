@@ -17,7 +17,9 @@ into a score in [0, 1]:
 * when nothing but sex or nationality agrees, a name that does not agree fully alerts only
   with a very rare name (``FUZZY_EVIDENCE_MIN``); a name whose birth date disagrees (even
   only a year off by two), or with another contradicting fact and no birth date, never;
-* a close name (``CLOSE_NAME``) with the exact birth date and the nationality alerts.
+* a close name (``CLOSE_NAME``) with the exact birth date and the nationality alerts, unless
+  the sex differs or each name keeps a part of the same role the other lacks (two different
+  given names: a twin or a sibling, not a misspelling).
 """
 
 from __future__ import annotations
@@ -62,7 +64,9 @@ EXACT_DATE_WEIGHT = 4.0
 """Weight of an exact birth date (``_dates.EXACT``)."""
 CLOSE_NAME = 0.75
 """A name at least this similar alerts with the exact birth date and the nationality: a
-stranger shares a full birth date about 1 time in 20,000."""
+stranger shares a full birth date about 1 time in 20,000. A relative does far more often: a
+twin shares it, and a sibling the family name too, so not when the sex differs or when the
+names disagree in a part (``Alignment.conflict``)."""
 
 NATIONALITY_WEIGHT = 0.7
 """Evidence of an agreeing nationality (a stranger shares it about 1 time in 5)."""
@@ -87,14 +91,16 @@ known name part: a guess plus a spelling difference is weak evidence."""
 class Evidence:
     """One rule's finding: ``delta`` to the score (the name rule: the base), and the reason."""
 
-    __slots__ = ("kind", "delta", "reason", "sim", "weight", "_weigh")
+    __slots__ = ("kind", "delta", "reason", "sim", "weight", "_weigh", "conflict")
 
     def __init__(self, kind: str, delta: float, reason: str, sim: float = 0.0, weight: float = 0.0,
-                 weigh: Callable[[float], float] | None = None) -> None:
+                 weigh: Callable[[float], float] | None = None, conflict: bool = False) -> None:
         self.kind = kind
         self.delta = delta
         self.reason = reason
         self.sim = sim
+        self.conflict = conflict
+        """The name rule's: the names disagree in a part (``_names.Alignment.conflict``)."""
         self.weight = weight
         """Evidence in log10 units (roughly: log10 of how much likelier the finding is for the
         same person than for a stranger), summed by ``combine`` for the evidence gate."""
@@ -179,7 +185,7 @@ def rule_name(q: Query, e: Entry, ctx: Context) -> Evidence | None:
     via = f" via {via} reading" if via else ""
     credit = NATIONALITY_WEIGHT if NATIONALITY_ONCE and q.nationality in e.nationalities else 0.0
     return Evidence("name", name_base(sim), f"name {sim:.2f}{via}{where}{alias}: {shown}", sim=sim,
-                    weigh=lambda need: name_rarity(form, a, ctx, e, need + SIM_PENALTY * (1.0 - sim), credit)
+                    conflict=a.conflict, weigh=lambda need: name_rarity(form, a, ctx, e, need + SIM_PENALTY * (1.0 - sim), credit)
                     - SIM_PENALTY * (1.0 - sim))
 
 
@@ -394,7 +400,7 @@ def combine(evidence: list[Evidence], alert_threshold: float, evidence_min: floa
     against = False
     weight = 0.0
     name: Evidence | None = None
-    exact_date = same_country = other_doc = date_agrees = date_against = dated = False
+    exact_date = same_country = other_doc = date_agrees = date_against = dated = sex_differs = False
     for ev in evidence:
         kind = ev.kind
         if kind == "name":
@@ -413,6 +419,8 @@ def combine(evidence: list[Evidence], alert_threshold: float, evidence_min: floa
             date_against = ev.delta < 0
         elif kind == "nationality" and ev.delta > 0:
             same_country = True
+        elif kind == "sex" and ev.delta < 0:
+            sex_differs = True
         elif kind == "document_differs":
             other_doc = True
         score += ev.delta
@@ -431,8 +439,8 @@ def combine(evidence: list[Evidence], alert_threshold: float, evidence_min: floa
     elif name is not None and score >= alert_threshold and weight < gate:
         score = alert_threshold - 0.01
         name.reason += f" (name too frequent for the other evidence: {weight:.1f} < {gate})"
-    if exact_date and same_country and name_sim >= CLOSE_NAME and score < alert_threshold:
+    if (exact_date and same_country and name_sim >= CLOSE_NAME and score < alert_threshold and not sex_differs
+            and name is not None and not name.conflict):
         score = alert_threshold + 0.01
-        if name is not None:
-            name.reason += " (close name, exact birth date and nationality)"
+        name.reason += " (close name, exact birth date and nationality)"
     return max(0.0, min(1.0, score))

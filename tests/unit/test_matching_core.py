@@ -133,7 +133,8 @@ def _mutate(rng: random.Random, f: NameForm) -> NameForm:
 
 
 def test_alignments_are_the_reference_s_on_random_names() -> None:
-    """Scores to the last bit, the same pairs (words shown in the reason), parts counted and units."""
+    """Scores to the last bit, the same pairs (words shown in the reason), parts counted, units
+    and whether the names disagree in a part."""
     fast = _fast()
     rng = random.Random(11)
     for _ in range(6000):
@@ -147,6 +148,7 @@ def test_alignments_are_the_reference_s_on_random_names() -> None:
         assert got[1] == want.pairs, (q, c)
         assert got[2] == want.matched, (q, c)
         assert [tuple(sorted(u)) for u in want.units] == got[3], (q, c)
+        assert got[4] == want.conflict, (q, c)
 
 
 def _hits(m: Matcher, events: list[Any], compiled: bool) -> list[list[tuple[str, float, str, tuple[str, ...]]]]:

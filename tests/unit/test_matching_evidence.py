@@ -3,6 +3,8 @@ parts, and the tips' own threshold. All persons are invented."""
 
 from __future__ import annotations
 
+import pytest
+
 from matching import Matcher
 from matching._dates import (
     FULL_DATE_DIFFERS,
@@ -198,3 +200,32 @@ def test_another_nationality_needs_more_for_a_frequent_name() -> None:
     other = best(m.screen(traveller("DAWIT", "SELEMON", dob="1976-09-09", sex="M", nationality="KE")), wanted)
     assert other is not None and other.band == "review" and "too frequent" in other.reasons[0]
     assert any("KE not among" in r for r in other.reasons)
+
+
+TWINS = [
+    pytest.param(("Vardelo Ruiz", "Tomás Alvar"), ("TOMAS EDUVIGIO", "VARDELO RUIZ"), "ES", "M", "M",
+                 id="a second given name of another twin"),
+    pytest.param(("Kerbach", "Lutz-Ortwin"), ("LUTZ WENDELIN", "KERBACH"), "DE", "M", "M", id="a compound given name"),
+    pytest.param(("Pelishev", "Radomir"), ("RADOMIRA", "PELISHEVA"), "RU", "M", "F", id="a twin of the other sex"),
+]
+
+
+@pytest.mark.parametrize(("notice", "event", "nat", "sex", "event_sex"), TWINS)
+def test_a_twin_is_no_close_name_with_the_exact_birth_date(
+        notice: tuple[str, str], event: tuple[str, str], nat: str, sex: str, event_sex: str) -> None:
+    """The close-name rule alerts a name of 0.75 or more with the exact birth date and the
+    nationality: a misspelt name. A twin shares the birth date, the nationality and the family
+    name, and has a given name of their own: one that the notice's name does not have in its
+    place (both names keep a given name unmatched), or the sex differs. Review, not alert."""
+    n = person(*notice, dob="1983-09-14", sex=sex, nationalities=[nat])
+    h = best(screen(n, event=traveller(*event, dob="1983-09-14", sex=event_sex, nationality=nat)), n)
+    assert h is not None and h.band == "review"
+    assert not any("close name" in r for r in h.reasons)
+
+
+def test_a_misspelt_name_with_a_word_split_by_its_keys_is_still_a_close_name() -> None:
+    """``ABDALLSAH`` is read ``abdal`` + ``lsa``; ``lsa``, left over, is a remnant of a word that
+    paired, not a given name the notice lacks: the close-name rule still alerts it."""
+    n = person("فاروق", "عبد الله خالد", dob="1994-03-27", sex="M", nationalities=["DZ"])
+    h = best(screen(n, event=traveller("ABDALLSAH", "FARUQ", dob="1994-03-27", sex="M", nationality="DZ")), n)
+    assert h is not None and h.band == "alert"

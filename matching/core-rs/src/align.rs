@@ -17,6 +17,8 @@ pub(crate) struct Aligned {
     matched: usize,
     units: Vec<u64>,
     exact: Option<Vec<(usize, usize)>>,
+    /// `Alignment.conflict`: both sides leave a whole given or family name unmatched.
+    conflict: bool,
 }
 
 /// Whether a pair is crosswise: a given name with a family name, in which direction.
@@ -55,6 +57,7 @@ pub(crate) fn align(q: &Form, c: &Form, cfg: &Config) -> Aligned {
             matched: q.substantive(all),
             units: (0..c.len()).map(|i| 1u64 << i).collect(),
             exact: Some(order),
+            conflict: false,
         };
     }
     let abjad = q.abjad || c.abjad;
@@ -133,7 +136,7 @@ pub(crate) fn align(q: &Form, c: &Form, cfg: &Config) -> Aligned {
         }
     }
     if weight == 0.0 {
-        return Aligned { score: 0.0, pairs: Vec::new(), matched: 0, units: Vec::new(), exact: None };
+        return Aligned { score: 0.0, pairs: Vec::new(), matched: 0, units: Vec::new(), exact: None, conflict: false };
     }
     let matched = q.substantive(used_q).min(c.substantive(used_c));
     for (qj, cj) in initial_pairs(q, c, used_q, used_c) {
@@ -148,9 +151,11 @@ pub(crate) fn align(q: &Form, c: &Form, cfg: &Config) -> Aligned {
     if rq.iter().any(|r| rc.contains(r)) {
         score -= cfg.conflicting_part;
     }
+    let (lq, lc) = (q.left_out_roles(used_q), c.left_out_roles(used_c));
+    let conflict = lq.iter().any(|r| lc.contains(r));
     let score = if score < 1.0 { score } else { 1.0 };
     let score = if score > 0.0 { score } else { 0.0 };
-    Aligned { score, pairs, matched, units, exact: None }
+    Aligned { score, pairs, matched, units, exact: None, conflict }
 }
 
 /// Whether two keys of these lengths are too different to pair whatever their letters: their edit
@@ -239,10 +244,10 @@ pub(crate) fn to_python<'py>(py: Python<'py>, a: &Aligned, q: &Form, c: &Form) -
     };
     let units: Vec<Bound<'py, PyTuple>> =
         a.units.iter().map(|&m| PyTuple::new(py, mask_indices(m))).collect::<PyResult<_>>()?;
-    (a.score, pairs, a.matched, units).into_pyobject(py)
+    (a.score, pairs, a.matched, units, a.conflict).into_pyobject(py)
 }
 
-/// `_names.align` for two forms: (score, pairs, matched, units), as `Alignment` holds them.
+/// `_names.align` for two forms: (score, pairs, matched, units, conflict), as `Alignment` holds them.
 #[pyfunction]
 #[pyo3(name = "align")]
 pub(crate) fn align_py<'py>(py: Python<'py>, q: &Form, c: &Form) -> PyResult<Bound<'py, PyTuple>> {
@@ -253,7 +258,7 @@ pub(crate) fn align_py<'py>(py: Python<'py>, q: &Form, c: &Form) -> PyResult<Bou
 
 /// `rules.best_alignment` over the query's forms and a notice's packed forms (one string, or a
 /// tuple of them): None when no pair aligns above 0, else (score, pairs, matched, units,
-/// query form index, candidate form index).
+/// conflict, query form index, candidate form index).
 #[pyfunction]
 pub(crate) fn best_alignment<'py>(
     py: Python<'py>,
@@ -299,8 +304,9 @@ pub(crate) fn best_alignment_inner<'py>(
         None => Ok(None),
         Some((qi, ci, a)) => {
             let head = to_python(py, &a, forms[qi].get(), &cforms[ci])?;
-            let (score, pairs, matched, units): (f64, Bound<'py, PyAny>, usize, Bound<'py, PyAny>) = head.extract()?;
-            Ok(Some((score, pairs, matched, units, qi, ci).into_pyobject(py)?))
+            let (score, pairs, matched, units, conflict): (f64, Bound<'py, PyAny>, usize, Bound<'py, PyAny>, bool) =
+                head.extract()?;
+            Ok(Some((score, pairs, matched, units, conflict, qi, ci).into_pyobject(py)?))
         }
     }
 }

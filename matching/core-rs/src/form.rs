@@ -211,6 +211,23 @@ impl Form {
         }
         out
     }
+
+    /// `_names._left_out_roles`: the roles, `g` or `f`, of unmatched substantive tokens whose
+    /// written word has no matched token.
+    pub(crate) fn left_out_roles(&self, used: u64) -> Vec<char> {
+        let mut out = Vec::new();
+        for i in 0..self.n {
+            let role = self.roles[i];
+            if used & (1u64 << i) != 0 || (role != 'g' && role != 'f') || self.particle[i] || out.contains(&role) {
+                continue;
+            }
+            let word = self.original(i);
+            if !(0..self.n).any(|j| used & (1u64 << j) != 0 && self.original(j) == word) {
+                out.push(role);
+            }
+        }
+        out
+    }
 }
 
 #[pymethods]
