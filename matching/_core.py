@@ -23,6 +23,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, cast
 
 from . import _names
+from ._common import COMMON
 from ._text import PARTICLES, join_keys
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ def _load() -> ModuleType | None:
         missing_first=_names.MISSING_FIRST, conflicting_part=_names.CONFLICTING_PART, cross_min=_names.CROSS_MIN,
         swapped_cross_min=_names.SWAPPED_CROSS_MIN, chain_miss=_names.CHAIN_MISS, extra_unknown=_names.EXTRA_UNKNOWN,
         initial_sim=_names.INITIAL_SIM, weak_part_min=_names.WEAK_PART_MIN, particle_cost=_names.PARTICLE_MISS,
-        particles=sorted(PARTICLES))
+        particles=sorted(PARTICLES), common=sorted(COMMON), common_apart=_names.COMMON_APART)
     return _fast
 
 

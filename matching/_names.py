@@ -19,6 +19,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA, Levenshtein
 
+from ._common import COMMON
 from ._text import PARTICLES, consonant_key, is_abjad, join_keys, preprocess, romanise, squeeze, token_key, words
 
 __all__ = ["NameForm", "Alignment", "forms_of", "align", "vocalises"]
@@ -188,7 +189,8 @@ def vocalises(a: str, b: str) -> bool:
 def token_similarity(a: str, b: str, ca: str, cb: str, abjad: bool = False) -> float:
     """Similarity of two token keys: edit distance on the keys; or 0.9 x the similarity of the
     consonant skeletons when one side comes from an abjad script, or when the keys have the
-    same length and differ only in vowels (Mohamed/Muhamad). When one side comes from an
+    same length and differ only in vowels (Mohamed/Muhamad), not where they stand
+    (``_vowels_elsewhere``: Mahmud/Muhamad). When one side comes from an
     abjad script and the other spells its reading in full (``vocalises``), they agree: 1.0."""
     if a == b:
         return 1.0
@@ -199,14 +201,56 @@ def token_similarity(a: str, b: str, ca: str, cb: str, abjad: bool = False) -> f
     s = OSA.normalized_similarity(a, b)
     if len(ca) >= 2 and len(cb) >= 2 and ca[0] == cb[0] and (abjad or min(len(ca), len(cb)) >= 3):
         if abjad or abs(len(a) - len(b)) <= 1:
-            s = max(s, 0.9 * Levenshtein.normalized_similarity(ca, cb))
+            if abjad or not _vowels_elsewhere(a, b, ca, cb):
+                s = max(s, 0.9 * Levenshtein.normalized_similarity(ca, cb))
             if abjad and "b" in ca + cb:  # waw/vav written for a vowel: "qdwry" ~ "Qaddouri"
                 s = max(s, 0.9 * Levenshtein.normalized_similarity(ca.replace("b", ""), cb.replace("b", "")))
-        elif ca == cb:  # vowels dropped: "MHRRMLI" ~ "Məhərrəmli"
+        elif ca == cb and _left_out(a, b):  # vowels dropped: "MHRRMLI" ~ "Məhərrəmli"
             s = max(s, 0.9 if len(ca) >= 4 else 0.75)
     elif ca == cb and a[0] == b[0] and abs(len(a) - len(b)) <= 1 and min(len(a), len(b)) >= 4:
         s = max(s, 0.9)  # vowel variants of a short skeleton: "Ilias" ~ "Ilyes"
-    return s
+    return 0.0 if _two_names(a, b, s) else s
+
+
+def _two_names(a: str, b: str, s: float) -> bool:
+    """``COMMON_APART``."""
+    return s < COMMON_APART and min(len(a), len(b)) >= 5 and a in COMMON and b in COMMON
+
+
+def _shape(key: str) -> str:
+    """Where a key has its vowels: each run of consonants ``C``, each run of vowels ``V``
+    (``mahmud`` -> ``CVCVC``, ``mohamed`` -> ``CVCVCVC``)."""
+    out: list[str] = []
+    for ch in key:
+        kind = "V" if ch in "aeiou" else "C"
+        if not out or out[-1] != kind:
+            out.append(kind)
+    return "".join(out)
+
+
+def _vowels_elsewhere(a: str, b: str, ca: str, cb: str) -> bool:
+    """Two names frequent world-wide (``_common.COMMON``) of one skeleton whose vowels stand
+    between other consonants: ``MAHMOUD`` and ``MOHAMMED`` (``mhmd`` both) are two names, not two
+    spellings of one, as ``MOHAMED`` and ``MUHAMMAD`` are (vowels changed in place). A word that
+    is no such name may be a typo that moved a vowel (``DIMR`` for ``DEMIR``) or a spelling of
+    another language (``HOCINE`` for ``HUSSAIN``): for those the skeleton still counts."""
+    return ca == cb and a in COMMON and b in COMMON and _shape(a) != _shape(b)
+
+
+def _left_out(a: str, b: str) -> bool:
+    """The shorter key is the longer with letters left out (``mhrmli`` in ``maharamli``), not
+    with other vowels elsewhere (``mahmud`` is not in ``muhamadu``)."""
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    rest = iter(long)
+    return all(ch in rest for ch in short)
+
+
+COMMON_APART = 0.75
+"""Two names frequent world-wide (``_common.COMMON``) of five letters or more (keyed), less similar
+than this, are two names, not one misspelt: ``AHMED`` and ``MOHAMMED`` (0.57) do not pair, as two
+rare words that close might (a typo in each), and a brother is not aligned with the person part
+for part. Shorter names stay apart from the rule: one typo turns ``ZHOU`` or ``KIM`` into
+another frequent name."""
 
 
 class Alignment:
@@ -337,8 +381,9 @@ band, on a name alone."""
 def _lone_pair(q: NameForm, c: NameForm, used_q: set[int], used_c: set[int]) -> tuple[int, int, float] | None:
     """The one unmatched token of each side, when it is the only unmatched substantive token of
     both, both are family names (or both the only given name of their side: a second given name
-    left over is a middle name, not "no given name"), and both start with the same letter:
-    (query index, candidate index, similarity)."""
+    left over is a middle name, not "no given name"), both start with the same letter, and they
+    are not two names frequent world-wide (``COMMON_APART``): (query index, candidate index,
+    similarity)."""
     left_q = [i for i in range(len(q.keys)) if i not in used_q and q.keys[i] not in PARTICLES]
     left_c = [i for i in range(len(c.keys)) if i not in used_c and c.keys[i] not in PARTICLES]
     if len(left_q) != 1 or len(left_c) != 1:
@@ -353,6 +398,8 @@ def _lone_pair(q: NameForm, c: NameForm, used_q: set[int], used_c: set[int]) -> 
     if not a or not b or a[0] != b[0]:
         return None
     s = OSA.normalized_similarity(a, b)
+    if _two_names(a, b, s):
+        return None  # two names frequent world-wide, two names (``MAHMUD`` ~ ``Mohamed``), not two typos
     return (qi, ci, s) if s >= WEAK_PART_MIN else None
 
 

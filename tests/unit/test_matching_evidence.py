@@ -229,3 +229,19 @@ def test_a_misspelt_name_with_a_word_split_by_its_keys_is_still_a_close_name() -
     n = person("فاروق", "عبد الله خالد", dob="1994-03-27", sex="M", nationalities=["DZ"])
     h = best(screen(n, event=traveller("ABDALLSAH", "FARUQ", dob="1994-03-27", sex="M", nationality="DZ")), n)
     assert h is not None and h.band == "alert"
+
+
+@pytest.mark.parametrize(("given", "alerts"), [
+    pytest.param("MAHMOUD", False, id="Mahmoud is another name"),
+    pytest.param("AHMED", False, id="Ahmed is another name"),
+    pytest.param("MUHAMMAD", True, id="Muhammad is a spelling"),
+    pytest.param("MOHAMD", True, id="a vowel left out by a typo"),
+])
+def test_names_of_one_skeleton_with_their_vowels_elsewhere_are_two_names(given: str, alerts: bool) -> None:
+    """``MAHMOUD`` and ``MOHAMMED`` share the skeleton ``mhmd`` but not where the vowels stand, and
+    ``AHMED`` is as far from it as a word with two typos: two names frequent world-wide, so a
+    brother with the exact birth date (a twin) is not the person. ``MUHAMMAD`` changes the
+    vowels in place, and a typo's one edit is a typo: those still alert."""
+    n = person("Qaderwani", "Mohammed", dob="1988-11-03", sex="M", nationalities=["JO"])
+    h = best(screen(n, event=traveller(given, "QADERWANI", dob="1988-11-03", sex="M", nationality="JO")), n)
+    assert (h is not None and h.band == "alert") == alerts

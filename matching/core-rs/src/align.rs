@@ -7,7 +7,7 @@ use pyo3::types::{PyString, PyTuple};
 use crate::config::{config, Config};
 use crate::form::Form;
 use crate::guarded;
-use crate::similarity::{osa_sim, token_similarity};
+use crate::similarity::{osa_sim, token_similarity, two_names};
 
 pub(crate) struct Aligned {
     score: f64,
@@ -86,7 +86,7 @@ pub(crate) fn align(q: &Form, c: &Form, cfg: &Config) -> Aligned {
             if !abjad && qcons != ccons && below_min_pair(qkey.len(), ckey.len(), cfg) {
                 continue; // too different in length to pair (the similarity could not reach `min_pair`)
             }
-            let s = token_similarity(qkey, ckey, qcons, ccons, abjad);
+            let s = token_similarity(qkey, ckey, qcons, ccons, abjad, &cfg.common, cfg.common_apart);
             if s >= cfg.min_pair && (cross == Cross::No || s >= cfg.swapped_cross_min) {
                 let weak = cross != Cross::No && s < cfg.cross_min;
                 cands.push((s, if s < 1.0 { size } else { -size }, qu.mask, cu.mask, cross, weak));
@@ -190,6 +190,9 @@ pub(crate) fn lone_pair(q: &Form, c: &Form, used_q: u64, used_c: u64, cfg: &Conf
         return None;
     }
     let s = osa_sim(a, b);
+    if two_names(a, b, s, &cfg.common, cfg.common_apart) {
+        return None;
+    }
     if s >= cfg.weak_part_min {
         Some((qi, ci, s))
     } else {

@@ -1,11 +1,12 @@
-//! The rules' constants and the name particles, handed over from Python once (`configure`).
+//! The rules' constants, the name particles and the world-frequent names, handed over from Python
+//! once (`configure`).
 
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
-/// The constants of `matching._names` and the particles of `matching._text`.
+/// The constants of `matching._names`, the particles of `matching._text` and `matching._common.COMMON`.
 pub(crate) struct Config {
     pub(crate) min_pair: f64,
     pub(crate) missing_short: f64,
@@ -20,6 +21,9 @@ pub(crate) struct Config {
     pub(crate) weak_part_min: f64,
     pub(crate) particle_cost: f64,
     pub(crate) particles: HashSet<String>,
+    /// `_common.COMMON`: name keys frequent world-wide.
+    pub(crate) common: HashSet<String>,
+    pub(crate) common_apart: f64,
 }
 
 pub(crate) static CONFIG: OnceLock<Config> = OnceLock::new();
@@ -31,7 +35,8 @@ pub(crate) fn config() -> PyResult<&'static Config> {
 /// Hand the rules' constants over, once per process (a second call must agree with the first).
 #[pyfunction]
 #[pyo3(signature = (*, min_pair, missing_short, extra_long, missing_first, conflicting_part, cross_min,
-                    swapped_cross_min, chain_miss, extra_unknown, initial_sim, weak_part_min, particle_cost, particles))]
+                    swapped_cross_min, chain_miss, extra_unknown, initial_sim, weak_part_min, particle_cost, particles,
+                    common, common_apart))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn configure(
     min_pair: f64,
@@ -47,6 +52,8 @@ pub(crate) fn configure(
     weak_part_min: f64,
     particle_cost: f64,
     particles: Vec<String>,
+    common: Vec<String>,
+    common_apart: f64,
 ) -> PyResult<()> {
     let new = Config {
         min_pair,
@@ -62,6 +69,8 @@ pub(crate) fn configure(
         weak_part_min,
         particle_cost,
         particles: particles.into_iter().collect(),
+        common: common.into_iter().collect(),
+        common_apart,
     };
     if let Some(old) = CONFIG.get() {
         let same = [
@@ -77,10 +86,12 @@ pub(crate) fn configure(
             (old.initial_sim, new.initial_sim),
             (old.weak_part_min, new.weak_part_min),
             (old.particle_cost, new.particle_cost),
+            (old.common_apart, new.common_apart),
         ]
         .iter()
         .all(|(a, b)| a == b)
-            && old.particles == new.particles;
+            && old.particles == new.particles
+            && old.common == new.common;
         return if same {
             Ok(())
         } else {

@@ -1,7 +1,9 @@
 //! Edit distances on code points, normalised as rapidfuzz does (1 - distance / max(len)), the
 //! consonant skeleton of a key, and `_names.token_similarity`.
 
+use crate::config::config;
 use pyo3::prelude::*;
+use std::collections::HashSet;
 
 // Edit distances on code points, normalised as rapidfuzz does: 1 - distance / max(len).
 
@@ -243,8 +245,43 @@ pub(crate) fn vocalises(a: &[char], b: &[char]) -> bool {
     }
 }
 
-/// `_names.token_similarity`.
-pub(crate) fn token_similarity(a: &[char], b: &[char], ca: &[char], cb: &[char], abjad: bool) -> f64 {
+/// `_names._shape`, compared: whether two keys have their runs of vowels and of consonants in
+/// another order or number.
+fn shapes_differ(a: &[char], b: &[char]) -> bool {
+    fn runs(k: &[char]) -> impl Iterator<Item = bool> + '_ {
+        let vowel = |c: &char| matches!(c, 'a' | 'e' | 'i' | 'o' | 'u');
+        k.iter().enumerate().filter(move |&(i, c)| i == 0 || vowel(c) != vowel(&k[i - 1])).map(move |(_, c)| vowel(c))
+    }
+    !runs(a).eq(runs(b))
+}
+
+/// Whether both keys are names frequent world-wide (`_common.COMMON`).
+fn both_common(a: &[char], b: &[char], common: &HashSet<String>) -> bool {
+    common.contains(&a.iter().collect::<String>()) && common.contains(&b.iter().collect::<String>())
+}
+
+/// `_names._vowels_elsewhere`.
+fn vowels_elsewhere(a: &[char], b: &[char], ca: &[char], cb: &[char], common: &HashSet<String>) -> bool {
+    ca == cb && shapes_differ(a, b) && both_common(a, b, common)
+}
+
+/// `_names._left_out`: the shorter key is the longer with letters left out.
+fn left_out(a: &[char], b: &[char]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    let mut rest = long.iter();
+    short.iter().all(|c| rest.any(|x| x == c))
+}
+
+/// `_names.token_similarity`; `common`: `_common.COMMON`, `apart`: `_names.COMMON_APART`.
+pub(crate) fn token_similarity(
+    a: &[char],
+    b: &[char],
+    ca: &[char],
+    cb: &[char],
+    abjad: bool,
+    common: &HashSet<String>,
+    apart: f64,
+) -> f64 {
     if a == b {
         return 1.0;
     }
@@ -257,9 +294,11 @@ pub(crate) fn token_similarity(a: &[char], b: &[char], ca: &[char], cb: &[char],
     let mut s = osa_sim(a, b);
     if ca.len() >= 2 && cb.len() >= 2 && ca[0] == cb[0] && (abjad || ca.len().min(cb.len()) >= 3) {
         if abjad || a.len().abs_diff(b.len()) <= 1 {
-            let x = 0.9 * lev_sim(ca, cb);
-            if x > s {
-                s = x;
+            if abjad || !vowels_elsewhere(a, b, ca, cb, common) {
+                let x = 0.9 * lev_sim(ca, cb);
+                if x > s {
+                    s = x;
+                }
             }
             if abjad && (ca.contains(&'b') || cb.contains(&'b')) {
                 let na: Vec<char> = ca.iter().copied().filter(|&c| c != 'b').collect();
@@ -269,7 +308,7 @@ pub(crate) fn token_similarity(a: &[char], b: &[char], ca: &[char], cb: &[char],
                     s = x;
                 }
             }
-        } else if ca == cb {
+        } else if ca == cb && left_out(a, b) {
             let x = if ca.len() >= 4 { 0.9 } else { 0.75 };
             if x > s {
                 s = x;
@@ -278,12 +317,21 @@ pub(crate) fn token_similarity(a: &[char], b: &[char], ca: &[char], cb: &[char],
     } else if ca == cb && a[0] == b[0] && a.len().abs_diff(b.len()) <= 1 && a.len().min(b.len()) >= 4 && 0.9 > s {
         s = 0.9;
     }
+    if two_names(a, b, s, common, apart) {
+        return 0.0;
+    }
     s
+}
+
+/// `_names._two_names`.
+pub(crate) fn two_names(a: &[char], b: &[char], s: f64, common: &HashSet<String>, apart: f64) -> bool {
+    s < apart && a.len().min(b.len()) >= 5 && both_common(a, b, common)
 }
 
 /// `_names.token_similarity` on strings (exposed for the identity tests).
 #[pyfunction]
 #[pyo3(name = "token_similarity", signature = (a, b, ca, cb, abjad=false))]
-pub(crate) fn token_similarity_py(a: &str, b: &str, ca: &str, cb: &str, abjad: bool) -> f64 {
-    token_similarity(&chars(a), &chars(b), &chars(ca), &chars(cb), abjad)
+pub(crate) fn token_similarity_py(a: &str, b: &str, ca: &str, cb: &str, abjad: bool) -> PyResult<f64> {
+    let cfg = config()?;
+    Ok(token_similarity(&chars(a), &chars(b), &chars(ca), &chars(cb), abjad, &cfg.common, cfg.common_apart))
 }
