@@ -35,6 +35,7 @@ CULTURES = {  # culture: (weight among notices, weight among travellers, nationa
     "ng": (6, 6, ["NG"]), "tr": (6, 7, ["TR"]),
 }
 NATIVE = {"jp", "cn", "kr", "ru", "sa", "eg", "he"}
+TWINS = False  # --twins
 _KKS = pykakasi.kakasi()
 
 
@@ -496,6 +497,8 @@ class Generator:
                 other = make_person(p0["cult"], p0["sex"], rng)
             p["g"] = other["g"]
             d = rdate(rng, 1950, 2004)
+            if TWINS and rng.random() < 0.5:
+                kind, d = "twin", dob
         else:
             kind = "random"
             cult = rng.choices(self.cults, [CULTURES[c][1] for c in self.cults])[0]
@@ -536,10 +539,15 @@ def main() -> None:
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--wanted", type=int, default=3000)
     ap.add_argument("--events", type=int, default=10000)
+    ap.add_argument("--twins", action="store_true",
+                    help="half the relatives are twins: the notice's birth date, another given name; "
+                         "without it the sets are as before")
     ap.add_argument("--extra-cultures", action="store_true",
                     help="add seven cultures (extra.py: Persian, Ethiopic script, Hong Kong, Indonesian mononyms, "
                          "Malaysian, Bangladeshi, Tamil initials); without it the sets are as before")
     a = ap.parse_args()
+    global TWINS
+    TWINS = a.twins
     if a.extra_cultures:
         CULTURES.update(extra.EXTRA_CULTURES)
         NATIVE.update(extra.EXTRA_NATIVE)
