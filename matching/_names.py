@@ -212,9 +212,10 @@ def token_similarity(a: str, b: str, ca: str, cb: str, abjad: bool = False) -> f
     return 0.0 if _two_names(a, b, s) else s
 
 
-def _two_names(a: str, b: str, s: float) -> bool:
-    """``COMMON_APART``."""
-    return s < COMMON_APART and min(len(a), len(b)) >= 5 and a in COMMON and b in COMMON
+def _two_names(a: str, b: str, s: float, floor: float = _MIN_PAIR) -> bool:
+    """``COMMON_APART``, from ``floor`` up (a token pair under ``_MIN_PAIR`` is no pair anyway, and
+    the look-ups cost every pair)."""
+    return floor <= s < COMMON_APART and min(len(a), len(b)) >= 5 and a in COMMON and b in COMMON
 
 
 def _shape(key: str) -> str:
@@ -365,7 +366,7 @@ def align(q: NameForm, c: NameForm) -> Alignment:
     clash = _unmatched_roles(q, used_q) & _unmatched_roles(c, used_c)
     if clash:
         score -= CONFLICTING_PART
-    conflict = bool(_left_out_roles(q, used_q) & _left_out_roles(c, used_c))
+    conflict = bool(clash) and bool(_left_out_roles(q, used_q) & _left_out_roles(c, used_c))
     return Alignment(max(0.0, min(1.0, score)), pairs, matched, units, conflict)
 
 
@@ -398,7 +399,7 @@ def _lone_pair(q: NameForm, c: NameForm, used_q: set[int], used_c: set[int]) -> 
     if not a or not b or a[0] != b[0]:
         return None
     s = OSA.normalized_similarity(a, b)
-    if _two_names(a, b, s):
+    if _two_names(a, b, s, 0.0):
         return None  # two names frequent world-wide, two names (``MAHMUD`` ~ ``Mohamed``), not two typos
     return (qi, ci, s) if s >= WEAK_PART_MIN else None
 

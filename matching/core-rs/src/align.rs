@@ -86,7 +86,7 @@ pub(crate) fn align(q: &Form, c: &Form, cfg: &Config) -> Aligned {
             if !abjad && qcons != ccons && below_min_pair(qkey.len(), ckey.len(), cfg) {
                 continue; // too different in length to pair (the similarity could not reach `min_pair`)
             }
-            let s = token_similarity(qkey, ckey, qcons, ccons, abjad, &cfg.common, cfg.common_apart);
+            let s = token_similarity(qkey, ckey, qcons, ccons, abjad, cfg);
             if s >= cfg.min_pair && (cross == Cross::No || s >= cfg.swapped_cross_min) {
                 let weak = cross != Cross::No && s < cfg.cross_min;
                 cands.push((s, if s < 1.0 { size } else { -size }, qu.mask, cu.mask, cross, weak));
@@ -148,11 +148,14 @@ pub(crate) fn align(q: &Form, c: &Form, cfg: &Config) -> Aligned {
     }
     let mut score = total / weight - q.unmatched_penalty(used_q, cfg) - c.unmatched_penalty(used_c, cfg);
     let (rq, rc) = (q.unmatched_roles(used_q), c.unmatched_roles(used_c));
-    if rq.iter().any(|r| rc.contains(r)) {
+    let clash = rq.iter().any(|r| rc.contains(r));
+    if clash {
         score -= cfg.conflicting_part;
     }
-    let (lq, lc) = (q.left_out_roles(used_q), c.left_out_roles(used_c));
-    let conflict = lq.iter().any(|r| lc.contains(r));
+    let conflict = clash && {
+        let (lq, lc) = (q.left_out_roles(used_q), c.left_out_roles(used_c));
+        lq.iter().any(|r| lc.contains(r))
+    };
     let score = if score < 1.0 { score } else { 1.0 };
     let score = if score > 0.0 { score } else { 0.0 };
     Aligned { score, pairs, matched, units, exact: None, conflict }
@@ -190,7 +193,7 @@ pub(crate) fn lone_pair(q: &Form, c: &Form, used_q: u64, used_c: u64, cfg: &Conf
         return None;
     }
     let s = osa_sim(a, b);
-    if two_names(a, b, s, &cfg.common, cfg.common_apart) {
+    if two_names(a, b, s, cfg, 0.0) {
         return None;
     }
     if s >= cfg.weak_part_min {

@@ -1,7 +1,7 @@
 //! Edit distances on code points, normalised as rapidfuzz does (1 - distance / max(len)), the
 //! consonant skeleton of a key, and `_names.token_similarity`.
 
-use crate::config::config;
+use crate::config::{config, Config};
 use pyo3::prelude::*;
 use std::collections::HashSet;
 
@@ -272,16 +272,8 @@ fn left_out(a: &[char], b: &[char]) -> bool {
     short.iter().all(|c| rest.any(|x| x == c))
 }
 
-/// `_names.token_similarity`; `common`: `_common.COMMON`, `apart`: `_names.COMMON_APART`.
-pub(crate) fn token_similarity(
-    a: &[char],
-    b: &[char],
-    ca: &[char],
-    cb: &[char],
-    abjad: bool,
-    common: &HashSet<String>,
-    apart: f64,
-) -> f64 {
+/// `_names.token_similarity`.
+pub(crate) fn token_similarity(a: &[char], b: &[char], ca: &[char], cb: &[char], abjad: bool, cfg: &Config) -> f64 {
     if a == b {
         return 1.0;
     }
@@ -294,7 +286,7 @@ pub(crate) fn token_similarity(
     let mut s = osa_sim(a, b);
     if ca.len() >= 2 && cb.len() >= 2 && ca[0] == cb[0] && (abjad || ca.len().min(cb.len()) >= 3) {
         if abjad || a.len().abs_diff(b.len()) <= 1 {
-            if abjad || !vowels_elsewhere(a, b, ca, cb, common) {
+            if abjad || !vowels_elsewhere(a, b, ca, cb, &cfg.common) {
                 let x = 0.9 * lev_sim(ca, cb);
                 if x > s {
                     s = x;
@@ -317,21 +309,20 @@ pub(crate) fn token_similarity(
     } else if ca == cb && a[0] == b[0] && a.len().abs_diff(b.len()) <= 1 && a.len().min(b.len()) >= 4 && 0.9 > s {
         s = 0.9;
     }
-    if two_names(a, b, s, common, apart) {
+    if two_names(a, b, s, cfg, cfg.min_pair) {
         return 0.0;
     }
     s
 }
 
 /// `_names._two_names`.
-pub(crate) fn two_names(a: &[char], b: &[char], s: f64, common: &HashSet<String>, apart: f64) -> bool {
-    s < apart && a.len().min(b.len()) >= 5 && both_common(a, b, common)
+pub(crate) fn two_names(a: &[char], b: &[char], s: f64, cfg: &Config, floor: f64) -> bool {
+    s >= floor && s < cfg.common_apart && a.len().min(b.len()) >= 5 && both_common(a, b, &cfg.common)
 }
 
 /// `_names.token_similarity` on strings (exposed for the identity tests).
 #[pyfunction]
 #[pyo3(name = "token_similarity", signature = (a, b, ca, cb, abjad=false))]
 pub(crate) fn token_similarity_py(a: &str, b: &str, ca: &str, cb: &str, abjad: bool) -> PyResult<f64> {
-    let cfg = config()?;
-    Ok(token_similarity(&chars(a), &chars(b), &chars(ca), &chars(cb), abjad, &cfg.common, cfg.common_apart))
+    Ok(token_similarity(&chars(a), &chars(b), &chars(ca), &chars(cb), abjad, config()?))
 }
