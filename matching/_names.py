@@ -205,7 +205,7 @@ def token_similarity(a: str, b: str, ca: str, cb: str, abjad: bool = False) -> f
                 s = max(s, 0.9 * Levenshtein.normalized_similarity(ca, cb))
             if abjad and "b" in ca + cb:  # waw/vav written for a vowel: "qdwry" ~ "Qaddouri"
                 s = max(s, 0.9 * Levenshtein.normalized_similarity(ca.replace("b", ""), cb.replace("b", "")))
-        elif ca == cb and _left_out(a, b):  # vowels dropped: "MHRRMLI" ~ "Məhərrəmli"
+        elif ca == cb and _letters_left_out(a, b):  # vowels dropped: "MHRRMLI" ~ "Məhərrəmli"
             s = max(s, 0.9 if len(ca) >= 4 else 0.75)
     elif ca == cb and a[0] == b[0] and abs(len(a) - len(b)) <= 1 and min(len(a), len(b)) >= 4:
         s = max(s, 0.9)  # vowel variants of a short skeleton: "Ilias" ~ "Ilyes"
@@ -238,7 +238,7 @@ def _vowels_elsewhere(a: str, b: str, ca: str, cb: str) -> bool:
     return ca == cb and a in COMMON and b in COMMON and _shape(a) != _shape(b)
 
 
-def _left_out(a: str, b: str) -> bool:
+def _letters_left_out(a: str, b: str) -> bool:
     """The shorter key is the longer with letters left out (``mhrmli`` in ``maharamli``), not
     with other vowels elsewhere (``mahmud`` is not in ``muhamadu``)."""
     short, long = (a, b) if len(a) <= len(b) else (b, a)

@@ -265,8 +265,8 @@ fn vowels_elsewhere(a: &[char], b: &[char], ca: &[char], cb: &[char], common: &H
     ca == cb && shapes_differ(a, b) && both_common(a, b, common)
 }
 
-/// `_names._left_out`: the shorter key is the longer with letters left out.
-fn left_out(a: &[char], b: &[char]) -> bool {
+/// `_names._letters_left_out`: the shorter key is the longer with letters left out.
+fn letters_left_out(a: &[char], b: &[char]) -> bool {
     let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     let mut rest = long.iter();
     short.iter().all(|c| rest.any(|x| x == c))
@@ -300,7 +300,7 @@ pub(crate) fn token_similarity(a: &[char], b: &[char], ca: &[char], cb: &[char],
                     s = x;
                 }
             }
-        } else if ca == cb && left_out(a, b) {
+        } else if ca == cb && letters_left_out(a, b) {
             let x = if ca.len() >= 4 { 0.9 } else { 0.75 };
             if x > s {
                 s = x;
