@@ -176,7 +176,7 @@ def name_forms(given: str | None, family: str | None, full: str | None,
     if forms and forms[0].roles[0] != "?" and is_chain_name(
             [w for p, _ in parts if p for w in p.replace("-", " ").split()], nationality):
         forms = [NameForm(f.keys, f.originals, f.name_index,
-                          chain_roles(f.roles, tuple(k in PARTICLES for k in f.keys)), f.abjad, f.derived,
+                          chain_roles(f.roles, tuple(k in PARTICLES for k in f.keys), f.keys), f.abjad, f.derived,
                           f.via)
                  for f in forms]
     text = " ".join(p for p, _ in parts if p)

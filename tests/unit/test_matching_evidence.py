@@ -245,3 +245,18 @@ def test_names_of_one_skeleton_with_their_vowels_elsewhere_are_two_names(given: 
     n = person("Qaderwani", "Mohammed", dob="1988-11-03", sex="M", nationalities=["JO"])
     h = best(screen(n, event=traveller(given, "QADERWANI", dob="1988-11-03", sex="M", nationality="JO")), n)
     assert (h is not None and h.band == "alert") == alerts
+
+
+@pytest.mark.parametrize(("given", "family", "band"), [
+    pytest.param("NUR ILYANA", "BINTI ROSDAN", "review", id="a twin sister: her own second given name"),
+    pytest.param("HAZWANI", "BINTI ROSDAN", "alert", id="the common first given name left out"),
+    pytest.param("NUR HAZWANI", "BT ROSDAN", "alert", id="the whole name, the link abbreviated"),
+])
+def test_the_given_names_before_bin_or_binti_are_the_persons_own(given: str, family: str, band: str) -> None:
+    """In ``Nur Hazwani binti Rosdan`` the father's name follows the link; both parts before it
+    are her own. Read as a father's-name chain, ``Hazwani`` counted as a part that may be
+    dropped, so a twin sister ``NUR ILYANA`` alerted on ``Nur`` and the father's name, while a
+    passport leaving out the common ``Nur`` lacked "the" given name (review at 0.63)."""
+    n = person(None, "Nur Hazwani binti Rosdan", dob="1991-07-22", sex="F", nationalities=["MY"])
+    h = best(screen(n, event=traveller(given, family, dob="1991-07-22", sex="F", nationality="MY")), n)
+    assert h is not None and h.band == band
