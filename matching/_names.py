@@ -218,24 +218,19 @@ def _two_names(a: str, b: str, s: float, floor: float = _MIN_PAIR) -> bool:
     return floor <= s < COMMON_APART and min(len(a), len(b)) >= 5 and a in COMMON and b in COMMON
 
 
-def _shape(key: str) -> str:
-    """Where a key has its vowels: each run of consonants ``C``, each run of vowels ``V``
-    (``mahmud`` -> ``CVCVC``, ``mohamed`` -> ``CVCVCVC``)."""
-    out: list[str] = []
-    for ch in key:
-        kind = "V" if ch in "aeiou" else "C"
-        if not out or out[-1] != kind:
-            out.append(kind)
-    return "".join(out)
+_SHAPE = str.maketrans("abcdefghijklmnopqrstuvwxyz", "VCCCVCCCVCCCCCVCCCCCVCCCCC")
 
 
 def _vowels_elsewhere(a: str, b: str, ca: str, cb: str) -> bool:
     """Two names frequent world-wide (``_common.COMMON``) of one skeleton whose vowels stand
-    between other consonants: ``MAHMOUD`` and ``MOHAMMED`` (``mhmd`` both) are two names, not two
-    spellings of one, as ``MOHAMED`` and ``MUHAMMAD`` are (vowels changed in place). A word that
-    is no such name may be a typo that moved a vowel (``DIMR`` for ``DEMIR``) or a spelling of
-    another language (``HOCINE`` for ``HUSSAIN``): for those the skeleton still counts."""
-    return ca == cb and a in COMMON and b in COMMON and _shape(a) != _shape(b)
+    elsewhere or are another number of letters: ``MAHMOUD`` and ``MOHAMMED`` (``mhmd`` both:
+    ``CVCCVC`` against ``CVCVCVC``), ``HASSAN`` and ``HUSSEIN`` (``CVCVC`` against ``CVCVVC``) are
+    two names, not two spellings of one, as ``MOHAMED`` and ``MUHAMMAD`` are (vowels changed in
+    place). Not when one is the other with letters left out (``ALEKSANDR``, ``ALEXANDER``). A word
+    that is no such name may be a typo that moved a vowel (``DIMR`` for ``DEMIR``) or a spelling
+    of another language (``HOCINE`` for ``HUSSAIN``): for those the skeleton still counts."""
+    return (ca == cb and a in COMMON and b in COMMON and a.translate(_SHAPE) != b.translate(_SHAPE)
+            and not _letters_left_out(a, b))
 
 
 def _letters_left_out(a: str, b: str) -> bool:

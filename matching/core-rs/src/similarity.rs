@@ -245,14 +245,17 @@ pub(crate) fn vocalises(a: &[char], b: &[char]) -> bool {
     }
 }
 
-/// `_names._shape`, compared: whether two keys have their runs of vowels and of consonants in
-/// another order or number.
+/// Whether two keys differ in where they have vowels, letter by letter (`_names._SHAPE`: a
+/// vowel `V`, another letter `C`, anything else itself).
 fn shapes_differ(a: &[char], b: &[char]) -> bool {
-    fn runs(k: &[char]) -> impl Iterator<Item = bool> + '_ {
-        let vowel = |c: &char| matches!(c, 'a' | 'e' | 'i' | 'o' | 'u');
-        k.iter().enumerate().filter(move |&(i, c)| i == 0 || vowel(c) != vowel(&k[i - 1])).map(move |(_, c)| vowel(c))
+    fn shape(c: char) -> char {
+        match c {
+            'a' | 'e' | 'i' | 'o' | 'u' => 'V',
+            'b'..='z' => 'C',
+            _ => c,
+        }
     }
-    !runs(a).eq(runs(b))
+    a.len() != b.len() || a.iter().zip(b).any(|(&x, &y)| shape(x) != shape(y))
 }
 
 /// Whether both keys are names frequent world-wide (`_common.COMMON`).
@@ -262,7 +265,7 @@ fn both_common(a: &[char], b: &[char], common: &HashSet<String>) -> bool {
 
 /// `_names._vowels_elsewhere`.
 fn vowels_elsewhere(a: &[char], b: &[char], ca: &[char], cb: &[char], common: &HashSet<String>) -> bool {
-    ca == cb && shapes_differ(a, b) && both_common(a, b, common)
+    ca == cb && shapes_differ(a, b) && !letters_left_out(a, b) && both_common(a, b, common)
 }
 
 /// `_names._letters_left_out`: the shorter key is the longer with letters left out.
