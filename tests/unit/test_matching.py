@@ -633,6 +633,16 @@ def test_notices_born_far_apart_do_not_crowd_out_the_candidate_list() -> None:
     assert all(h.notice_id == wanted.notice_id for h in hits)
 
 
+def test_among_as_many_votes_the_notices_born_nearest_are_compared_first() -> None:
+    """30 namesakes born two years before the person were listed first: with more than 24
+    candidates of equal votes the first 24 listed were scored, and the person, born on the
+    event's date, was never compared. Equal votes now rank by the gap in birth years."""
+    namesakes = [person("Vendtorp", "Karlo", dob="1983-02-02") for _ in range(30)]
+    wanted = person("Vendtorp", "Karlo", dob="1985-06-17")
+    h = best(screen(*namesakes, wanted, event=traveller("KARLO", "VENDTORP", dob="1985-06-17")), wanted)
+    assert h is not None and h.band == "alert" and "birth date exact" in h.reasons
+
+
 def test_two_typos_in_a_short_family_name_beside_a_common_given_name_are_found() -> None:
     """``HRVAN`` for ``Hovan`` keeps none of the family name's keys (exact, skeleton, Metaphone,
     head, tail, ends) and finds another notice (``Hrvanek``, by its head), and ``Teodric`` is

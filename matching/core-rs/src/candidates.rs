@@ -218,20 +218,34 @@ fn select<'py>(
     } else {
         // with one group, every candidate counts as held by it, as in the reference
         let one = u32::from(n_groups == 1);
-        let mut kept: Vec<(i64, u32)> = Vec::with_capacity(cand.len());
+        // among as many votes, the notices born nearest the event's year first (`_year_gap`)
+        let mut kept: Vec<(i64, i64, u32)> = Vec::with_capacity(cand.len());
         for s in cand {
             let in_docs = doc_slots.contains(&s);
+            let mut gap = 0;
             if let Some((lo, hi)) = years {
-                if !in_docs && !born_within(&live.get_item(s as usize)?, lo, hi)? {
-                    continue;
+                match birth_years(&live.get_item(s as usize)?)? {
+                    Born::Dead => {
+                        if !in_docs {
+                            continue;
+                        }
+                    }
+                    Born::Unknown => {}
+                    Born::Within(a, b) => {
+                        if !in_docs && (b < lo || a > hi) {
+                            continue;
+                        }
+                        let mid = (lo + hi).div_euclid(2);
+                        gap = 0.max(a - mid).max(mid - b);
+                    }
                 }
             }
             let held = if n_groups >= 2 { votes.count(s) } else { one };
             let v = 2 * i64::from(strong.contains(&s)) + 100 * i64::from(in_docs) + i64::from(held);
-            kept.push((-v, s));
+            kept.push((-v, gap, s));
         }
         kept.sort_unstable();
-        kept.into_iter().map(|(_, s)| s).collect()
+        kept.into_iter().map(|(_, _, s)| s).collect()
     };
     let mut out = Vec::with_capacity(limit.min(ranked.len()));
     for s in ranked {
@@ -302,15 +316,21 @@ thread_local! {
     static VOTES: std::cell::RefCell<Votes> = std::cell::RefCell::new(Votes::default());
 }
 
-/// `_index._born_within`: whether a notice may be born in `lo..=hi` (no birth date: it may).
-pub(crate) fn born_within(entry: &Bound<'_, PyAny>, lo: i64, hi: i64) -> PyResult<bool> {
+/// A live slot's birth years (`Entry.years`), if it has any.
+enum Born {
+    Dead,
+    Unknown,
+    Within(i64, i64),
+}
+
+fn birth_years(entry: &Bound<'_, PyAny>) -> PyResult<Born> {
     if entry.is_none() {
-        return Ok(false);
+        return Ok(Born::Dead);
     }
     let y = entry.getattr(pyo3::intern!(entry.py(), "years"))?;
     if y.is_none() {
-        return Ok(true);
+        return Ok(Born::Unknown);
     }
     let (a, b): (i64, i64) = y.extract()?;
-    Ok(b >= lo && a <= hi)
+    Ok(Born::Within(a, b))
 }
