@@ -7,8 +7,12 @@ the entries that hold them:
 * ``c:`` a token's consonant skeleton (abjad scripts, vowel variants, some typos);
 * ``m:`` a token's Metaphone code (jellyfish; sound-alike spellings);
 * ``f:``/``s:`` a token's first and last four letters (one typo leaves one of them intact);
-* ``w:``/``a:`` an abjad (Arabic, Hebrew) notice token's skeleton without waw/vav, looked up by
-  an event's skeleton (``a:``: every Latin token; ``w:``: one with ``b``/``v``);
+* ``w:``/``a:`` an abjad (Arabic, Hebrew, Persian) notice token's skeleton without waw/vav, looked
+  up by an event's skeleton (``a:``: every Latin token; ``w:``: one with ``b``/``v``), by the
+  skeleton of two adjacent event tokens written together (``MOHAMMAD REZA`` ~ ``محمدرضا``,
+  ``ABDUL RAHMAN`` ~ ``عبدالرحمن``: an abjad writes these compounds as one word), and by the
+  skeleton of a token after an article written onto it (``ELMASRY`` ~ ``المصري``, whose reading
+  splits the article off);
 * ``k:`` a token's first two and last two letters (a typo in the middle of a short token:
   ``BOUATIA`` ~ ``Bouafia``);
 * ``p:`` an unordered pair of a name's token keys: selective even when each token is common;
@@ -54,7 +58,7 @@ from ._dates import PartialDate
 from ._features import Entry
 from ._names import NameForm
 from ._short_parts import initial_pair_keys, query_initial_pair_keys, skeleton_pair_keys
-from ._text import PARTICLES, join_keys, token_key
+from ._text import PARTICLES, consonant_key, join_keys, token_key
 
 if TYPE_CHECKING:
     from ._fast import Postings
@@ -101,12 +105,30 @@ def _group_ids(k: str, c: str) -> tuple[int, ...]:
     group = _group_strings(k, c)
     if "b" not in c and len(c) >= 2:
         group = (*group, "a:" + c)
+    if k[1] == "l" and k[0] in "ae" and len(k) >= 6 and c[0] == "l":
+        # an article written onto the name (ELMASRY, ALQAHTANI): the name's own skeleton, as
+        # a notice holds it (``al-Qahtani``, and ``القحطاني`` read as ``al qhtani``)
+        rest = c[1:]
+        group = (*group, "c:" + rest) if len(rest) >= 3 else group
+        if "b" not in rest and len(rest) >= 2:
+            group = (*group, "a:" + rest)
     return tuple(key_id(x) for x in group)
 
 
 @lru_cache(maxsize=200_000)
 def _join_id(a: str, b: str) -> int:
     return key_id("t:" + token_key(a + b))
+
+
+@lru_cache(maxsize=200_000)
+def _join_ids(a: str, b: str) -> tuple[int, ...]:
+    """Two adjacent event tokens written together: the join's key, and (like ``_group_ids``) its
+    skeleton among abjad notices' skeletons, where a compound is one word (``محمدرضا``)."""
+    joined = token_key(a + b)
+    c = consonant_key(joined)
+    if "b" not in c and len(c) >= 4:
+        return key_id("t:" + joined), key_id("a:" + c)
+    return (key_id("t:" + joined),)
 
 
 def name_keys(form: NameForm) -> set[str]:
@@ -164,7 +186,7 @@ def query_keys(forms: Iterable[NameForm], qk: QueryKeys | None = None, solo: boo
                     # with itself is no second part that must find the same notice
                     qk.picks[_join_id(k, k)] = None
                     continue
-                g = (_join_id(k, keys[i + 1]),)
+                g = _join_ids(k, keys[i + 1])
                 groups[g] = solo or groups.get(g, False)
         uniq = sorted({k for k in keys[:8] if len(k) >= 2 and k not in PARTICLES})
         for i, a in enumerate(uniq):

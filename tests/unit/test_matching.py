@@ -643,6 +643,37 @@ def test_among_as_many_votes_the_notices_born_nearest_are_compared_first() -> No
     assert h is not None and h.band == "alert" and "birth date exact" in h.reasons
 
 
+def test_a_compound_an_abjad_writes_as_one_word_is_found() -> None:
+    """``MOHAMMAD REZA`` on the passport, ``محمدرضا`` (one word) on a notice in Persian script
+    only: neither ``MOHAMMAD`` nor ``REZA`` nor their join ``mohamadreza`` is a key of the notice
+    (its reading is ``mhmdrza``), so only ``HOSSEINI`` found it, as it found 30 namesakes of
+    other given names, and a notice found by one part of several is not compared. The join's
+    skeleton is now looked up among abjad notices' skeletons, as a single token's is."""
+    others = [person("Hosseini", g, dob="1982-04-11", nationalities=["IR"])
+              for g in ("Kavar", "Tamin", "Lorvash", "Behzar", "Sartan", "Nivad")
+              for _ in range(5)]
+    spelt = person("Tabrizan", "Mohammad", dob="1950-01-05", nationalities=["IR"])  # MOHAMMAD is spelt
+    wanted = person("حسینی", "محمدرضا", dob="1982-04-11", sex="M", nationalities=["IR"])
+    event = traveller("MOHAMMAD REZA", "HOSSEINI", dob="1982-04-11", sex="M", nationality="IR")
+    h = best(screen(*others, spelt, wanted, event=event), wanted)
+    assert h is not None and h.band == "alert"
+    assert "MOHAMMAD REZA~محمدرضا" in h.reasons[0]
+
+
+def test_an_article_written_onto_the_name_finds_the_notice_in_arabic_script() -> None:
+    """``ELMASRY`` against ``المصري``, whose reading splits the article off (``al msri``): the
+    event token's keys (``elmasri``, skeleton ``lmsr``) were none of the notice's, so only
+    ``KHALID`` found it, and a notice ``el-Masry`` found by both parts left it out. The skeleton
+    after an article written onto a token is now looked up too."""
+    latin = person("el-Masry", "Tarek", dob="1961-08-30", nationalities=["EG"])
+    spelt = person("Benarouf", "Khalid", dob="1949-03-12", nationalities=["EG"])  # KHALID is spelt
+    wanted = person("المصري", "خالد", dob="1975-10-04", sex="M", nationalities=["EG"])
+    event = traveller("KHALID", "ELMASRY", dob="1975-10-04", sex="M", nationality="EG")
+    h = best(screen(latin, spelt, wanted, event=event), wanted)
+    assert h is not None and h.band == "alert"
+    assert any("ELMASRY~المصري" in r for r in h.reasons)
+
+
 def test_two_typos_in_a_short_family_name_beside_a_common_given_name_are_found() -> None:
     """``HRVAN`` for ``Hovan`` keeps none of the family name's keys (exact, skeleton, Metaphone,
     head, tail, ends) and finds another notice (``Hrvanek``, by its head), and ``Teodric`` is
