@@ -149,6 +149,9 @@ def name_keys(form: NameForm) -> set[str]:
     out.update(initial_pair_keys(form))
     if form.abjad:
         out.update(skeleton_pair_keys(form.keys, form.cons))
+        for joined in join_keys(keys):  # "محمد رضا" found by MOHAMMADREZA's skeleton (``_group_ids``)
+            if len(w := consonant_key(joined).replace("b", "")) >= 4:
+                out.add("a:" + w)
     return out
 
 

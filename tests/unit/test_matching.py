@@ -660,6 +660,20 @@ def test_a_compound_an_abjad_writes_as_one_word_is_found() -> None:
     assert "MOHAMMAD REZA~محمدرضا" in h.reasons[0]
 
 
+def test_a_compound_a_passport_writes_as_one_word_finds_the_abjad_notice_that_splits_it() -> None:
+    """The other way round: ``MOHAMMADREZA`` on the passport, ``محمد رضا`` (two words) on the
+    notice. The notice's joined skeleton is now a key too."""
+    others = [person("Karimi", g, dob="1982-04-11", nationalities=["IR"])
+              for g in ("Kavar", "Tamin", "Lorvash", "Behzar", "Sartan", "Nivad")
+              for _ in range(5)]
+    spelt = person("Tabrizan", "Mohammadreza", dob="1950-01-05", nationalities=["IR"])
+    wanted = person("کریمی", "محمد رضا", dob="1982-04-11", sex="M", nationalities=["IR"])
+    event = traveller("MOHAMMADREZA", "KARIMI", dob="1982-04-11", sex="M", nationality="IR")
+    h = best(screen(*others, spelt, wanted, event=event), wanted)
+    assert h is not None and h.band == "alert", h
+    assert "MOHAMMADREZA~محمد رضا" in h.reasons[0], h.reasons
+
+
 def test_an_article_written_onto_the_name_finds_the_notice_in_arabic_script() -> None:
     """``ELMASRY`` against ``المصري``, whose reading splits the article off (``al msri``): the
     event token's keys (``elmasri``, skeleton ``lmsr``) were none of the notice's, so only
