@@ -144,8 +144,14 @@ class Matcher:
         years = None if far is None or q.dob is None else (q.dob[0] - far, q.dob[0] + far)
         hits: list[Hit] = []
         found = index.candidates(qk, self.max_candidates, years, self.compiled)
-        if q.dob is not None and q.nationality and (index.misspelt(q.forms) or _one_part(q.forms)):
-            found = _with_dated(found, index.dated(q.dob, q.nationality), index.live, q.sex)
+        if q.dob is not None and q.nationality:
+            one = _one_part(q.forms)
+            if one or index.misspelt(q.forms):
+                dated = index.dated(q.dob, q.nationality)
+                if one:  # no pair of parts selects such a name: a birth year off by one is looked up too
+                    y, m, d = q.dob
+                    dated += index.dated((y - 1, m, d), q.nationality) + index.dated((y + 1, m, d), q.nationality)
+                found = _with_dated(found, dated, index.live, q.sex)
         for entry in found:
             hit = self._score(q, entry, ctx)
             if hit is not None:
@@ -197,10 +203,12 @@ def _with_dated(found: list[Entry], dated: list[int], live: list[Entry | None], 
     too misspelt for its keys (``TAE YUN HLAN`` ~ ``Taeyun Han``: no key of ``HLAN``, and
     ``TAEYUN`` too common to select alone) is still compared when the birth date, the nationality
     and the sex single the notice out (only when a part of the name is spelt as no notice spells
-    it, ``CandidateIndex.misspelt``, or the name has one distinct part, ``_one_part``)."""
+    it, ``CandidateIndex.misspelt``, or the name has one distinct part, ``_one_part``; for the
+    latter the same day and month a year either side too, as ``screen_query`` looks them up).
+    A slot found twice is compared once."""
     if not dated:
         return found
     have = {e.slot for e in found}
-    extra = [e for s in dated if s not in have and (e := live[s]) is not None
+    extra = [e for s in dict.fromkeys(dated) if s not in have and (e := live[s]) is not None
              and (sex is None or e.sex is None or e.sex == sex)]
     return found + extra if extra else found

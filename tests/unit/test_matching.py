@@ -732,6 +732,18 @@ def test_a_name_of_one_part_repeated_is_found_by_its_birth_date_and_nationality(
     assert "birth date exact" in h.reasons
 
 
+def test_a_name_of_one_part_with_the_birth_year_off_by_one_is_found_by_its_day_and_month() -> None:
+    """The same name with the year slipped by one (``1983-12-04`` for ``1982-12-04``): no pair of
+    parts selects the notice and the date's own key is another, so a name of one part also looks
+    up the same day and month a year either side."""
+    others, _ = _crowd_of_namesakes("1982-12-04")
+    wanted = person("Marovel", "Marovel", dob="1982-12-04", sex="M", nationalities=["KP"])
+    hits = screen(*others, wanted, event=traveller("MAROVEL", "MAROVEL", dob="1983-12-04", sex="M", nationality="KP"))
+    h = best(hits, wanted)
+    assert h is not None and h.band == "alert", hits
+    assert "birth date agrees but for the year (off by one)" in h.reasons
+
+
 @pytest.mark.parametrize(("dob", "event_dob", "nationality"), [
     ("1982-12-04", "1982-12-04", "KR"),  # another nationality
     ("1982-01-01", "1982-01-01", "KP"),  # 1 January: the usual placeholder for an unknown day
