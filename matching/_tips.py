@@ -1,8 +1,9 @@
 """Names inside a tip's free text, in any language or script.
 
 The text is split into words; each word is romanised and keyed like a name token. A word is
-*name-like* when its key (or consonant skeleton) is a key of the index, i.e. some notice has
-such a name part, and, in a cased script (Latin, Cyrillic, Greek...), it is capitalised.
+*name-like* when its key (or consonant skeleton, or that skeleton among the skeletons of notices
+written in an abjad: ``Hoda`` ~ ``هدى``) is a key of the index, i.e. some notice has such a name
+part, and, in a cased script (Latin, Cyrillic, Greek...), it is capitalised.
 A name is a *run* of capitalised words and particles, ended by punctuation or an ordinary
 lower-case word, trimmed to start and end on name-like words. A run of 2 to 6 words becomes
 one candidate ``NameForm`` (extra words then cost as unmatched tokens, so "Amine Ayoub Touati"
@@ -202,6 +203,7 @@ def _token(word: str, df: _Frequencies, max_df: int,
             continue
         n = df.get("t:" + k, 0)
         c = consonant_key(k)
-        if 0 < n <= max_df or (len(c) >= 3 and 0 < df.get("c:" + c, 0) <= max_df):
-            return (word, keys, True)
+        if 0 < n <= max_df or (len(c) >= 3 and 0 < df.get("c:" + c, 0) <= max_df) or (
+                len(c) >= 2 and "b" not in c and 0 < df.get("a:" + c, 0) <= max_df):
+            return (word, keys, True)  # the last: as an abjad notice holds it (``Hoda`` ~ ``هدى``)
     return None if lower and cased else (word, keys, False)

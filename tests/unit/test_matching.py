@@ -492,6 +492,19 @@ def test_close_name_with_exact_birth_date_and_nationality_alerts() -> None:
     assert h is not None and h.band == "alert" and "exact birth date" in h.reasons[0]
 
 
+def test_a_tip_word_spelt_like_an_arabic_script_name_is_a_name() -> None:
+    """``Hoda`` next to a common family name in a tip: the list spells the given name only in
+    Arabic script (``هدى``, skeleton ``hd``), so the word was not name-like and the run kept
+    only ``El-Masry``, held by too many notices to anchor a name alone. A word whose skeleton
+    an abjad notice holds is now name-like, as a passport's word is looked up by it."""
+    others = [person("el-Masry", g, dob="1960-01-01") for g in ("Tarek", "Samir", "Nabil", "Karim", "Walid",
+                                                                   "Adel", "Fouad", "Rami")]
+    n = person("el-Masry", "Laylan", dob="1956-08-19", aliases=[("هدى", "المصري")])
+    h = best(screen(*others, n, event=tip("Caller says Hoda El-Masry has been staying at the bus station.",
+                                          dob="1956")), n)
+    assert h is not None and "Hoda~هدى" in h.reasons[0], h
+
+
 def test_misspelt_part_next_to_a_known_one_in_tip_text() -> None:
     n = person("Gerber", "Frederick", dob="1960-03-11")
     h = best(screen(n, event=tip("Anonymous: Frederick Gerbbed was seen in Bodrum, looks about 66.")), n)
