@@ -292,11 +292,13 @@ def align(q: NameForm, c: NameForm) -> Alignment:
         return Alignment(1.0, exact, _substantive(q, set(range(len(q.keys)))), every)
     qu, cu = _units(q), _units(c)
     abjad = q.abjad or c.abjad
-    # (similarity, rank among equals, query unit, candidate unit, the roles if crosswise, and
-    # whether it is a weak crosswise pair: taken only where the fields are seen to be swapped)
-    cands: list[tuple[float, int, frozenset[int], frozenset[int], str, bool]] = []
+    # (similarity, rank among equals, query unit, candidate unit, the roles if crosswise,
+    # whether it is a weak crosswise pair: taken only where the fields are seen to be swapped,
+    # and whether a part of unknown role pairs with a repeated part not of the family name)
+    cands: list[tuple[float, int, frozenset[int], frozenset[int], str, bool, bool]] = []
     for qi, qk, qc, qr in qu:
         for ci, ck, cc, cr in cu:
+            other = qr == "?" and cr != "f" and len(ci) == 1 and ck not in PARTICLES and c.keys.count(ck) > 1
             if len(qi) > 1 and len(ci) > 1:
                 continue
             size = len(qi) + len(ci)
@@ -304,19 +306,22 @@ def align(q: NameForm, c: NameForm) -> Alignment:
             if (len(qi) > 1 or len(ci) > 1) and min(len(qk), len(ck)) < 4:
                 # a short join only when spelt the same: "JI YE" ~ "JIYE", but "Yi Yu" is not "Yu"
                 if qk == ck:
-                    cands.append((1.0, -size, qi, ci, cross, False))
+                    cands.append((1.0, -size, qi, ci, cross, False, other))
                 continue
             s = token_similarity(qk, ck, qc, cc, abjad)
             if s >= _MIN_PAIR and (not cross or s >= SWAPPED_CROSS_MIN):
-                cands.append((s, size if s < 1.0 else -size, qi, ci, cross, bool(cross) and s < CROSS_MIN))
+                cands.append((s, size if s < 1.0 else -size, qi, ci, cross, bool(cross) and s < CROSS_MIN, other))
     # At equal similarity an exact join first (``HYE LI`` ~ ``Hyeli``, not ``LI`` ~ ``Lee``), but
     # of two inexact pairs the one of fewer parts: a join that scores no better than one of its
     # parts alone takes the other part for nothing (``بلال السيد`` for ``BILAL``, its skeleton
     # squeezed to ``bl``, leaving ``ELSAYED`` no partner but ``سيد`` alone).
     # Of two equally close pairs of one size, the one within a role first: a family name that
     # meets the notice's family name and a middle name spelt the same pairs with the family name
-    # (round 14: ``HAMED EBRAHIM`` ~ ``Hamad Ibrahim Ibrahim``), or the family name is "missing".
-    cands.sort(key=lambda t: (-t[0], t[1], t[4] != ""))
+    # (round 14: ``HAMED EBRAHIM`` ~ ``Hamad Ibrahim Ibrahim``), or the family name is "missing";
+    # and a part whose role is unknown (a tip's full name) with the family name's occurrence of a
+    # part the candidate repeats, for the same reason (round 19: ``ناصر منصور`` ~ ``Nasser
+    # Mansour Mansour``, ``محمد السيد`` ~ ``محمد سعيد السيد``, where ``سعيد`` and ``سيد`` read alike).
+    cands.sort(key=lambda t: (-t[0], t[1], t[4] != "", t[6]))
     used_q: set[int] = set()
     used_c: set[int] = set()
     units: list[frozenset[int]] = []
@@ -324,7 +329,7 @@ def align(q: NameForm, c: NameForm) -> Alignment:
     weight = 0.0
     pairs: list[tuple[str, str, float]] = []
     swapped = ""  # the roles of the first crosswise pair taken: the fields are swapped that way
-    for s, _rank, qi, ci, cross, weak in cands:
+    for s, _rank, qi, ci, cross, weak, _other in cands:
         if used_q & qi or used_c & ci:
             continue
         if weak and swapped != cross[::-1]:

@@ -63,7 +63,8 @@ pub(crate) fn align(q: &Form, c: &Form, cfg: &Config) -> Aligned {
     let abjad = q.abjad || c.abjad;
     // (similarity, rank among equals: size, or -size when exact, masks, the roles if crosswise,
     // and whether it is a weak crosswise pair: taken only where the fields are seen to be swapped)
-    let mut cands: Vec<(f64, i64, u64, u64, Cross, bool)> = Vec::new();
+    // and whether a part of unknown role pairs with a repeated part not of the family name
+    let mut cands: Vec<(f64, i64, u64, u64, Cross, bool, bool)> = Vec::new();
     for qu in &q.units {
         let (qkey, qcons) = q.unit(qu);
         for cu in &c.units {
@@ -76,10 +77,11 @@ pub(crate) fn align(q: &Form, c: &Form, cfg: &Config) -> Aligned {
                 ('f', 'g') => Cross::FamilyGiven,
                 _ => Cross::No,
             };
+            let other = qu.role == '?' && cu.role != 'f' && c.repeated_part(cu);
             let (ckey, ccons) = c.unit(cu);
             if (qu.size > 1 || cu.size > 1) && qkey.len().min(ckey.len()) < 4 {
                 if qkey == ckey {
-                    cands.push((1.0, -size, qu.mask, cu.mask, cross, false));
+                    cands.push((1.0, -size, qu.mask, cu.mask, cross, false, other));
                 }
                 continue;
             }
@@ -89,16 +91,17 @@ pub(crate) fn align(q: &Form, c: &Form, cfg: &Config) -> Aligned {
             let s = token_similarity(qkey, ckey, qcons, ccons, abjad, cfg);
             if s >= cfg.min_pair && (cross == Cross::No || s >= cfg.swapped_cross_min) {
                 let weak = cross != Cross::No && s < cfg.cross_min;
-                cands.push((s, if s < 1.0 { size } else { -size }, qu.mask, cu.mask, cross, weak));
+                cands.push((s, if s < 1.0 { size } else { -size }, qu.mask, cu.mask, cross, weak, other));
             }
         }
     }
-    // Python's sort on (-similarity, rank, crosswise) is stable, and so is this one
+    // Python's sort on (-similarity, rank, crosswise, other) is stable, and so is this one
     cands.sort_by(|x, y| {
         y.0.partial_cmp(&x.0)
             .unwrap_or(std::cmp::Ordering::Equal)
             .then(x.1.cmp(&y.1))
             .then((x.4 != Cross::No).cmp(&(y.4 != Cross::No)))
+            .then(x.6.cmp(&y.6))
     });
     let (mut used_q, mut used_c) = (0u64, 0u64);
     let mut units: Vec<u64> = Vec::new();
@@ -106,7 +109,7 @@ pub(crate) fn align(q: &Form, c: &Form, cfg: &Config) -> Aligned {
     let mut weight = 0.0f64;
     let mut pairs: Vec<(u64, u64, f64)> = Vec::new();
     let mut swapped = Cross::No; // the first crosswise pair taken: the fields are swapped that way
-    for (s, _rank, qi, ci, cross, weak) in cands {
+    for (s, _rank, qi, ci, cross, weak, _other) in cands {
         if used_q & qi != 0 || used_c & ci != 0 {
             continue;
         }

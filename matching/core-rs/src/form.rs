@@ -113,6 +113,16 @@ impl Form {
         self.span(2 * i)
     }
 
+    /// Whether unit `u` is one part, not a particle, whose key two parts or more have
+    /// (`_names.align`: `len(ci) == 1 and ck not in PARTICLES and c.keys.count(ck) > 1`).
+    pub(crate) fn repeated_part(&self, u: &Unit) -> bool {
+        if u.size != 1 || self.particle[u.index] {
+            return false;
+        }
+        let key = self.key(u.index);
+        (0..self.n).filter(|&i| self.key(i) == key).nth(1).is_some()
+    }
+
     /// Whether both forms have the same keys in the same order (`q.keys == c.keys`).
     pub(crate) fn same_keys(&self, other: &Form) -> bool {
         self.n == other.n && (0..self.n).all(|i| self.key(i) == other.key(i))
