@@ -298,7 +298,6 @@ def align(q: NameForm, c: NameForm) -> Alignment:
     cands: list[tuple[float, int, frozenset[int], frozenset[int], str, bool, bool]] = []
     for qi, qk, qc, qr in qu:
         for ci, ck, cc, cr in cu:
-            other = qr == "?" and cr != "f" and len(ci) == 1 and ck not in PARTICLES and c.keys.count(ck) > 1
             if len(qi) > 1 and len(ci) > 1:
                 continue
             size = len(qi) + len(ci)
@@ -306,11 +305,12 @@ def align(q: NameForm, c: NameForm) -> Alignment:
             if (len(qi) > 1 or len(ci) > 1) and min(len(qk), len(ck)) < 4:
                 # a short join only when spelt the same: "JI YE" ~ "JIYE", but "Yi Yu" is not "Yu"
                 if qk == ck:
-                    cands.append((1.0, -size, qi, ci, cross, False, other))
+                    cands.append((1.0, -size, qi, ci, cross, False, _repeated(qr, ci, ck, cr, c)))
                 continue
             s = token_similarity(qk, ck, qc, cc, abjad)
             if s >= _MIN_PAIR and (not cross or s >= SWAPPED_CROSS_MIN):
-                cands.append((s, size if s < 1.0 else -size, qi, ci, cross, bool(cross) and s < CROSS_MIN, other))
+                cands.append((s, size if s < 1.0 else -size, qi, ci, cross, bool(cross) and s < CROSS_MIN,
+                              _repeated(qr, ci, ck, cr, c)))
     # At equal similarity an exact join first (``HYE LI`` ~ ``Hyeli``, not ``LI`` ~ ``Lee``), but
     # of two inexact pairs the one of fewer parts: a join that scores no better than one of its
     # parts alone takes the other part for nothing (``بلال السيد`` for ``BILAL``, its skeleton
@@ -368,6 +368,12 @@ def align(q: NameForm, c: NameForm) -> Alignment:
         score -= CONFLICTING_PART
     conflict = bool(clash) and bool(_left_out_roles(q, used_q) & _left_out_roles(c, used_c))
     return Alignment(max(0.0, min(1.0, score)), pairs, matched, units, conflict)
+
+
+def _repeated(qr: str, ci: frozenset[int], ck: str, cr: str, c: NameForm) -> bool:
+    """Whether a part of unknown role (``qr``) pairs with a part the candidate repeats that is
+    not its family name's (``align`` takes the family name's occurrence first)."""
+    return qr == "?" and cr != "f" and len(ci) == 1 and ck not in PARTICLES and c.keys.count(ck) > 1
 
 
 WEAK_PART_MIN = 0.34

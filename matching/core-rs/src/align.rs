@@ -77,11 +77,12 @@ pub(crate) fn align(q: &Form, c: &Form, cfg: &Config) -> Aligned {
                 ('f', 'g') => Cross::FamilyGiven,
                 _ => Cross::No,
             };
-            let other = qu.role == '?' && cu.role != 'f' && c.repeated_part(cu);
+            // looked up only for a pair that is kept (a notice's keys scanned)
+            let other = || qu.role == '?' && cu.role != 'f' && c.repeated_part(cu);
             let (ckey, ccons) = c.unit(cu);
             if (qu.size > 1 || cu.size > 1) && qkey.len().min(ckey.len()) < 4 {
                 if qkey == ckey {
-                    cands.push((1.0, -size, qu.mask, cu.mask, cross, false, other));
+                    cands.push((1.0, -size, qu.mask, cu.mask, cross, false, other()));
                 }
                 continue;
             }
@@ -91,7 +92,7 @@ pub(crate) fn align(q: &Form, c: &Form, cfg: &Config) -> Aligned {
             let s = token_similarity(qkey, ckey, qcons, ccons, abjad, cfg);
             if s >= cfg.min_pair && (cross == Cross::No || s >= cfg.swapped_cross_min) {
                 let weak = cross != Cross::No && s < cfg.cross_min;
-                cands.push((s, if s < 1.0 { size } else { -size }, qu.mask, cu.mask, cross, weak, other));
+                cands.push((s, if s < 1.0 { size } else { -size }, qu.mask, cu.mask, cross, weak, other()));
             }
         }
     }
