@@ -58,7 +58,7 @@ from ._dates import PartialDate
 from ._features import Entry
 from ._names import NameForm
 from ._short_parts import initial_pair_keys, query_initial_pair_keys, skeleton_pair_keys
-from ._text import PARTICLES, consonant_key, join_keys, token_key
+from ._text import PARTICLES, join_keys, squeeze, token_key
 
 if TYPE_CHECKING:
     from ._fast import Postings
@@ -121,14 +121,16 @@ def _join_id(a: str, b: str) -> int:
 
 
 @lru_cache(maxsize=200_000)
-def _join_ids(a: str, b: str) -> tuple[int, ...]:
+def _join_ids(a: str, b: str, ca: str, cb: str) -> tuple[int, ...]:
     """Two adjacent event tokens written together: the join's key, and (like ``_group_ids``) its
-    skeleton among abjad notices' skeletons, where a compound is one word (``محمدرضا``)."""
-    joined = token_key(a + b)
-    c = consonant_key(joined)
+    skeleton among abjad notices' skeletons, where a compound is one word (``محمدرضا``). The
+    join's skeleton is its parts' skeletons written together, as the alignment's
+    (``_names._units``)."""
+    joined = "t:" + token_key(a + b)
+    c = squeeze(ca + cb)
     if "b" not in c and len(c) >= 4:
-        return key_id("t:" + joined), key_id("a:" + c)
-    return (key_id("t:" + joined),)
+        return key_id(joined), key_id("a:" + c)
+    return (key_id(joined),)
 
 
 def name_keys(form: NameForm) -> set[str]:
@@ -149,8 +151,9 @@ def name_keys(form: NameForm) -> set[str]:
     out.update(initial_pair_keys(form))
     if form.abjad:
         out.update(skeleton_pair_keys(form.keys, form.cons))
-        for joined in join_keys(keys):  # "محمد رضا" found by MOHAMMADREZA's skeleton (``_group_ids``)
-            if len(w := consonant_key(joined).replace("b", "")) >= 4:
+        cons = form.cons
+        for i in range(len(keys) - 1):  # "محمد رضا" found by MOHAMMADREZA's skeleton (``_group_ids``)
+            if len(w := squeeze(cons[i] + cons[i + 1]).replace("b", "")) >= 4:
                 out.add("a:" + w)
     return out
 
@@ -189,7 +192,7 @@ def query_keys(forms: Iterable[NameForm], qk: QueryKeys | None = None, solo: boo
                     # with itself is no second part that must find the same notice
                     qk.picks[_join_id(k, k)] = None
                     continue
-                g = _join_ids(k, keys[i + 1])
+                g = _join_ids(k, keys[i + 1], cons[i], cons[i + 1])
                 groups[g] = solo or groups.get(g, False)
         uniq = sorted({k for k in keys[:8] if len(k) >= 2 and k not in PARTICLES})
         for i, a in enumerate(uniq):
