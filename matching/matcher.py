@@ -156,6 +156,7 @@ class Matcher:
             hit = self._score(q, entry, ctx)
             if hit is not None:
                 hits.append(hit)
+        _explained_away(hits, self.tip_alert_threshold if q.is_tip else self.alert_threshold)
         hits.sort(key=lambda h: -h.score)
         return hits
 
@@ -186,6 +187,39 @@ class Matcher:
 
 
 _OTHER_RULES = [r for r in RULES if r is not rule_name]
+
+
+def _agreement(hit: Hit) -> tuple[float, float]:
+    """How well a hit's name and birth date agree with the event: the name rule's similarity
+    and the birth date rule's weight (0 when either is missing)."""
+    sim = date = 0.0
+    for ev in hit._evidence:
+        if ev.kind == "name":
+            sim = ev.sim
+        elif ev.kind == "birth_date":
+            date = ev.weight
+    return sim, date
+
+
+def _explained_away(hits: list[Hit], threshold: float) -> None:
+    """One traveller is one person. Of two alerts, a notice whose name and birth date both agree
+    with the event at least as well as the other's, and one of them better, explains the event:
+    the other notice is a namesake of it (the list holds both `Uwe Weber` born 1971-03-05 and
+    another `Uwe Weber` born in 1971; a traveller with that exact date is the first). The other
+    goes to review, at most just under the alert threshold, with the notice that explains the
+    event in its reasons; an analyst still sees it (the same person listed twice, once with the
+    year only, is the case this costs). Alerts that agree equally both stay: nothing tells
+    them apart."""
+    alerts = [(h, _agreement(h)) for h in hits if h.band == "alert"]
+    if len(alerts) < 2:
+        return
+    for hit, (sim, date) in alerts:
+        better = next((other for other, (s, d) in alerts
+                       if other is not hit and s >= sim and d >= date and (s > sim or d > date)), None)
+        if better is not None:
+            hit.score = min(hit.score, round(threshold - 0.01, 4))
+            hit.band = "review"
+            hit.reasons.append(f"another notice agrees better on name and birth date: {better.notice_id}")
 
 
 def _one_part(forms: tuple[NameForm, ...]) -> bool:

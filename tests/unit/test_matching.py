@@ -803,3 +803,27 @@ def test_a_repeated_name_part_is_one_part_not_two() -> None:
     hits = screen(*others, joined, wanted,
                   event=traveller("TESFAYE", "TESFAYE", dob="1983-09-14", nationality="ER"))
     assert best(hits, wanted) is not None
+
+
+@pytest.mark.parametrize(("family", "dob"), [("Vendtorp", "1985"), ("Vendtorb", "1985-06-17")])
+def test_a_notice_that_agrees_less_well_than_another_is_a_namesake_and_goes_to_review(family: str, dob: str) -> None:
+    """One traveller is one person. The list holds the person (exact birth date) and another
+    notice whose name and birth date agree no better, and one of them worse (the year only, or a
+    letter off): both alerted. The other now goes to review, naming the notice that explains the
+    event."""
+    wanted = person("Vendtorp", "Karlo", dob="1985-06-17", sex="M", nationalities=["SE"])
+    other = person(family, "Karlo", dob=dob, sex="M", nationalities=["SE"])
+    hits = screen(wanted, other, event=traveller("KARLO", "VENDTORP", dob="1985-06-17", sex="M", nationality="SE"))
+    h, o = best(hits, wanted), best(hits, other)
+    assert h is not None and h.band == "alert"
+    assert o is not None and o.band == "review" and o.score < 0.80, o
+    assert f"another notice agrees better on name and birth date: {wanted.notice_id}" in o.reasons
+
+
+def test_two_notices_that_agree_equally_both_alert() -> None:
+    """The same name and the same birth date on two notices (one person on two lists, or two
+    people nothing tells apart): neither explains the event better, both alert."""
+    a = person("Vendtorp", "Karlo", dob="1985-06-17", sex="M", nationalities=["SE"])
+    b = person("Vendtorp", "Karlo", dob="1985-06-17", sex="M", nationalities=["SE"])
+    hits = screen(a, b, event=traveller("KARLO", "VENDTORP", dob="1985-06-17", sex="M", nationality="SE"))
+    assert [h.band for h in hits] == ["alert", "alert"], hits
