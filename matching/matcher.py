@@ -189,37 +189,44 @@ class Matcher:
 _OTHER_RULES = [r for r in RULES if r is not rule_name]
 
 
-def _agreement(hit: Hit) -> tuple[float, float]:
-    """How well a hit's name and birth date agree with the event: the name rule's similarity
-    and the birth date rule's weight (0 when either is missing)."""
+def _agreement(hit: Hit) -> tuple[float, float, bool]:
+    """How well a hit agrees with the event: the name rule's similarity, the birth date rule's
+    weight (0 when either is missing), and whether the document number matches."""
     sim = date = 0.0
+    doc = False
     for ev in hit._evidence:
         if ev.kind == "name":
             sim = ev.sim
         elif ev.kind == "birth_date":
             date = ev.weight
-    return sim, date
+        elif ev.kind == "document":
+            doc = True
+    return sim, date, doc
 
 
 def _explained_away(hits: list[Hit], threshold: float) -> None:
-    """One traveller is one person. Of two alerts, a notice whose name and birth date both agree
-    with the event at least as well as the other's, and one of them better, explains the event:
-    the other notice is a namesake of it (the list holds both `Uwe Weber` born 1971-03-05 and
-    another `Uwe Weber` born in 1971; a traveller with that exact date is the first). The other
-    goes to review, at most just under the alert threshold, with the notice that explains the
-    event in its reasons; an analyst still sees it (the same person listed twice, once with the
-    year only, is the case this costs). Alerts that agree equally both stay: nothing tells
-    them apart."""
+    """One traveller is one person. Of two alerts, a notice whose name, birth date and document
+    all agree with the event at least as well as the other's, and one of them better, explains
+    the event: the other notice is a namesake of it (the list holds both `Uwe Weber` born
+    1971-03-05 and another `Uwe Weber` born in 1971; a traveller with that exact date is the
+    first, as is one who carries the first's passport). The other goes to review, at most just
+    under the alert threshold, with the notice that explains the event in its reasons; an
+    analyst still sees it (the same person listed twice, once with less, is the case this
+    costs). A notice whose name and exact birth date both agree is never demoted: that is the
+    same person on two lists far more often than a namesake born the same day. Alerts that agree
+    equally both stay: nothing tells them apart."""
     alerts = [(h, _agreement(h)) for h in hits if h.band == "alert"]
     if len(alerts) < 2:
         return
-    for hit, (sim, date) in alerts:
-        better = next((other for other, (s, d) in alerts
-                       if other is not hit and s >= sim and d >= date and (s > sim or d > date)), None)
+    for hit, a in alerts:
+        if a[0] >= _rules.EXACT_NAME and a[1] >= _rules.EXACT_DATE_WEIGHT:
+            continue
+        better = next((other for other, b in alerts
+                       if other is not hit and b != a and all(x >= y for x, y in zip(b, a, strict=True))), None)
         if better is not None:
             hit.score = min(hit.score, round(threshold - 0.01, 4))
             hit.band = "review"
-            hit.reasons.append(f"another notice agrees better on name and birth date: {better.notice_id}")
+            hit.reasons.append(f"another notice agrees better on name, birth date or document: {better.notice_id}")
 
 
 def _one_part(forms: tuple[NameForm, ...]) -> bool:

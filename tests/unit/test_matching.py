@@ -817,13 +817,31 @@ def test_a_notice_that_agrees_less_well_than_another_is_a_namesake_and_goes_to_r
     h, o = best(hits, wanted), best(hits, other)
     assert h is not None and h.band == "alert"
     assert o is not None and o.band == "review" and o.score < 0.80, o
-    assert f"another notice agrees better on name and birth date: {wanted.notice_id}" in o.reasons
+    assert f"another notice agrees better on name, birth date or document: {wanted.notice_id}" in o.reasons
 
 
-def test_two_notices_that_agree_equally_both_alert() -> None:
+@pytest.mark.parametrize("doc", [None, ("SE4417093", "SE")])
+def test_two_notices_with_the_name_and_the_exact_birth_date_both_alert(doc: tuple[str, str] | None) -> None:
     """The same name and the same birth date on two notices (one person on two lists, or two
-    people nothing tells apart): neither explains the event better, both alert."""
-    a = person("Vendtorp", "Karlo", dob="1985-06-17", sex="M", nationalities=["SE"])
+    people nothing tells apart): both alert, also when the traveller carries the passport only
+    one of them lists (the other list did not record it)."""
+    passport = {"type": "passport", "number": "SE4417093", "country": "SE"}
+    a = person("Vendtorp", "Karlo", dob="1985-06-17", sex="M", nationalities=["SE"], documents=[passport])
     b = person("Vendtorp", "Karlo", dob="1985-06-17", sex="M", nationalities=["SE"])
-    hits = screen(a, b, event=traveller("KARLO", "VENDTORP", dob="1985-06-17", sex="M", nationality="SE"))
-    assert [h.band for h in hits] == ["alert", "alert"], hits
+    event = traveller("KARLO", "VENDTORP", dob="1985-06-17", sex="M", nationality="SE", doc=doc)
+    assert [h.band for h in screen(a, b, event=event)] == ["alert", "alert"]
+
+
+def test_a_notice_whose_passport_the_traveller_carries_explains_the_event() -> None:
+    """The traveller carries the person's passport; another notice has the same name, only the
+    birth year and no document. Both alerted; the one the passport does not match now goes to
+    review."""
+    passport = {"type": "passport", "number": "SE4417093", "country": "SE"}
+    wanted = person("Vendtorp", "Karlo", dob="1985", sex="M", nationalities=["SE"], documents=[passport])
+    other = person("Vendtorp", "Karlo", dob="1985", sex="M", nationalities=["SE"])
+    event = traveller("KARLO", "VENDTORP", dob="1985-06-17", sex="M", nationality="SE", doc=("SE4417093", "SE"))
+    hits = screen(wanted, other, event=event)
+    h, o = best(hits, wanted), best(hits, other)
+    assert h is not None and h.band == "alert"
+    assert o is not None and o.band == "review", o
+    assert f"another notice agrees better on name, birth date or document: {wanted.notice_id}" in o.reasons
