@@ -86,6 +86,11 @@ def is_abjad(text: str) -> bool:
     return bool(_scripts(text) & _ABJADS)
 
 
+def is_latin(text: str) -> bool:
+    """Written in the Latin script only (with any diacritics: ``Hương``, ``Çelik``)."""
+    return _scripts(text) <= {"LATIN"}
+
+
 def is_indic(text: str) -> bool:
     """Written in a Brahmic script whose romanisation writes inherent vowels (Devanagari,
     Bengali)."""

@@ -19,7 +19,9 @@ into a score in [0, 1]:
   only a year off by two), or with another contradicting fact and no birth date, never;
 * a close name (``CLOSE_NAME``) with the exact birth date and the nationality alerts, unless
   the sex differs or each name keeps a part of the same role the other lacks (two different
-  given names: a twin or a sibling, not a misspelling).
+  given names: a twin or a sibling, not a misspelling);
+* a hit whose name pairs two different listed names (``_two_names``: ``DUNG~Hương``, Latin
+  script, the event's word borne by other notices too) does not alert: a relative, not a typo.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from ._common import COMMON
 from ._dates import FAR_CONFLICT, compare_dates
 from ._features import Entry, Query
 from ._names import Alignment, NameForm, align
-from ._text import PARTICLES
+from ._text import PARTICLES, is_latin, token_key
 
 __all__ = ["Evidence", "Context", "RULES", "combine", "upper_bound", "name_base", "rule_name", "name_rarity",
            "DOCUMENT_SCORE", "EVIDENCE_MIN", "TIP_EVIDENCE_MIN"]
@@ -91,16 +93,19 @@ known name part: a guess plus a spelling difference is weak evidence."""
 class Evidence:
     """One rule's finding: ``delta`` to the score (the name rule: the base), and the reason."""
 
-    __slots__ = ("kind", "delta", "reason", "sim", "weight", "_weigh", "conflict")
+    __slots__ = ("kind", "delta", "reason", "sim", "weight", "_weigh", "conflict", "apart")
 
     def __init__(self, kind: str, delta: float, reason: str, sim: float = 0.0, weight: float = 0.0,
-                 weigh: Callable[[float], float] | None = None, conflict: bool = False) -> None:
+                 weigh: Callable[[float], float] | None = None, conflict: bool = False, apart: str = "") -> None:
         self.kind = kind
         self.delta = delta
         self.reason = reason
         self.sim = sim
         self.conflict = conflict
         """The name rule's: the names disagree in a part (``_names.Alignment.conflict``)."""
+        self.apart = apart
+        """The name rule's: a pair of the alignment that is two different names (``_two_names``,
+        shown as ``DUNG~Hương``); such a hit does not alert."""
         self.weight = weight
         """Evidence in log10 units (roughly: log10 of how much likelier the finding is for the
         same person than for a stranger), summed by ``combine`` for the evidence gate."""
@@ -185,8 +190,29 @@ def rule_name(q: Query, e: Entry, ctx: Context) -> Evidence | None:
     via = f" via {via} reading" if via else ""
     credit = NATIONALITY_WEIGHT if NATIONALITY_ONCE and q.nationality in e.nationalities else 0.0
     return Evidence("name", name_base(sim), f"name {sim:.2f}{via}{where}{alias}: {shown}", sim=sim,
-                    conflict=a.conflict, weigh=lambda need: name_rarity(form, a, ctx, e, need + SIM_PENALTY * (1.0 - sim), credit)
+                    conflict=a.conflict, apart=_two_names(a, ctx),
+                    weigh=lambda need: name_rarity(form, a, ctx, e, need + SIM_PENALTY * (1.0 - sim), credit)
                     - SIM_PENALTY * (1.0 - sim))
+
+
+DISTINCT_NAMES = 0.75
+"""Two Latin-script words paired less similar than this are two names, not one misspelt, when
+the event's word is itself a name other notices of the list bear (``DISTINCT_NAMES_HOLDERS``):
+a typo seldom lands on another listed name (``PAPNP`` ~ ``Papp``), a relative's own name does."""
+DISTINCT_NAMES_HOLDERS = 2
+
+
+def _two_names(a: Alignment, ctx: Context) -> str:
+    """The first pair of the alignment that is two different names (``DUNG~Hương``,
+    ``ANASTASIYA~Natalya``), or ``""``. Only Latin-script words of four letters or more on both
+    sides: a reading of another script pairs at a lower similarity for one name (``LEVY~לוי``),
+    and a short word is a listed name by chance."""
+    for qo, co, s in a.pairs:
+        if s >= DISTINCT_NAMES or len(qo) < 4 or len(co) < 4 or not qo.isalpha() or not is_latin(co):
+            continue
+        if ctx.df.get("t:" + token_key(qo), 0) >= DISTINCT_NAMES_HOLDERS:
+            return f"{qo}~{co}"
+    return ""
 
 
 RARITY_MIN_LIST = 3000
@@ -440,7 +466,10 @@ def combine(evidence: list[Evidence], alert_threshold: float, evidence_min: floa
         score = alert_threshold - 0.01
         name.reason += f" (name too frequent for the other evidence: {weight:.1f} < {gate})"
     if (exact_date and same_country and name_sim >= CLOSE_NAME and score < alert_threshold and not sex_differs
-            and name is not None and not name.conflict):
+            and name is not None and not name.conflict and not name.apart):
         score = alert_threshold + 0.01
         name.reason += " (close name, exact birth date and nationality)"
+    if name is not None and name.apart and score >= alert_threshold:
+        score = alert_threshold - 0.01
+        name.reason += f" (two names: {name.apart})"
     return max(0.0, min(1.0, score))

@@ -845,3 +845,25 @@ def test_a_notice_whose_passport_the_traveller_carries_explains_the_event() -> N
     assert h is not None and h.band == "alert"
     assert o is not None and o.band == "review", o
     assert f"another notice agrees better on name, birth date or document: {wanted.notice_id}" in o.reasons
+
+
+def test_a_relative_whose_given_name_is_another_listed_name_does_not_alert() -> None:
+    """A twin: the notice's family and middle names, its birth date and nationality, and a given
+    name of their own (``DUNG`` against the notice's ``Hương``). The two given names paired at a
+    low similarity and the name scored 0.87: an alert. ``DUNG`` is a name other notices bear, so
+    the pair is two names, not one misspelt: review, with the reason."""
+    others = [person("Tran", "Văn Dũng", dob=f"19{70 + i}-03-0{i + 1}", nationalities=["VN"]) for i in range(3)]
+    wanted = person("Huỳnh", "Quang Hương", dob="1988-09-14", sex="M", nationalities=["VN"])
+    event = traveller("QUANG DUNG", "HUYNH", dob="1988-09-14", sex="M", nationality="VN")
+    h = best(screen(*others, wanted, event=event), wanted)
+    assert h is not None and h.band == "review", h
+    assert "(two names: DUNG~Hương)" in h.reasons[0]
+
+
+def test_a_given_name_misspelt_into_no_listed_name_still_alerts() -> None:
+    """The same pair with a typo that lands on no listed name (``HUONX``) is one name misspelt."""
+    others = [person("Tran", "Văn Dũng", dob=f"19{70 + i}-03-0{i + 1}", nationalities=["VN"]) for i in range(3)]
+    wanted = person("Huỳnh", "Quang Hương", dob="1988-09-14", sex="M", nationalities=["VN"])
+    event = traveller("QUANG HUONX", "HUYNH", dob="1988-09-14", sex="M", nationality="VN")
+    h = best(screen(*others, wanted, event=event), wanted)
+    assert h is not None and h.band == "alert", h
