@@ -867,3 +867,16 @@ def test_a_given_name_misspelt_into_no_listed_name_still_alerts() -> None:
     event = traveller("QUANG HUONX", "HUYNH", dob="1988-09-14", sex="M", nationality="VN")
     h = best(screen(*others, wanted, event=event), wanted)
     assert h is not None and h.band == "alert", h
+
+
+@pytest.mark.parametrize("family", ["LEVY", "LEVI"])
+def test_a_name_read_from_another_script_is_not_two_names(family: str) -> None:
+    """``SHIRA`` against ``שירה`` pairs at a low similarity through the Hebrew reading, and
+    ``SHIRA`` is a listed name: it is still one name read from another script (the two-names
+    check takes Latin-script words only), and the close name with the exact date alerts."""
+    others = [person(f, g, dob=f"19{70 + i}-03-0{i + 1}", nationalities=["IL"])
+              for i, (f, g) in enumerate((("Cohen", "Shira"), ("Mizrahi", "Shira"), ("Levy", "Avi"), ("Levy", "Dan")))]
+    wanted = person("לוי", "שירה", dob="1988-09-14", sex="F", nationalities=["IL"])
+    event = traveller("SHIRA", family, dob="1988-09-14", sex="F", nationality="IL")
+    h = best(screen(*others, wanted, event=event), wanted)
+    assert h is not None and h.band == "alert", h
