@@ -63,7 +63,7 @@ from ._text import PARTICLES, join_keys, squeeze, token_key
 if TYPE_CHECKING:
     from ._fast import Postings
 
-__all__ = ["CandidateIndex", "QueryKeys", "name_keys", "query_keys", "key_id", "dated_key"]
+__all__ = ["CandidateIndex", "QueryKeys", "name_keys", "query_keys", "key_id", "dated_key", "abjad_key"]
 
 Posting = int | array  # type: ignore[type-arg]
 PostingTable = dict[int, Posting]
@@ -103,16 +103,24 @@ def _group_ids(k: str, c: str) -> tuple[int, ...]:
     an abjad writes for long vowels are consonants in the notice's reading and absent from the
     Latin spelling."""
     group = _group_strings(k, c)
-    if "b" not in c and len(c) >= 2:
-        group = (*group, "a:" + c)
+    if a := abjad_key(c):
+        group = (*group, a)
     if k[1] == "l" and k[0] in "ae" and len(k) >= 6 and c[0] == "l":
         # an article written onto the name (ELMASRY, ALQAHTANI): the name's own skeleton, as
         # a notice holds it (``al-Qahtani``, and ``القحطاني`` read as ``al qhtani``)
         rest = c[1:]
         group = (*group, "c:" + rest) if len(rest) >= 3 else group
-        if "b" not in rest and len(rest) >= 2:
-            group = (*group, "a:" + rest)
+        if a := abjad_key(rest):
+            group = (*group, a)
     return tuple(key_id(x) for x in group)
+
+
+def abjad_key(c: str, shortest: int = 2) -> str:
+    """The key under which abjad notices hold a Latin word's consonant skeleton ``c`` (``a:``,
+    their skeletons without waw/vav), or ``""``: a skeleton with ``b`` (a ``v`` or ``w`` the
+    abjad may write as a vowel) is looked up as ``w:`` by the notice's side instead, and one
+    shorter than ``shortest`` selects nothing."""
+    return "a:" + c if "b" not in c and len(c) >= shortest else ""
 
 
 @lru_cache(maxsize=200_000)
@@ -126,11 +134,10 @@ def _join_ids(a: str, b: str, ca: str, cb: str) -> tuple[int, ...]:
     skeleton among abjad notices' skeletons, where a compound is one word (``محمدرضا``). The
     join's skeleton is its parts' skeletons written together, as the alignment's
     (``_names._units``)."""
-    joined = "t:" + token_key(a + b)
-    c = squeeze(ca + cb)
-    if "b" not in c and len(c) >= 4:
-        return key_id(joined), key_id("a:" + c)
-    return (key_id(joined),)
+    joined = _join_id(a, b)
+    if abjad := abjad_key(squeeze(ca + cb), 4):
+        return joined, key_id(abjad)
+    return (joined,)
 
 
 def name_keys(form: NameForm) -> set[str]:

@@ -36,6 +36,7 @@ from typing import Protocol
 from ._abjad import abjad_readings, persian_readings
 from ._ethiopic import ethiopic_readings
 from ._features import name_forms
+from ._index import abjad_key
 from ._names import NameForm
 from ._spellings import letter_systems, respell
 from ._text import PARTICLES, consonant_key, is_abjad, preprocess, romanise, token_key, words
@@ -204,6 +205,6 @@ def _token(word: str, df: _Frequencies, max_df: int,
         n = df.get("t:" + k, 0)
         c = consonant_key(k)
         if 0 < n <= max_df or (len(c) >= 3 and 0 < df.get("c:" + c, 0) <= max_df) or (
-                len(c) >= 2 and "b" not in c and 0 < df.get("a:" + c, 0) <= max_df):
+                (a := abjad_key(c)) and 0 < df.get(a, 0) <= max_df):
             return (word, keys, True)  # the last: as an abjad notice holds it (``Hoda`` ~ ``هدى``)
     return None if lower and cased else (word, keys, False)

@@ -666,15 +666,21 @@ def test_among_as_many_votes_the_notices_born_nearest_are_compared_first() -> No
     assert h is not None and h.band == "alert" and "birth date exact" in h.reasons
 
 
+def _namesakes_of_other_given_names(family: str) -> list[schemas.WantedPerson]:
+    """30 Iranian notices of ``family`` born 1982-04-11, under six given names none of the tests'
+    travellers bear: the family name alone finds them all."""
+    return [person(family, g, dob="1982-04-11", nationalities=["IR"])
+            for g in ("Kavar", "Tamin", "Lorvash", "Behzar", "Sartan", "Nivad")
+            for _ in range(5)]
+
+
 def test_a_compound_an_abjad_writes_as_one_word_is_found() -> None:
     """``MOHAMMAD REZA`` on the passport, ``محمدرضا`` (one word) on a notice in Persian script
     only: neither ``MOHAMMAD`` nor ``REZA`` nor their join ``mohamadreza`` is a key of the notice
     (its reading is ``mhmdrza``), so only ``HOSSEINI`` found it, as it found 30 namesakes of
     other given names, and a notice found by one part of several is not compared. The join's
     skeleton is now looked up among abjad notices' skeletons, as a single token's is."""
-    others = [person("Hosseini", g, dob="1982-04-11", nationalities=["IR"])
-              for g in ("Kavar", "Tamin", "Lorvash", "Behzar", "Sartan", "Nivad")
-              for _ in range(5)]
+    others = _namesakes_of_other_given_names("Hosseini")
     spelt = person("Tabrizan", "Mohammad", dob="1950-01-05", nationalities=["IR"])  # MOHAMMAD is spelt
     wanted = person("حسینی", "محمدرضا", dob="1982-04-11", sex="M", nationalities=["IR"])
     event = traveller("MOHAMMAD REZA", "HOSSEINI", dob="1982-04-11", sex="M", nationality="IR")
@@ -686,9 +692,7 @@ def test_a_compound_an_abjad_writes_as_one_word_is_found() -> None:
 def test_a_compound_a_passport_writes_as_one_word_finds_the_abjad_notice_that_splits_it() -> None:
     """The other way round: ``MOHAMMADREZA`` on the passport, ``محمد رضا`` (two words) on the
     notice. The notice's joined skeleton is now a key too."""
-    others = [person("Karimi", g, dob="1982-04-11", nationalities=["IR"])
-              for g in ("Kavar", "Tamin", "Lorvash", "Behzar", "Sartan", "Nivad")
-              for _ in range(5)]
+    others = _namesakes_of_other_given_names("Karimi")
     spelt = person("Tabrizan", "Mohammadreza", dob="1950-01-05", nationalities=["IR"])
     wanted = person("کریمی", "محمد رضا", dob="1982-04-11", sex="M", nationalities=["IR"])
     event = traveller("MOHAMMADREZA", "KARIMI", dob="1982-04-11", sex="M", nationality="IR")
@@ -847,25 +851,28 @@ def test_a_notice_whose_passport_the_traveller_carries_explains_the_event() -> N
     assert f"another notice agrees better on name, birth date or document: {wanted.notice_id}" in o.reasons
 
 
+def _huynh_quang_huong(given: str) -> Hit | None:
+    """``Huỳnh Quang Hương``'s hit for a traveller ``<given> HUYNH`` with the notice's birth date
+    and nationality, on a list where three other notices bear ``Dũng``."""
+    others = [person("Tran", "Văn Dũng", dob=f"19{70 + i}-03-0{i + 1}", nationalities=["VN"]) for i in range(3)]
+    wanted = person("Huỳnh", "Quang Hương", dob="1988-09-14", sex="M", nationalities=["VN"])
+    event = traveller(given, "HUYNH", dob="1988-09-14", sex="M", nationality="VN")
+    return best(screen(*others, wanted, event=event), wanted)
+
+
 def test_a_relative_whose_given_name_is_another_listed_name_does_not_alert() -> None:
     """A twin: the notice's family and middle names, its birth date and nationality, and a given
     name of their own (``DUNG`` against the notice's ``Hương``). The two given names paired at a
     low similarity and the name scored 0.87: an alert. ``DUNG`` is a name other notices bear, so
     the pair is two names, not one misspelt: review, with the reason."""
-    others = [person("Tran", "Văn Dũng", dob=f"19{70 + i}-03-0{i + 1}", nationalities=["VN"]) for i in range(3)]
-    wanted = person("Huỳnh", "Quang Hương", dob="1988-09-14", sex="M", nationalities=["VN"])
-    event = traveller("QUANG DUNG", "HUYNH", dob="1988-09-14", sex="M", nationality="VN")
-    h = best(screen(*others, wanted, event=event), wanted)
+    h = _huynh_quang_huong("QUANG DUNG")
     assert h is not None and h.band == "review", h
     assert "(two names: DUNG~Hương)" in h.reasons[0]
 
 
 def test_a_given_name_misspelt_into_no_listed_name_still_alerts() -> None:
     """The same pair with a typo that lands on no listed name (``HUONX``) is one name misspelt."""
-    others = [person("Tran", "Văn Dũng", dob=f"19{70 + i}-03-0{i + 1}", nationalities=["VN"]) for i in range(3)]
-    wanted = person("Huỳnh", "Quang Hương", dob="1988-09-14", sex="M", nationalities=["VN"])
-    event = traveller("QUANG HUONX", "HUYNH", dob="1988-09-14", sex="M", nationality="VN")
-    h = best(screen(*others, wanted, event=event), wanted)
+    h = _huynh_quang_huong("QUANG HUONX")
     assert h is not None and h.band == "alert", h
 
 
