@@ -25,7 +25,10 @@ events on one core: 75% innocent travellers and visa applicants
 typos, swapped order, partial dates), 10% tips naming someone inside free text.
 Reports events/s and p50/p99 per-event latency (wall clock, and CPU time of the screening
 thread: on a shared machine the wall figures include time other processes took), build time
-and RSS.
+and RSS. Then it screens the same events once more ("the same events again"): by then every
+name's own work (its spellings, look-up keys, joined parts) is cached and every candidate notice
+has been compared before, so the gap between the two CPU rates is what names seen for the first
+time cost. The first rate is the one to quote: most travellers are new to a worker.
 """
 
 from __future__ import annotations
@@ -218,10 +221,15 @@ def run_one(size: int, n_events: int) -> dict[str, float]:
         lat.append(time.perf_counter() - t)
     total = time.perf_counter() - t_all
     cpu_total = time.thread_time() - c_all
+    c_again = time.thread_time()
+    for e in events:  # the same events again: every name's own look-ups cached, every candidate touched
+        m.screen(e)
+    cpu_again = time.thread_time() - c_again
     cpu_lat.sort()
     lat.sort()
     return {"size": size, "events": len(events), "eps": len(events) / total,
-            "cpu_eps": len(events) / cpu_total, "cpu_p99_ms": cpu_lat[int(len(cpu_lat) * 0.99)] * 1e3,
+            "cpu_eps": len(events) / cpu_total, "cpu_eps_again": len(events) / cpu_again,
+            "cpu_p99_ms": cpu_lat[int(len(cpu_lat) * 0.99)] * 1e3,
             "p50_ms": lat[len(lat) // 2] * 1e3, "p99_ms": lat[int(len(lat) * 0.99)] * 1e3,
             "mean_us": total / len(events) * 1e6, "build_s": build, "rss_mb": _rss_mb(),
             "index_mb": rss_index, "hits_per_event": hits / len(events), "compiled": m.compiled,
@@ -287,12 +295,12 @@ def main() -> None:
             r["load"] = load
             rows.append(r)
             print(f"# done {size} {core}: {r['cpu_eps']:.0f} CPU ev/s", file=sys.stderr, flush=True)
-    print("| wanted list | core | modules | events/s wall | events/s CPU | mean µs/event | p50 ms | p99 ms | p99 CPU ms | "
-          "build s | index RSS MB | process RSS MB | hits/event | load 1 min |")
-    print("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| wanted list | core | modules | events/s wall | events/s CPU | the same events again, CPU | mean µs/event | "
+          "p50 ms | p99 ms | p99 CPU ms | build s | index RSS MB | process RSS MB | hits/event | load 1 min |")
+    print("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         print(f"| {int(r['size']):,} | {r['core']} | {r['modules']} | {r['eps']:,.0f} | {r['cpu_eps']:,.0f} | "
-              f"{r['mean_us']:.0f} | "
+              f"{r['cpu_eps_again']:,.0f} | {r['mean_us']:.0f} | "
               f"{r['p50_ms']:.3f} | {r['p99_ms']:.3f} | {r['cpu_p99_ms']:.3f} | {r['build_s']:.1f} | "
               f"{r['index_mb']:,.0f} | {r['rss_mb']:,.0f} | {r['hits_per_event']:.2f} | {r['load']:.1f} |")
     for size in sorted({int(r["size"]) for r in rows}):
