@@ -114,8 +114,8 @@ def candidates(index: CandidateIndex, qk: QueryKeys, limit: int, years: tuple[in
     assert _FAST is not None
     try:
         got: list[Entry] = _FAST.candidates(
-            index.postings, index.live, qk.groups, qk.pairs, qk.docs, qk.picks, index.token_cap, index.pair_cap,
-            index.rare_cap, index.pick_cap, limit, years)
+            index.postings, index.live, index.born, qk.groups, qk.pairs, qk.docs, qk.picks, index.token_cap,
+            index.pair_cap, index.rare_cap, index.pick_cap, limit, years)
     except RuntimeError as exc:
         _failed(exc)
         return None

@@ -1,6 +1,7 @@
 # Types of the compiled matching core, matching/core-rs (built by scripts/bootstrap). Each
 # function computes what its Python reference computes, to the last bit; see _core.py.
 
+from array import array
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -34,7 +35,8 @@ def align(q: Form, c: Form) -> tuple[float, list[tuple[str, str, float]], int, l
 def best_alignment(forms: Sequence[Form], packed: str | tuple[str, ...]
                    ) -> tuple[float, list[tuple[str, str, float]], int, list[tuple[int, ...]], bool, int, int] | None: ...
 
-def candidates(postings: dict[int, Any] | Postings, live: list[Any], groups: dict[tuple[int, ...], bool], pairs: set[int],
+def candidates(postings: dict[int, Any] | Postings, live: list[Any], born: array[int],
+               groups: dict[tuple[int, ...], bool], pairs: set[int],
                docs: set[int], picks: dict[int, int | None], token_cap: int, pair_cap: int, rare_cap: int,
                pick_cap: int, limit: int, years: tuple[int, int] | None) -> list[Any]: ...
 

@@ -20,7 +20,7 @@ import schemas
 from matching import Matcher, _core
 from matching._common import COMMON
 from matching._features import query_of
-from matching._index import key_id, query_keys
+from matching._index import NO_YEARS, key_id, query_keys
 from matching._names import NameForm, align, token_similarity
 from matching._text import PARTICLES, consonant_key
 from tests.unit.screen_cli import screen_both_ways
@@ -249,6 +249,30 @@ def test_common_name_candidates_in_the_reference_order() -> None:
         got = [e.notice_id for e in index.candidates(qk, 24, years, compiled=True)]
         assert got == ref and len(ref) == 24
         assert ref[0] == "n37"  # the document holder
+
+
+def test_the_birth_years_the_core_ranks_by_follow_the_entries() -> None:
+    """The core ranks a long candidate list by birth years it reads from ``CandidateIndex.born``,
+    not from each entry: after notices are listed, withdrawn and listed again, the array holds
+    each slot's years (none, or removed, by their markers), and the core keeps the reference's 24."""
+    _fast()
+    m = Matcher()
+    dobs: list[str | list[str] | None] = ["1961-05-05", "1958", None, ["1960", "1963-02-01"], "1975-12-31"]
+    for i in range(45):
+        m.upsert(person("Haddad", "Karim", dob=dobs[i % 5], nationalities=["LB"], nid=f"n{i}"))
+    for i in range(0, 45, 4):
+        m.remove(f"n{i}")
+    m.upsert(person("Haddad", "Karim", dob="1962", nationalities=["LB"], nid="n8"))  # listed again: a new slot
+    index = m._index
+    assert len(index.born) == 2 * len(index.live)
+    for slot, e in enumerate(index.live):
+        want = (NO_YEARS, 1) if e is None else e.years or (NO_YEARS, 0)
+        assert tuple(index.born[2 * slot:2 * slot + 2]) == want, slot
+    qk = query_keys(query_of(traveller("KARIM", "HADDAD", dob="1961-05-05", nationality="LB")).forms)
+    for years in (None, (1950, 1964), (1959, 1961)):
+        ref = [e.notice_id for e in index.candidates(qk, 24, years)]
+        got = [e.notice_id for e in index.candidates(qk, 24, years, compiled=True)]
+        assert got == ref and ref, years
 
 
 def test_a_name_too_long_for_the_core_is_aligned_by_the_reference() -> None:

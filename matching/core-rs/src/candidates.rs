@@ -1,6 +1,6 @@
 //! Candidate selection over the index's postings: `_index.CandidateIndex.candidates`.
 
-use pyo3::buffer::PyBuffer;
+use pyo3::buffer::{PyBuffer, ReadOnlyCell};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyInt, PyList, PySet, PyTuple};
 use std::borrow::Cow;
@@ -83,11 +83,12 @@ fn dict_posting(postings: &Bound<'_, PyDict>, key: &Bound<'_, PyAny>, cap: usize
 /// `CandidateIndex.candidates`: the entries with enough votes, best-voted first, at most
 /// `limit` (see the Python docstring; same sets, same order).
 #[pyfunction]
-#[pyo3(signature = (postings, live, groups, pairs, docs, picks, token_cap, pair_cap, rare_cap, pick_cap, limit, years))]
+#[pyo3(signature = (postings, live, born, groups, pairs, docs, picks, token_cap, pair_cap, rare_cap, pick_cap, limit, years))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn candidates<'py>(
     postings: &Bound<'py, PyAny>,
     live: &Bound<'py, PyList>,
+    born: &Bound<'py, PyAny>,
     groups: &Bound<'py, PyDict>,
     pairs: &Bound<'py, PySet>,
     docs: &Bound<'py, PySet>,
@@ -106,7 +107,9 @@ pub(crate) fn candidates<'py>(
             Some(table) => Source::Native(table),
             None => Source::Dict(postings.cast::<PyDict>()?),
         };
-        let query = Query { postings: source, live, groups, pairs, docs, picks };
+        let born_buf: PyBuffer<i32> = PyBuffer::get(born)?;
+        let born = born_buf.as_slice(live.py()).unwrap_or(&[]);
+        let query = Query { postings: source, live, born, groups, pairs, docs, picks };
         VOTES.with_borrow_mut(|votes| select(&query, &caps, years, votes))
     })
 }
@@ -115,6 +118,8 @@ pub(crate) fn candidates<'py>(
 struct Query<'a, 'py> {
     postings: Source<'a, 'py>,
     live: &'a Bound<'py, PyList>,
+    /// `CandidateIndex.born`: two ints per slot, its birth years (see `born_years`).
+    born: &'a [ReadOnlyCell<i32>],
     groups: &'a Bound<'py, PyDict>,
     pairs: &'a Bound<'py, PySet>,
     docs: &'a Bound<'py, PySet>,
@@ -136,7 +141,7 @@ fn select<'py>(
     years: Option<(i64, i64)>,
     votes: &mut Votes,
 ) -> PyResult<Vec<Bound<'py, PyAny>>> {
-    let Query { ref postings, live, groups, pairs, docs, picks } = *q;
+    let Query { ref postings, live, born, groups, pairs, docs, picks } = *q;
     let (token_cap, pair_cap, rare_cap, pick_cap, limit) = (caps.token, caps.pair, caps.rare, caps.pick, caps.limit);
     let mut found_groups: Vec<Vec<Posting>> = Vec::new();
     let mut strong = Slots::default();
@@ -224,7 +229,7 @@ fn select<'py>(
             let in_docs = doc_slots.contains(&s);
             let mut gap = 0;
             if let Some((lo, hi)) = years {
-                match birth_years(&live.get_item(s as usize)?)? {
+                match born_years(born, live, s)? {
                     Born::Dead => {
                         if !in_docs {
                             continue;
@@ -317,10 +322,28 @@ thread_local! {
 }
 
 /// A live slot's birth years (`Entry.years`), if it has any.
+#[derive(Debug, PartialEq)]
 enum Born {
     Dead,
     Unknown,
     Within(i64, i64),
+}
+
+/// `CandidateIndex.NO_YEARS`: the first int of a slot without birth years (second 0) or removed (1).
+const NO_YEARS: i32 = i32::MIN;
+
+/// Slot `s`'s birth years from `CandidateIndex.born`, without touching its entry; from the entry
+/// when the array does not cover the slot.
+fn born_years(born: &[ReadOnlyCell<i32>], live: &Bound<'_, PyList>, s: u32) -> PyResult<Born> {
+    let i = 2 * s as usize;
+    match born.get(i..i + 2) {
+        Some([lo, hi]) => Ok(match (lo.get(), hi.get()) {
+            (NO_YEARS, 0) => Born::Unknown,
+            (NO_YEARS, _) => Born::Dead,
+            (a, b) => Born::Within(i64::from(a), i64::from(b)),
+        }),
+        _ => birth_years(&live.get_item(s as usize)?),
+    }
 }
 
 fn birth_years(entry: &Bound<'_, PyAny>) -> PyResult<Born> {
