@@ -251,6 +251,18 @@ def test_common_name_candidates_in_the_reference_order() -> None:
         assert ref[0] == "n37"  # the document holder
 
 
+def test_an_empty_list_screens_to_no_hit_in_the_core() -> None:
+    """A worker screens before its list is loaded, and a list may be empty: the index's years array
+    then has no buffer to read, which is no error."""
+    _fast()
+    m = Matcher()
+    event = traveller("KARIM", "HADDAD", dob="1961-05-05", nationality="LB")
+    assert m.compiled and len(m._index.born) == 0
+    assert m.screen(event) == []
+    qk = query_keys(query_of(event).forms)
+    assert m._index.candidates(qk, 24, (1950, 1970), compiled=True) == []
+
+
 def test_the_birth_years_the_core_ranks_by_follow_the_entries() -> None:
     """The core ranks a long candidate list by birth years it reads from ``CandidateIndex.born``,
     not from each entry: after notices are listed, withdrawn and listed again, the array holds

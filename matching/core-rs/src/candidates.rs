@@ -107,8 +107,10 @@ pub(crate) fn candidates<'py>(
             Some(table) => Source::Native(table),
             None => Source::Dict(postings.cast::<PyDict>()?),
         };
-        let born_buf: PyBuffer<i32> = PyBuffer::get(born)?;
-        let born = born_buf.as_slice(live.py()).unwrap_or(&[]);
+        // an empty array has no buffer to read (and none is needed); any that cannot be read as
+        // i32s leaves the years to the entries
+        let born_buf: Option<PyBuffer<i32>> = PyBuffer::get(born).ok();
+        let born = born_buf.as_ref().and_then(|b| b.as_slice(live.py())).unwrap_or(&[]);
         let query = Query { postings: source, live, born, groups, pairs, docs, picks };
         VOTES.with_borrow_mut(|votes| select(&query, &caps, years, votes))
     })
