@@ -324,7 +324,6 @@ thread_local! {
 }
 
 /// A live slot's birth years (`Entry.years`), if it has any.
-#[derive(Debug, PartialEq)]
 enum Born {
     Dead,
     Unknown,
