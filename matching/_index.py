@@ -58,7 +58,7 @@ from ._dates import PartialDate
 from ._features import Entry
 from ._names import NameForm
 from ._short_parts import initial_pair_keys, query_initial_pair_keys, skeleton_pair_keys
-from ._text import PARTICLES, join_keys, squeeze, token_key
+from ._text import PARTICLES, join_keys, make_room, squeeze, token_key
 
 if TYPE_CHECKING:
     from ._fast import Postings
@@ -99,13 +99,23 @@ def _group_strings(k: str, c: str) -> tuple[str, ...]:
     return tuple(group)
 
 
-@lru_cache(maxsize=200_000)
+_GROUP_IDS: dict[str, tuple[int, ...]] = {}
+
+
 def _group_ids(k: str, c: str) -> tuple[int, ...]:
     """An event token's key ids: its group, and (query side only) its skeleton looked up among
     the waw/vav-free skeletons of abjad notices (``a:``, held by abjad notices only), so
     ``MANSOUR`` (mnsr) finds ``منصور`` (mnsvr) and ``SAID`` (sd) finds ``سعيد``: the letters
     an abjad writes for long vowels are consonants in the notice's reading and absent from the
-    Latin spelling."""
+    Latin spelling. Cached by ``k`` alone: ``c`` is its skeleton (``NameForm.cons``)."""
+    ids = _GROUP_IDS.get(k)
+    if ids is None:
+        make_room(_GROUP_IDS, 200_000)
+        ids = _GROUP_IDS[k] = _new_group_ids(k, c)
+    return ids
+
+
+def _new_group_ids(k: str, c: str) -> tuple[int, ...]:
     group = _group_strings(k, c)
     if a := abjad_key(c):
         group = (*group, a)
@@ -127,21 +137,25 @@ def abjad_key(c: str, shortest: int = 2) -> str:
     return "a:" + c if "b" not in c and len(c) >= shortest else ""
 
 
-@lru_cache(maxsize=200_000)
 def _join_id(a: str, b: str) -> int:
     return key_id("t:" + token_key(a + b))
 
 
-@lru_cache(maxsize=200_000)
+_JOIN_IDS: dict[tuple[str, str], tuple[int, ...]] = {}
+
+
 def _join_ids(a: str, b: str, ca: str, cb: str) -> tuple[int, ...]:
     """Two adjacent event tokens written together: the join's key, and (like ``_group_ids``) its
     skeleton among abjad notices' skeletons, where a compound is one word (``محمدرضا``). The
     join's skeleton is its parts' skeletons written together, as the alignment's
-    (``_names._units``)."""
-    joined = _join_id(a, b)
-    if abjad := abjad_key(squeeze(ca + cb), 4):
-        return joined, key_id(abjad)
-    return (joined,)
+    (``_names._units``). Cached by ``(a, b)``: ``ca`` and ``cb`` are their skeletons."""
+    ids = _JOIN_IDS.get((a, b))
+    if ids is None:
+        joined = _join_id(a, b)
+        abjad = abjad_key(squeeze(ca + cb), 4)
+        make_room(_JOIN_IDS, 200_000)
+        ids = _JOIN_IDS[(a, b)] = (joined, key_id(abjad)) if abjad else (joined,)
+    return ids
 
 
 def name_keys(form: NameForm) -> set[str]:

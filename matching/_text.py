@@ -23,6 +23,7 @@ import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 from itertools import groupby
+from typing import Any
 
 import icu
 
@@ -205,9 +206,31 @@ written. There ``ou`` and ``u`` are different finals, and different names: 周 `
 any other word ``ou`` is ``u`` (``Youssef``, ``Mouloud``, Greek ``ου``)."""
 
 
-@lru_cache(maxsize=500_000)
+def make_room(cache: dict[Any, Any], size: int) -> None:
+    """Empties a per-process cache of answers that has reached ``size`` entries.
+
+    The matcher's per-event look-ups of words, keys and joins keep their answers in plain dicts
+    rather than ``functools.lru_cache``: the compiled modules then read a dict directly instead of
+    calling a wrapper that also reorders its entries on every hit (a few per cent of screening an
+    event, docs/benchmarks.md). A full cache is emptied, not trimmed: it refills with the names travelling
+    now, and the answers are the same either way."""
+    if len(cache) >= size:
+        cache.clear()
+
+
+_TOKEN_KEYS: dict[str, str] = {}
+
+
 def token_key(word: str) -> str:
-    """Canonical skeleton of one lower-case ASCII word (see module docstring)."""
+    """Canonical skeleton of one lower-case ASCII word (see module docstring; cached)."""
+    key = _TOKEN_KEYS.get(word)
+    if key is None:
+        make_room(_TOKEN_KEYS, 500_000)
+        key = _TOKEN_KEYS[word] = _token_key(word)
+    return key
+
+
+def _token_key(word: str) -> str:
     w = word.lower()
     keep_ou = w in _SYLLABLES_IN_OU
     if "c" in w:
@@ -236,7 +259,9 @@ _VOWELS = str.maketrans({"a": None, "e": None, "i": None, "o": None, "u": None,
                          "v": "b", "p": "f", "c": "s"})
 
 
-@lru_cache(maxsize=500_000)
+_CONSONANT_KEYS: dict[str, str] = {}
+
+
 def consonant_key(key: str) -> str:
     """``token_key`` without vowels and doubled consonants, and with the consonants abjads
     write alike merged (b/v, p/f, sh/s): ``muhamad`` -> ``mhmd``, ``avital`` -> ``btl``.
@@ -245,7 +270,11 @@ def consonant_key(key: str) -> str:
     languages say it and as Turkish ``ç`` (``ch``, merged with ``sh``) is near: ``celik`` ->
     ``slk`` like ``chelik``, not ``klk`` like ``kilik``. Read as ``k``, the ICAO spellings of two
     common Turkish surnames, ``ÇELIK`` and ``KILIÇ``, had the same skeleton and paired at 0.9."""
-    return squeeze(key.replace("sh", "s").translate(_VOWELS))
+    skeleton = _CONSONANT_KEYS.get(key)
+    if skeleton is None:
+        make_room(_CONSONANT_KEYS, 500_000)
+        skeleton = _CONSONANT_KEYS[key] = squeeze(key.replace("sh", "s").translate(_VOWELS))
+    return skeleton
 
 
 def squeeze(s: str) -> str:
