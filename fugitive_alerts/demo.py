@@ -30,10 +30,20 @@ import typer
 from rich.console import Console
 from twilio.request_validator import RequestValidator
 
-from alerting import load_directory, route
+from alerting import escalation_step, load_directory, route
 from consumers import await_responses
 from matching import Matcher
-from schemas import EVENT_ADAPTER, Acknowledgement, Alert, Delivery, ReportedDocument, Response, Settings, response_topic
+from schemas import (
+    EVENT_ADAPTER,
+    Acknowledgement,
+    Alert,
+    BureauDirectory,
+    Delivery,
+    ReportedDocument,
+    Response,
+    Settings,
+    response_topic,
+)
 from streams import screen_record
 from streams.documents import document_alert, document_keys
 
@@ -108,6 +118,29 @@ class _Watch:
 
     def first(self, alert_id: str) -> int:
         return sum(1 for d in self.deliveries if d.alert_id == alert_id and d.kind == "alert")
+
+    def escalated(self, directory: BureauDirectory) -> bool:
+        """Whether every critical alert has reached the first step of the escalation chain of every
+        bureau it was sent to and that has not acknowledged it, on every channel that step uses
+        (``alerting.escalation_step``): the alerts were raised within seconds of each other, and so
+        escalate within seconds, each bureau's messages one by one."""
+        acked = {(a.alert_id, a.bureau_id) for a in self.acks}
+        seen: dict[tuple[str, str], int] = {}
+        sent_to: dict[str, set[str]] = {}
+        for d in self.deliveries:
+            if d.kind == "escalation":
+                seen[(d.alert_id, d.bureau_id)] = seen.get((d.alert_id, d.bureau_id), 0) + 1
+            elif d.kind == "alert":
+                sent_to.setdefault(d.alert_id, set()).add(d.bureau_id)
+        for alert in self.alerts.values():
+            if alert.urgency != "critical" or alert.band != "alert":
+                continue
+            for bureau_id in sent_to.get(alert.alert_id, set()) - {b for a, b in acked if a == alert.alert_id}:
+                bureau = directory.get(bureau_id)
+                step = escalation_step(alert, bureau, 1) if bureau is not None else []
+                if seen.get((alert.alert_id, bureau_id), 0) < len(step):
+                    return False
+        return True
 
 
 def _ack_link(mail: Path, alert_id: str) -> str | None:
@@ -265,8 +298,8 @@ async def _run(settings: Settings, console: Console, wanted: Path, events: Path,
         console.print(f"      waiting {settings.escalate_critical_minutes * 60:.0f}s for {escalated_id} to escalate "
                       "to the next officer in its bureaus' chains ...")
         ok = await watch.until(lambda: len(watch.acks) >= 2 and any(
-            d.kind == "escalation" and d.alert_id == escalated_id for d in watch.deliveries),
-            settings.escalate_critical_minutes * 60 + timeout)
+            d.kind == "escalation" and d.alert_id == escalated_id for d in watch.deliveries)
+            and watch.escalated(directory), settings.escalate_critical_minutes * 60 + timeout)
     live.cancel()
     if ok:
         console.print(f"\n[bold]Review[/bold]: the console is at {settings.review_public_url}/ "
