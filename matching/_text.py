@@ -22,7 +22,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
-from itertools import groupby
+from itertools import groupby, islice
 from typing import Any
 
 import icu
@@ -207,15 +207,17 @@ any other word ``ou`` is ``u`` (``Youssef``, ``Mouloud``, Greek ``ου``)."""
 
 
 def make_room(cache: dict[Any, Any], size: int) -> None:
-    """Empties a per-process cache of answers that has reached ``size`` entries.
+    """Makes room in a per-process cache of answers that has reached ``size`` entries: the older
+    half goes (a dict keeps the order its entries came in).
 
     The matcher's per-event look-ups of words, keys and joins keep their answers in plain dicts
     rather than ``functools.lru_cache``: the compiled modules then read a dict directly instead of
     calling a wrapper that also reorders its entries on every hit (a few per cent of screening an
-    event, docs/benchmarks.md). A full cache is emptied, not trimmed: it refills with the names travelling
-    now, and the answers are the same either way."""
+    event, docs/benchmarks.md). The answers are the same either way; a name in use since before the
+    cut is computed once more."""
     if len(cache) >= size:
-        cache.clear()
+        for key in list(islice(cache, size // 2)):
+            del cache[key]
 
 
 _TOKEN_KEYS: dict[str, str] = {}

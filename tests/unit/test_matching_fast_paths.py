@@ -74,3 +74,21 @@ def test_skeleton_pairs_are_every_pair_with_a_one_letter_skeleton(keys: list[str
                     if len(k) >= 2 and k not in PARTICLES} - {""})
     expected = ["y:" + a + "|" + b for a, b in combinations(skels, 2) if len(a) < 2 or len(b) < 2]
     assert _short_parts.skeleton_pair_keys(tuple(keys), tuple(cons)) == expected
+
+
+@given(st.lists(st.text(alphabet="abcdefgh", min_size=1, max_size=6), min_size=1, max_size=300))
+def test_the_caches_give_the_same_keys_full_or_not(words: list[str]) -> None:
+    """``token_key`` and ``consonant_key`` answer from a dict that loses its older half when full
+    (``make_room``): the same answers as computed afresh, whatever was dropped."""
+    for word in words:
+        _text.make_room(_text._TOKEN_KEYS, 8)  # as a full cache would be cut, between any two calls
+        assert _text.token_key(word) == _text._token_key(word)
+        assert _text.consonant_key(_text.token_key(word)) == _text.consonant_key(_text._token_key(word))
+
+
+def test_a_full_cache_keeps_its_newer_half() -> None:
+    cache = {n: str(n) for n in range(10)}
+    _text.make_room(cache, 11)
+    assert list(cache) == list(range(10))
+    _text.make_room(cache, 10)
+    assert list(cache) == [5, 6, 7, 8, 9]
