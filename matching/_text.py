@@ -217,7 +217,7 @@ def make_room(cache: dict[Any, Any], size: int) -> None:
     cut is computed once more."""
     if len(cache) >= size:
         for key in list(islice(cache, size // 2)):
-            del cache[key]
+            cache.pop(key, None)  # another thread may have made room already
 
 
 _TOKEN_KEYS: dict[str, str] = {}
