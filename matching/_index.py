@@ -243,9 +243,8 @@ _MP: dict[str, str] = {}
 def _metaphone(key: str) -> str:
     code = _MP.get(key)
     if code is None:
-        code = jellyfish.metaphone(key)
-        if len(_MP) < 500_000:
-            _MP[key] = code
+        make_room(_MP, 500_000)
+        code = _MP[key] = jellyfish.metaphone(key)
     return code
 
 

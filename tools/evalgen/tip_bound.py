@@ -7,9 +7,9 @@ DIR is a set in the dev set's format with ``truth_meta.jsonl`` (``gen_eval.py`` 
 carry a birth year and so give 0). The bound needs no matcher: evalgen makes a true tip and a
 namesake tip the same way (``Generator.sighting`` and ``Generator.innocent``: the person's full
 name rendered by ``full_name``, the same text templates, a birth year in 40% of them: the
-notice's for the person, one to three years off for the namesake). A tip without a birth year therefore carries the same
-evidence whether it is the person or a namesake of a listed person, and any rule alerts the same
-share of both.
+notice's for the person, one to three years off for the namesake). A tip without a birth year
+therefore carries the same evidence whether it is the person or a namesake of a listed person, and
+any rule alerts the same share of both.
 
 Counted optimistically for the matcher: every true tip with a birth year alerts, with no false
 alert; the rest of recall 0.90 comes from true tips without one, and each such alert brings the
